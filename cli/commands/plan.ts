@@ -1,0 +1,8 @@
+/** Placeholder until the `plan` command lands; owned by the issue that builds it. */
+import { UserError } from '../../lib/errors.js';
+import type { CommandAction } from '../context.js';
+
+const run: CommandAction = async () => {
+  throw new UserError('the "plan" command is not available in this build yet');
+};
+export default run;

@@ -1,0 +1,8 @@
+/** Placeholder until the `render` command lands; owned by the issue that builds it. */
+import { UserError } from '../../lib/errors.js';
+import type { CommandAction } from '../context.js';
+
+const run: CommandAction = async () => {
+  throw new UserError('the "render" command is not available in this build yet');
+};
+export default run;

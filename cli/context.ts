@@ -1,0 +1,29 @@
+/**
+ * What a command receives besides its arguments: the process streams and environment, so tests can
+ * run commands in-process and a command never reaches for globals.
+ */
+export interface CliContext {
+  stdout: NodeJS.WritableStream & { isTTY?: boolean };
+  stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  env: Record<string, string | undefined>;
+  /** Aborted on SIGINT/SIGTERM. */
+  signal: AbortSignal;
+}
+
+/** Flags shared by the commands that talk to FDI (SPEC §4). */
+export interface CommonFlags {
+  endpoint?: string;
+  projectId?: string;
+  instanceId?: string;
+  token?: string;
+  concurrency?: string;
+  rate?: string;
+  maxAttempts?: string;
+  timeoutMs?: string;
+  report?: string;
+  json?: boolean;
+  quiet?: boolean;
+}
+
+/** A command's action: resolves to the process exit code. */
+export type CommandAction<F = CommonFlags> = (args: string[], flags: F, ctx: CliContext) => Promise<number>;

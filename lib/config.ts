@@ -1,0 +1,160 @@
+/**
+ * Configuration from the environment (SPEC §5), overridden by CLI flags. Pure: takes the env and the
+ * flags as plain objects. Bounds keep a manifest or a typo from hammering a production quota.
+ */
+import { ConfigError } from './errors.js';
+import { Secret } from './secret.js';
+
+/** How requests to FDI authenticate. */
+export type AuthConfig =
+  | { kind: 'token'; token: Secret }
+  | { kind: 'aksk'; accessKey: string; secretKey: Secret; securityToken?: Secret }
+  | { kind: 'iam'; endpoint: string; domain: string; user: string; password: Secret; projectName?: string }
+  | { kind: 'none' };
+
+/** Engine limits: concurrency cap, request rate, attempts per request, per-request timeout. */
+export interface Limits {
+  concurrency: number;
+  rate: number;
+  maxAttempts: number;
+  timeoutMs: number;
+}
+
+export interface Config {
+  endpoint?: string;
+  projectId?: string;
+  instanceId?: string;
+  auth: AuthConfig;
+  limits: Limits;
+  s3: { endpoint?: string; forcePathStyle: boolean; region: string };
+  prefixes: { manifest: string; report: string; state: string };
+}
+
+/** Defaults and the bounds any source (env, flag, manifest option) is clamped to. */
+export const LIMIT_BOUNDS = {
+  concurrency: { default: 8, min: 1, max: 64 },
+  rate: { default: 20, min: 0.1, max: 1000 },
+  maxAttempts: { default: 5, min: 1, max: 20 },
+  timeoutMs: { default: 30_000, min: 100, max: 300_000 },
+} as const;
+
+/** The CLI flags that override the environment (all optional strings, as argv gives them). */
+export interface ConfigFlags {
+  endpoint?: string;
+  projectId?: string;
+  instanceId?: string;
+  token?: string;
+  concurrency?: string | number;
+  rate?: string | number;
+  maxAttempts?: string | number;
+  timeoutMs?: string | number;
+}
+
+type Env = Record<string, string | undefined>;
+
+function numberSetting(name: keyof typeof LIMIT_BOUNDS, source: string, raw: string | number | undefined, integer: boolean): number {
+  const b = LIMIT_BOUNDS[name];
+  if (raw === undefined || raw === '') return b.default;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < b.min || n > b.max) {
+    throw new ConfigError(
+      `${source} must be ${integer ? 'an integer' : 'a number'} between ${b.min} and ${b.max} (got ${JSON.stringify(String(raw))})`,
+    );
+  }
+  return n;
+}
+
+function prefix(value: string | undefined, fallback: string): string {
+  const v = (value ?? fallback).replace(/^\/+/, '');
+  return v === '' || v.endsWith('/') ? v : `${v}/`;
+}
+
+function nonEmpty(v: string | undefined): string | undefined {
+  return v === undefined || v.trim() === '' ? undefined : v.trim();
+}
+
+function authFrom(env: Env, flags: ConfigFlags): AuthConfig {
+  const token = nonEmpty(flags.token) ?? nonEmpty(env.FDI_AUTH_TOKEN);
+  if (token) return { kind: 'token', token: new Secret(token) };
+  const ak = nonEmpty(env.FDI_ACCESS_KEY);
+  const sk = nonEmpty(env.FDI_SECRET_KEY);
+  if (ak || sk) {
+    if (!ak || !sk) throw new ConfigError('FDI_ACCESS_KEY and FDI_SECRET_KEY must be set together');
+    const st = nonEmpty(env.FDI_SECURITY_TOKEN);
+    return { kind: 'aksk', accessKey: ak, secretKey: new Secret(sk), ...(st ? { securityToken: new Secret(st) } : {}) };
+  }
+  const iam = {
+    endpoint: nonEmpty(env.FDI_IAM_ENDPOINT),
+    domain: nonEmpty(env.FDI_IAM_DOMAIN),
+    user: nonEmpty(env.FDI_IAM_USER),
+    password: nonEmpty(env.FDI_IAM_PASSWORD),
+  };
+  if (Object.values(iam).some(Boolean)) {
+    const missing = Object.entries(iam).filter(([, v]) => !v).map(([k]) => `FDI_IAM_${k.toUpperCase()}`);
+    if (missing.length) throw new ConfigError(`IAM password authentication needs ${missing.join(', ')} as well`);
+    return {
+      kind: 'iam',
+      endpoint: iam.endpoint!,
+      domain: iam.domain!,
+      user: iam.user!,
+      password: new Secret(iam.password!),
+      ...(nonEmpty(env.FDI_IAM_PROJECT) ? { projectName: nonEmpty(env.FDI_IAM_PROJECT) } : {}),
+    };
+  }
+  return { kind: 'none' };
+}
+
+/** Builds the configuration; throws `ConfigError` (exit 2) naming the variable or flag at fault. */
+export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
+  const pick = (flag: string | number | undefined, envName: string) =>
+    flag !== undefined ? { raw: flag, source: `--${flagName(envName)}` } : { raw: env[envName], source: envName };
+  const c = pick(flags.concurrency, 'FDI_CONCURRENCY');
+  const r = pick(flags.rate, 'FDI_RATE');
+  const m = pick(flags.maxAttempts, 'FDI_MAX_ATTEMPTS');
+  const t = pick(flags.timeoutMs, 'FDI_TIMEOUT_MS');
+  const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.FDI_ENDPOINT);
+  if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
+    throw new ConfigError(`FDI endpoint must be an http(s) URL such as https://roma.cn-north-4.myhuaweicloud.com (got ${JSON.stringify(endpoint)})`);
+  }
+  return {
+    endpoint: endpoint?.replace(/\/+$/, ''),
+    projectId: nonEmpty(flags.projectId) ?? nonEmpty(env.FDI_PROJECT_ID),
+    instanceId: nonEmpty(flags.instanceId) ?? nonEmpty(env.FDI_INSTANCE_ID),
+    auth: authFrom(env, flags),
+    limits: {
+      concurrency: numberSetting('concurrency', c.source, c.raw, true),
+      rate: numberSetting('rate', r.source, r.raw, false),
+      maxAttempts: numberSetting('maxAttempts', m.source, m.raw, true),
+      timeoutMs: numberSetting('timeoutMs', t.source, t.raw, true),
+    },
+    s3: {
+      endpoint: nonEmpty(env.S3_ENDPOINT),
+      forcePathStyle: /^(1|true|yes)$/i.test(env.S3_FORCE_PATH_STYLE ?? (env.S3_ENDPOINT ? 'true' : 'false')),
+      region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? 'us-east-1',
+    },
+    prefixes: {
+      manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
+      report: prefix(env.REPORT_PREFIX, 'reports/'),
+      state: prefix(env.STATE_PREFIX, 'state/'),
+    },
+  };
+}
+
+function flagName(envName: string): string {
+  return envName.replace(/^FDI_/, '').toLowerCase().replace(/_/g, '-');
+}
+
+/** Every secret of a configuration, for scrubbing text before it leaves the process. */
+export function configSecrets(config: Config): Secret[] {
+  const a = config.auth;
+  switch (a.kind) {
+    case 'token':
+      return [a.token];
+    case 'aksk':
+      return a.securityToken ? [a.secretKey, a.securityToken] : [a.secretKey];
+    case 'iam':
+      return [a.password];
+    default:
+      return [];
+  }
+}

@@ -1,0 +1,200 @@
+/**
+ * The FDI task API model (ROMA Connect v2), shared by the client and the emulator.
+ * Source: shared/reference/fdi-api.md and create-common-task.txt. Note the casing quirks:
+ * requests say `REALTIME`/`TIMING`, task responses say `realtime`/`timing` with a string status,
+ * list entries say `REALTIME`/`TIMING` with an integer status.
+ */
+
+/** Task type as sent in a create/update request. */
+export const TASK_TYPES = ['REALTIME', 'TIMING'] as const;
+export type TaskType = (typeof TASK_TYPES)[number];
+
+/** `task` of the create/update request body (TaskBasicRequestBody). */
+export interface TaskBasicRequestBody {
+  task_name: string;
+  task_type: TaskType;
+  source_datasource_id: string;
+  target_datasource_id: string;
+  description?: string;
+  task_tag?: string;
+}
+
+/** Body of `POST …/tasks` and `PUT …/tasks/{task_id}` (CreateCommonTaskRequestBody). */
+export interface CreateTaskRequest {
+  task: TaskBasicRequestBody;
+  /** A JSON document (RawFormDataRequest) serialised into a string. */
+  task_detail: string;
+}
+
+/** `task` of a create/show/update response (TaskBasicRsp): lowercase type, string status. */
+export interface TaskBasicRsp {
+  task_id: string;
+  task_name: string;
+  task_type: 'realtime' | 'timing';
+  status: 'stop' | 'running';
+  project_id: string;
+  source_datasource_id: string;
+  target_datasource_id: string;
+  source_datasource_name?: string;
+  target_datasource_name?: string;
+  source_app_id?: string;
+  target_app_id?: string;
+  source_app_name?: string;
+  target_app_name?: string;
+  created_date: number;
+  last_modified_date: number;
+  description?: string;
+  task_tag?: string;
+}
+
+/** Response of create/show/update (TaskResponseV2). */
+export interface TaskResponse {
+  task: TaskBasicRsp;
+  task_detail: string;
+}
+
+/** An entry of the task list (BriefTaskRespBean): uppercase type, integer status, string date. */
+export interface BriefTask {
+  task_id: string;
+  task_name: string;
+  task_type: TaskType;
+  status: 0 | 1;
+  created_date: string;
+  version?: string;
+  last_modified_time: number;
+  execute_status: ExecuteStatus;
+  source_app_id?: string;
+  target_app_id?: string;
+  task_tag?: string;
+}
+
+export type ExecuteStatus = 'UNSTARTED' | 'WAITING' | 'RUNNING' | 'SUCCESS' | 'CANCELLED' | 'ERROR';
+
+/** A paged list response (`total` over all pages, `size` on this page). */
+export interface Page<T> {
+  total: number;
+  size: number;
+  entities: T[];
+}
+
+/** Query of `GET …/tasks`. `name` (SDK) and `task_name` (doc) are both fuzzy filters. */
+export interface ListTasksQuery {
+  offset?: number;
+  limit?: number;
+  name?: string;
+  task_name?: string;
+  task_id?: string;
+  status?: 0 | 1;
+  task_type?: 'realtime' | 'timing';
+  task_tag?: string;
+}
+
+/** Largest page the list endpoints return (SDK: "max 999"). */
+export const MAX_PAGE_LIMIT = 999;
+
+/** A data source (DataSourceRsp), trimmed to what a provisioner uses. */
+export interface DataSource {
+  datasource_id: string;
+  datasource_name: string;
+  datasource_type: string;
+  app_id: string;
+  app_name?: string;
+  instance_id?: string;
+  description?: string;
+  create_time?: number;
+  update_time?: number;
+}
+
+/** A TIMING task's schedule (TaskDispatch). Either `period`+`dispatch_interval` or `use_quartz_cron`+`cron`. */
+export interface TaskDispatch {
+  start_datetime?: number;
+  period?: DispatchPeriod | '';
+  dispatch_interval?: number;
+  remark?: string;
+  use_quartz_cron?: boolean;
+  cron?: string;
+  cron_timezone?: string;
+}
+
+export const DISPATCH_PERIODS = ['MIN', 'HOUR', 'DAY', 'WEEK', 'MON'] as const;
+export type DispatchPeriod = (typeof DISPATCH_PERIODS)[number];
+
+/** Response of the dispatch endpoints (TaskDispatchRsp). */
+export interface TaskDispatchRsp extends TaskDispatch {
+  dispatch_id: string;
+  task_id: string;
+  created_date: number;
+  last_modified_date: number;
+}
+
+/** Body of `POST …/batch-operation/tasks` (OperateTasksBean). At most 10 IDs per call. */
+export interface BatchOperationRequest {
+  action_id: 'start' | 'stop';
+  list: Array<{ task_id: string }>;
+}
+
+export const MAX_BATCH_IDS = 10;
+
+export interface TaskBeanFacade {
+  task_id: string;
+  task_name?: string;
+  error_code?: string;
+  error_msg?: string;
+}
+
+/** Per-task failures come back inside a 200. */
+export interface BatchOperationResponse {
+  success_count: number;
+  failure_count: number;
+  success: TaskBeanFacade[];
+  failure: TaskBeanFacade[];
+}
+
+/** Error body of FDI and API-gateway errors. */
+export interface FdiErrorBody {
+  error_code: string;
+  error_msg: string;
+  request_id?: string;
+}
+
+/** Error codes used by the client and the emulator. Assumed codes are marked in fdi-api.md §6. */
+export const ERROR_CODES = {
+  invalidParameters: 'FDI.3002',
+  invalidParameter: 'FDI.3033',
+  taskNotFound: 'FDI.3081',
+  tasksNotExist: 'FDI.3021',
+  tasksRunning: 'FDI.3023',
+  networkError: 'FDI.9999',
+  /** Assumed: no documented code for an unknown instance or project. */
+  instanceNotFound: 'ROMA.00014000',
+  apiNotFound: 'APIGW.0101',
+  badRequest: 'APIGW.0201',
+  authFailed: 'APIGW.0301',
+  tokenExpired: 'APIGW.0307',
+  throttled: 'APIGW.0308',
+  systemError: 'ROMA.00011000',
+} as const;
+
+/** The instance quota of tasks (not modifiable in the real service). */
+export const INSTANCE_TASK_QUOTA = 1000;
+
+/** Path builders, relative to the endpoint. */
+export const paths = {
+  tasks: (project: string, instance: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks`,
+  task: (project: string, instance: string, taskId: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}`,
+  dispatches: (project: string, instance: string, taskId: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}/dispatches`,
+  batch: (project: string, instance: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/batch-operation/tasks`,
+  datasources: (project: string, instance: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources`,
+  datasource: (project: string, instance: string, id: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources/${enc(id)}`,
+  iamTokens: () => '/v3/auth/tokens',
+} as const;
+
+function enc(segment: string): string {
+  return encodeURIComponent(segment);
+}
