@@ -198,3 +198,9 @@ export const paths = {
 function enc(segment: string): string {
   return encodeURIComponent(segment);
 }
+
+/**
+ * The emulator's 400 for a task name that is already taken in the instance says this (the real
+ * error code is undocumented, fdi-api.md §6); a client can recognise a duplicate-name rejection by it.
+ */
+export const DUPLICATE_NAME_MARK = 'already exists';

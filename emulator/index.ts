@@ -1,0 +1,10 @@
+/**
+ * The FDI emulator's public surface: a real HTTP server speaking the FDI API (and IAM's token route)
+ * for tests, benchmarks and the local stack.
+ */
+export { startEmulator, type Emulator } from './server.js';
+export { type EmulatorOptions, type FaultKind, type RuntimePatch, FAULT_KINDS, EmulatorConfigError, checkFaults } from './options.js';
+export type { EmulatorStats } from './stats.js';
+export type { TaskRecord } from './state.js';
+export { DEFAULT_DATASOURCES, parseDataSources } from './datasources.js';
+export { mulberry32 } from './faults.js';

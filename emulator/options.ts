@@ -1,0 +1,171 @@
+/**
+ * The emulator's configuration: the options type, its defaults and its checks. Pure.
+ */
+import type { DataSource } from '../lib/fdi/model.js';
+import { INSTANCE_TASK_QUOTA } from '../lib/fdi/model.js';
+import { DEFAULT_DATASOURCES } from './datasources.js';
+
+/** The fault kinds, in the fixed order in which their probability intervals are laid out on [0, 1). */
+export const FAULT_KINDS = ['reset', 'hang', '429', '500', '502', '503', '504', '500-after-commit'] as const;
+export type FaultKind = (typeof FAULT_KINDS)[number];
+
+export interface EmulatorOptions {
+  /** Default 127.0.0.1. */
+  host?: string;
+  /** Default 0 (a free port) programmatically; the CLI default is 8787. */
+  port?: number;
+  /** Accepted static X-Auth-Token values; default ['local-token']. */
+  tokens?: string[];
+  /** Accepted AK/SK pairs; default none. */
+  aksk?: { ak: string; sk: string }[];
+  /** Users accepted by POST /v3/auth/tokens. */
+  iamUsers?: { domain: string; user: string; password: string }[];
+  /** Lifetime of IAM-issued tokens; default 86400. */
+  tokenTtlSeconds?: number;
+  /** Default ['local-project']. */
+  projects?: string[];
+  /** Default ['local-instance']; every project has every instance. */
+  instances?: string[];
+  /** Data sources of every instance; default DEFAULT_DATASOURCES. */
+  datasources?: DataSource[];
+  /** Task quota per instance; default 1000. */
+  maxTasks?: number;
+  /** Requests/second token bucket over the FDI API routes; undefined = unlimited. */
+  rateQuota?: number;
+  /** When set, 429s carry Retry-After. */
+  retryAfterSeconds?: number;
+  latencyMs?: number;
+  jitterMs?: number;
+  /** Probabilities 0..1 (their sum at most 1). */
+  faults?: Partial<Record<FaultKind, number>>;
+  /** How long a 'hang' holds the request before destroying the socket; default 120000. */
+  hangMs?: number;
+  /** Seed of the PRNG behind latency jitter and faults; default 1. */
+  seed?: number;
+  /** Persist tasks (JSON) here between runs. */
+  stateFile?: string;
+}
+
+/** The settings that can change while the emulator runs (configure() and POST /__emulator/config). */
+export type RuntimePatch = Partial<
+  Pick<EmulatorOptions, 'faults' | 'rateQuota' | 'retryAfterSeconds' | 'latencyMs' | 'jitterMs' | 'maxTasks' | 'seed' | 'tokenTtlSeconds'>
+>;
+
+export const RUNTIME_KEYS = ['faults', 'rateQuota', 'retryAfterSeconds', 'latencyMs', 'jitterMs', 'maxTasks', 'seed', 'tokenTtlSeconds'] as const;
+
+/** Options with every default filled in. */
+export type ResolvedOptions = Required<Omit<EmulatorOptions, 'rateQuota' | 'retryAfterSeconds' | 'stateFile'>> &
+  Pick<EmulatorOptions, 'rateQuota' | 'retryAfterSeconds' | 'stateFile'>;
+
+export const DEFAULTS = {
+  host: '127.0.0.1',
+  port: 0,
+  tokens: ['local-token'],
+  iamUsers: [{ domain: 'local-domain', user: 'local-user', password: 'local-password' }],
+  tokenTtlSeconds: 86_400,
+  projects: ['local-project'],
+  instances: ['local-instance'],
+  maxTasks: INSTANCE_TASK_QUOTA,
+  hangMs: 120_000,
+  seed: 1,
+} as const;
+
+/** A configuration the emulator refuses; the message names the option. */
+export class EmulatorConfigError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'EmulatorConfigError';
+  }
+}
+
+function checkNumber(problems: string[], name: string, v: unknown, min: number, integer: boolean, max = Infinity): void {
+  if (v === undefined) return;
+  if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
+    const range = max === Infinity ? `>= ${min}` : `${min}..${max}`;
+    problems.push(`${name} must be ${integer ? 'an integer' : 'a number'} ${range} (got ${JSON.stringify(v)})`);
+  }
+}
+
+/** Checks the runtime-changeable settings; returns every problem. */
+export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
+  const problems: string[] = [];
+  for (const key of Object.keys(patch)) {
+    if (!(RUNTIME_KEYS as readonly string[]).includes(key)) problems.push(`${key} cannot be changed at run time (allowed: ${RUNTIME_KEYS.join(', ')})`);
+  }
+  checkNumber(problems, 'rateQuota', patch.rateQuota ?? undefined, Number.MIN_VALUE, false);
+  checkNumber(problems, 'retryAfterSeconds', patch.retryAfterSeconds ?? undefined, 0, true);
+  checkNumber(problems, 'latencyMs', patch.latencyMs, 0, true);
+  checkNumber(problems, 'jitterMs', patch.jitterMs, 0, true);
+  checkNumber(problems, 'maxTasks', patch.maxTasks, 0, true);
+  checkNumber(problems, 'seed', patch.seed, 0, true, 2 ** 32 - 1);
+  checkNumber(problems, 'tokenTtlSeconds', patch.tokenTtlSeconds, 1, true);
+  problems.push(...checkFaults(patch.faults));
+  return problems;
+}
+
+/** Fault probabilities: known kinds, each 0..1, together at most 1 (the kinds exclude one another). */
+export function checkFaults(faults: unknown): string[] {
+  if (faults === undefined) return [];
+  if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) return ['faults must be an object of KIND: probability'];
+  const problems: string[] = [];
+  let sum = 0;
+  for (const [kind, p] of Object.entries(faults)) {
+    if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
+      problems.push(`unknown fault kind "${kind}" (known: ${FAULT_KINDS.join(', ')})`);
+    } else if (typeof p !== 'number' || !(p >= 0 && p <= 1)) {
+      problems.push(`fault ${kind} needs a probability between 0 and 1 (got ${JSON.stringify(p)})`);
+    } else {
+      sum += p;
+    }
+  }
+  if (sum > 1 + 1e-9) problems.push(`fault probabilities add up to ${sum}; they exclude one another, so the sum must be at most 1`);
+  return problems;
+}
+
+function nonEmptyStrings(problems: string[], name: string, v: unknown): void {
+  if (v === undefined) return;
+  if (!Array.isArray(v) || v.length === 0 || v.some((s) => typeof s !== 'string' || s.length === 0)) {
+    problems.push(`${name} must be a non-empty list of non-empty strings`);
+  }
+}
+
+/** Fills the defaults and checks everything; throws EmulatorConfigError listing every problem. */
+export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
+  const { host, port, tokens, aksk, iamUsers, tokenTtlSeconds, projects, instances, datasources, hangMs, stateFile, ...runtime } = options;
+  const problems = checkRuntimePatch(runtime as Record<string, unknown>);
+  checkNumber(problems, 'port', port, 0, true, 65_535);
+  checkNumber(problems, 'hangMs', hangMs, 0, true);
+  checkNumber(problems, 'tokenTtlSeconds', tokenTtlSeconds, 1, true);
+  nonEmptyStrings(problems, 'tokens', tokens);
+  nonEmptyStrings(problems, 'projects', projects);
+  nonEmptyStrings(problems, 'instances', instances);
+  if (aksk?.some((p) => !p.ak || !p.sk)) problems.push('every AK/SK pair needs both an access key and a secret key');
+  if (datasources) {
+    const ids = new Set<string>();
+    for (const ds of datasources) {
+      if (ids.has(ds.datasource_id)) problems.push(`data source ID ${ds.datasource_id} appears twice`);
+      ids.add(ds.datasource_id);
+    }
+  }
+  if (problems.length > 0) throw new EmulatorConfigError(problems.join('; '));
+  return {
+    host: host ?? DEFAULTS.host,
+    port: port ?? DEFAULTS.port,
+    tokens: tokens ?? [...DEFAULTS.tokens],
+    aksk: aksk ?? [],
+    iamUsers: iamUsers ?? DEFAULTS.iamUsers.map((u) => ({ ...u })),
+    tokenTtlSeconds: tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+    projects: projects ?? [...DEFAULTS.projects],
+    instances: instances ?? [...DEFAULTS.instances],
+    datasources: datasources ?? DEFAULT_DATASOURCES.map((d) => ({ ...d })),
+    maxTasks: runtime.maxTasks ?? DEFAULTS.maxTasks,
+    rateQuota: runtime.rateQuota,
+    retryAfterSeconds: runtime.retryAfterSeconds,
+    latencyMs: runtime.latencyMs ?? 0,
+    jitterMs: runtime.jitterMs ?? 0,
+    faults: { ...(runtime.faults ?? {}) },
+    hangMs: hangMs ?? DEFAULTS.hangMs,
+    seed: runtime.seed ?? DEFAULTS.seed,
+    stateFile,
+  };
+}
