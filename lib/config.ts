@@ -25,7 +25,10 @@ export interface Config {
   projectId?: string;
   instanceId?: string;
   auth: AuthConfig;
+  /** Effective defaults: the configured value, else the built-in default. */
   limits: Limits;
+  /** The limits set explicitly (environment or flag): they cap what a manifest's `options` ask for. */
+  caps: Partial<Limits>;
   s3: { endpoint?: string; forcePathStyle: boolean; region: string };
   prefixes: { manifest: string; report: string; state: string };
 }
@@ -116,17 +119,23 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
     throw new ConfigError(`FDI endpoint must be an http(s) URL such as https://roma.cn-north-4.myhuaweicloud.com (got ${JSON.stringify(endpoint)})`);
   }
+  const limits: Limits = {
+    concurrency: numberSetting('concurrency', c.source, c.raw, true),
+    rate: numberSetting('rate', r.source, r.raw, false),
+    maxAttempts: numberSetting('maxAttempts', m.source, m.raw, true),
+    timeoutMs: numberSetting('timeoutMs', t.source, t.raw, true),
+  };
   return {
     endpoint: endpoint?.replace(/\/+$/, ''),
     projectId: nonEmpty(flags.projectId) ?? nonEmpty(env.FDI_PROJECT_ID),
     instanceId: nonEmpty(flags.instanceId) ?? nonEmpty(env.FDI_INSTANCE_ID),
     auth: authFrom(env, flags),
-    limits: {
-      concurrency: numberSetting('concurrency', c.source, c.raw, true),
-      rate: numberSetting('rate', r.source, r.raw, false),
-      maxAttempts: numberSetting('maxAttempts', m.source, m.raw, true),
-      timeoutMs: numberSetting('timeoutMs', t.source, t.raw, true),
-    },
+    limits,
+    caps: Object.fromEntries(
+      ([['concurrency', c], ['rate', r], ['maxAttempts', m], ['timeoutMs', t]] as const)
+        .filter(([, v]) => v.raw !== undefined && v.raw !== '')
+        .map(([k]) => [k, limits[k]]),
+    ),
     s3: {
       endpoint: nonEmpty(env.S3_ENDPOINT),
       forcePathStyle: /^(1|true|yes)$/i.test(env.S3_FORCE_PATH_STYLE ?? (env.S3_ENDPOINT ? 'true' : 'false')),
@@ -137,6 +146,24 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
       report: prefix(env.REPORT_PREFIX, 'reports/'),
       state: prefix(env.STATE_PREFIX, 'state/'),
     },
+  };
+}
+
+/**
+ * The limits of a run: a manifest's option wins over the default, but never over an explicitly
+ * configured value (an operator's cap), and always within LIMIT_BOUNDS.
+ */
+export function effectiveLimits(config: Config, asked: { concurrency?: number; rate?: number; max_attempts?: number }): Limits {
+  const pick = (k: keyof Limits, v: number | undefined) => {
+    const b = LIMIT_BOUNDS[k];
+    const want = Math.min(b.max, Math.max(b.min, v ?? config.limits[k]));
+    return config.caps[k] !== undefined ? Math.min(want, config.caps[k]!) : want;
+  };
+  return {
+    concurrency: pick('concurrency', asked.concurrency),
+    rate: pick('rate', asked.rate),
+    maxAttempts: pick('maxAttempts', asked.max_attempts),
+    timeoutMs: config.limits.timeoutMs,
   };
 }
 

@@ -1,0 +1,75 @@
+/**
+ * Exactly-once create. There is no idempotency key on create, so a 500, a timeout or a reset after the
+ * request was sent is ambiguous: the task may exist. Before any retry of such a failure, and after a
+ * "name already exists" answer, the name is looked up; found means created (by us, if an earlier attempt
+ * was ambiguous). A create is never repeated while its outcome is unknown.
+ */
+import type { FdiClient, Target } from '../fdi/client.js';
+import { FdiError, isAuthFailure, isNameTaken } from '../fdi/fdi-error.js';
+import type { CreateTaskRequest } from '../fdi/model.js';
+import { findTaskByName } from './gather-facts.js';
+import { decideRetry } from './retry-policy.js';
+import { sleep } from './sleep.js';
+import type { RetryContext } from './with-retry.js';
+
+export type CreateOutcome =
+  | { status: 'created'; task_id: string; attempts: number; note?: string }
+  | { status: 'existing'; task_id: string; attempts: number; note: string }
+  | { status: 'failed'; attempts: number; error: FdiError; note?: string }
+  | { status: 'not_attempted'; attempts: number; error?: FdiError };
+
+export interface CreateContext {
+  retry: RetryContext;
+  /** True once the run stops dispatching (deadline, threshold): a task waiting to retry gives up cleanly. */
+  stopping: () => boolean;
+}
+
+/** Thrown to abort the whole run: credentials are wrong even after a refresh. */
+export class AuthAbort extends Error {
+  constructor(readonly error: FdiError) {
+    super(error.message);
+  }
+}
+
+export async function createExactlyOnce(client: FdiClient, target: Target, body: CreateTaskRequest, ctx: CreateContext): Promise<CreateOutcome> {
+  let ambiguous = false;
+  for (let attempts = 1; ; attempts++) {
+    let error: FdiError;
+    try {
+      const res = await client.createTask(target, body, ctx.retry.signal);
+      return { status: 'created', task_id: res.task.task_id, attempts };
+    } catch (err) {
+      if (!(err instanceof FdiError)) throw err;
+      if (isAuthFailure(err)) throw new AuthAbort(err);
+      error = err;
+    }
+    if (error.kind === 'aborted') {
+      return { status: 'failed', attempts, error, note: 'aborted in flight; the task may or may not exist: a re-run will find out by name' };
+    }
+    if (isNameTaken(error) || error.mayHaveReachedServer) {
+      ambiguous ||= error.mayHaveReachedServer;
+      let found;
+      try {
+        found = await findTaskByName(client, target, body.task.task_name, ctx.retry);
+      } catch (lookupErr) {
+        if (isAuthFailure(lookupErr)) throw new AuthAbort(lookupErr as FdiError);
+        // Unknown outcome and no way to check: never create blindly. A re-run resolves it by name.
+        return { status: 'failed', attempts, error, note: 'the outcome is unknown and the name lookup failed; re-run to resolve' };
+      }
+      if (found) {
+        return ambiguous
+          ? { status: 'created', task_id: found.task_id, attempts, note: `confirmed by name lookup after ${error.status ?? error.code ?? error.kind}` }
+          : { status: 'existing', task_id: found.task_id, attempts, note: 'created by someone else after planning' };
+      }
+    }
+    const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
+    if (!decision.retry) return { status: 'failed', attempts, error };
+    if (ctx.stopping()) return { status: 'not_attempted', attempts, error };
+    ctx.retry.onRetry?.(error, decision.delayMs);
+    try {
+      await sleep(decision.delayMs, ctx.retry.signal);
+    } catch {
+      return { status: 'not_attempted', attempts, error };
+    }
+  }
+}

@@ -1,0 +1,43 @@
+/**
+ * The read-only half of planning: one paged task listing and one paged data-source listing per target,
+ * rather than a request per name, so lookups do not eat the quota that creates need.
+ */
+import { allPages, type FdiClient, type Target } from '../fdi/client.js';
+import type { BriefTask, DataSource } from '../fdi/model.js';
+import type { PlanFacts } from '../plan/build-plan.js';
+import { targetKey } from '../plan/types.js';
+import { withRetry, type RetryContext } from './with-retry.js';
+
+export async function gatherFacts(client: FdiClient, targets: Target[], retry: RetryContext): Promise<PlanFacts> {
+  const facts: PlanFacts = { existing: new Map(), existingTotal: new Map(), datasources: new Map() };
+  await Promise.all(
+    targets.map(async (target) => {
+      const key = targetKey(target);
+      const byName = new Map<string, BriefTask>();
+      let total = 0;
+      for await (const t of allPages(async (offset, limit) => {
+        const page = await withRetry(() => client.listTasks(target, { offset, limit }, retry.signal), retry);
+        total = Math.max(total, page.total);
+        return page;
+      })) {
+        byName.set(t.task_name, t);
+      }
+      facts.existing.set(key, byName);
+      facts.existingTotal.set(key, Math.max(total, byName.size));
+      const sources: DataSource[] = [];
+      for await (const d of allPages((offset, limit) => withRetry(() => client.listDatasources(target, { offset, limit }, retry.signal), retry))) {
+        sources.push(d);
+      }
+      facts.datasources.set(key, sources);
+    }),
+  );
+  return facts;
+}
+
+/** Finds a task by exact name with the fuzzy list filter (for ambiguous failures only). */
+export async function findTaskByName(client: FdiClient, target: Target, name: string, retry: RetryContext): Promise<BriefTask | undefined> {
+  for await (const t of allPages((offset, limit) => withRetry(() => client.listTasks(target, { name, offset, limit }, retry.signal), retry))) {
+    if (t.task_name === name) return t;
+  }
+  return undefined;
+}

@@ -1,0 +1,56 @@
+/**
+ * The scheduler every request of a run goes through: a `p-limit` concurrency cap, then the shared rate
+ * limiter, then the attempt. It also keeps the run's request statistics and feeds 429s back into the
+ * rate (multiplicative decrease, Retry-After pause).
+ */
+import pLimit from 'p-limit';
+import type { AttemptEvent, RequestGate } from '../fdi/client.js';
+import { RateLimiter } from './rate-limiter.js';
+
+export interface RequestStats {
+  requests: number;
+  retries: number;
+  throttled: number;
+  byStatus: Record<string, number>;
+}
+
+export interface Scheduler {
+  gate: RequestGate;
+  limiter: RateLimiter;
+  stats: RequestStats;
+  /** Pass to the client as `observe`. */
+  observe(event: AttemptEvent): void;
+  /** Requests currently holding a concurrency slot. */
+  readonly active: number;
+}
+
+export function createScheduler(options: { concurrency: number; rate: number; now?: () => number }): Scheduler {
+  const limit = pLimit(options.concurrency);
+  const limiter = new RateLimiter(options.rate, { now: options.now });
+  const stats: RequestStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
+  return {
+    limiter,
+    stats,
+    get active() {
+      return limit.activeCount;
+    },
+    gate: {
+      run: (attempt, signal) =>
+        limit(async () => {
+          await limiter.acquire(signal);
+          return attempt();
+        }),
+    },
+    observe(event) {
+      stats.requests += 1;
+      const key = event.status !== undefined ? String(event.status) : (event.error?.code ?? event.error?.kind ?? 'error');
+      stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
+      if (event.status === 429) {
+        stats.throttled += 1;
+        limiter.record('throttled');
+      } else if (event.status !== undefined) {
+        limiter.record('ok');
+      }
+    },
+  };
+}

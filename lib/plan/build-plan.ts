@@ -1,0 +1,105 @@
+/**
+ * Pure planning: from a task, the facts learned from FDI (existing tasks, data sources) and the
+ * manifest's `on_exists`, decide the action. No I/O here; gather-facts.ts does the reading.
+ */
+import type { Target } from '../fdi/client.js';
+import type { BriefTask, DataSource } from '../fdi/model.js';
+import { INSTANCE_TASK_QUOTA } from '../fdi/model.js';
+import type { DatasourceRef, ExpandedTask, TaskTarget } from '../manifest/index.js';
+import { targetKey, type Plan, type PlanEntry } from './types.js';
+
+export type OnExists = 'skip' | 'update' | 'fail';
+
+/** What FDI told us, per target (`targetKey`). */
+export interface PlanFacts {
+  existing: Map<string, Map<string, BriefTask>>;
+  /** `total` of the task listing: every task in the instance, ours or not. */
+  existingTotal: Map<string, number>;
+  datasources: Map<string, DataSource[]>;
+}
+
+/** Fills a task's target from the configured defaults; a string says what is missing. */
+export function resolveTarget(t: TaskTarget, defaults: { projectId?: string; instanceId?: string }): Target | string {
+  const project_id = t.project_id ?? defaults.projectId;
+  const instance_id = t.instance_id ?? defaults.instanceId;
+  const missing = [!project_id && 'project_id (FDI_PROJECT_ID or --project-id)', !instance_id && 'instance_id (FDI_INSTANCE_ID or --instance-id)'].filter(Boolean);
+  if (missing.length) return `no target ${missing.join(' and ')}: set "target" in the manifest or configure it`;
+  return { project_id: project_id!, instance_id: instance_id! };
+}
+
+/** Resolves a data-source reference: an ID must exist, a name must match exactly one data source. */
+export function resolveDatasource(ref: DatasourceRef, known: DataSource[] | undefined, role: string, target: Target): { id: string } | { problem: string } {
+  const where = `instance ${target.instance_id}`;
+  if ('id' in ref) {
+    if (known && !known.some((d) => d.datasource_id === ref.id)) return { problem: `${role} data source ID "${ref.id}" does not exist in ${where}` };
+    return { id: ref.id };
+  }
+  const matches = (known ?? []).filter((d) => d.datasource_name === ref.name);
+  if (matches.length === 1) return { id: matches[0].datasource_id };
+  if (matches.length > 1) {
+    return { problem: `${role} data source name "${ref.name}" is ambiguous in ${where} (${matches.map((d) => `${d.datasource_id} in app ${d.app_id}`).join(', ')}); give the ID instead` };
+  }
+  const similar = (known ?? []).filter((d) => d.datasource_name.toLowerCase().includes(ref.name.toLowerCase())).map((d) => `"${d.datasource_name}"`);
+  return { problem: `${role} data source "${ref.name}" was not found in ${where}${similar.length ? `; similar: ${similar.slice(0, 5).join(', ')}` : ''}` };
+}
+
+/** Decides one task's action. `bodyHash` is the hash of the create body once data sources are resolved. */
+export function planTask(
+  task: ExpandedTask,
+  target: Target | string,
+  facts: PlanFacts,
+  onExists: OnExists,
+  hashBody: (ids: { source: string; target: string }) => string,
+): PlanEntry {
+  const base = { index: task.index, name: task.name, line: task.line, hasSchedule: task.schedule !== undefined, start: task.start };
+  if (typeof target === 'string') {
+    return { ...base, target: { project_id: '', instance_id: '' }, action: 'invalid', reason: target };
+  }
+  const key = targetKey(target);
+  const known = facts.datasources.get(key);
+  const src = resolveDatasource(task.source, known, 'source', target);
+  const dst = resolveDatasource(task.target_ds, known, 'target', target);
+  const problems = [src, dst].flatMap((r) => ('problem' in r ? [r.problem] : []));
+  if (problems.length) return { ...base, target, action: 'invalid', reason: problems.join('; ') };
+  const ids = { source: (src as { id: string }).id, target: (dst as { id: string }).id };
+  const entry: PlanEntry = {
+    ...base,
+    target,
+    action: 'create',
+    source_datasource_id: ids.source,
+    target_datasource_id: ids.target,
+    bodyHash: hashBody(ids),
+  };
+  const found = facts.existing.get(key)?.get(task.name);
+  if (!found) return entry;
+  entry.existing = { task_id: found.task_id, status: found.status };
+  if (onExists === 'skip') return { ...entry, action: 'skip' };
+  if (onExists === 'fail') return { ...entry, action: 'conflict', reason: `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"` };
+  return { ...entry, action: 'update', reason: 'exists; will be compared with the manifest and updated if different' };
+}
+
+/** Checks the instance quota and collects what blocks the whole run (quota, conflicts). */
+export function finishPlan(entries: PlanEntry[], facts: PlanFacts, quotaLimit = INSTANCE_TASK_QUOTA): Plan {
+  const creates = new Map<string, { target: Target; n: number }>();
+  for (const e of entries) {
+    if (e.action !== 'create') continue;
+    const k = targetKey(e.target);
+    const c = creates.get(k) ?? { target: e.target, n: 0 };
+    c.n += 1;
+    creates.set(k, c);
+  }
+  const quota = [...creates.entries()].map(([k, { target, n }]) => ({ target, existing: facts.existingTotal.get(k) ?? 0, creates: n, limit: quotaLimit }));
+  const blockers: string[] = [];
+  for (const q of quota) {
+    if (q.existing + q.creates > q.limit) {
+      blockers.push(
+        `instance ${q.target.instance_id} would hold ${q.existing + q.creates} tasks (${q.existing} existing + ${q.creates} new), over its quota of ${q.limit}; move ${q.existing + q.creates - q.limit} tasks to another instance with "target"`,
+      );
+    }
+  }
+  const conflicts = entries.filter((e) => e.action === 'conflict');
+  if (conflicts.length) blockers.push(`${conflicts.length} task(s) already exist and on_exists is "fail": ${conflicts.slice(0, 5).map((e) => `"${e.name}"`).join(', ')}${conflicts.length > 5 ? ', …' : ''}`);
+  const invalid = entries.filter((e) => e.action === 'invalid');
+  if (invalid.length) blockers.push(`${invalid.length} task(s) are invalid: ${invalid.slice(0, 3).map((e) => `"${e.name}": ${e.reason}`).join('; ')}${invalid.length > 3 ? '; …' : ''}`);
+  return { entries, quota, blockers };
+}

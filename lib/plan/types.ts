@@ -1,0 +1,36 @@
+/** The plan: one action per task, decided before any write (plain data; `apply` executes it). */
+import type { Target } from '../fdi/client.js';
+
+export type PlanAction = 'create' | 'skip' | 'update' | 'conflict' | 'invalid';
+
+export interface PlanEntry {
+  index: number;
+  name: string;
+  line: number;
+  target: Target;
+  action: PlanAction;
+  /** Why: the problem of an invalid task, the conflict, what an update changes. */
+  reason?: string;
+  /** The task already in FDI under this name. */
+  existing?: { task_id: string; status: 0 | 1 };
+  /** Resolved data-source IDs (absent when unresolved: the task is then invalid). */
+  source_datasource_id?: string;
+  target_datasource_id?: string;
+  /** SHA-256 of the create body that would be sent, to compare with an existing task without keeping the body. */
+  bodyHash?: string;
+  hasSchedule: boolean;
+  start: boolean;
+}
+
+export interface Plan {
+  entries: PlanEntry[];
+  /** Existing tasks and planned creates per instance, against the instance quota. */
+  quota: Array<{ target: Target; existing: number; creates: number; limit: number }>;
+  /** Problems that reject the whole run before any write (quota, conflicts). */
+  blockers: string[];
+}
+
+/** Key of a target in maps. */
+export function targetKey(t: Target): string {
+  return `${t.project_id}/${t.instance_id}`;
+}

@@ -1,0 +1,73 @@
+/** Builds the run report (SPEC §7) from per-task results. Pure. */
+import { EXIT, type ExitCode } from '../errors.js';
+import { TASK_STATUSES, type ManifestError, type Report, type RunStatus, type TaskResult } from './types.js';
+
+export interface ReportInput {
+  runId: string;
+  manifest: Report['manifest'];
+  target?: Report['target'];
+  startedAt: Date;
+  finishedAt: Date;
+  results: TaskResult[];
+  stats: { requests: number; retries: number; throttled: number };
+  errors?: ManifestError[];
+  /** Set when the run was stopped early. */
+  aborted?: string;
+  /** Set when the run was refused before any write. */
+  rejected?: string;
+  notes?: string[];
+}
+
+export function countResults(results: TaskResult[]): Report['counts'] {
+  const counts = Object.fromEntries([['total', results.length], ...TASK_STATUSES.map((s) => [s, 0])]) as Report['counts'];
+  for (const r of results) counts[r.status] += 1;
+  return counts;
+}
+
+export function runStatus(input: Pick<ReportInput, 'errors' | 'aborted' | 'rejected'>, counts: Report['counts']): RunStatus {
+  if (input.rejected || (input.errors?.length ?? 0) > 0) return 'rejected';
+  if (input.aborted) return 'aborted';
+  if (counts.failed === 0 && counts.not_attempted === 0 && counts.invalid === 0) return 'succeeded';
+  if (counts.created + counts.updated + counts.existing === 0) return 'failed';
+  return 'partial';
+}
+
+/** Exit code of a run status (SPEC §4). */
+export function exitCodeOf(status: RunStatus): ExitCode {
+  switch (status) {
+    case 'succeeded':
+      return EXIT.ok;
+    case 'rejected':
+      return EXIT.rejected;
+    case 'aborted':
+      return EXIT.aborted;
+    default:
+      return EXIT.someFailed;
+  }
+}
+
+export function buildReport(input: ReportInput): Report {
+  const counts = countResults(input.results);
+  const durationMs = Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime());
+  const writes = counts.created + counts.updated;
+  return {
+    version: 1,
+    run_id: input.runId,
+    manifest: input.manifest,
+    ...(input.target ? { target: input.target } : {}),
+    status: runStatus(input, counts),
+    ...(input.rejected || input.aborted ? { reason: input.rejected ?? input.aborted } : {}),
+    started_at: input.startedAt.toISOString(),
+    finished_at: input.finishedAt.toISOString(),
+    duration_ms: durationMs,
+    counts,
+    stats: { ...input.stats, ...(durationMs > 0 && writes > 0 ? { effective_rate: round(writes / (durationMs / 1000)) } : {}) },
+    ...(input.notes?.length ? { notes: input.notes } : {}),
+    errors: input.errors ?? [],
+    tasks: [...input.results].sort((a, b) => a.index - b.index),
+  };
+}
+
+function round(n: number): number {
+  return Math.round(n * 100) / 100;
+}

@@ -1,0 +1,51 @@
+/** `summary.md`: the human summary (counts, top errors, timing, effective rate). Pure. */
+import type { Report } from './types.js';
+
+const MAX_LISTED = 20;
+
+export function summaryMarkdown(report: Report, files: { failedManifest?: string } = {}): string {
+  const c = report.counts;
+  const lines = [
+    `# Provisioning run ${report.run_id}: ${report.status}`,
+    '',
+    `Manifest: \`${report.manifest.uri}\`${report.manifest.sha256 ? ` (sha256 ${report.manifest.sha256.slice(0, 12)}…)` : ''}`,
+    `Started ${report.started_at}, finished ${report.finished_at} (${(report.duration_ms / 1000).toFixed(1)} s).`,
+  ];
+  if (report.reason) lines.push('', `**${report.status === 'rejected' ? 'Rejected' : 'Stopped'}:** ${report.reason}`);
+  lines.push(
+    '',
+    '| total | created | updated | existing | failed | invalid | not attempted |',
+    '|---:|---:|---:|---:|---:|---:|---:|',
+    `| ${c.total} | ${c.created} | ${c.updated} | ${c.existing} | ${c.failed} | ${c.invalid} | ${c.not_attempted} |`,
+    '',
+    `Requests: ${report.stats.requests}, retries: ${report.stats.retries}, throttled (429): ${report.stats.throttled}` +
+      (report.stats.effective_rate !== undefined ? `, effective rate: ${report.stats.effective_rate} writes/s.` : '.'),
+  );
+  for (const n of report.notes ?? []) lines.push('', `> ${n}`);
+  if (report.errors.length) {
+    lines.push('', '## Manifest problems', '');
+    for (const e of report.errors.slice(0, MAX_LISTED)) lines.push(`- ${e.line !== undefined ? `line ${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : ''}${e.message}`);
+    if (report.errors.length > MAX_LISTED) lines.push(`- … and ${report.errors.length - MAX_LISTED} more (report.json has them all)`);
+  }
+  const failed = report.tasks.filter((t) => t.status === 'failed' || t.status === 'invalid');
+  if (failed.length) {
+    const byCode = new Map<string, { n: number; example: string }>();
+    for (const t of failed) {
+      const k = t.error_code ?? 'UNKNOWN';
+      const e = byCode.get(k) ?? { n: 0, example: t.error_msg ?? '' };
+      e.n += 1;
+      byCode.set(k, e);
+    }
+    lines.push('', '## Top errors', '', '| code | tasks | example |', '|---|---:|---|');
+    for (const [code, e] of [...byCode].sort((a, b) => b[1].n - a[1].n).slice(0, 10)) lines.push(`| ${code} | ${e.n} | ${cell(e.example)} |`);
+    lines.push('', '## Failed tasks', '');
+    for (const t of failed.slice(0, MAX_LISTED)) lines.push(`- \`${t.name}\` (line ${t.line}): ${t.error_code ?? ''} ${t.error_msg ?? ''}`.trimEnd());
+    if (failed.length > MAX_LISTED) lines.push(`- … and ${failed.length - MAX_LISTED} more (tasks.csv has them all)`);
+  }
+  if (files.failedManifest) lines.push('', `To retry what failed or was not attempted, apply or upload \`${files.failedManifest}\` as is.`);
+  return `${lines.join('\n')}\n`;
+}
+
+function cell(s: string): string {
+  return s.replace(/\|/g, '\\|').replace(/\s+/g, ' ').slice(0, 160);
+}

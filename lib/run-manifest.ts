@@ -1,0 +1,231 @@
+/**
+ * The orchestrator, and the only module that knows the order of the stages:
+ * read → parse/validate/expand → plan (read-only facts) → execute → report.
+ * Writing the report is the caller's (CLI: a folder; handler: the bucket), so `plan` and `apply`
+ * are the same path and `apply` just executes the plan.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import { effectiveLimits, type Config, type Limits } from './config.js';
+import { ConfigError, UserError } from './errors.js';
+import { createAuthenticator } from './fdi/auth.js';
+import { createFdiClient, type FdiClient, type Target } from './fdi/client.js';
+import { FdiError } from './fdi/fdi-error.js';
+import { executePlan, type StopReason } from './execute/execute-plan.js';
+import { gatherFacts } from './execute/gather-facts.js';
+import { refineUpdates } from './execute/refine-updates.js';
+import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './execute/retry-policy.js';
+import { createScheduler, type Scheduler } from './execute/scheduler.js';
+import { DEFAULT_FAILURE_THRESHOLD } from './execute/threshold.js';
+import type { Logger } from './logger.js';
+import { compileManifest, toCreateRequest, type CompiledManifest, type ManifestLimits, type Problem } from './manifest/index.js';
+import { finishPlan, planTask, resolveTarget } from './plan/build-plan.js';
+import { requestFingerprint } from './plan/fingerprint.js';
+import { targetKey, type Plan } from './plan/types.js';
+import { buildReport } from './report/build-report.js';
+import { failedManifest, manifestEntry, needsRerun } from './report/failed-manifest.js';
+import type { ManifestError, Report, TaskResult } from './report/types.js';
+import got from 'got';
+
+/** A manifest as read from its source. */
+export interface ManifestSource {
+  uri: string;
+  body: Uint8Array;
+  etag?: string;
+}
+
+export interface RunDeps {
+  logger: Logger;
+  now?: () => Date;
+  /** Seeded randomness for jitter in tests. */
+  random?: () => number;
+  /** Builds the FDI client; the default talks HTTP with got. */
+  createClient?: (config: Config, scheduler: Scheduler, limits: Limits) => FdiClient;
+}
+
+export interface RunRequest {
+  source: ManifestSource;
+  config: Config;
+  mode: 'plan' | 'apply';
+  runId?: string;
+  manifestLimits?: Partial<ManifestLimits>;
+  retryPolicy?: Partial<RetryPolicy>;
+  /** Hard stop (in-flight requests are aborted). */
+  signal?: AbortSignal;
+  /** Soft stop: the deadline nears; stop dispatching and let in-flight requests finish. */
+  stopSignal?: AbortSignal;
+  /** Final results of an earlier invocation of the same run (checkpoint). */
+  done?: ReadonlyMap<number, TaskResult>;
+  /** Results carried over from an earlier invocation keep their request counts. */
+  priorStats?: Report['stats'];
+  startedAt?: Date;
+  notes?: string[];
+  onPlan?: (plan: Plan, manifest: CompiledManifest) => void;
+  onResult?: (result: TaskResult) => void;
+  /** Overrides the instance quota (tests; the real service has 1,000). */
+  instanceQuota?: number;
+}
+
+export interface RunOutcome {
+  report: Report;
+  /** `failed.yaml`, when some tasks failed or were not attempted. */
+  failedYaml?: string;
+  plan?: Plan;
+  manifest?: CompiledManifest;
+  stopped?: StopReason;
+}
+
+/** A sortable, unique run id: `20261128T203828Z-1a2b3c`. */
+export function newRunId(now: Date = new Date()): string {
+  return `${now.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '')}-${randomBytes(3).toString('hex')}`;
+}
+
+function problemToError(p: Problem): ManifestError {
+  return {
+    message: p.message,
+    file: p.file,
+    ...(p.line !== undefined ? { line: p.line } : {}),
+    ...(p.column !== undefined ? { column: p.column } : {}),
+    ...(p.taskName !== undefined ? { task: p.taskName } : {}),
+    ...(p.hint ? { hint: p.hint } : {}),
+  };
+}
+
+export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
+  const now = deps.now ?? (() => new Date());
+  const startedAt = req.startedAt ?? now();
+  const runId = req.runId ?? newRunId(startedAt);
+  const log = deps.logger.child({ run_id: runId, manifest: req.source.uri });
+  const manifestInfo = { uri: req.source.uri, ...(req.source.etag ? { etag: req.source.etag } : {}), sha256: createHash('sha256').update(req.source.body).digest('hex') };
+  const target = { ...(req.config.projectId ? { project_id: req.config.projectId } : {}), ...(req.config.instanceId ? { instance_id: req.config.instanceId } : {}) };
+  const stats = { requests: req.priorStats?.requests ?? 0, retries: req.priorStats?.retries ?? 0, throttled: req.priorStats?.throttled ?? 0 };
+  const finish = (results: TaskResult[], extra: { errors?: ManifestError[]; rejected?: string; aborted?: string; target?: Report['target'] }) =>
+    buildReport({ runId, manifest: manifestInfo, target: extra.target ?? target, startedAt, finishedAt: now(), results, stats, errors: extra.errors, rejected: extra.rejected, aborted: extra.aborted, notes: req.notes });
+
+  // 1. Parse, validate, expand: nothing is sent unless the whole manifest is valid.
+  const { manifest, problems } = compileManifest(req.source.body, req.source.uri, req.manifestLimits);
+  if (!manifest || problems.length) {
+    log.warn({ problems: problems.length }, 'manifest rejected');
+    return { report: finish([], { errors: problems.map(problemToError), rejected: `the manifest has ${problems.length} problem(s); nothing was sent` }) };
+  }
+  const reportTarget = { ...target, ...manifest.target };
+
+  // 2. Targets of every task, from the manifest and the configuration.
+  const targets = new Map<string, Target>();
+  const targetErrors: ManifestError[] = [];
+  for (const task of manifest.tasks()) {
+    const t = resolveTarget(task.target, req.config);
+    if (typeof t === 'string') targetErrors.push({ message: `task "${task.name}": ${t}`, line: task.line, column: task.column, task: task.name });
+    else targets.set(targetKey(t), t);
+  }
+  if (targetErrors.length) return { report: finish([], { errors: targetErrors, rejected: 'some tasks have no target instance; nothing was sent', target: reportTarget }), manifest };
+
+  // 3. Facts from FDI (read-only): existing tasks and data sources, one paged listing per instance.
+  const limits = effectiveLimits(req.config, manifest.options);
+  const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate });
+  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts };
+  const retry = {
+    policy: retryPolicy,
+    random: deps.random,
+    signal: req.signal,
+    onRetry: (err: FdiError, delayMs: number) => {
+      scheduler.stats.retries += 1;
+      if (err.retryAfterS !== undefined) scheduler.limiter.pauseFor(Math.min(delayMs, err.retryAfterS * 1000));
+    },
+  };
+  const syncStats = () => Object.assign(stats, {
+    requests: (req.priorStats?.requests ?? 0) + scheduler.stats.requests,
+    retries: (req.priorStats?.retries ?? 0) + scheduler.stats.retries,
+    throttled: (req.priorStats?.throttled ?? 0) + scheduler.stats.throttled,
+  });
+  let client: FdiClient;
+  let plan: Plan;
+  try {
+    client = (deps.createClient ?? defaultClient)(req.config, scheduler, limits);
+    const facts = await gatherFacts(client, [...targets.values()], retry);
+    const entries = [];
+    for (const task of manifest.tasks()) {
+      entries.push(planTask(task, resolveTarget(task.target, req.config), facts, manifest.options.on_exists, (ids) => requestFingerprint(toCreateRequest(task, ids))));
+    }
+    if (manifest.options.on_exists === 'update') await refineUpdates(client, entries, retry);
+    plan = finishPlan(entries, facts, req.instanceQuota);
+  } catch (err) {
+    syncStats();
+    const reason = describeSetupFailure(err);
+    log.error({ err: reason }, 'planning failed');
+    if (err instanceof FdiError && err.status === 401) return { report: finish([], { aborted: reason, target: reportTarget }), manifest, stopped: 'auth' };
+    if (err instanceof UserError || (err instanceof FdiError && err.status === 404)) return { report: finish([], { rejected: reason, target: reportTarget }), manifest };
+    if (err instanceof FdiError) return { report: finish([], { aborted: reason, target: reportTarget }), manifest, stopped: 'signal' };
+    throw err;
+  }
+  req.onPlan?.(plan, manifest);
+  const planResults = (): TaskResult[] =>
+    plan.entries.map((e) => req.done?.get(e.index) ?? { index: e.index, name: e.name, status: e.action === 'invalid' ? 'invalid' : 'not_attempted', attempts: 0, line: e.line, target: e.target, ...(e.reason && e.action !== 'create' ? { error_code: e.action.toUpperCase(), error_msg: e.reason } : {}) });
+  syncStats();
+  if (req.mode === 'plan') return { report: finish(planResults(), { target: reportTarget }), plan, manifest };
+  if (plan.blockers.length) {
+    log.warn({ blockers: plan.blockers }, 'plan rejected');
+    return { report: finish(planResults(), { rejected: plan.blockers.join('; '), target: reportTarget }), plan, manifest };
+  }
+
+  // 4. Execute the plan.
+  const threshold = manifest.options.failure_threshold ?? DEFAULT_FAILURE_THRESHOLD;
+  log.info({ tasks: manifest.taskCount, ...limits }, 'provisioning');
+  const outcome = await executePlan(manifest, plan, {
+    client,
+    retry,
+    workers: Math.min(256, limits.concurrency * 2),
+    threshold,
+    signal: req.signal,
+    stopSignal: req.stopSignal,
+    done: req.done,
+    onResult: req.onResult,
+  });
+  syncStats();
+  const aborted = outcome.stopped ? stopMessage(outcome.stopped, threshold, outcome.authError) : undefined;
+  const report = finish(outcome.results, { aborted, target: reportTarget });
+  log.info({ status: report.status, counts: report.counts, stats: report.stats }, 'run finished');
+  const failedYaml = rerunManifest(manifest, plan, outcome.results, { uri: req.source.uri, runId });
+  return { report, plan, manifest, ...(failedYaml ? { failedYaml } : {}), ...(outcome.stopped ? { stopped: outcome.stopped } : {}) };
+}
+
+function rerunManifest(manifest: CompiledManifest, plan: Plan, results: TaskResult[], origin: { uri: string; runId: string }): string | undefined {
+  if (!results.some(needsRerun)) return undefined;
+  function* entries() {
+    for (const task of manifest.tasks()) {
+      const r = results[task.index];
+      const e = plan.entries[task.index];
+      if (!r || !needsRerun(r)) continue;
+      const ids = e?.source_datasource_id && e.target_datasource_id ? { source: e.source_datasource_id, target: e.target_datasource_id } : undefined;
+      yield manifestEntry(task, r, ids);
+    }
+  }
+  return failedManifest(entries(), manifest.options, origin);
+}
+
+function defaultClient(config: Config, scheduler: Scheduler, limits: Limits): FdiClient {
+  if (!config.endpoint) throw new ConfigError('no FDI endpoint: set FDI_ENDPOINT or --endpoint (e.g. https://roma.cn-north-4.myhuaweicloud.com)');
+  const auth = createAuthenticator(config.auth, { http: got.extend({ retry: { limit: 0 }, timeout: { request: limits.timeoutMs } }), projectId: config.projectId });
+  return createFdiClient({ endpoint: config.endpoint, auth, timeoutMs: limits.timeoutMs, gate: scheduler.gate, observe: (e) => scheduler.observe(e), maxSockets: limits.concurrency });
+}
+
+function describeSetupFailure(err: unknown): string {
+  if (err instanceof FdiError) {
+    if (err.status === 401) return `authentication failed (${err.errorCode ?? 'HTTP 401'}): check the FDI credentials`;
+    if (err.status === 404) return `not found while reading the instance (${err.operation}): check the project and instance IDs (${err.errorMsg ?? err.errorCode ?? 'HTTP 404'})`;
+    return `could not read the instance before provisioning: ${err.message}`;
+  }
+  return err instanceof Error ? err.message : String(err);
+}
+
+function stopMessage(reason: StopReason, threshold: { percent: number; min_attempted: number }, authError?: FdiError): string {
+  switch (reason) {
+    case 'threshold':
+      return `more than ${threshold.percent}% of the attempted tasks failed (after at least ${threshold.min_attempted}); the rest were not attempted`;
+    case 'auth':
+      return `authentication failed (${authError?.errorCode ?? 'HTTP 401'}${authError?.errorMsg ? `: ${authError.errorMsg}` : ''}); the run stopped at once`;
+    case 'deadline':
+      return 'the deadline was reached; the rest were not attempted';
+    default:
+      return 'the run was interrupted; the rest were not attempted';
+  }
+}
