@@ -1,0 +1,32 @@
+/**
+ * The storage primitives the product needs, behind one interface: a local folder (CLI reports) and
+ * S3-compatible buckets implement it. Keys are `/`-separated and relative to the store's root.
+ */
+export interface StoredObject {
+  body: Uint8Array;
+  etag?: string;
+  versionId?: string;
+}
+
+export interface ObjectStore {
+  /** A human name of where the store is, e.g. `s3://bucket` or `./reports`. */
+  readonly location: string;
+  put(key: string, body: string | Uint8Array, contentType?: string): Promise<void>;
+  /** Undefined when absent. Throws a `UserError` when larger than `maxBytes`. */
+  get(key: string, maxBytes?: number): Promise<StoredObject | undefined>;
+  /**
+   * Creates the object only if absent. `created` false means it existed. `unsupported` means the store
+   * ignores conditional writes, so no guarantee may rest on it.
+   */
+  createIfAbsent(key: string, body: string | Uint8Array): Promise<'created' | 'exists' | 'unsupported'>;
+  list(prefix: string): Promise<string[]>;
+  delete(key: string): Promise<void>;
+}
+
+/** Joins key parts with single slashes. */
+export function joinKey(...parts: string[]): string {
+  return parts
+    .filter((p) => p !== '')
+    .map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, '')))
+    .join('/');
+}

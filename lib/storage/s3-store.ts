@@ -1,0 +1,105 @@
+/**
+ * An `ObjectStore` over S3 or any S3-compatible endpoint (OBS, MinIO, s3rver) with
+ * @aws-sdk/client-s3. Checksums are computed only when required: the SDK's default aws-chunked
+ * uploads break S3-compatible stores (node-stack.md). Bodies are strings or buffers, never streams.
+ */
+import { randomBytes } from 'node:crypto';
+import {
+  DeleteObjectCommand,
+  GetObjectCommand,
+  ListObjectsV2Command,
+  PutObjectCommand,
+  S3Client,
+  S3ServiceException,
+} from '@aws-sdk/client-s3';
+import type { Config } from '../config.js';
+import { UserError } from '../errors.js';
+import { joinKey, type ObjectStore, type StoredObject } from './object-store.js';
+
+/** One S3 client per process (or cold start); cheap to share. */
+export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client {
+  return new S3Client({
+    region: s3.region,
+    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
+    forcePathStyle: s3.forcePathStyle,
+    requestChecksumCalculation: 'WHEN_REQUIRED',
+    responseChecksumValidation: 'WHEN_REQUIRED',
+    ...(credentials ? { credentials } : {}),
+  });
+}
+
+/** Parses `s3://bucket/key` (the key may be empty). */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  return m ? { bucket: m[1], key: m[2] } : undefined;
+}
+
+function isStatus(err: unknown, ...statuses: number[]): boolean {
+  return err instanceof S3ServiceException && statuses.includes(err.$metadata?.httpStatusCode ?? 0);
+}
+
+export function s3Store(client: S3Client, bucket: string, options: { probePrefix?: string } = {}): ObjectStore {
+  let conditional: Promise<boolean> | undefined;
+  const put = async (key: string, body: string | Uint8Array, contentType?: string, ifNoneMatch?: boolean) => {
+    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(contentType ? { ContentType: contentType } : {}), ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}) }));
+  };
+  /** Does the store honour If-None-Match on PUT? s3rver, for one, ignores it and overwrites. */
+  const probe = async (): Promise<boolean> => {
+    const key = joinKey(options.probePrefix ?? '', `.conditional-write-probe-${randomBytes(6).toString('hex')}`);
+    try {
+      await put(key, 'probe', 'text/plain', true);
+      try {
+        await put(key, 'probe', 'text/plain', true);
+        return false;
+      } catch (err) {
+        if (isStatus(err, 412, 409)) return true;
+        throw err;
+      }
+    } finally {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+    }
+  };
+  return {
+    location: `s3://${bucket}`,
+    put: (key, body, contentType) => put(key, body, contentType),
+    async get(key, maxBytes): Promise<StoredObject | undefined> {
+      try {
+        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+        if (maxBytes !== undefined && (res.ContentLength ?? 0) > maxBytes) {
+          res.Body?.transformToWebStream().cancel().catch(() => undefined);
+          throw new UserError(`s3://${bucket}/${key} is ${res.ContentLength} bytes, over the limit of ${maxBytes}`);
+        }
+        const body = await res.Body!.transformToByteArray();
+        if (maxBytes !== undefined && body.length > maxBytes) throw new UserError(`s3://${bucket}/${key} is over the limit of ${maxBytes} bytes`);
+        return { body, ...(res.ETag ? { etag: res.ETag.replace(/"/g, '') } : {}), ...(res.VersionId ? { versionId: res.VersionId } : {}) };
+      } catch (err) {
+        if (isStatus(err, 404) || (err as Error).name === 'NoSuchKey') return undefined;
+        throw err;
+      }
+    },
+    async createIfAbsent(key, body) {
+      conditional ??= probe();
+      if (!(await conditional)) return 'unsupported';
+      try {
+        await put(key, body, 'application/json', true);
+        return 'created';
+      } catch (err) {
+        if (isStatus(err, 412, 409)) return 'exists';
+        throw err;
+      }
+    },
+    async list(prefix) {
+      const keys: string[] = [];
+      let token: string | undefined;
+      do {
+        const res = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
+        token = res.IsTruncated ? res.NextContinuationToken : undefined;
+      } while (token);
+      return keys;
+    },
+    async delete(key) {
+      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
+    },
+  };
+}
