@@ -1,0 +1,29 @@
+/**
+ * Claiming a key once: the lock that makes a duplicate or concurrent delivery of the same upload a
+ * no-op. With conditional writes (`If-None-Match: *`: AWS S3, MinIO) the claim is atomic. On a store
+ * that ignores them (s3rver) it is best effort: look, write our owner id, wait, read back; the
+ * exactly-once guarantee then rests on the name lookups alone, and the report says so.
+ */
+import { sleep } from '../execute/sleep.js';
+import type { ObjectStore } from '../storage/object-store.js';
+
+export interface ClaimResult {
+  won: boolean;
+  /** False when the store ignores conditional writes. */
+  atomic: boolean;
+}
+
+/** How long a best-effort claimer waits before reading back whose claim survived. */
+const SETTLE_MS = 300;
+
+export async function claim(store: ObjectStore, key: string, owner: Record<string, unknown> & { owner: string }, settleMs = SETTLE_MS): Promise<ClaimResult> {
+  const body = JSON.stringify(owner);
+  const res = await store.createIfAbsent(key, body);
+  if (res !== 'unsupported') return { won: res === 'created', atomic: true };
+  if (await store.get(key)) return { won: false, atomic: false };
+  await store.put(key, body, 'application/json');
+  await sleep(settleMs);
+  const after = await store.get(key);
+  const holder = after ? (JSON.parse(Buffer.from(after.body).toString('utf8')) as { owner?: string }).owner : undefined;
+  return { won: holder === owner.owner, atomic: false };
+}

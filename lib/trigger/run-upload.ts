@@ -1,0 +1,193 @@
+/**
+ * One uploaded manifest as a run that may span several invocations: identity and lock (duplicate
+ * deliveries are no-ops), periodic checkpoints, and — when the invocation's deadline nears — a
+ * checkpoint plus a continuation object that triggers the next invocation, which resumes without
+ * redoing work. The final invocation writes the report at the SPEC §7 keys.
+ */
+import { createHash, randomBytes } from 'node:crypto';
+import type { Config, Limits } from '../config.js';
+import type { FdiClient } from '../fdi/client.js';
+import type { Scheduler } from '../execute/scheduler.js';
+import { isFinal } from '../execute/execute-plan.js';
+import type { Logger } from '../logger.js';
+import { DEFAULT_LIMITS } from '../manifest/index.js';
+import type { Report, TaskResult } from '../report/types.js';
+import { newRunId, runManifest, type RunOutcome } from '../run-manifest.js';
+import { joinKey, type ObjectStore } from '../storage/object-store.js';
+import { manifestPath, writeReport } from '../storage/report-layout.js';
+import { claim } from './claim.js';
+import { uploadId, type UploadRef } from './s3-event.js';
+import { buildReport } from '../report/build-report.js';
+import { UserError } from '../errors.js';
+
+export interface TriggerDeps {
+  config: Config;
+  logger: Logger;
+  storeFor: (bucket: string) => ObjectStore;
+  createClient?: (config: Config, scheduler: Scheduler, limits: Limits) => FdiClient;
+  /** Test hook: the run's retry policy. */
+  retryPolicy?: Parameters<typeof runManifest>[0]['retryPolicy'];
+}
+
+/** What the invocation knows about its time. */
+export interface InvocationClock {
+  /** Milliseconds left before the platform kills the invocation. */
+  remainingMs(): number;
+}
+
+/** Saved between invocations of one run. */
+export interface Checkpoint {
+  run_id: string;
+  started_at: string;
+  invocation: number;
+  bucket: string;
+  key: string;
+  upload_id: string;
+  manifest_sha256?: string;
+  stats: Report['stats'];
+  results: TaskResult[];
+}
+
+/** A continuation object: tells the next invocation which run to resume. */
+export interface Continuation {
+  bucket: string;
+  key: string;
+  upload_id: string;
+  run_id: string;
+  invocation: number;
+}
+
+export type UploadOutcome =
+  | { kind: 'duplicate'; key: string; uploadId: string }
+  | { kind: 'continued'; runId: string; invocation: number; continuationKey: string }
+  | { kind: 'finished'; runId: string; report: Report; reportKey: string };
+
+const CHECKPOINT_EVERY = { results: 100, ms: 10_000 };
+
+function stateDir(config: Config, ref: { key: string }, upload: string): string {
+  return joinKey(config.prefixes.state, manifestPath(ref.key, config.prefixes.manifest), upload);
+}
+
+function parse<T>(body: Uint8Array): T {
+  return JSON.parse(Buffer.from(body).toString('utf8')) as T;
+}
+
+/** Handles an uploaded manifest (first invocation of a run). */
+export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: InvocationClock): Promise<UploadOutcome> {
+  const store = deps.storeFor(ref.bucket);
+  const upload = uploadId(ref);
+  const dir = stateDir(deps.config, ref, upload);
+  const runId = newRunId();
+  const log = deps.logger.child({ run_id: runId, bucket: ref.bucket, key: ref.key, upload_id: upload });
+  const lock = await claim(store, joinKey(dir, 'lock.json'), { owner: runId, bucket: ref.bucket, key: ref.key, upload_id: upload, started_at: new Date().toISOString() });
+  if (!lock.won) {
+    log.info('duplicate delivery of an upload already being handled; ignored');
+    return { kind: 'duplicate', key: ref.key, uploadId: upload };
+  }
+  const notes = lock.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
+  const checkpoint: Checkpoint = { run_id: runId, started_at: new Date().toISOString(), invocation: 1, bucket: ref.bucket, key: ref.key, upload_id: upload, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+  return runInvocation(ref, checkpoint, notes, deps, clock, log);
+}
+
+/** Handles a continuation object (a later invocation of a run). */
+export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: InvocationClock): Promise<UploadOutcome> {
+  const store = deps.storeFor(ref.bucket);
+  const obj = await store.get(ref.key, 64 * 1024);
+  if (!obj) throw new UserError(`continuation ${ref.key} vanished`);
+  const cont = parse<Continuation>(obj.body);
+  const dir = stateDir(deps.config, cont, cont.upload_id);
+  const log = deps.logger.child({ run_id: cont.run_id, bucket: cont.bucket, key: cont.key, upload_id: cont.upload_id, invocation: cont.invocation });
+  const claimed = await claim(store, joinKey(dir, `continue-${cont.invocation}.claim`), { owner: randomBytes(8).toString('hex') });
+  if (!claimed.won) {
+    log.info('duplicate delivery of a continuation; ignored');
+    return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
+  }
+  const saved = await store.get(joinKey(dir, 'checkpoint.json'));
+  if (!saved) throw new UserError(`the checkpoint of run ${cont.run_id} is missing under ${dir}`);
+  const checkpoint = { ...parse<Checkpoint>(saved.body), invocation: cont.invocation };
+  const notes = claimed.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
+  return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'continuation' }, checkpoint, notes, deps, clock, log);
+}
+
+async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: string[], deps: TriggerDeps, clock: InvocationClock, log: Logger): Promise<UploadOutcome> {
+  const store = deps.storeFor(ref.bucket);
+  const dir = stateDir(deps.config, ref, checkpoint.upload_id);
+  const path = manifestPath(ref.key, deps.config.prefixes.manifest);
+  const uri = `s3://${ref.bucket}/${ref.key}`;
+  const done = new Map(checkpoint.results.filter(isFinal).map((r) => [r.index, r]));
+
+  // The deadline: stop dispatching early enough for in-flight requests, the checkpoint and the report.
+  const softMarginMs = deps.config.limits.timeoutMs + 15_000;
+  const stop = new AbortController();
+  const hard = new AbortController();
+  const timers = [
+    setTimeout(() => stop.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - softMarginMs)),
+    setTimeout(() => hard.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - 5_000)),
+  ];
+  let outcome: RunOutcome;
+  try {
+    const source = await store.get(ref.key, DEFAULT_LIMITS.maxBytes).catch((err: unknown) => {
+      if (err instanceof UserError) return { body: new Uint8Array(), tooLarge: err.message };
+      throw err;
+    });
+    if (!source || 'tooLarge' in source) {
+      const reason = !source ? `the manifest ${uri} no longer exists` : source.tooLarge;
+      const report = buildReport({ runId: checkpoint.run_id, manifest: { uri }, startedAt: new Date(checkpoint.started_at), finishedAt: new Date(), results: [], stats: checkpoint.stats, rejected: reason, errors: [{ message: reason }] });
+      return finishRun(store, deps.config, path, report, undefined, dir, log);
+    }
+    if (checkpoint.manifest_sha256 && checkpoint.invocation > 1) {
+      if (createHash('sha256').update(source.body).digest('hex') !== checkpoint.manifest_sha256) notes.push('The manifest object changed between invocations of this run; the run continued with the current content.');
+    }
+    let sinceSave = 0;
+    let lastSave = Date.now();
+    let saving: Promise<void> = Promise.resolve();
+    const save = () => {
+      saving = saving.then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, results: [...done.values()] }), 'application/json')).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
+      sinceSave = 0;
+      lastSave = Date.now();
+      return saving;
+    };
+    outcome = await runManifest(
+      {
+        source: { uri, body: source.body, ...(source.etag ? { etag: source.etag } : {}) },
+        config: deps.config,
+        mode: 'apply',
+        runId: checkpoint.run_id,
+        startedAt: new Date(checkpoint.started_at),
+        done,
+        priorStats: checkpoint.stats,
+        notes,
+        signal: hard.signal,
+        stopSignal: stop.signal,
+        ...(deps.retryPolicy ? { retryPolicy: deps.retryPolicy } : {}),
+        onResult: (r) => {
+          if (!isFinal(r)) return;
+          done.set(r.index, r);
+          if (++sinceSave >= CHECKPOINT_EVERY.results || Date.now() - lastSave >= CHECKPOINT_EVERY.ms) void save();
+        },
+      },
+      { logger: log, ...(deps.createClient ? { createClient: deps.createClient } : {}) },
+    );
+    checkpoint.manifest_sha256 = outcome.report.manifest.sha256;
+    checkpoint.stats = outcome.report.stats;
+    if (outcome.stopped === 'deadline') {
+      await save();
+      const next: Continuation = { bucket: ref.bucket, key: ref.key, upload_id: checkpoint.upload_id, run_id: checkpoint.run_id, invocation: checkpoint.invocation + 1 };
+      const continuationKey = joinKey(dir, `continue-${next.invocation}.json`);
+      await store.put(continuationKey, JSON.stringify(next), 'application/json');
+      log.info({ done: done.size, continuation: continuationKey }, 'deadline near: checkpoint saved, continuing in a new invocation');
+      return { kind: 'continued', runId: checkpoint.run_id, invocation: next.invocation, continuationKey };
+    }
+    await saving;
+  } finally {
+    for (const t of timers) clearTimeout(t);
+  }
+  return finishRun(store, deps.config, path, outcome.report, outcome.failedYaml, dir, log);
+}
+
+async function finishRun(store: ObjectStore, config: Config, path: string, report: Report, failedYaml: string | undefined, dir: string, log: Logger): Promise<UploadOutcome> {
+  const reportKey = await writeReport(store, config.prefixes.report, path, report, failedYaml);
+  await store.put(joinKey(dir, 'finished.json'), JSON.stringify({ run_id: report.run_id, status: report.status, report: reportKey }), 'application/json');
+  log.info({ status: report.status, counts: report.counts, report: reportKey }, 'run finished');
+  return { kind: 'finished', runId: report.run_id, report, reportKey };
+}

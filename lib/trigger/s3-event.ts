@@ -1,0 +1,66 @@
+/**
+ * S3 notification events → what to run. Keys arrive URL-encoded with `+` for spaces (so `+` itself is
+ * `%2B`). Only manifests (under the manifest prefix, ending .yaml/.yml) and our own continuation
+ * objects are work; everything else (reports, state, other files) is ignored, so writing a report can
+ * never re-trigger a run.
+ */
+import type { S3Event } from 'aws-lambda';
+
+export interface UploadRef {
+  bucket: string;
+  key: string;
+  versionId?: string;
+  sequencer?: string;
+  etag?: string;
+  eventName: string;
+}
+
+export type Classified =
+  | { kind: 'manifest'; ref: UploadRef }
+  | { kind: 'continuation'; ref: UploadRef }
+  | { kind: 'ignored'; ref: UploadRef; reason: string };
+
+/** Continuation objects the function writes to itself: `<state prefix>…/continue-<n>.json`. */
+export const CONTINUATION_RE = /\/continue-\d+\.json$/;
+
+/** Decodes an S3 event key: `+` is a space, `%2B` a plus. */
+export function decodeS3Key(raw: string): string {
+  try {
+    return decodeURIComponent(raw.replace(/\+/g, ' '));
+  } catch {
+    return raw;
+  }
+}
+
+/** Encodes a key as S3 does in its events (local stack: s3rver's events carry it raw). */
+export function encodeS3Key(key: string): string {
+  return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
+}
+
+export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: string; state: string }): Classified[] {
+  return (event.Records ?? []).map((r): Classified => {
+    const ref: UploadRef = {
+      bucket: r.s3?.bucket?.name ?? '',
+      key: decodeS3Key(r.s3?.object?.key ?? ''),
+      eventName: r.eventName ?? '',
+      ...(r.s3?.object?.versionId ? { versionId: r.s3.object.versionId } : {}),
+      ...(r.s3?.object?.sequencer ? { sequencer: r.s3.object.sequencer } : {}),
+      ...(r.s3?.object?.eTag ? { etag: r.s3.object.eTag.replace(/"/g, '') } : {}),
+    };
+    if (!ref.bucket || !ref.key) return { kind: 'ignored', ref, reason: 'not an S3 object record' };
+    if (!ref.eventName.startsWith('ObjectCreated')) return { kind: 'ignored', ref, reason: `event ${ref.eventName} is not an upload` };
+    if (ref.key.startsWith(prefixes.state) && CONTINUATION_RE.test(ref.key)) return { kind: 'continuation', ref };
+    if (!ref.key.startsWith(prefixes.manifest)) return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
+    if (!/\.ya?ml$/i.test(ref.key)) return { kind: 'ignored', ref, reason: 'not a .yaml/.yml file' };
+    return { kind: 'manifest', ref };
+  });
+}
+
+/**
+ * The identity of an upload: the version id where versioning is on, else the event's sequencer
+ * (duplicate deliveries of one upload share it; a re-upload gets a new one), else the ETag.
+ */
+export function uploadId(ref: UploadRef): string {
+  const raw = ref.versionId ? `v-${ref.versionId}` : ref.sequencer ? `s-${ref.sequencer}` : `e-${ref.etag ?? 'unknown'}`;
+  return raw.replace(/[^A-Za-z0-9._-]/g, '_');
+}
