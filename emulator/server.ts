@@ -7,6 +7,7 @@ import { type IncomingMessage, type Server, type ServerResponse, createServer } 
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from '../lib/fdi/model.js';
+import { ERROR_CODES } from '../lib/fdi/model.js';
 import { handleAdmin } from './admin.js';
 import type { ApiContext, Reply } from './api.js';
 import { Authenticator, iamError } from './auth.js';
@@ -133,23 +134,40 @@ export class EmulatorCore {
     const q = url.indexOf('?');
     const pathname = q < 0 ? url : url.slice(0, q);
     const query = new URLSearchParams(q < 0 ? '' : url.slice(q + 1));
-    const method = req.method ?? 'GET';
-    const match = matchRoute(method, pathname);
+    const match = matchRoute(req.method ?? 'GET', pathname);
     if (match.kind === 'admin') return handleAdmin(this, match.action, query, await readBody(req), res);
-    let outcome: Outcome | undefined;
-    res.on('close', () => this.stats.outcome(match.label, outcome ?? (res.writableFinished ? res.statusCode : 'aborted')));
-    if (match.kind === 'iam') return this.handleIam(req, res);
-    const arrival = performance.now();
-    res.on('close', this.stats.apiArrival(arrival));
+    let recorded = false;
+    // Counted as soon as the answer is written (or dropped), so a client that just got it sees it in stats.
+    const record = (status: number | Outcome | 'aborted') => {
+      if (recorded) return;
+      recorded = true;
+      this.stats.outcome(match.label, status);
+    };
+    res.on('close', () => record(res.headersSent ? res.statusCode : 'aborted'));
+    if (match.kind !== 'iam') res.on('close', this.stats.apiArrival(performance.now()));
+    try {
+      const outcome = match.kind === 'iam' ? await this.handleIam(req, res) : await this.handleApi(match, req, query, res);
+      if (outcome) record(outcome);
+      else if (res.headersSent) record(res.statusCode);
+    } catch {
+      // A bug in a handler: answer like the real service's "System error", or drop a half-sent answer.
+      if (res.headersSent) res.destroy();
+      else sendError(res, 500, ERROR_CODES.systemError, 'System error.');
+      record(res.headersSent ? res.statusCode : 'aborted');
+    }
+  }
+
+  /** The FDI pipeline; returns 'reset' or 'hang' when the request gets no answer. */
+  private async handleApi(match: Exclude<Match, { kind: 'admin' | 'iam' }>, req: IncomingMessage, query: URLSearchParams, res: ServerResponse): Promise<Outcome | void> {
     if (match.kind === 'unknown') return sendUnknownRoute(res);
     // Decided synchronously at arrival, so the PRNG and the bucket see requests in arrival order.
     const decision = this.faults.next(this.options);
-    const allowed = this.bucket?.tryTake(arrival) ?? true;
+    const allowed = this.bucket?.tryTake(performance.now()) ?? true;
     let body: Buffer;
     try {
       body = await readBody(req);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return sendError(res, 413, 'APIGW.0201', 'Request entity too large.');
+      if (err instanceof BodyTooLargeError) return sendError(res, 413, ERROR_CODES.badRequest, 'Request entity too large.');
       throw err;
     }
     if (match.label === 'POST /tasks') this.countAttempt(body);
@@ -157,11 +175,8 @@ export class EmulatorCore {
     if (res.destroyed) return;
     if (!allowed) return sendThrottled(res, this.options.rateQuota, this.options.retryAfterSeconds);
     const fault = decision.fault === '500-after-commit' ? undefined : decision.fault;
-    if (fault) {
-      outcome = this.injectFault(fault, req, res);
-      return;
-    }
-    this.answerApi(match, req, query, body, res, decision.fault === '500-after-commit');
+    if (fault) return this.injectFault(fault, req, res);
+    return this.answerApi(match, req, query, body, res, decision.fault === '500-after-commit');
   }
 
   private countAttempt(body: Buffer): void {
@@ -229,7 +244,7 @@ export class EmulatorCore {
     if (!parsed.ok) return sendJson(res, 400, iamError(400, 'The request body is invalid.', 'Bad Request'));
     const issued = this.auth.issue(parsed.value, this.options.tokenTtlSeconds, Date.now());
     if (!issued) return sendJson(res, 401, iamError(401, 'The username or password is wrong.', 'Unauthorized'));
-    sendJson(res, 201, issued.body, { 'X-Subject-Token': issued.token });
+    return sendJson(res, 201, issued.body, { 'X-Subject-Token': issued.token });
   }
 }
 
@@ -237,10 +252,7 @@ export class EmulatorCore {
 export async function startEmulator(options: EmulatorOptions = {}): Promise<Emulator> {
   const core = new EmulatorCore(options);
   const server: Server = createServer((req, res) => {
-    core.handle(req, res).catch(() => {
-      if (!res.headersSent) sendError(res, 500, 'ROMA.00011000', 'System error.');
-      else res.destroy();
-    });
+    core.handle(req, res).catch(() => res.destroy());
   });
   server.on('clientError', (_err, socket) => socket.destroy());
   await new Promise<void>((resolve, reject) => {
