@@ -1,8 +1,55 @@
-/** Placeholder until the `demo` command lands; owned by the issue that builds it. */
-import { UserError } from '../../lib/errors.js';
+/**
+ * `npm run demo`: the main job end to end on the embedded stack. Starts it on free ports in a fresh
+ * folder, uploads every example manifest through the S3 API, waits for the runs the uploads trigger,
+ * prints each summary and where the reports are, and exits 0 when every run succeeded.
+ */
+import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
+import { EXIT } from '../../lib/errors.js';
+import { startLocalStack } from '../../lib/local/stack.js';
+import { createLogger } from '../../lib/logger.js';
+import { summaryMarkdown } from '../../lib/report/summary-md.js';
+import type { Report } from '../../lib/report/types.js';
 import type { CommandAction } from '../context.js';
 
-const run: CommandAction = async () => {
-  throw new UserError('the "demo" command is not available in this build yet');
+const EXAMPLES = fileURLToPath(new URL('../../../manifests/examples/', import.meta.url));
+
+const demo: CommandAction<{ dataDir?: string }> = async (_args, flags, ctx) => {
+  const dataDir = flags.dataDir ? path.resolve(flags.dataDir) : await mkdtemp(path.join(os.tmpdir(), 'fdi-demo-'));
+  const logger = createLogger({ level: ctx.env.LOG_LEVEL ?? 'warn', pretty: Boolean(ctx.stderr.isTTY) });
+  const stack = await startLocalStack({ dataDir, logger });
+  const out = (s: string) => ctx.stdout.write(s);
+  try {
+    out(`local stack: S3 ${stack.s3Endpoint}, FDI emulator ${stack.fdiEndpoint}, bucket ${stack.bucket}, data in ${dataDir}\n`);
+    const files = (await readdir(EXAMPLES)).filter((f) => /\.ya?ml$/.test(f)).sort();
+    for (const f of files) {
+      const key = `manifests/examples/${f}`;
+      await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: await readFile(path.join(EXAMPLES, f)), ContentType: 'application/yaml' }));
+      out(`uploaded s3://${stack.bucket}/${key}\n`);
+    }
+    await stack.idle();
+    let ok = true;
+    for (const f of files) {
+      const latestKey = `reports/examples/${f.replace(/\.ya?ml$/, '')}/latest.json`;
+      const res = await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: latestKey })).catch(() => undefined);
+      if (!res?.Body) {
+        ok = false;
+        out(`\nno report for ${f} at s3://${stack.bucket}/${latestKey}\n`);
+        continue;
+      }
+      const report = JSON.parse(await res.Body.transformToString()) as Report;
+      ok &&= report.status === 'succeeded';
+      out(`\n${summaryMarkdown(report)}\nreport files: s3://${stack.bucket}/reports/examples/${f.replace(/\.ya?ml$/, '')}/${report.run_id}/\n`);
+    }
+    const stats = stack.emulator.stats();
+    out(`\nemulator: ${stats.tasksStored} tasks stored, ${stats.requestsTotal} requests; bucket contents are under ${path.join(dataDir, 's3', stack.bucket)}\n`);
+    return ok ? EXIT.ok : EXIT.someFailed;
+  } finally {
+    await stack.close();
+  }
 };
-export default run;
+
+export default demo;

@@ -1,8 +1,55 @@
-/** Placeholder until the `local` command lands; owned by the issue that builds it. */
+/** `fdi-provision local`: run the embedded stack until SIGINT/SIGTERM. */
+import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import type { CommandAction } from '../context.js';
+import { startLocalStack } from '../../lib/local/stack.js';
+import { createLogger } from '../../lib/logger.js';
+import type { CliContext, CommandAction } from '../context.js';
 
-const run: CommandAction = async () => {
-  throw new UserError('the "local" command is not available in this build yet');
+interface LocalFlags {
+  s3Port: string;
+  emulatorPort: string;
+  bucket: string;
+  dataDir: string;
+}
+
+function port(value: string, flag: string): number {
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`${flag} must be a port number 0–65535 (got ${JSON.stringify(value)})`);
+  return n;
+}
+
+const local: CommandAction<LocalFlags> = async (_args, flags, ctx: CliContext) => {
+  const logger = createLogger({ level: ctx.env.LOG_LEVEL ?? 'info', pretty: Boolean(ctx.stderr.isTTY) });
+  const stack = await startLocalStack({
+    s3Port: port(flags.s3Port, '--s3-port'),
+    emulatorPort: port(flags.emulatorPort, '--emulator-port'),
+    bucket: flags.bucket,
+    dataDir: path.resolve(flags.dataDir),
+    logger,
+  });
+  const { env } = stack;
+  ctx.stdout.write(
+    [
+      `S3-compatible server: ${stack.s3Endpoint} (credentials S3RVER/S3RVER, path-style)`,
+      `FDI emulator:         ${stack.fdiEndpoint} (token local-token, project local-project, instances local-instance, local-instance-2)`,
+      `bucket:               ${stack.bucket}`,
+      `manifests:            s3://${stack.bucket}/manifests/…/*.yaml  (an upload triggers a run)`,
+      `reports:              s3://${stack.bucket}/reports/…`,
+      `state:                s3://${stack.bucket}/state/…`,
+      `data:                 ${path.resolve(flags.dataDir)}`,
+      '',
+      'Upload a manifest, e.g.:',
+      `  AWS_ACCESS_KEY_ID=S3RVER AWS_SECRET_ACCESS_KEY=S3RVER aws --endpoint-url ${env.S3_ENDPOINT} s3 cp manifests/examples/bulk-tables.yaml s3://${stack.bucket}/manifests/bulk-tables.yaml`,
+      'Press Ctrl-C to stop.',
+      '',
+    ].join('\n'),
+  );
+  await new Promise<void>((resolve) => {
+    if (ctx.signal.aborted) resolve();
+    ctx.signal.addEventListener('abort', () => resolve(), { once: true });
+  });
+  await stack.close();
+  return 0;
 };
-export default run;
+
+export default local;
