@@ -16,7 +16,7 @@ import { newRunId, runManifest, type RunOutcome } from '../run-manifest.js';
 import { joinKey, type ObjectStore } from '../storage/object-store.js';
 import { manifestPath, writeReport } from '../storage/report-layout.js';
 import { claim } from './claim.js';
-import { uploadId, type UploadRef } from './s3-event.js';
+import { CONTINUATION_SUFFIX, uploadId, type UploadRef } from './s3-event.js';
 import { buildReport } from '../report/build-report.js';
 import { UserError } from '../errors.js';
 
@@ -97,7 +97,7 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
   const cont = parse<Continuation>(obj.body);
   const dir = stateDir(deps.config, cont, cont.upload_id);
   const log = deps.logger.child({ run_id: cont.run_id, bucket: cont.bucket, key: cont.key, upload_id: cont.upload_id, invocation: cont.invocation });
-  const claimed = await claim(store, joinKey(dir, `continue-${cont.invocation}.claim`), { owner: randomBytes(8).toString('hex') });
+  const claimed = await claim(store, joinKey(dir, `${cont.invocation}.claim`), { owner: randomBytes(8).toString('hex') });
   if (!claimed.won) {
     log.info('duplicate delivery of a continuation; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
@@ -173,7 +173,7 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     if (outcome.stopped === 'deadline') {
       await save();
       const next: Continuation = { bucket: ref.bucket, key: ref.key, upload_id: checkpoint.upload_id, run_id: checkpoint.run_id, invocation: checkpoint.invocation + 1 };
-      const continuationKey = joinKey(dir, `continue-${next.invocation}.json`);
+      const continuationKey = joinKey(dir, `${next.invocation}${CONTINUATION_SUFFIX}`);
       await store.put(continuationKey, JSON.stringify(next), 'application/json');
       log.info({ done: done.size, continuation: continuationKey }, 'deadline near: checkpoint saved, continuing in a new invocation');
       return { kind: 'continued', runId: checkpoint.run_id, invocation: next.invocation, continuationKey };

@@ -20,8 +20,12 @@ export type Classified =
   | { kind: 'continuation'; ref: UploadRef }
   | { kind: 'ignored'; ref: UploadRef; reason: string };
 
-/** Continuation objects the function writes to itself: `<state prefix>…/continue-<n>.json`. */
-export const CONTINUATION_RE = /\/continue-\d+\.json$/;
+/**
+ * Continuation objects the function writes to itself: `<state prefix>…/<n>.continue`. The distinct
+ * suffix lets the S3 notification rule (prefix state/, suffix .continue) skip locks and checkpoints.
+ */
+export const CONTINUATION_SUFFIX = '.continue';
+export const CONTINUATION_RE = /\/\d+\.continue$/;
 
 /** Decodes an S3 event key: `+` is a space, `%2B` a plus. */
 export function decodeS3Key(raw: string): string {
