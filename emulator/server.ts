@@ -52,6 +52,7 @@ export class EmulatorCore {
   private readonly faults: FaultPlan;
   private bucket: TokenBucket | undefined;
   private readonly timers = new Set<{ timer: NodeJS.Timeout; end: () => void }>();
+  private closed = false;
 
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
@@ -119,8 +120,9 @@ export class EmulatorCore {
     });
   }
 
-  /** Ends every wait (latency and hangs) at once. */
-  endWaits(): void {
+  /** Ends every wait (latency and hangs) at once; requests still in the pipeline stop. */
+  shutdown(): void {
+    this.closed = true;
     for (const entry of this.timers) {
       clearTimeout(entry.timer);
       entry.end();
@@ -172,7 +174,9 @@ export class EmulatorCore {
     }
     if (match.label === 'POST /tasks') this.countAttempt(body);
     await this.wait(decision.delayMs);
-    if (res.destroyed) return;
+    // A client that gave up meanwhile does not stop the work (a real backend carries on too, which
+    // is what makes a timeout ambiguous); only closing the emulator does.
+    if (this.closed) return;
     if (!allowed) return sendThrottled(res, this.options.rateQuota, this.options.retryAfterSeconds);
     const fault = decision.fault === '500-after-commit' ? undefined : decision.fault;
     if (fault) return this.injectFault(fault, req, res);
@@ -276,7 +280,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     close: () => {
       closing ??= new Promise<void>((resolve) => {
         server.close(() => resolve());
-        core.endWaits();
+        core.shutdown();
         server.closeAllConnections();
       }).finally(() => core.store.flush());
       return closing;

@@ -139,6 +139,14 @@ describe('latency', () => {
     expect(took).toBeGreaterThanOrEqual(115);
     expect(took).toBeLessThan(2_000);
   });
+
+  it('a client that times out during the latency does not stop the create: the timeout is ambiguous', async () => {
+    emu.configure({ latencyMs: 200 });
+    await expect(call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('late-commit'), timeoutMs: 50 })).rejects.toMatchObject({ code: 'CLIENT_TIMEOUT' });
+    await new Promise((r) => setTimeout(r, 300));
+    expect(emu.tasks().map((t) => t.task_name)).toEqual(['late-commit']);
+    expect(emu.stats()).toMatchObject({ requests: { 'POST /tasks': { aborted: 1 } }, createsCommitted: { 'late-commit': 1 } });
+  });
 });
 
 describe('close()', () => {
