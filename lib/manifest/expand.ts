@@ -1,0 +1,110 @@
+/**
+ * The lazy task stream: entry plans → matrix combinations → json-e rendering → checked tasks, one at a
+ * time. Both the full check of `compileManifest` and `CompiledManifest.tasks()` walk it; neither keeps
+ * rendered tasks.
+ */
+import { combinations, type JsonObject, type RenderFailure, type Renderer, shallowMerge } from '../template/index.js';
+import type { EntryPlan, RenderedField } from './entries.js';
+import type { PathSegment, SourceMap } from './locate.js';
+import { formatPath } from './schema-problems.js';
+import { didYouMean } from './suggest.js';
+import { finishTask, type TaskProblem } from './task-checks.js';
+import type { ExpandedTask, ManifestLimits, Problem, TaskTarget } from './types.js';
+
+export interface ExpandContext {
+  file: string;
+  source: SourceMap;
+  renderer: Renderer;
+  manifestTarget: TaskTarget;
+  limits: ManifestLimits;
+}
+
+/** One expanded task: the task, or its problems. */
+export interface TaskOutcome {
+  plan: EntryPlan;
+  index: number;
+  name: string;
+  task?: ExpandedTask;
+  problems: Problem[];
+}
+
+/** Walks every task of every plan in expansion order. */
+export function* expandPlans(plans: readonly EntryPlan[], ctx: ExpandContext): Generator<TaskOutcome> {
+  let index = 0;
+  for (const plan of plans) {
+    const combos = plan.matrix ? combinations(plan.matrix) : [{}];
+    for (const combo of combos) {
+      yield expandOne(plan, shallowMerge(plan.vars, combo), index, ctx);
+      index += 1;
+    }
+  }
+}
+
+function expandOne(plan: EntryPlan, vars: JsonObject, index: number, ctx: ExpandContext): TaskOutcome {
+  const rendered = ctx.renderer.render(plan.fields, vars, plan.guarded);
+  if (!rendered.ok) {
+    const name = displayName(plan, vars, ctx);
+    const failures = fieldFailures(plan, vars, ctx, rendered.failure);
+    return { plan, index, name, problems: failures.map((f) => renderProblem(f, plan, vars, index, name, ctx)) };
+  }
+  const value = rendered.value as JsonObject;
+  const { task, problems } = finishTask(value, plan, { index, manifestTarget: ctx.manifestTarget, maxDetailBytes: ctx.limits.maxDetailBytes });
+  const name = typeof value.name === 'string' ? value.name : plan.rawName;
+  return { plan, index, name, task, problems: problems.map((p) => taskProblem(p, plan, index, name, ctx)) };
+}
+
+/** When the whole task fails to render, renders field by field so that every broken field is reported. */
+function fieldFailures(plan: EntryPlan, vars: JsonObject, ctx: ExpandContext, whole: RenderFailure): RenderFailure[] {
+  if (whole.path.length === 0 && whole.kind === 'bound') return [whole];
+  const out: RenderFailure[] = [];
+  for (const field of Object.keys(plan.fields)) {
+    const r = ctx.renderer.render({ [field]: plan.fields[field] }, vars, plan.guarded);
+    if (!r.ok) out.push(r.failure.path.length ? r.failure : { ...r.failure, path: [field] });
+  }
+  return out.length ? out : [whole];
+}
+
+/** The task's name for messages: rendered if it renders, else as written. */
+function displayName(plan: EntryPlan, vars: JsonObject, ctx: ExpandContext): string {
+  const r = ctx.renderer.render(plan.rawName, vars, false);
+  return r.ok && typeof r.value === 'string' ? r.value : plan.rawName;
+}
+
+function renderProblem(f: RenderFailure, plan: EntryPlan, vars: JsonObject, index: number, name: string, ctx: ExpandContext): Problem {
+  const [field, ...rest] = f.path;
+  const at = locateField(plan, field as RenderedField | undefined, rest, ctx);
+  let message = f.message;
+  let hint = f.hint;
+  if (f.variable !== undefined) {
+    const known = Object.keys(vars);
+    message = `undefined variable ${JSON.stringify(f.variable)}${field ? ` in ${String(field)}` : ''}${didYouMean(f.variable, known)}`;
+    hint = known.length ? `the variables of this task are: ${known.join(', ')} (set more in vars or matrix)` : 'this task has no variables; set them in vars or matrix';
+  } else if (field && f.kind === 'template') {
+    message = `${message} (in ${formatPath(f.path)})`;
+  }
+  return { kind: f.kind, file: ctx.file, ...at, taskIndex: index, taskName: name, field: field === undefined ? undefined : formatPath(f.path), message, hint };
+}
+
+function taskProblem(p: TaskProblem, plan: EntryPlan, index: number, name: string, ctx: ExpandContext): Problem {
+  const json = p.field === 'detail_json' && plan.detail.kind === 'json' ? ctx.source.locate([...plan.detail.level.path, 'detail_json']) : undefined;
+  const at = json ? { line: json.line, column: json.column } : locateField(plan, p.field as RenderedField, p.subpath ?? [], ctx);
+  return { kind: p.kind, file: ctx.file, ...at, taskIndex: index, taskName: name, field: p.requestField ?? formatPath([p.field, ...(p.subpath ?? [])]), message: p.message, hint: p.hint };
+}
+
+/** Where a field (and a path inside it) was written: the level that set it; for detail, the most specific level that has the path. */
+function locateField(plan: EntryPlan, field: RenderedField | undefined, rest: PathSegment[], ctx: ExpandContext): { line: number; column: number } {
+  if (field === undefined) return plan.position;
+  if (field === 'detail' && plan.detail.kind === 'object') {
+    const levels = [...plan.detail.levels].reverse();
+    for (const level of levels) {
+      const at = ctx.source.locate([...level.path, 'detail', ...rest], { intoTemplates: true });
+      if (at.exact) return { line: at.line, column: at.column };
+    }
+    const at = ctx.source.locate([...levels[0].path, 'detail', ...rest], { intoTemplates: true });
+    return { line: at.line, column: at.column };
+  }
+  const level = plan.origins[field];
+  if (!level) return plan.position;
+  const at = ctx.source.locate([...level.path, field, ...rest], { intoTemplates: true });
+  return { line: at.line, column: at.column };
+}

@@ -1,0 +1,52 @@
+/** Problems: building, collecting (identical ones once per task entry) and formatting. */
+import type { Problem } from './types.js';
+
+/** `file:line:col: task #3 "crm-x": message` and, when there is one, a `  hint: …` line. */
+export function formatProblem(p: Problem): string {
+  let where = p.file;
+  if (p.line !== undefined) where += `:${p.line}`;
+  if (p.line !== undefined && p.column !== undefined) where += `:${p.column}`;
+  const task = p.taskIndex !== undefined ? `task #${p.taskIndex}${p.taskName !== undefined ? ` ${quote(p.taskName)}` : ''}: ` : '';
+  const repeats = p.repeats ? ` (the same in ${p.repeats} more task${p.repeats === 1 ? '' : 's'} of this entry)` : '';
+  const hint = p.hint ? `\n  hint: ${p.hint}` : '';
+  return `${where}: ${task}${p.message}${repeats}${hint}`;
+}
+
+/** Quotes user text for a message: JSON string syntax, so control characters show as escapes. */
+export function quote(text: string): string {
+  return JSON.stringify(text);
+}
+
+/**
+ * Collects problems. A problem of an expanded task that is identical (same entry, place and message)
+ * to an earlier one is counted in that one's `repeats` instead of being listed again: a broken template
+ * used by 500 tasks is one problem, not 500.
+ */
+export class ProblemList {
+  private readonly items: Problem[] = [];
+  private readonly byKey = new Map<string, Problem>();
+
+  add(problem: Problem, entryIndex?: number): void {
+    if (entryIndex === undefined) {
+      this.items.push(problem);
+      return;
+    }
+    const key = [entryIndex, problem.kind, problem.field, problem.line, problem.column, problem.message].join('\u0000');
+    const first = this.byKey.get(key);
+    if (first) {
+      first.repeats = (first.repeats ?? 0) + 1;
+      return;
+    }
+    this.byKey.set(key, problem);
+    this.items.push(problem);
+  }
+
+  get size(): number {
+    return this.items.length;
+  }
+
+  /** In the order found, sorted by line within a stage by the caller if it wants. */
+  list(): Problem[] {
+    return this.items;
+  }
+}

@@ -1,0 +1,24 @@
+/** "Did you mean …?" suggestions by edit distance. */
+import { distance } from 'fastest-levenshtein';
+
+/** The closest candidate, if it is close enough to be a plausible typo of `word`. */
+export function closest(word: string, candidates: Iterable<string>): string | undefined {
+  let best: string | undefined;
+  let bestDistance = Infinity;
+  const lower = word.toLowerCase();
+  for (const c of candidates) {
+    const d = c.toLowerCase() === lower ? 0 : distance(lower, c.toLowerCase());
+    if (d < bestDistance) {
+      best = c;
+      bestDistance = d;
+    }
+  }
+  const allowed = Math.max(1, Math.floor(word.length / 3));
+  return best !== undefined && bestDistance <= allowed ? best : undefined;
+}
+
+/** `; did you mean "x"?` or an empty string. */
+export function didYouMean(word: string, candidates: Iterable<string>): string {
+  const c = closest(word, candidates);
+  return c === undefined ? '' : `; did you mean ${JSON.stringify(c)}?`;
+}

@@ -1,0 +1,102 @@
+/**
+ * The manifest's public data model: what `compileManifest` returns and the engine consumes.
+ * Plain data; no behaviour.
+ */
+import type { TaskDispatch, TaskType } from '../fdi/model.js';
+
+/** What kind of rule a problem breaks (decides nothing; helps readers and reports group them). */
+export type ProblemKind = 'syntax' | 'schema' | 'template' | 'constraint' | 'bound' | 'encoding';
+
+/** One located problem of a manifest. A manifest's problems are all reported at once. */
+export interface Problem {
+  /** What is wrong and how to fix it, e.g. `unknown key "task_tg" in task; did you mean "task_tag"?` */
+  message: string;
+  file: string;
+  /** 1-based. */
+  line?: number;
+  /** 1-based. */
+  column?: number;
+  /** The expanded task it belongs to: 0-based index in expansion order. */
+  taskIndex?: number;
+  taskName?: string;
+  /** The field, e.g. `tasks[3].matrix` (manifest path) or `task.task_name` (create-request field). */
+  field?: string;
+  hint?: string;
+  kind: ProblemKind;
+  /** How many more tasks of the same task entry had exactly this problem (reported once). */
+  repeats?: number;
+}
+
+/** The bounds of reading, parsing and expanding one manifest. */
+export interface ManifestLimits {
+  /** Size of the manifest file in bytes (checked before parsing). */
+  maxBytes: number;
+  /** YAML alias expansions (`*name`), against "billion laughs" documents. */
+  maxAliases: number;
+  /** Nesting of YAML collections. */
+  maxDepth: number;
+  /** YAML nodes (scalars and collections), counted by a cheap scan before the document is built. */
+  maxNodes: number;
+  /** Expanded tasks (counted from matrix sizes before anything is expanded). */
+  maxTasks: number;
+  /** UTF-8 bytes of one rendered `task_detail` string; also bounds every json-e intermediate string. */
+  maxDetailBytes: number;
+  /** Length of a list made by json-e's `range()`. */
+  maxRangeLength: number;
+  /** Wall-clock time to render one task that uses json-e operators (`$map`, `$let`, `$reduce`, …). */
+  maxRenderMs: number;
+}
+
+/** A data source as the manifest names it: an ID used as is, or a name resolved by plan/apply. */
+export type DatasourceRef = { id: string } | { name: string };
+
+/** Where a task goes. Missing parts come from configuration (flags, environment) later. */
+export interface TaskTarget {
+  project_id?: string;
+  instance_id?: string;
+}
+
+/** One task after defaults, template, vars and matrix are applied and json-e has rendered it. */
+export interface ExpandedTask {
+  /** 0-based, in expansion order. */
+  index: number;
+  name: string;
+  /** Where the task entry (the list item) is in the manifest. */
+  line: number;
+  column: number;
+  /** The manifest's target with the task's own target merged over it. */
+  target: TaskTarget;
+  task_type: TaskType;
+  source: DatasourceRef;
+  target_ds: DatasourceRef;
+  description?: string;
+  task_tag?: string;
+  /** The rendered JSON string, exactly what is POSTed. */
+  task_detail: string;
+  /** The API's dispatch form (use_quartz_cron+cron, or period+dispatch_interval). TIMING tasks only. */
+  schedule?: TaskDispatch;
+  start: boolean;
+}
+
+/** The manifest's `options:` block, validated and bounded. */
+export interface ManifestOptions {
+  concurrency?: number;
+  /** Requests per second. */
+  rate?: number;
+  max_attempts?: number;
+  /** What to do with a task whose name already exists in its instance (default `skip`). */
+  on_exists: 'skip' | 'update' | 'fail';
+  failure_threshold?: { percent: number; min_attempted: number };
+}
+
+/** A manifest that has no problems, ready to be planned and applied. */
+export interface CompiledManifest {
+  file: string;
+  version: 1;
+  target: TaskTarget;
+  options: ManifestOptions;
+  /** Number of expanded tasks (computed without rendering details). */
+  taskCount: number;
+  /** Lazy: renders one task at a time; never holds all rendered details. Each call starts over. */
+  tasks(): Iterable<ExpandedTask>;
+}
