@@ -54,7 +54,8 @@ export function buildProgram(ctx: CliContext): Command {
     .command('render')
     .description('print the exact create-request body of every task, one JSON object per line (no network)')
     .argument('<manifest>', 'a path or s3://bucket/key')
-    .option('--with-target', 'add the resolved target and schedule as a separate "_target" line field')
+    .option('--with-target', 'add the task\'s target, schedule and start as a separate top-level "_meta" field')
+    .option('--quiet', 'no note about data sources given by name')
     .action(lazy(() => import('./commands/render.js'), ctx));
 
   withEngineFlags(

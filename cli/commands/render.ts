@@ -1,8 +1,43 @@
-/** Placeholder until the `render` command lands; owned by the issue that builds it. */
-import { UserError } from '../../lib/errors.js';
-import type { CommandAction } from '../context.js';
+/**
+ * `fdi-provision render <manifest>`: one JSON line per task, exactly the create-request body. Data
+ * sources given by name are not resolved here (no network): their ID shows as `<name:NAME>`.
+ */
+import { once } from 'node:events';
+import { EXIT } from '../../lib/errors.js';
+import { formatProblem, loadManifest, toCreateRequest, unresolvedId } from '../../lib/manifest/index.js';
+import type { CliContext, CommandAction } from '../context.js';
 
-const run: CommandAction = async () => {
-  throw new UserError('the "render" command is not available in this build yet');
+interface RenderFlags {
+  withTarget?: boolean;
+  quiet?: boolean;
+}
+
+const run: CommandAction<RenderFlags> = async ([uri], flags, ctx) => {
+  const { manifest, problems } = await loadManifest(uri);
+  if (!manifest) {
+    for (const p of problems) ctx.stderr.write(`${formatProblem(p)}\n`);
+    ctx.stderr.write(`${uri}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing rendered\n`);
+    return EXIT.rejected;
+  }
+  const byName = new Map<string, number>();
+  for (const task of manifest.tasks()) {
+    if (ctx.signal.aborted) return EXIT.aborted;
+    for (const ref of [task.source, task.target_ds]) if ('name' in ref) byName.set(ref.name, (byName.get(ref.name) ?? 0) + 1);
+    const body = toCreateRequest(task, { source: unresolvedId(task.source), target: unresolvedId(task.target_ds) });
+    const line = flags.withTarget
+      ? { ...body, _meta: { index: task.index, line: task.line, target: task.target, ...(task.schedule && { schedule: task.schedule }), start: task.start } }
+      : body;
+    await writeLine(ctx, JSON.stringify(line));
+  }
+  if (byName.size && !flags.quiet) {
+    const list = [...byName].map(([name, n]) => `${name} (${n})`).join(', ');
+    ctx.stderr.write(`note: data sources given by name are resolved by plan/apply, not by render; shown as "<name:…>": ${list}\n`);
+  }
+  return EXIT.ok;
 };
+
+/** Writes one line, waiting when the reader is slower than we are. */
+async function writeLine(ctx: CliContext, line: string): Promise<void> {
+  if (!ctx.stdout.write(`${line}\n`)) await once(ctx.stdout, 'drain');
+}
 export default run;

@@ -69,7 +69,7 @@ export function compileManifest(
     limits,
     renderer: new Renderer({ maxRangeLength: limits.maxRangeLength, maxStringLength: limits.maxDetailBytes, maxRenderMs: limits.maxRenderMs }),
   });
-  checkTasks(plans, ctx(), problems);
+  const targets = checkTasks(plans, ctx(), problems);
   if (problems.size) return { problems: problems.list() };
 
   const manifest: CompiledManifest = {
@@ -78,6 +78,7 @@ export function compileManifest(
     target: manifestTarget,
     options: toOptions(raw),
     taskCount,
+    targets,
     tasks: () => streamTasks(plans, ctx()),
   };
   return { manifest, problems: [] };
@@ -110,9 +111,9 @@ function checkCount(plans: EntryPlan[], total: number, limits: ManifestLimits, f
 }
 
 /** Renders and checks every task once, keeping only names (per target) for the duplicate and quota checks. */
-function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemList): void {
+function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemList): CompiledManifest['targets'] {
   const seen = new Map<string, { index: number; line: number }>();
-  const perTarget = new Map<string, number>();
+  const perTarget = new Map<string, { target: TaskTarget; tasks: number }>();
   for (const outcome of expandPlans(plans, ctx)) {
     for (const p of outcome.problems) problems.add(p, outcome.plan.entryIndex);
     const task = outcome.task;
@@ -125,9 +126,10 @@ function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemLis
     } else {
       seen.set(key, { index: task.index, line: task.line });
     }
-    const n = (perTarget.get(targetKey) ?? 0) + 1;
-    perTarget.set(targetKey, n);
-    if (n === INSTANCE_TASK_QUOTA + 1) {
+    const counted = perTarget.get(targetKey) ?? { target: task.target, tasks: 0 };
+    counted.tasks += 1;
+    perTarget.set(targetKey, counted);
+    if (counted.tasks === INSTANCE_TASK_QUOTA + 1) {
       problems.add({
         kind: 'constraint', file: ctx.file, line: task.line, column: task.column, taskIndex: task.index, taskName: task.name, field: 'target',
         message: `more than ${INSTANCE_TASK_QUOTA.toLocaleString('en-US')} tasks go to ${instanceLabel(task.target)}; an instance holds at most ${INSTANCE_TASK_QUOTA.toLocaleString('en-US')} tasks`,
@@ -135,6 +137,7 @@ function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemLis
       });
     }
   }
+  return [...perTarget.values()];
 }
 
 function instanceLabel(t: TaskTarget): string {

@@ -97,6 +97,8 @@ export interface CompiledManifest {
   options: ManifestOptions;
   /** Number of expanded tasks (computed without rendering details). */
   taskCount: number;
+  /** The distinct targets of the tasks (manifest target merged with each task's), in first-use order, with their task counts. */
+  targets: Array<{ target: TaskTarget; tasks: number }>;
   /** Lazy: renders one task at a time; never holds all rendered details. Each call starts over. */
   tasks(): Iterable<ExpandedTask>;
 }
