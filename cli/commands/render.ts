@@ -20,8 +20,15 @@ const run: CommandAction<RenderFlags> = async ([uri], flags, ctx) => {
     return EXIT.rejected;
   }
   const byName = new Map<string, number>();
+  // A reader that stops early (`| head`) closes the pipe: stop rendering, it is not an error.
+  let closed = false;
+  ctx.stdout.on('error', (err: NodeJS.ErrnoException) => {
+    if (err.code !== 'EPIPE') throw err;
+    closed = true;
+  });
   for (const task of manifest.tasks()) {
     if (ctx.signal.aborted) return EXIT.aborted;
+    if (closed) return EXIT.ok;
     for (const ref of [task.source, task.target_ds]) if ('name' in ref) byName.set(ref.name, (byName.get(ref.name) ?? 0) + 1);
     const body = toCreateRequest(task, { source: unresolvedId(task.source), target: unresolvedId(task.target_ds) });
     const line = flags.withTarget
@@ -38,6 +45,6 @@ const run: CommandAction<RenderFlags> = async ([uri], flags, ctx) => {
 
 /** Writes one line, waiting when the reader is slower than we are. */
 async function writeLine(ctx: CliContext, line: string): Promise<void> {
-  if (!ctx.stdout.write(`${line}\n`)) await once(ctx.stdout, 'drain');
+  if (!ctx.stdout.write(`${line}\n`)) await Promise.race([once(ctx.stdout, 'drain'), once(ctx.stdout, 'error')]);
 }
 export default run;

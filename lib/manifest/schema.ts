@@ -16,13 +16,13 @@ const TEMPLATED = /\$\{/;
 const Operator = z
   .record(z.string(), z.unknown())
   .refine((o) => Object.keys(o).some((k) => k.startsWith('$')), { error: 'must be a value or a json-e operator such as {$eval: "…"}' })
-  .meta({ description: 'A json-e operator such as {$eval: "expr"} (keeps the type of the result).' });
+  .meta({ id: 'JsoneOperator', description: 'A json-e operator such as {$eval: "expr"} (keeps the type of the result).' });
 
 const templatedString = (description: string) => z.string().meta({ description: `${description} May use \${…} interpolation.` });
 
 const Vars = z
   .record(z.string().regex(VAR_NAME, { error: 'variable names are identifiers: letters, digits and "_", not starting with a digit' }), z.unknown())
-  .meta({ description: 'Variables visible to templates as ${name}. Later levels win: manifest < defaults < template < task < matrix.' });
+  .meta({ id: 'Vars', description: 'Variables visible to templates as ${name}. Later levels win: manifest < defaults < template < task < matrix.' });
 
 const DatasourceRef = z
   .union([
@@ -32,14 +32,14 @@ const DatasourceRef = z
       id: z.string().min(1).optional().meta({ description: 'Data source ID, used as is.' }),
     }),
   ])
-  .meta({ description: 'A data source: its ID as a string, or {name: …} (resolved later), or {id: …}.' });
+  .meta({ id: 'DatasourceRef', description: 'A data source: its ID as a string, or {name: …} (resolved later), or {id: …}.' });
 
 const TargetOverride = z
   .strictObject({
     project_id: templatedString('Project ID.').optional(),
     instance_id: templatedString('ROMA Connect instance ID.').optional(),
   })
-  .meta({ description: 'Where the task goes; merged over the manifest target.' });
+  .meta({ id: 'TaskTarget', description: 'Where the task goes; merged over the manifest target.' });
 
 const Schedule = z
   .strictObject({
@@ -53,7 +53,7 @@ const Schedule = z
       .optional(),
     remark: z.string().meta({ description: 'Remark of the schedule (8–36 characters).' }).optional(),
   })
-  .meta({ description: 'Schedule of a TIMING task: {cron: …} or {period: DAY, interval: 1}.' });
+  .meta({ id: 'Schedule', description: 'Schedule of a TIMING task: {cron: …} or {period: DAY, interval: 1}.' });
 
 /** The fields a task entry shares with templates and defaults. */
 const taskSettings = {
@@ -81,7 +81,7 @@ const taskSettings = {
 };
 
 /** `defaults:` and each of `templates:`. */
-export const TaskSettingsSchema = z.strictObject(taskSettings);
+export const TaskSettingsSchema = z.strictObject(taskSettings).meta({ id: 'TaskSettings', description: 'Settings a task inherits: everything a task entry has except name, template and matrix.' });
 
 const Matrix = z
   .object({
@@ -129,7 +129,7 @@ export const ManifestSchema = z
     version: z.literal(1, { error: 'version must be 1' }).meta({ description: 'Manifest format version: 1.' }),
     target: TopTargetSchema.optional(),
     options: OptionsSchema.optional(),
-    defaults: TaskSettingsSchema.meta({ description: 'Settings merged under every task.' }).optional(),
+    defaults: TaskSettingsSchema.optional(),
     vars: Vars.optional(),
     templates: z
       .record(z.string().regex(TEMPLATE_NAME, { error: 'template names are letters, digits, ".", "_" and "-"' }), TaskSettingsSchema)
