@@ -30,6 +30,8 @@ export interface LocalStackOptions {
   env?: Record<string, string | undefined>;
   /** The invocation budget each event gets, like a Lambda timeout. Default 15 minutes. */
   invocationTimeoutMs?: number;
+  /** Deadline margins of the trigger (tests force continuations with small budgets). */
+  deadline?: { softMarginMs: number; hardMarginMs: number };
 }
 
 export interface LocalStack {
@@ -80,7 +82,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     ...(Object.fromEntries(Object.entries(options.env ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>),
   };
   const s3 = createS3Client({ endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1' }, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
-  const handler = createHandler(() => buildTriggerDeps(env, { logger: options.logger, s3 }));
+  const handler = createHandler(() => buildTriggerDeps(env, { logger: options.logger, s3, ...(options.deadline ? { deadline: options.deadline } : {}) }));
   const outcomes: RecordOutcome[] = [];
   let queue: Promise<void> = Promise.resolve();
   const budget = options.invocationTimeoutMs ?? 15 * 60_000;

@@ -27,6 +27,11 @@ export interface TriggerDeps {
   createClient?: (config: Config, scheduler: Scheduler, limits: Limits) => FdiClient;
   /** Test hook: the run's retry policy. */
   retryPolicy?: Parameters<typeof runManifest>[0]['retryPolicy'];
+  /**
+   * How long before the invocation's end to stop dispatching (soft) and to abort in-flight requests
+   * (hard). Defaults: the request timeout + 15 s, and 5 s.
+   */
+  deadline?: { softMarginMs: number; hardMarginMs: number };
 }
 
 /** What the invocation knows about its time. */
@@ -117,12 +122,12 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   const done = new Map(checkpoint.results.filter(isFinal).map((r) => [r.index, r]));
 
   // The deadline: stop dispatching early enough for in-flight requests, the checkpoint and the report.
-  const softMarginMs = deps.config.limits.timeoutMs + 15_000;
+  const margins = deps.deadline ?? { softMarginMs: deps.config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 };
   const stop = new AbortController();
   const hard = new AbortController();
   const timers = [
-    setTimeout(() => stop.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - softMarginMs)),
-    setTimeout(() => hard.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - 5_000)),
+    setTimeout(() => stop.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - margins.softMarginMs)),
+    setTimeout(() => hard.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - margins.hardMarginMs)),
   ];
   let outcome: RunOutcome;
   try {

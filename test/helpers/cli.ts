@@ -1,0 +1,83 @@
+/** Runs the compiled CLI (`dist/cli/main.js`, built by `npm test` before vitest) as a user would. */
+import { spawn } from 'node:child_process';
+import { mkdtemp, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+
+export interface CliResult {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Environment without any FDI_/S3_ settings of the developer's shell. */
+export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_)/.test(k)) env[k] = v;
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  env.NO_COLOR = '1';
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d) => (stdout += d));
+    child.stderr.on('data', (d) => (stderr += d));
+    const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
+    child.on('error', reject);
+    child.on('close', (code) => {
+      clearTimeout(timer);
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
+
+/** A fresh temporary folder. */
+export function tempDir(prefix = 'fdi-test-'): Promise<string> {
+  return mkdtemp(path.join(os.tmpdir(), prefix));
+}
+
+/** Writes a manifest into a temporary folder and returns its path. */
+export async function writeManifest(dir: string, name: string, text: string): Promise<string> {
+  const file = path.join(dir, name);
+  await writeFile(file, text);
+  return file;
+}
+
+/** A manifest of `n` REALTIME tasks named `<prefix>-0000…`, optionally spread over instances. */
+export function bulkManifest(n: number, options: { prefix?: string; instances?: string[]; extra?: string; start?: boolean } = {}): string {
+  const prefix = options.prefix ?? 'bulk';
+  const ids = Array.from({ length: n }, (_, i) => String(i).padStart(4, '0'));
+  const instances = options.instances ?? ['local-instance'];
+  return [
+    'version: 1',
+    'target: { project_id: local-project }',
+    options.extra ?? '',
+    'templates:',
+    '  t:',
+    '    task_type: REALTIME',
+    '    source_datasource: 30969b205e8f4392a25fb321112d1753',
+    '    target_datasource: { name: oracle-cdc }',
+    '    detail:',
+    '      targetSelectedDatasource: { targetTable: "CDC.T_${n}" }',
+    ...(options.start ? ['    start: true'] : []),
+    'tasks:',
+    ...instances.map((inst, k) =>
+      [
+        `  - name: "${prefix}-${k}-\${n}"`,
+        '    template: t',
+        `    target: { instance_id: ${inst} }`,
+        `    matrix: { n: [${ids.filter((_, i) => i % instances.length === k).map((x) => `"${x}"`).join(', ')}] }`,
+      ].join('\n'),
+    ),
+    '',
+  ].join('\n');
+}

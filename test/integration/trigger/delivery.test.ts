@@ -1,0 +1,101 @@
+/** Duplicate and concurrent deliveries, and a run forced over its deadline that continues. */
+import type { S3Event } from 'aws-lambda';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { createHandler } from '../../../handlers/manifest-uploaded.js';
+import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
+import { silentLogger } from '../../../lib/logger.js';
+import type { Report } from '../../../lib/report/types.js';
+import { buildTriggerDeps } from '../../../lib/trigger/deps.js';
+import { bulkManifest, tempDir } from '../../helpers/cli.js';
+import { getText, listKeys, upload } from '../../helpers/stack.js';
+
+function s3Event(bucket: string, key: string, sequencer: string): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'test' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
+        s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, ownerIdentity: { principalId: 'o' }, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: 'e', sequencer } },
+      },
+    ],
+  };
+}
+
+describe('deliveries', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({ dataDir: await tempDir('fdi-delivery-'), logger: silentLogger() });
+  });
+  afterAll(() => stack.close());
+
+  it('the same event delivered three times (twice concurrently) provisions once', async () => {
+    // Put the object with the S3 API, then deliver our own copies of its event directly to a handler.
+    const key = 'manifests/dup/wave.yaml';
+    await upload(stack, key, bulkManifest(25, { prefix: 'dup' }));
+    await stack.idle();
+    const firstRuns = stack.outcomes.filter((o) => o.kind === 'finished').length;
+    const handler = createHandler(() => buildTriggerDeps(stack.env, { logger: silentLogger(), s3: stack.s3 }));
+    const ctx = { getRemainingTimeInMillis: () => 600_000 };
+    const ev = s3Event(stack.bucket, 'manifests/dup/wave.yaml', '0000000000000DUPLICATE');
+    const [a, b] = await Promise.all([handler(ev, ctx), handler(ev, ctx)]);
+    const c = await handler(ev, ctx);
+    const kinds = [a, b, c].map((o) => o[0].kind).sort();
+    expect(kinds).toEqual(['duplicate', 'duplicate', 'finished']);
+    const stats = stack.emulator.stats();
+    expect(Object.entries(stats.createsCommitted).filter(([n]) => n.startsWith('dup-')).every(([, n]) => n === 1)).toBe(true);
+    expect(Object.keys(stats.createsCommitted).filter((n) => n.startsWith('dup-'))).toHaveLength(25);
+    expect(firstRuns).toBeGreaterThan(0);
+  });
+
+  it('a re-upload of identical content is a new run that skips what exists', async () => {
+    const key = 'manifests/reup/wave.yaml';
+    await upload(stack, key, bulkManifest(10, { prefix: 'reup' }));
+    await stack.idle();
+    const first = JSON.parse((await getText(stack, 'reports/reup/wave/latest.json'))!) as Report;
+    await upload(stack, key, bulkManifest(10, { prefix: 'reup' }));
+    await stack.idle();
+    const second = JSON.parse((await getText(stack, 'reports/reup/wave/latest.json'))!) as Report;
+    expect(second.run_id).not.toBe(first.run_id);
+    expect(first.counts.created).toBe(10);
+    expect(second.counts).toMatchObject({ created: 0, existing: 10 });
+  });
+});
+
+describe('deadline and continuation', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      dataDir: await tempDir('fdi-deadline-'),
+      logger: silentLogger(),
+      env: { FDI_RATE: '40', FDI_TIMEOUT_MS: '1000' },
+      invocationTimeoutMs: 2500,
+      deadline: { softMarginMs: 1000, hardMarginMs: 200 },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('a run forced over its deadline continues and finishes with one complete report and no duplicate', async () => {
+    await upload(stack, 'manifests/long/wave.yaml', bulkManifest(150, { prefix: 'long', instances: ['local-instance', 'local-instance-2'] }));
+    await stack.idle();
+    const continued = stack.outcomes.filter((o) => o.kind === 'continued');
+    expect(continued.length).toBeGreaterThanOrEqual(1);
+    const finished = stack.outcomes.filter((o) => o.kind === 'finished');
+    expect(finished).toHaveLength(1);
+    const stats = stack.emulator.stats();
+    expect(stats.tasksStored).toBe(150);
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    const latest = JSON.parse((await getText(stack, 'reports/long/wave/latest.json'))!) as Report;
+    expect(latest.status).toBe('succeeded');
+    expect(latest.counts).toMatchObject({ total: 150, created: 150, not_attempted: 0, failed: 0 });
+    expect(new Set(latest.tasks.map((t) => t.name)).size).toBe(150);
+    // One report folder for the run, whatever the number of invocations.
+    const runs = (await listKeys(stack, 'reports/long/wave/')).filter((k) => k.endsWith('/report.json'));
+    expect(runs).toHaveLength(1);
+  });
+});
