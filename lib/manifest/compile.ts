@@ -67,7 +67,8 @@ export function compileManifest(
     source,
     manifestTarget,
     limits,
-    renderer: new Renderer({ maxRangeLength: limits.maxRangeLength, maxStringLength: limits.maxDetailBytes, maxRenderMs: limits.maxRenderMs }),
+    // The whole rendered task may be somewhat larger than its detail; past twice the bound it is runaway output.
+    renderer: new Renderer({ maxRangeLength: limits.maxRangeLength, maxStringLength: limits.maxDetailBytes, maxValueLength: 2 * limits.maxDetailBytes + 65_536, maxRenderMs: limits.maxRenderMs }),
   });
   const targets = checkTasks(plans, ctx(), problems);
   if (problems.size) return { problems: problems.list() };

@@ -55,7 +55,8 @@ function expandOne(plan: EntryPlan, vars: JsonObject, index: number, ctx: Expand
 
 /** When the whole task fails to render, renders field by field so that every broken field is reported. */
 function fieldFailures(plan: EntryPlan, vars: JsonObject, ctx: ExpandContext, whole: RenderFailure): RenderFailure[] {
-  if (whole.path.length === 0 && whole.kind === 'bound') return [whole];
+  // Bounds are not retried: a second run of a runaway template costs the same again.
+  if (whole.kind === 'bound') return [whole];
   const out: RenderFailure[] = [];
   for (const field of Object.keys(plan.fields)) {
     const r = ctx.renderer.render({ [field]: plan.fields[field] }, vars, plan.guarded);

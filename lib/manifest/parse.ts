@@ -73,7 +73,8 @@ function inspectNodes(doc: Document, source: SourceMap, file: string, limits: Ma
   while (stack.length) {
     const [node, depth] = stack.pop()!;
     if (isAlias(node)) {
-      firstAlias ??= source.pos(node);
+      const at = source.pos(node);
+      if (at && (!firstAlias || at.line < firstAlias.line || (at.line === firstAlias.line && at.column < firstAlias.column))) firstAlias = at;
       continue;
     }
     if (isScalar(node)) {
@@ -114,7 +115,7 @@ const SYNTAX_HINTS: Record<string, string> = {
   MULTIPLE_DOCS: 'one manifest is one YAML document: remove the "---" separator or split the file',
   TAB_AS_INDENT: 'indent with spaces, not tabs',
   BAD_INDENT: 'check the indentation of this line against its siblings',
-  MISSING_CHAR: 'a quote or bracket is not closed',
+  MISSING_CHAR: 'a character is missing: a closing quote or bracket, or the "- " of a list item (check the indentation)',
   BLOCK_AS_IMPLICIT_KEY: 'check the indentation and the ":" of the line above',
   MULTILINE_IMPLICIT_KEY: 'a key must fit on one line; is a ":" or a quote missing?',
   TAG_RESOLVE_FAILED: 'YAML tags are not supported in manifests; remove the tag',
@@ -125,10 +126,12 @@ function syntaxProblem(e: YAMLError, text: string, file: string, lines: LineCoun
   const { line, col } = lines.linePos(e.pos[0]);
   let message = e.message.split('\n')[0].replace(/ at line \d+, column \d+:?$/, '');
   if (e.code === 'DUPLICATE_KEY') {
-    message = `duplicate key ${JSON.stringify(text.slice(e.pos[0], e.pos[1]).trim())}`;
+    const key = /^("(?:[^"\\\n]|\\.)*"|'(?:[^'\n]|'')*'|[^:#\n]*)/.exec(text.slice(e.pos[0]))?.[1].trim() ?? '';
+    message = `duplicate key ${JSON.stringify(key.replace(/^["']|["']$/g, ''))}`;
   } else if (e.code === 'MULTIPLE_DOCS') {
     message = 'the manifest holds more than one YAML document';
   }
   message = message.charAt(0).toLowerCase() + message.slice(1);
-  return { kind: 'syntax', file, line, column: col, message, hint: SYNTAX_HINTS[e.code] ?? 'check the YAML syntax around this place' };
+  const hint = e.code === 'MISSING_CHAR' && /quote/.test(message) ? 'a quoted string is not closed; the quote that opens it is above this place' : SYNTAX_HINTS[e.code];
+  return { kind: 'syntax', file, line, column: col, message, hint: hint ?? 'check the YAML syntax around this place' };
 }

@@ -118,7 +118,7 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
     const message = (issue.issues[0]?.message ?? 'is not allowed') as string;
     return [{ ...base, path, line: at.line, column: at.column, message: `key ${JSON.stringify(String(last))} in ${where(path.slice(0, -1))}: ${message}` }];
   }
-  const missing = issue.code === 'invalid_type' && issue.input === undefined;
+  const missing = issue.input === undefined && typeof last === 'string' && issue.code !== 'custom';
   const at = source.locate(missing ? path.slice(0, -1) : path);
   const loc = { ...base, path, line: at.line, column: at.column };
   if (missing) {
@@ -138,7 +138,7 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
       return [{ ...loc, message: `${field} must be one of ${issue.values.join(', ')}${got}${suggestion}` }];
     case 'too_small':
     case 'too_big':
-      return [{ ...loc, message: `${field} ${sizeMessage(issue)}${got}` }];
+      return [{ ...loc, message: `${field} ${sizeMessage(issue)}${issue.origin === 'array' ? '' : got}` }];
     case 'invalid_format':
     case 'custom':
       return [{ ...loc, message: `${field} ${issue.message}${got}${suggestion}` }];

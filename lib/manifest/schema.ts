@@ -91,7 +91,7 @@ const Matrix = z
       .meta({ description: 'Extra combinations, each an object of variables.' })
       .optional(),
   })
-  .catchall(z.array(z.unknown()).min(1, { error: 'a matrix dimension needs at least one value' }))
+  .catchall(z.array(z.unknown()).min(1))
   .meta({ description: 'One task per combination of the values of each key (a variable), plus each include entry.' });
 
 export const TaskEntrySchema = z.strictObject({
@@ -135,7 +135,7 @@ export const ManifestSchema = z
       .record(z.string().regex(TEMPLATE_NAME, { error: 'template names are letters, digits, ".", "_" and "-"' }), TaskSettingsSchema)
       .meta({ description: 'Named task settings that tasks use with "template: name".' })
       .optional(),
-    tasks: z.array(TaskEntrySchema).min(1, { error: 'tasks must list at least one task' }),
+    tasks: z.array(TaskEntrySchema).min(1, { error: 'must list at least one task' }),
   })
   .meta({ title: 'fdi-provisioner manifest', description: 'Tasks to create in ROMA Connect FDI (docs/MANIFEST.md).' });
 

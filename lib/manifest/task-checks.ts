@@ -85,7 +85,7 @@ export function finishTask(rendered: JsonObject, plan: EntryPlan, opts: FinishOp
     if (!meta) continue;
     if (v.field === 'task.task_name' && typeof name !== 'string') continue;
     const value = v.field.startsWith('task.') ? (body.task as Record<string, unknown>)[v.field.slice(5)] : undefined;
-    const shown = typeof value === 'string' && value !== PLACEHOLDER_ID && value.length <= 120 ? ` ${JSON.stringify(value)}` : '';
+    const shown = typeof value === 'string' && value !== PLACEHOLDER_ID && value.length <= 120 && !v.message.includes(JSON.stringify(value)) ? ` ${JSON.stringify(value)}` : '';
     add({ field: meta.field, requestField: v.field, kind: 'constraint', message: `${meta.label}${shown} ${v.message}`, hint: meta.hint });
   }
   if (problems.length || !source || !targetDs || detail === undefined || typeof name !== 'string') return { problems };

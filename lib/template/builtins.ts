@@ -4,10 +4,14 @@
  * Every other builtin makes output no larger than its input. They are passed in the render context,
  * which json-e lets override its own builtins.
  */
+import jsoneErrors from 'json-e/src/error.js';
 import { jsonLengthWithin } from './measure.js';
 
+// json-e records where in the template its own errors happen; deriving from its base class gets ours located too.
+const { JSONTemplateError, BuiltinError } = jsoneErrors;
+
 /** Thrown when a template would make a value past a bound. */
-export class RenderBoundError extends Error {
+export class RenderBoundError extends JSONTemplateError {
   constructor(message: string, readonly hint: string) {
     super(message);
     this.name = 'RenderBoundError';
@@ -15,14 +19,10 @@ export class RenderBoundError extends Error {
 }
 
 /** json-e's own error for wrong arguments, in its words ("invalid arguments to builtin: range"). */
-class BuiltinArgumentError extends Error {
-  readonly location: string[] = [];
+class BuiltinArgumentError extends BuiltinError {
   constructor(name: string) {
     super(`invalid arguments to builtin: ${name}`);
     this.name = 'BuiltinError';
-  }
-  add_location(loc: string): void {
-    this.location.unshift(loc);
   }
 }
 

@@ -42,7 +42,7 @@ export function parseLocation(location: readonly string[]): PathSegment[] {
 
 /** Translates whatever rendering threw. Errors that are not about the template are rethrown. */
 export function translateRenderError(err: unknown, timeoutMs: number): RenderFailure {
-  if (err instanceof RenderBoundError) return { kind: 'bound', message: err.message, hint: err.hint, path: [] };
+  if (err instanceof RenderBoundError) return { kind: 'bound', message: err.message, hint: err.hint, path: parseLocation(err.location) };
   if ((err as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
     return {
       kind: 'bound',

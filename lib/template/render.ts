@@ -13,8 +13,10 @@ import { defineOwn } from './merge.js';
 
 export interface RenderLimits {
   maxRangeLength: number;
-  /** Largest string or rendered value, in characters. */
+  /** Largest string a bounded builtin may make, in characters. */
   maxStringLength: number;
+  /** Largest rendered value (approximate serialised characters). */
+  maxValueLength: number;
   maxRenderMs: number;
 }
 
@@ -50,12 +52,12 @@ export class Renderer {
       } else {
         value = jsone(template as Record<string, unknown>, context);
       }
-      if (jsonLengthWithin(value, this.limits.maxStringLength) > this.limits.maxStringLength) {
+      if (jsonLengthWithin(value, this.limits.maxValueLength) > this.limits.maxValueLength) {
         return {
           ok: false,
           failure: {
             kind: 'bound',
-            message: `the rendered task is larger than ${this.limits.maxStringLength.toLocaleString('en-US')} characters`,
+            message: `the rendered task is larger than ${this.limits.maxValueLength.toLocaleString('en-US')} characters`,
             hint: 'a $map or $reduce multiplies the output; render less, or raise maxDetailBytes',
             path: [],
           },
