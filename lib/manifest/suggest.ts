@@ -2,7 +2,7 @@
 import { distance } from 'fastest-levenshtein';
 
 /** The closest candidate, if it is close enough to be a plausible typo of `word`. */
-export function closest(word: string, candidates: Iterable<string>): string | undefined {
+export function closest(word: string, candidates: readonly string[]): string | undefined {
   let best: string | undefined;
   let bestDistance = Infinity;
   const lower = word.toLowerCase();
@@ -15,11 +15,16 @@ export function closest(word: string, candidates: Iterable<string>): string | un
   }
   // One edit for short words; longer ones may also have two letters swapped (two edits).
   const allowed = word.length <= 3 ? 1 : Math.max(2, Math.floor(word.length / 3));
-  return best !== undefined && bestDistance <= allowed ? best : undefined;
+  if (best !== undefined && bestDistance <= allowed) return best;
+  // A cut-short or extended key: "instance" for "instance_id".
+  if (lower.length >= 4) {
+    for (const c of candidates) if (c.toLowerCase().startsWith(lower) || lower.startsWith(c.toLowerCase())) return c;
+  }
+  return undefined;
 }
 
 /** `; did you mean "x"?` or an empty string. */
-export function didYouMean(word: string, candidates: Iterable<string>): string {
+export function didYouMean(word: string, candidates: readonly string[]): string {
   const c = closest(word, candidates);
   return c === undefined ? '' : `; did you mean ${JSON.stringify(c)}?`;
 }
