@@ -3,7 +3,7 @@
  * to render, the merged variables, the matrix and its size. Nothing is rendered here. Checks what the
  * schema cannot say: template references, variable and matrix names, `detail` vs `detail_json`.
  */
-import { type JsonObject, type MatrixSpec, deepMerge, isPlainObject, matrixCount, shallowMerge, toMatrixSpec, usesOperators } from '../template/index.js';
+import { type JsonObject, type MatrixSpec, type PreparedTemplate, deepMerge, isPlainObject, matrixCount, prepareTemplate, shallowMerge, toMatrixSpec, usesOperators } from '../template/index.js';
 import type { PathSegment, Position, SourceMap } from './locate.js';
 import { formatPath } from './schema-problems.js';
 import { type ManifestInput, type TaskEntryInput, type TaskSettingsInput, VAR_NAME } from './schema.js';
@@ -33,6 +33,8 @@ export interface EntryPlan {
   rawName: string;
   /** Merged fields to render with json-e; absent fields are left out. */
   fields: JsonObject;
+  /** The same, split into static and dynamic parts once. */
+  prepared: PreparedTemplate;
   /** The level each field comes from (for locating problems). */
   origins: Partial<Record<RenderedField, Level>>;
   detail: DetailSource;
@@ -132,6 +134,7 @@ export function planEntry(manifest: ManifestInput, entryIndex: number, file: str
       position: source.locate(path),
       rawName: entry.name,
       fields: ordered,
+      prepared: prepareTemplate(ordered),
       origins,
       detail: detail.source,
       vars,

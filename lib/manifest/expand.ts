@@ -41,7 +41,7 @@ export function* expandPlans(plans: readonly EntryPlan[], ctx: ExpandContext): G
 }
 
 function expandOne(plan: EntryPlan, vars: JsonObject, index: number, ctx: ExpandContext): TaskOutcome {
-  const rendered = ctx.renderer.render(plan.fields, vars, plan.guarded);
+  const rendered = ctx.renderer.renderPrepared(plan.prepared, vars, plan.guarded);
   if (!rendered.ok) {
     const name = displayName(plan, vars, ctx);
     const failures = fieldFailures(plan, vars, ctx, rendered.failure);

@@ -25,7 +25,13 @@ export function parseManifestText(text: string, file: string, limits: ManifestLi
   if (bound) return { problems: [bound] };
 
   const lines = new LineCounter();
-  const doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, stringKeys: true, version: '1.2' });
+  let doc: Document;
+  try {
+    doc = parseDocument(text, { lineCounter: lines, prettyErrors: false, uniqueKeys: true, merge: true, stringKeys: true, version: '1.2' });
+  } catch (err) {
+    // Only a nesting deeper than the parser's stack can get here (when maxDepth is raised very high).
+    return { problems: [{ kind: 'bound', file, line: 1, column: 1, message: `the manifest could not be parsed: ${err instanceof RangeError ? 'it nests too deeply' : String(err)}`, hint: 'flatten the structure' }] };
+  }
   const problems = [...doc.errors, ...doc.warnings].map((e) => syntaxProblem(e, text, file, lines));
   if (problems.length) return { problems };
   if (doc.contents === null) {

@@ -5,3 +5,4 @@ export { type RenderFailure, type PathSegment, parseLocation } from './errors.js
 export { type MatrixSpec, combinations, matrixCount, toMatrixSpec } from './matrix.js';
 export { type JsonObject, deepMerge, defineOwn, isOperator, isPlainObject, shallowMerge, usesOperators } from './merge.js';
 export { jsonLengthWithin } from './measure.js';
+export { type PreparedTemplate, prepareTemplate } from './prepared.js';

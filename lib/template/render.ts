@@ -10,6 +10,7 @@ import { boundedBuiltins } from './builtins.js';
 import { type RenderFailure, translateRenderError } from './errors.js';
 import { jsonLengthWithin } from './measure.js';
 import { defineOwn } from './merge.js';
+import { DELETED, type PreparedTemplate, assemble } from './prepared.js';
 
 export interface RenderLimits {
   maxRangeLength: number;
@@ -35,23 +36,44 @@ export class Renderer {
 
   /** Renders `template` with `vars`; `guarded` (the template uses operators) adds the time budget. */
   render(template: unknown, vars: Record<string, unknown>, guarded: boolean): RenderResult {
+    return this.run(() => this.jsone(template, vars, guarded));
+  }
+
+  /** Renders a prepared template: only its dynamic pieces go through json-e, in one call. */
+  renderPrepared(prepared: PreparedTemplate, vars: Record<string, unknown>, guarded: boolean): RenderResult {
+    const result = this.run(() => {
+      if (prepared.pieces.length === 0) return assemble(prepared, []);
+      const rendered = this.jsone(prepared.batch, vars, guarded) as Array<{ v?: unknown }>;
+      return assemble(prepared, rendered.map((r) => (Object.prototype.hasOwnProperty.call(r, 'v') ? r.v : DELETED)));
+    });
+    if (!result.ok && result.failure.path.length && typeof result.failure.path[0] === 'number') {
+      // json-e located the error in the batch, `[i].v…`: point into the template instead.
+      const [index, , ...rest] = result.failure.path;
+      result.failure.path = [...(prepared.pieces[index as number]?.path ?? []), ...rest];
+    }
+    return result;
+  }
+
+  private jsone(template: unknown, vars: Record<string, unknown>, guarded: boolean): unknown {
     // json-e wants a context that is `instanceof Object`; keys are defined so any name stays data.
     const context: Record<string, unknown> = {};
     for (const source of [this.builtins, vars]) for (const key of Object.keys(source)) defineOwn(context, key, source[key]);
+    if (!guarded) return jsone(template as Record<string, unknown>, context);
+    let value: unknown;
+    this.sandbox.run = () => {
+      value = jsone(template as Record<string, unknown>, context);
+    };
     try {
-      let value: unknown;
-      if (guarded) {
-        this.sandbox.run = () => {
-          value = jsone(template as Record<string, unknown>, context);
-        };
-        try {
-          this.call.runInContext(this.sandbox, { timeout: this.limits.maxRenderMs });
-        } finally {
-          this.sandbox.run = undefined;
-        }
-      } else {
-        value = jsone(template as Record<string, unknown>, context);
-      }
+      this.call.runInContext(this.sandbox, { timeout: this.limits.maxRenderMs });
+    } finally {
+      this.sandbox.run = undefined;
+    }
+    return value;
+  }
+
+  private run(render: () => unknown): RenderResult {
+    try {
+      const value = render();
       if (jsonLengthWithin(value, this.limits.maxValueLength) > this.limits.maxValueLength) {
         return {
           ok: false,
