@@ -5,7 +5,7 @@
 import { INSTANCE_TASK_QUOTA } from '../fdi/model.js';
 import { Renderer } from '../template/index.js';
 import { decodeManifest } from './decode.js';
-import { type EntryPlan, levelProblems, planEntry, varNameProblems } from './entries.js';
+import { type EntryPlan, entryCount, levelProblems, planEntry, varNameProblems } from './entries.js';
 import { type ExpandContext, expandPlans } from './expand.js';
 import { resolveLimits } from './limits.js';
 import type { PathSegment } from './locate.js';
@@ -45,19 +45,21 @@ export function compileManifest(
   if (structural.some((p) => p.field === 'vars' || p.field?.startsWith('vars') || p.field?.startsWith('defaults'))) broken.add('global');
 
   const plans: EntryPlan[] = [];
+  let taskCount = 0;
   if (!broken.has('global') && Array.isArray(raw.tasks)) {
     raw.tasks.forEach((entry, i) => {
+      const startIndex = taskCount;
+      taskCount += entryCount(entry);
       if (broken.has(`tasks.${i}`)) return;
       if (entry.template !== undefined && broken.has(`templates.${entry.template}`)) return;
       const { plan, problems: found } = planEntry(raw, i, file, source);
       structural.push(...found);
-      if (plan) plans.push(plan);
+      if (plan) plans.push({ ...plan, startIndex });
     });
   }
   structural.sort((a, b) => (a.line ?? 0) - (b.line ?? 0) || (a.column ?? 0) - (b.column ?? 0));
   for (const p of structural) problems.add(p);
 
-  const taskCount = plans.reduce((n, p) => n + p.count, 0);
   const countProblem = checkCount(plans, taskCount, limits, file);
   if (countProblem) return { problems: [...problems.list(), countProblem] };
 
@@ -98,7 +100,7 @@ function brokenParts(paths: PathSegment[][]): Set<string> {
 }
 
 function checkCount(plans: EntryPlan[], total: number, limits: ManifestLimits, file: string): Problem | undefined {
-  if (total <= limits.maxTasks) return undefined;
+  if (total <= limits.maxTasks || plans.length === 0) return undefined;
   const biggest = plans.reduce((a, b) => (b.count > a.count ? b : a));
   const sizes = biggest.matrix?.dimensions.map(([, v]) => v.length).join(' × ');
   return {

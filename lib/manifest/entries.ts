@@ -43,6 +43,8 @@ export interface EntryPlan {
   matrix?: MatrixSpec;
   /** Tasks this entry expands to. */
   count: number;
+  /** Index of its first task in the whole manifest's expansion order (entries before it may be broken). */
+  startIndex: number;
   /** Whether the fields use json-e operators (rendered under the time budget). */
   guarded: boolean;
   hasMatrix: boolean;
@@ -140,11 +142,23 @@ export function planEntry(manifest: ManifestInput, entryIndex: number, file: str
       vars,
       matrix,
       count,
+      startIndex: 0,
       guarded: usesOperators(ordered),
       hasMatrix: matrix !== undefined,
     },
     problems: [],
   };
+}
+
+/** How many tasks an entry makes, even a broken one (so that later tasks keep their index): 1 without a usable matrix. */
+export function entryCount(entry: unknown): number {
+  const matrix = isPlainObject(entry) ? entry.matrix : undefined;
+  if (!isPlainObject(matrix)) return 1;
+  const include = Array.isArray(matrix.include) ? matrix.include.length : 0;
+  const dims = Object.keys(matrix).filter((k) => k !== 'include').map((k) => matrix[k]);
+  if (!dims.every(Array.isArray)) return 1;
+  const count = (dims.length ? dims.reduce((n: number, d) => n * (d as unknown[]).length, 1) : 0) + include;
+  return count > 0 ? count : 1;
 }
 
 /** `detail` deep-merges down the levels; a `detail_json` at a level replaces everything below it. */

@@ -30,8 +30,8 @@ export interface TaskOutcome {
 
 /** Walks every task of every plan in expansion order. */
 export function* expandPlans(plans: readonly EntryPlan[], ctx: ExpandContext): Generator<TaskOutcome> {
-  let index = 0;
   for (const plan of plans) {
+    let index = plan.startIndex;
     const combos = plan.matrix ? combinations(plan.matrix) : [{}];
     for (const combo of combos) {
       yield expandOne(plan, shallowMerge(plan.vars, combo), index, ctx);
