@@ -16,7 +16,7 @@ describe('run status and exit code', () => {
     [[], { rejected: 'bad' }, 'rejected', 2],
     [[], { errors: [{ message: 'x' }] }, 'rejected', 2],
   ] as const)('%#: %o → %s', (results, input, status, code) => {
-    const s = runStatus(input, countResults([...results]));
+    const s = runStatus(input as Parameters<typeof runStatus>[0], countResults([...results]));
     expect(s).toBe(status);
     expect(exitCodeOf(s)).toBe(code);
   });
