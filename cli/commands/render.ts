@@ -45,6 +45,7 @@ const run: CommandAction<RenderFlags> = async ([uri], flags, ctx) => {
 
 /** Writes one line, waiting when the reader is slower than we are. */
 async function writeLine(ctx: CliContext, line: string): Promise<void> {
-  if (!ctx.stdout.write(`${line}\n`)) await Promise.race([once(ctx.stdout, 'drain'), once(ctx.stdout, 'error')]);
+  // `once` rejects when the stream fails while we wait; the 'error' listener above has already noted it.
+  if (!ctx.stdout.write(`${line}\n`)) await once(ctx.stdout, 'drain').catch(() => undefined);
 }
 export default run;

@@ -193,7 +193,7 @@ function jsonObjectProblem(text: string): { message: string; hint: string } | un
 }
 
 function matrixProblems(spec: MatrixSpec, raw: JsonObject, path: PathSegment[], file: string, source: SourceMap): Problem[] {
-  const out = varNameProblems(raw, path, file, source, 'matrix variable').filter((p) => !p.field?.endsWith('.include'));
+  const out = varNameProblems(raw, path, file, source, 'matrix variable');
   spec.include.forEach((extra, i) => out.push(...varNameProblems(extra, [...path, 'include', i], file, source)));
   if (spec.dimensions.length === 0 && spec.include.length === 0) {
     const at = source.locate(path);
