@@ -5,7 +5,7 @@
 import { configSecrets, loadConfig, type Config } from '../lib/config.js';
 import { createLogger, type Logger } from '../lib/logger.js';
 import { readManifest } from '../lib/storage/read-manifest.js';
-import type { ManifestSource } from '../lib/run-manifest.js';
+import type { ManifestSource } from '../lib/manifest/index.js';
 import { scrub } from '../lib/secret.js';
 import type { CliContext, CommonFlags } from './context.js';
 
@@ -24,6 +24,6 @@ export async function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: 
     level: flags.quiet ? 'error' : (ctx.env.LOG_LEVEL ?? (ctx.stderr.isTTY ? 'warn' : 'info')),
     pretty: Boolean(ctx.stderr.isTTY) && ctx.env.LOG_FORMAT !== 'json',
   });
-  const source = await readManifest(manifestUri, config);
+  const source = await readManifest(manifestUri, config.s3);
   return { config, logger, source, clean: (t) => scrub(t, secrets) };
 }

@@ -107,6 +107,15 @@ function authFrom(env: Env, flags: ConfigFlags): AuthConfig {
   return { kind: 'none' };
 }
 
+/** The storage part of the configuration alone (what `validate` and `render` need for s3:// manifests). */
+export function loadS3Config(env: Env): Config['s3'] {
+  return {
+    endpoint: nonEmpty(env.S3_ENDPOINT),
+    forcePathStyle: /^(1|true|yes)$/i.test(env.S3_FORCE_PATH_STYLE ?? (env.S3_ENDPOINT ? 'true' : 'false')),
+    region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? 'us-east-1',
+  };
+}
+
 /** Builds the configuration; throws `ConfigError` (exit 2) naming the variable or flag at fault. */
 export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const pick = (flag: string | number | undefined, envName: string) =>
@@ -136,11 +145,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
         .filter(([, v]) => v.raw !== undefined && v.raw !== '')
         .map(([k]) => [k, limits[k]]),
     ),
-    s3: {
-      endpoint: nonEmpty(env.S3_ENDPOINT),
-      forcePathStyle: /^(1|true|yes)$/i.test(env.S3_FORCE_PATH_STYLE ?? (env.S3_ENDPOINT ? 'true' : 'false')),
-      region: nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? 'us-east-1',
-    },
+    s3: loadS3Config(env),
     prefixes: {
       manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
       report: prefix(env.REPORT_PREFIX, 'reports/'),

@@ -17,7 +17,7 @@ import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './execute/retry-policy.j
 import { createScheduler, type Scheduler } from './execute/scheduler.js';
 import { DEFAULT_FAILURE_THRESHOLD } from './execute/threshold.js';
 import type { Logger } from './logger.js';
-import { compileManifest, toCreateRequest, type CompiledManifest, type ManifestLimits, type Problem } from './manifest/index.js';
+import { compileSource, toCreateRequest, type CompiledManifest, type ManifestLimits, type ManifestSource, type Problem } from './manifest/index.js';
 import { finishPlan, planTask, resolveTarget } from './plan/build-plan.js';
 import { requestFingerprint } from './plan/fingerprint.js';
 import { targetKey, type Plan } from './plan/types.js';
@@ -25,13 +25,6 @@ import { buildReport } from './report/build-report.js';
 import { failedManifest, manifestEntry, needsRerun } from './report/failed-manifest.js';
 import type { ManifestError, Report, TaskResult } from './report/types.js';
 import got from 'got';
-
-/** A manifest as read from its source. */
-export interface ManifestSource {
-  uri: string;
-  body: Uint8Array;
-  etag?: string;
-}
 
 export interface RunDeps {
   logger: Logger;
@@ -95,14 +88,14 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const startedAt = req.startedAt ?? now();
   const runId = req.runId ?? newRunId(startedAt);
   const log = deps.logger.child({ run_id: runId, manifest: req.source.uri });
-  const manifestInfo = { uri: req.source.uri, ...(req.source.etag ? { etag: req.source.etag } : {}), sha256: createHash('sha256').update(req.source.body).digest('hex') };
+  const manifestInfo = { uri: req.source.uri, ...(req.source.etag ? { etag: req.source.etag } : {}), ...(req.source.body ? { sha256: createHash('sha256').update(req.source.body).digest('hex') } : {}) };
   const target = { ...(req.config.projectId ? { project_id: req.config.projectId } : {}), ...(req.config.instanceId ? { instance_id: req.config.instanceId } : {}) };
   const stats = { requests: req.priorStats?.requests ?? 0, retries: req.priorStats?.retries ?? 0, throttled: req.priorStats?.throttled ?? 0 };
   const finish = (results: TaskResult[], extra: { errors?: ManifestError[]; rejected?: string; aborted?: string; target?: Report['target'] }) =>
     buildReport({ runId, manifest: manifestInfo, target: extra.target ?? target, startedAt, finishedAt: now(), results, stats, errors: extra.errors, rejected: extra.rejected, aborted: extra.aborted, notes: req.notes });
 
   // 1. Parse, validate, expand: nothing is sent unless the whole manifest is valid.
-  const { manifest, problems } = compileManifest(req.source.body, req.source.uri, req.manifestLimits);
+  const { manifest, problems } = compileSource(req.source, req.manifestLimits);
   if (!manifest || problems.length) {
     log.warn({ problems: problems.length }, 'manifest rejected');
     return { report: finish([], { errors: problems.map(problemToError), rejected: `the manifest has ${problems.length} problem(s); nothing was sent` }) };

@@ -4,7 +4,9 @@
  */
 import { once } from 'node:events';
 import { EXIT } from '../../lib/errors.js';
-import { formatProblem, loadManifest, toCreateRequest, unresolvedId } from '../../lib/manifest/index.js';
+import { formatProblem, compileSource, toCreateRequest, unresolvedId } from '../../lib/manifest/index.js';
+import { loadS3Config } from '../../lib/config.js';
+import { readManifest } from '../../lib/storage/read-manifest.js';
 import type { CliContext, CommandAction } from '../context.js';
 
 interface RenderFlags {
@@ -13,7 +15,7 @@ interface RenderFlags {
 }
 
 const run: CommandAction<RenderFlags> = async ([uri], flags, ctx) => {
-  const { manifest, problems } = await loadManifest(uri);
+  const { manifest, problems } = compileSource(await readManifest(uri, loadS3Config(ctx.env)));
   if (!manifest) {
     for (const p of problems) ctx.stderr.write(`${formatProblem(p)}\n`);
     ctx.stderr.write(`${uri}: ${problems.length} problem${problems.length === 1 ? '' : 's'}; nothing rendered\n`);

@@ -1,6 +1,8 @@
 /** `fdi-provision validate <manifest>`: parse, expand and check every rule; list every problem. No network. */
 import { EXIT } from '../../lib/errors.js';
-import { formatProblem, loadManifest } from '../../lib/manifest/index.js';
+import { compileSource, formatProblem } from '../../lib/manifest/index.js';
+import { loadS3Config } from '../../lib/config.js';
+import { readManifest } from '../../lib/storage/read-manifest.js';
 import type { CommandAction } from '../context.js';
 
 interface ValidateFlags {
@@ -9,7 +11,7 @@ interface ValidateFlags {
 }
 
 const run: CommandAction<ValidateFlags> = async ([uri], flags, ctx) => {
-  const { manifest, problems } = await loadManifest(uri);
+  const { manifest, problems } = compileSource(await readManifest(uri, loadS3Config(ctx.env)));
   const instances = manifest?.targets.length ?? 0;
   if (flags.json) {
     ctx.stdout.write(`${JSON.stringify({ ok: manifest !== undefined, file: uri, tasks: manifest?.taskCount ?? 0, instances, problems })}\n`);

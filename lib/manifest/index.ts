@@ -13,5 +13,5 @@ export { compileManifest } from './compile.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export { formatProblem } from './problem.js';
 export { toCreateRequest, unresolvedId } from './request.js';
-export { loadManifest, readManifestSource, type ManifestSource } from './read.js';
+export { compileSource, type ManifestSource } from './read.js';
 export { manifestJsonSchema } from './schema.js';

@@ -3,7 +3,7 @@ import { createHash } from 'node:crypto';
 import { mkdir, open, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { UserError } from '../errors.js';
-import type { ObjectStore, StoredObject } from './object-store.js';
+import { ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
 export function localStore(root: string): ObjectStore {
   const resolve = (key: string) => {
@@ -24,7 +24,7 @@ export function localStore(root: string): ObjectStore {
       const file = resolve(key);
       try {
         const s = await stat(file);
-        if (maxBytes !== undefined && s.size > maxBytes) throw new UserError(`${file} is ${s.size} bytes, over the limit of ${maxBytes}`);
+        if (maxBytes !== undefined && s.size > maxBytes) throw new ObjectTooLargeError(file, s.size, maxBytes);
         const body = await readFile(file);
         return { body, etag: createHash('md5').update(body).digest('hex') };
       } catch (err) {

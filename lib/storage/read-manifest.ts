@@ -1,30 +1,46 @@
-/** Reads a manifest from a local path or `s3://bucket/key`, bounded in size before it is read. */
-import { readFile, stat } from 'node:fs/promises';
+/**
+ * The one place manifests are read: a local path or `s3://bucket/key`. A manifest over the size bound
+ * is not read (only its size is returned), so the caller reports it as a located problem.
+ */
+import { open } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
-import { DEFAULT_LIMITS } from '../manifest/index.js';
-import type { ManifestSource } from '../run-manifest.js';
+import { DEFAULT_LIMITS, type ManifestSource } from '../manifest/index.js';
+import { ObjectTooLargeError } from './object-store.js';
 import { createS3Client, parseS3Uri, s3Store } from './s3-store.js';
 
-export async function readManifest(uri: string, config: Config, maxBytes = DEFAULT_LIMITS.maxBytes): Promise<ManifestSource> {
-  const s3 = parseS3Uri(uri);
-  if (s3) {
-    if (!s3.key) throw new UserError(`"${uri}" names a bucket but no manifest key`, { hint: 'use s3://bucket/manifests/name.yaml' });
-    const obj = await s3Store(createS3Client(config.s3), s3.bucket).get(s3.key, maxBytes);
+export async function readManifest(uri: string, s3: Config['s3'], maxBytes: number = DEFAULT_LIMITS.maxBytes): Promise<ManifestSource> {
+  const s3uri = parseS3Uri(uri);
+  if (s3uri) {
+    if (!s3uri.key) throw new UserError(`"${uri}" names a bucket but no manifest key`, { hint: 'use s3://bucket/manifests/name.yaml' });
+    const obj = await s3Store(createS3Client(s3), s3uri.bucket)
+      .get(s3uri.key, maxBytes)
+      .catch((err: unknown) => {
+        if (err instanceof ObjectTooLargeError) return { size: err.size };
+        // Unreachable store, no such bucket, access denied: the user's configuration to fix.
+        throw new UserError(`cannot read the manifest ${uri}: ${(err as Error).name}: ${(err as Error).message}`, {
+          hint: 'check S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION and the AWS credentials',
+        });
+      });
     if (!obj) throw new UserError(`manifest ${uri} does not exist`);
-    return { uri, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) };
+    if (!('body' in obj)) return { uri, size: obj.size };
+    return { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) };
   }
-  let size: number;
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(uri)) throw new UserError(`unsupported manifest location: ${uri}`, { hint: 'give a local path or s3://bucket/key' });
+  let handle;
   try {
-    const s = await stat(uri);
-    if (!s.isFile()) throw new UserError(`manifest ${uri} is not a file`);
-    size = s.size;
+    handle = await open(uri, 'r');
+    const info = await handle.stat();
+    if (info.isDirectory()) throw new UserError(`${uri} is a directory, not a manifest file`);
+    if (info.size > maxBytes) return { uri, size: info.size };
+    const body = await handle.readFile();
+    return { uri, size: body.byteLength, body };
   } catch (err) {
     if (err instanceof UserError) throw err;
-    throw new UserError(`cannot read manifest ${uri}: ${(err as NodeJS.ErrnoException).code === 'ENOENT' ? 'no such file' : (err as Error).message}`);
+    const code = (err as NodeJS.ErrnoException).code;
+    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    throw new UserError(`cannot read the manifest ${uri}: ${reason}`);
+  } finally {
+    await handle?.close();
   }
-  if (size > maxBytes) {
-    throw new UserError(`manifest ${uri} is ${size} bytes, over the limit of ${maxBytes} bytes`, { hint: 'split it into several manifests' });
-  }
-  return { uri, body: await readFile(uri) };
 }

@@ -13,8 +13,7 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
-import { UserError } from '../errors.js';
-import { joinKey, type ObjectStore, type StoredObject } from './object-store.js';
+import { joinKey, ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
 /** One S3 client per process (or cold start); cheap to share. */
 export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client {
@@ -67,10 +66,10 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
         const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         if (maxBytes !== undefined && (res.ContentLength ?? 0) > maxBytes) {
           res.Body?.transformToWebStream().cancel().catch(() => undefined);
-          throw new UserError(`s3://${bucket}/${key} is ${res.ContentLength} bytes, over the limit of ${maxBytes}`);
+          throw new ObjectTooLargeError(`s3://${bucket}/${key}`, res.ContentLength ?? 0, maxBytes);
         }
         const body = await res.Body!.transformToByteArray();
-        if (maxBytes !== undefined && body.length > maxBytes) throw new UserError(`s3://${bucket}/${key} is over the limit of ${maxBytes} bytes`);
+        if (maxBytes !== undefined && body.length > maxBytes) throw new ObjectTooLargeError(`s3://${bucket}/${key}`, body.length, maxBytes);
         return { body, ...(res.ETag ? { etag: res.ETag.replace(/"/g, '') } : {}), ...(res.VersionId ? { versionId: res.VersionId } : {}) };
       } catch (err) {
         if (isStatus(err, 404) || (err as Error).name === 'NoSuchKey') return undefined;

@@ -10,10 +10,10 @@ import type { FdiClient } from '../fdi/client.js';
 import type { Scheduler } from '../execute/scheduler.js';
 import { isFinal } from '../execute/execute-plan.js';
 import type { Logger } from '../logger.js';
-import { DEFAULT_LIMITS } from '../manifest/index.js';
+import { DEFAULT_LIMITS, type ManifestSource } from '../manifest/index.js';
 import type { Report, TaskResult } from '../report/types.js';
 import { newRunId, runManifest, type RunOutcome } from '../run-manifest.js';
-import { joinKey, type ObjectStore } from '../storage/object-store.js';
+import { joinKey, ObjectTooLargeError, type ObjectStore } from '../storage/object-store.js';
 import { manifestPath, writeReport } from '../storage/report-layout.js';
 import { claim } from './claim.js';
 import { CONTINUATION_SUFFIX, uploadId, type UploadRef } from './s3-event.js';
@@ -131,16 +131,17 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   ];
   let outcome: RunOutcome;
   try {
-    const source = await store.get(ref.key, DEFAULT_LIMITS.maxBytes).catch((err: unknown) => {
-      if (err instanceof UserError) return { body: new Uint8Array(), tooLarge: err.message };
+    const obj = await store.get(ref.key, DEFAULT_LIMITS.maxBytes).catch((err: unknown) => {
+      if (err instanceof ObjectTooLargeError) return { size: err.size };
       throw err;
     });
-    if (!source || 'tooLarge' in source) {
-      const reason = !source ? `the manifest ${uri} no longer exists` : source.tooLarge;
+    if (!obj) {
+      const reason = `the manifest ${uri} no longer exists`;
       const report = buildReport({ runId: checkpoint.run_id, manifest: { uri }, startedAt: new Date(checkpoint.started_at), finishedAt: new Date(), results: [], stats: checkpoint.stats, rejected: reason, errors: [{ message: reason }] });
       return finishRun(store, deps.config, path, report, undefined, dir, log);
     }
-    if (checkpoint.manifest_sha256 && checkpoint.invocation > 1) {
+    const source: ManifestSource = 'body' in obj ? { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) } : { uri, size: obj.size };
+    if (checkpoint.manifest_sha256 && checkpoint.invocation > 1 && source.body) {
       if (createHash('sha256').update(source.body).digest('hex') !== checkpoint.manifest_sha256) notes.push('The manifest object changed between invocations of this run; the run continued with the current content.');
     }
     let sinceSave = 0;
@@ -154,7 +155,7 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     };
     outcome = await runManifest(
       {
-        source: { uri, body: source.body, ...(source.etag ? { etag: source.etag } : {}) },
+        source,
         config: deps.config,
         mode: 'apply',
         runId: checkpoint.run_id,

@@ -37,8 +37,9 @@ describe.concurrent('fdi-provision validate <bad manifest>', () => {
 
 describe('the problems as data', () => {
   it.each(cases)('$file has a $kind problem at the expected line', async (c) => {
-    const { loadManifest } = await import('../../../lib/manifest/index.js');
-    const { manifest, problems } = await loadManifest(`${DIR}/${c.file}`);
+    const { compileSource } = await import('../../../lib/manifest/index.js');
+    const { readManifest } = await import('../../../lib/storage/read-manifest.js');
+    const { manifest, problems } = compileSource(await readManifest(`${DIR}/${c.file}`, { forcePathStyle: true, region: 'us-east-1' }));
     expect(manifest).toBeUndefined();
     expect(problems.some((p) => p.kind === c.kind && p.line === c.line && p.message.includes(c.message)), JSON.stringify(problems, null, 1)).toBe(true);
   });

@@ -31,7 +31,7 @@ describe('every example', () => {
 });
 
 describe('documented-example.yaml', () => {
-  const example = readFileSync('/work/shared/reference/create-common-task.example.json', 'utf8');
+  const example = readFileSync(new URL('../../fixtures/create-common-task.example.json', import.meta.url), 'utf8');
   const expected = JSON.parse(example) as { task: Record<string, string>; task_detail: string };
 
   it('renders exactly the documented request: equal body, byte-identical task_detail', () => {
