@@ -1,0 +1,201 @@
+/**
+ * Duplicate and concurrent deliveries, and different manifests that name the same task. (The basic
+ * duplicate-delivery and re-upload cases live in test/integration/trigger/delivery.test.ts.)
+ *
+ * Some cases call the handler directly, concurrently, with their own MANIFEST_PREFIX (`race/`), so the
+ * local stack's own serialising event queue (which listens on `manifests/`) does not handle them.
+ */
+import path from 'node:path';
+import type { S3Event } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator } from '../../emulator/index.js';
+import { createHandler, type ManifestHandler } from '../../handlers/manifest-uploaded.js';
+import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import { silentLogger } from '../../lib/logger.js';
+import type { Report } from '../../lib/report/types.js';
+import type { UploadOutcome } from '../../lib/trigger/run-upload.js';
+import { buildTriggerDeps } from '../../lib/trigger/deps.js';
+import { bulkManifest, tempDir, writeManifest } from '../helpers/cli.js';
+import { getText, upload } from '../helpers/stack.js';
+import { STACK_TRACE, expectReportAccountsForAll } from './helpers.js';
+import { bulkNames, collect, latestReport, spawnCli } from './process.js';
+
+function s3Event(bucket: string, key: string, sequencer: string): S3Event {
+  return {
+    Records: [
+      {
+        eventVersion: '2.1',
+        eventSource: 'aws:s3',
+        awsRegion: 'us-east-1',
+        eventTime: new Date().toISOString(),
+        eventName: 'ObjectCreated:Put',
+        userIdentity: { principalId: 'test' },
+        requestParameters: { sourceIPAddress: '127.0.0.1' },
+        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
+        s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, ownerIdentity: { principalId: 'o' }, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: sequencer, sequencer } },
+      },
+    ],
+  };
+}
+
+/** A manifest with `shared` tasks named `shared-NNNN` (its own detail) and `own` tasks of its own. */
+function overlapping(owner: string, shared: number, own: number, onExists: 'skip' | 'fail'): string {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `"${String(i).padStart(4, '0')}"`).join(', ');
+  return [
+    'version: 1',
+    'target: { project_id: local-project, instance_id: local-instance }',
+    `options: { on_exists: ${onExists} }`,
+    'templates:',
+    '  t:',
+    '    task_type: REALTIME',
+    '    source_datasource: 30969b205e8f4392a25fb321112d1753',
+    '    target_datasource: { name: oracle-cdc }',
+    `    detail: { targetSelectedDatasource: { targetTable: "${owner.toUpperCase()}.T_\${n}" } }`,
+    'tasks:',
+    `  - { name: "shared-\${n}", template: t, matrix: { n: [${ids(shared)}] } }`,
+    `  - { name: "${owner}-own-\${n}", template: t, matrix: { n: [${ids(own)}] } }`,
+    '',
+  ].join('\n');
+}
+
+const sharedNames = (n: number) => Array.from({ length: n }, (_, i) => `shared-${String(i).padStart(4, '0')}`);
+const ownNames = (owner: string, n: number) => Array.from({ length: n }, (_, i) => `${owner}-own-${String(i).padStart(4, '0')}`);
+const CTX = { getRemainingTimeInMillis: () => 600_000 };
+
+/** For each shared name: exactly one report created it, the other did not. */
+function expectOneCreatorPerSharedName(a: Report, b: Report, names: string[]): void {
+  const statusIn = (r: Report) => new Map(r.tasks.map((t) => [t.name, t.status]));
+  const sa = statusIn(a);
+  const sb = statusIn(b);
+  for (const n of names) expect([sa.get(n), sb.get(n)].filter((s) => s === 'created'), n).toHaveLength(1);
+}
+
+describe('overlapping manifests and repeated deliveries (local stack, handler)', () => {
+  let stack: LocalStack;
+  let handler: ManifestHandler;
+  beforeAll(async () => {
+    stack = await startLocalStack({ dataDir: await tempDir('fdi-rel-deliveries-'), logger: silentLogger() });
+    const env = { ...stack.env, MANIFEST_PREFIX: 'race/', REPORT_PREFIX: 'race-reports/', STATE_PREFIX: 'race-state/' };
+    handler = createHandler(() => buildTriggerDeps(env, { logger: silentLogger(), s3: stack.s3 }));
+  });
+  afterAll(() => stack.close());
+  beforeEach(() => {
+    stack.emulator.reset();
+    stack.emulator.configure({ faults: {}, latencyMs: 0 });
+  });
+
+  async function report(key: string): Promise<Report> {
+    return JSON.parse((await getText(stack, key))!) as Report;
+  }
+
+  it('uploaded together, on_exists skip: each task exists once; the later run reports the shared ones as existing', async () => {
+    await Promise.all([upload(stack, 'manifests/skip/a.yaml', overlapping('aa', 20, 5, 'skip')), upload(stack, 'manifests/skip/b.yaml', overlapping('bb', 20, 5, 'skip'))]);
+    await stack.idle();
+    const a = await report('reports/skip/a/latest.json');
+    const b = await report('reports/skip/b/latest.json');
+    const stats = stack.emulator.stats();
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    expect(Object.keys(stats.createsCommitted).sort()).toEqual([...sharedNames(20), ...ownNames('aa', 5), ...ownNames('bb', 5)].sort());
+    for (const [r, owner] of [[a, 'aa'], [b, 'bb']] as const) {
+      expectReportAccountsForAll(r, [...sharedNames(20), ...ownNames(owner, 5)]);
+      expect(r.status).toBe('succeeded');
+    }
+    expectOneCreatorPerSharedName(a, b, sharedNames(20));
+    const later = [a, b].find((r) => r.tasks.some((t) => t.name === 'shared-0000' && t.status === 'existing'))!;
+    expect(later.counts).toMatchObject({ existing: 20, created: 5 });
+    // The existing task's ID is the one the other run created.
+    const stored = new Map(stack.emulator.tasks().map((t) => [t.task_name, t.task_id]));
+    for (const t of later.tasks) expect(t.task_id).toBe(stored.get(t.name));
+  });
+
+  it('uploaded together, on_exists fail: the later run is rejected naming the conflicting task and instance, and sends no create', async () => {
+    await Promise.all([upload(stack, 'manifests/fail/a.yaml', overlapping('aa', 3, 4, 'fail')), upload(stack, 'manifests/fail/b.yaml', overlapping('bb', 3, 4, 'fail'))]);
+    await stack.idle();
+    const reports = [await report('reports/fail/a/latest.json'), await report('reports/fail/b/latest.json')];
+    const winner = reports.find((r) => r.status === 'succeeded')!;
+    const loser = reports.find((r) => r.status !== 'succeeded')!;
+    expect(winner?.counts).toMatchObject({ created: 7 });
+    expect(loser?.status).toBe('rejected');
+    expect(loser.reason).toMatch(/3 task\(s\) already exist and on_exists is "fail": "shared-0000", "shared-0001", "shared-0002"/);
+    const conflict = loser.tasks.find((t) => t.name === 'shared-0001')!;
+    expect(conflict.error_code).toBe('CONFLICT');
+    expect(conflict.error_msg).toMatch(/a task named "shared-0001" already exists in instance local-instance \(task [0-9a-f]+\) and on_exists is "fail"/);
+    // Nothing of the rejected manifest was created, not even its own tasks.
+    const loserOwner = loser.tasks.find((t) => t.name.includes('-own-'))!.name.slice(0, 2);
+    expect(Object.keys(stack.emulator.stats().createsCommitted).filter((n) => n.startsWith(`${loserOwner}-own-`))).toEqual([]);
+    expect(Object.values(stack.emulator.stats().createsCommitted).every((n) => n === 1)).toBe(true);
+    expect(stack.emulator.stats().tasksStored).toBe(7);
+  });
+
+  it('handled concurrently past planning (both plan "create"), on_exists skip: each shared task once, created by exactly one run', async () => {
+    // Latency makes both runs list the instance before either creates, so their creates really race.
+    stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
+    await upload(stack, 'race/a.yaml', overlapping('aa', 8, 3, 'skip'));
+    await upload(stack, 'race/b.yaml', overlapping('bb', 8, 3, 'skip'));
+    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/a.yaml', 'A0001'), CTX), handler(s3Event(stack.bucket, 'race/b.yaml', 'B0001'), CTX)]);
+    expect(outs.map((o) => o[0].kind)).toEqual(['finished', 'finished']);
+    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
+    const stats = stack.emulator.stats();
+    // The race happened: creates of a shared name were refused as duplicates …
+    expect(stats.duplicateNameRejections).toBeGreaterThan(0);
+    // … and were resolved by name: each name committed once, each shared name created by one run only.
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    expect(stats.tasksStored).toBe(8 + 3 + 3);
+    expectReportAccountsForAll(a, [...sharedNames(8), ...ownNames('aa', 3)]);
+    expectReportAccountsForAll(b, [...sharedNames(8), ...ownNames('bb', 3)]);
+    expectOneCreatorPerSharedName(a, b, sharedNames(8));
+    for (const r of [a, b]) {
+      expect(r.status).toBe('succeeded');
+      expect(r.counts.failed).toBe(0);
+    }
+    expect(a.counts.existing + b.counts.existing).toBe(8);
+  });
+
+  it('the same upload delivered five times (three at once, two during the run) under ambiguous faults: one run, each name once', async () => {
+    stack.emulator.configure({ faults: { '500-after-commit': 0.1, reset: 0.05, '503': 0.05 }, latencyMs: 5, jitterMs: 10 });
+    await upload(stack, 'race/dup.yaml', bulkManifest(60, { prefix: 'dup5' }));
+    const ev = s3Event(stack.bucket, 'race/dup.yaml', '00000000000000D5');
+    const later = (ms: number) => new Promise((r) => setTimeout(r, ms)).then(() => handler(ev, CTX));
+    const outs = (await Promise.all([handler(ev, CTX), handler(ev, CTX), handler(ev, CTX), later(400), later(900)])).map((o) => o[0]);
+    const finished = outs.filter((o): o is Extract<UploadOutcome, { kind: 'finished' }> => o.kind === 'finished');
+    expect(outs.filter((o) => o.kind !== 'finished').every((o) => o.kind === 'duplicate')).toBe(true);
+    expect(finished).toHaveLength(1);
+    const names = bulkNames(60, 'dup5');
+    const stats = stack.emulator.stats();
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    expect(Object.keys(stats.createsCommitted).sort()).toEqual(names);
+    expectReportAccountsForAll(finished[0].report, names);
+    expect(finished[0].report.counts.created).toBe(60);
+  });
+});
+
+describe('two CLI processes applying different manifests that share tasks, at the same time', () => {
+  it('each shared task is created once, by exactly one of them; both succeed and account for every task', async () => {
+    // No faults here: after an ambiguous failure (a reset, a 500) a run that finds the name cannot tell
+    // whether its own attempt or the other run created it, so "created by exactly one" would not hold.
+    const emu = await startEmulator({ latencyMs: 10, jitterMs: 20, seed: 5 });
+    try {
+      const dir = await tempDir('fdi-rel-two-cli-');
+      const ma = await writeManifest(dir, 'a.yaml', overlapping('aa', 60, 10, 'skip'));
+      const mb = await writeManifest(dir, 'b.yaml', overlapping('bb', 60, 10, 'skip'));
+      const reports = path.join(dir, 'reports');
+      const env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_RATE: '300', FDI_CONCURRENCY: '8', FDI_TIMEOUT_MS: '2000', FDI_MAX_ATTEMPTS: '10' };
+      const [ra, rb] = await Promise.all([collect(spawnCli(['apply', ma, '--report', reports], env), 60_000), collect(spawnCli(['apply', mb, '--report', reports], env), 60_000)]);
+      for (const r of [ra, rb]) {
+        expect(r.stderr).not.toMatch(STACK_TRACE);
+        expect(r.code, r.stderr).toBe(0);
+      }
+      const a = await latestReport(reports, 'a');
+      const b = await latestReport(reports, 'b');
+      const stats = emu.stats();
+      expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+      expect(stats.tasksStored).toBe(60 + 10 + 10);
+      expectReportAccountsForAll(a, [...sharedNames(60), ...ownNames('aa', 10)]);
+      expectReportAccountsForAll(b, [...sharedNames(60), ...ownNames('bb', 10)]);
+      expectOneCreatorPerSharedName(a, b, sharedNames(60));
+      expect(a.counts.existing + b.counts.existing).toBe(60);
+    } finally {
+      await emu.close();
+    }
+  });
+});
