@@ -49,7 +49,8 @@ function where(path: readonly PathSegment[]): string {
   return formatPath(path);
 }
 
-function show(v: unknown): string {
+/** A short description of a value for messages: its type, or the value itself when short. */
+export function describeValue(v: unknown): string {
   if (v === undefined) return 'nothing';
   if (v === null) return 'null';
   if (Array.isArray(v)) return 'a list';
@@ -124,7 +125,7 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
   if (missing) {
     return [{ ...loc, message: `${JSON.stringify(String(last))} is required in ${where(path.slice(0, -1))}`, hint: REQUIRED_HINTS[String(last)] }];
   }
-  const got = ` (got ${show(issue.input)})`;
+  const got = ` (got ${describeValue(issue.input)})`;
   const enumValues = ENUMS[key];
   const suggestion = enumValues && typeof issue.input === 'string' ? didYouMean(issue.input, enumValues) : '';
   switch (issue.code) {

@@ -9,6 +9,7 @@ import { isPlainObject, type JsonObject } from '../template/index.js';
 import type { EntryPlan, RenderedField } from './entries.js';
 import { toDispatch } from './schedule.js';
 import type { DatasourceRef, ExpandedTask, ProblemKind, TaskTarget } from './types.js';
+import { describeValue } from './schema-problems.js';
 
 /** A problem of one rendered task, before it is located. */
 export interface TaskProblem {
@@ -49,14 +50,14 @@ export function finishTask(rendered: JsonObject, plan: EntryPlan, opts: FinishOp
   const add = (p: TaskProblem) => problems.push(p);
 
   const name = rendered.name;
-  if (typeof name !== 'string') add({ field: 'name', kind: 'constraint', message: `the task name must render to a string (got ${typeOf(name)})` });
+  if (typeof name !== 'string') add({ field: 'name', kind: 'constraint', message: `the task name must render to a string (got ${describeValue(name)})` });
   const source = datasource(rendered.source_datasource, 'source_datasource', add);
   const targetDs = datasource(rendered.target_datasource, 'target_datasource', add);
   const description = optionalString(rendered.description, 'description', add);
   const tag = optionalString(rendered.task_tag, 'task_tag', add);
   const target = taskTarget(rendered.target, opts.manifestTarget, add);
   const start = rendered.start ?? false;
-  if (typeof start !== 'boolean') add({ field: 'start', kind: 'constraint', message: `start must be true or false (got ${typeOf(start)})`, hint: 'use {$eval: "name"} rather than "${name}" to keep a variable\'s type' });
+  if (typeof start !== 'boolean') add({ field: 'start', kind: 'constraint', message: `start must be true or false (got ${describeValue(start)})`, hint: 'use {$eval: "name"} rather than "${name}" to keep a variable\'s type' });
 
   let schedule: ExpandedTask['schedule'];
   if (rendered.schedule !== undefined) {
@@ -129,7 +130,7 @@ function datasource(v: unknown, field: 'source_datasource' | 'target_datasource'
       return { name: v.name };
     }
   }
-  add({ field, kind: 'constraint', message: `${field} must render to an ID string, {name: …} or {id: …} (got ${typeOf(v)})` });
+  add({ field, kind: 'constraint', message: `${field} must render to an ID string, {name: …} or {id: …} (got ${describeValue(v)})` });
   return undefined;
 }
 
@@ -137,7 +138,7 @@ function datasource(v: unknown, field: 'source_datasource' | 'target_datasource'
 function optionalString(v: unknown, field: 'description' | 'task_tag', add: (p: TaskProblem) => void): string | undefined {
   if (v === undefined || v === null || v === '') return undefined;
   if (typeof v === 'string') return v;
-  add({ field, kind: 'constraint', message: `${field} must render to a string (got ${typeOf(v)})` });
+  add({ field, kind: 'constraint', message: `${field} must render to a string (got ${describeValue(v)})` });
   return undefined;
 }
 
@@ -145,14 +146,14 @@ function taskTarget(v: unknown, base: TaskTarget, add: (p: TaskProblem) => void)
   const out: TaskTarget = { ...base };
   if (v === undefined) return out;
   if (!isPlainObject(v)) {
-    add({ field: 'target', kind: 'constraint', message: `target must render to a mapping (got ${typeOf(v)})` });
+    add({ field: 'target', kind: 'constraint', message: `target must render to a mapping (got ${describeValue(v)})` });
     return out;
   }
   for (const key of ['project_id', 'instance_id'] as const) {
     const value = v[key];
     if (value === undefined) continue;
     if (typeof value !== 'string' || value.length < 1 || value.length > 64) {
-      add({ field: 'target', subpath: [key], kind: 'constraint', message: `target.${key} must be 1–64 characters (got ${typeOf(value)})` });
+      add({ field: 'target', subpath: [key], kind: 'constraint', message: `target.${key} must be 1–64 characters (got ${describeValue(value)})` });
     } else out[key] = value;
   }
   return out;
@@ -171,7 +172,7 @@ function taskDetail(rendered: JsonObject, plan: EntryPlan, maxBytes: number, add
   } else if (plan.detail.kind === 'object') {
     const d = rendered.detail;
     if (!isPlainObject(d)) {
-      add({ field, kind: 'constraint', message: `detail must render to a JSON object (got ${typeOf(d)})`, hint: 'task_detail is a RawFormDataRequest object; a $if without else, or a $map, may have replaced it' });
+      add({ field, kind: 'constraint', message: `detail must render to a JSON object (got ${describeValue(d)})`, hint: 'task_detail is a RawFormDataRequest object; a $if without else, or a $map, may have replaced it' });
       return undefined;
     }
     text = JSON.stringify(d);
@@ -188,11 +189,3 @@ function taskDetail(rendered: JsonObject, plan: EntryPlan, maxBytes: number, add
   return text;
 }
 
-function typeOf(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return String(v);
-}
