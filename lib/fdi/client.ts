@@ -129,7 +129,7 @@ export function createFdiClient(options: FdiClientOptions) {
       call<void>('DELETE', paths.task(t.project_id, t.instance_id, taskId), { signal, empty: true }),
     listTasks: (t: Target, query: ListTasksQuery = {}, signal?: AbortSignal) =>
       call<Page<BriefTask>>('GET', paths.tasks(t.project_id, t.instance_id), { query: query as Query, signal }),
-    /** One batch start/stop call (at most 10 IDs; use `batchOperateAll` for more). */
+    /** One batch start/stop call (at most 10 IDs; `batchOperateAll` chunks more). */
     batchOperate: (t: Target, action: 'start' | 'stop', taskIds: string[], signal?: AbortSignal) => {
       if (taskIds.length > MAX_BATCH_IDS) throw new RangeError(`batch start/stop takes at most ${MAX_BATCH_IDS} IDs`);
       return call<BatchOperationResponse>('POST', paths.batch(t.project_id, t.instance_id), {
@@ -149,6 +149,19 @@ export function createFdiClient(options: FdiClientOptions) {
 }
 
 export type FdiClient = ReturnType<typeof createFdiClient>;
+
+/** Starts or stops any number of tasks in calls of at most 10 IDs, merging the per-task outcomes. */
+export async function batchOperateAll(client: FdiClient, t: Target, action: 'start' | 'stop', taskIds: string[], signal?: AbortSignal): Promise<BatchOperationResponse> {
+  const merged: BatchOperationResponse = { success_count: 0, failure_count: 0, success: [], failure: [] };
+  for (let i = 0; i < taskIds.length; i += MAX_BATCH_IDS) {
+    const res = await client.batchOperate(t, action, taskIds.slice(i, i + MAX_BATCH_IDS), signal);
+    merged.success_count += res.success_count;
+    merged.failure_count += res.failure_count;
+    merged.success.push(...(res.success ?? []));
+    merged.failure.push(...(res.failure ?? []));
+  }
+  return merged;
+}
 
 /** Reads every page of a paged listing (offset/limit), stopping at `total` or an empty page. */
 export async function* allPages<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, limit = MAX_PAGE_LIMIT): AsyncGenerator<T> {

@@ -1,5 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
+import { allPages, batchOperateAll } from '../../../lib/fdi/client.js';
 import { FdiError } from '../../../lib/fdi/fdi-error.js';
 import { Secret } from '../../../lib/secret.js';
 import { TARGET, testClient } from '../../helpers/client.js';
@@ -72,5 +73,41 @@ describe('FDI client authentication against the emulator', () => {
     } finally {
       emu.configure({ tokenTtlSeconds: 86400 });
     }
+  });
+});
+
+describe('FDI client operations', () => {
+  let emu: Emulator;
+  beforeAll(async () => {
+    emu = await startEmulator();
+  });
+  afterAll(() => emu.close());
+
+  it('pages through listings, shows, updates, starts in chunks of 10 and deletes', async () => {
+    const { client } = testClient(emu.url, { kind: 'token', token: new Secret('local-token') });
+    const ids: string[] = [];
+    for (let i = 0; i < 25; i++) ids.push((await client.createTask(TARGET, body(`op-${String(i).padStart(2, '0')}`))).task.task_id);
+    const seen: string[] = [];
+    for await (const t of allPages((offset, limit) => client.listTasks(TARGET, { offset, limit }), 7)) seen.push(t.task_name);
+    expect(seen).toHaveLength(25);
+    expect(new Set(seen).size).toBe(25);
+    const shown = await client.showTask(TARGET, ids[3]);
+    expect(shown.task.task_name).toBe('op-03');
+    await client.updateTask(TARGET, ids[3], { ...body('op-03'), task_detail: '{"changed":true}' });
+    expect((await client.showTask(TARGET, ids[3])).task_detail).toBe('{"changed":true}');
+    expect(() => client.batchOperate(TARGET, 'start', ids.slice(0, 11))).toThrow(RangeError);
+    const started = await batchOperateAll(client, TARGET, 'start', ids);
+    expect(started).toMatchObject({ success_count: 25, failure_count: 0 });
+    expect(emu.stats().requests['POST /batch-operation/tasks']?.['200']).toBe(3);
+    await batchOperateAll(client, TARGET, 'stop', [ids[0]]);
+    await client.deleteTask(TARGET, ids[0]);
+    const gone = (await client.showTask(TARGET, ids[0]).catch((e: unknown) => e)) as FdiError;
+    expect(gone).toMatchObject({ status: 404, errorCode: 'FDI.3081' });
+  });
+
+  it('lists data sources with the fuzzy name filter; the caller matches exactly', async () => {
+    const { client } = testClient(emu.url, { kind: 'token', token: new Secret('local-token') });
+    const page = await client.listDatasources(TARGET, { name: 'crm-api' });
+    expect(page.entities.map((d) => d.datasource_name).sort()).toEqual(['crm-api', 'crm-api-v2']);
   });
 });
