@@ -91,7 +91,13 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   }
   const notes = lock.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
   const checkpoint: Checkpoint = { run_id: runId, started_at: new Date().toISOString(), invocation: 1, bucket: ref.bucket, key: ref.key, upload_id: upload, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
-  return runInvocation(ref, checkpoint, notes, deps, clock, log);
+  try {
+    return await runInvocation(ref, checkpoint, notes, deps, clock, log);
+  } catch (err) {
+    // An infrastructure failure: release the lock so that the platform's retry of this event can run.
+    await store.delete(joinKey(dir, 'lock.json')).catch(() => undefined);
+    throw err;
+  }
 }
 
 /** Handles a continuation object (a later invocation of a run). */

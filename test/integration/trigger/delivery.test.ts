@@ -53,6 +53,30 @@ describe('deliveries', () => {
     expect(firstRuns).toBeGreaterThan(0);
   });
 
+  it('a run that fails on infrastructure releases its lock, so the retried event runs', async () => {
+    await upload(stack, 'outside/retry.yaml', bulkManifest(4, { prefix: 'retry' }));
+    const deps = buildTriggerDeps({ ...stack.env, MANIFEST_PREFIX: 'outside/' }, { logger: silentLogger(), s3: stack.s3 });
+    let failOnce = true;
+    const flaky = { ...deps, storeFor: (bucket: string) => {
+      const store = deps.storeFor(bucket);
+      return { ...store, put: async (key: string, body: string | Uint8Array, type?: string) => {
+        if (failOnce && key.startsWith('reports/')) {
+          failOnce = false;
+          throw new Error('storage unavailable');
+        }
+        return store.put(key, body, type);
+      } };
+    } };
+    const handler = createHandler(() => flaky);
+    const ctx = { getRemainingTimeInMillis: () => 600_000 };
+    const ev = s3Event(stack.bucket, 'outside/retry.yaml', '0000000000000RETRY');
+    await expect(handler(ev, ctx)).rejects.toThrow(/1 record\(s\) failed/);
+    const again = await handler(ev, ctx);
+    expect(again[0].kind).toBe('finished');
+    const latest = JSON.parse((await getText(stack, 'reports/retry/latest.json'))!) as Report;
+    expect(latest.counts).toMatchObject({ total: 4, existing: 4 });
+  });
+
   it('a re-upload of identical content is a new run that skips what exists', async () => {
     const key = 'manifests/reup/wave.yaml';
     await upload(stack, key, bulkManifest(10, { prefix: 'reup' }));
