@@ -1,0 +1,119 @@
+/**
+ * Runs a child process and measures it from the outside: wall-clock time from spawn to exit and, when
+ * asked, its peak resident set size (GNU `/usr/bin/time -f %M` when present, else a preloaded module
+ * that reads `process.resourceUsage().maxRSS` at exit; the latter only works for node children).
+ */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+/** The repository root. */
+export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
+/** The compiled CLI, as users run it. */
+export const CLI = path.join(ROOT, 'dist/cli/main.js');
+
+const GNU_TIME = '/usr/bin/time';
+const RSS_MARK = '__bench_max_rss_kb=';
+/** Preload for node children when GNU time is missing: prints the peak RSS (KB) on stderr at exit. */
+const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
+  `import { writeSync } from 'node:fs'; process.on('exit', () => writeSync(2, '\\n${RSS_MARK}' + process.resourceUsage().maxRSS + '\\n'));`,
+)}`;
+
+export interface ProcOptions {
+  env?: Record<string, string | undefined>;
+  cwd?: string;
+  /** Measure peak RSS. */
+  rss?: boolean;
+  /** A file to feed on stdin (default: none). */
+  stdinFile?: string;
+  /** Keep stdout (default); false only counts its bytes (for outputs of many megabytes). */
+  keepStdout?: boolean;
+  timeoutMs?: number;
+}
+
+export interface ProcResult {
+  code: number | null;
+  signal: NodeJS.Signals | null;
+  stdout: string;
+  stdoutBytes: number;
+  stderr: string;
+  wallMs: number;
+  /** Peak RSS in KB, when measured. */
+  maxRssKb?: number;
+  rssMethod?: 'gnu-time' | 'resourceUsage';
+}
+
+/** How peak RSS is measured on this machine. */
+export const rssMethod = (): 'gnu-time' | 'resourceUsage' => (existsSync(GNU_TIME) ? 'gnu-time' : 'resourceUsage');
+
+/** An environment without the developer's FDI_/S3_/AWS_ settings, plus `extra`. */
+export function benchEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
+  const env: Record<string, string> = {};
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_|LOG_)/.test(k)) env[k] = v;
+  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
+  env.NO_COLOR = '1';
+  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
+  return env;
+}
+
+export async function runProcess(command: string, args: string[], options: ProcOptions = {}): Promise<ProcResult> {
+  const method = options.rss ? rssMethod() : undefined;
+  let tmp: string | undefined;
+  let cmd = command;
+  let argv = args;
+  if (method === 'gnu-time') {
+    tmp = await mkdtemp(path.join(os.tmpdir(), 'bench-time-'));
+    cmd = GNU_TIME;
+    argv = ['-f', '%M', '-o', path.join(tmp, 'rss'), command, ...args];
+  } else if (method === 'resourceUsage') {
+    if (command !== process.execPath) throw new Error('peak RSS without GNU time works for node children only');
+    argv = [`--import=${RSS_PRELOAD}`, ...args];
+  }
+  const stdin = options.stdinFile ? await open(options.stdinFile, 'r') : undefined;
+  const started = performance.now();
+  const child = spawn(cmd, argv, { cwd: options.cwd ?? ROOT, env: options.env ?? benchEnv(), stdio: [stdin ? stdin.fd : 'ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stdoutBytes = 0;
+  let stderr = '';
+  child.stdout!.on('data', (d: Buffer) => {
+    stdoutBytes += d.length;
+    if (options.keepStdout !== false) stdout += d.toString();
+  });
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('close', (c, s) => resolve({ code: c, signal: s }));
+  });
+  const wallMs = performance.now() - started;
+  if (timer) clearTimeout(timer);
+  await stdin?.close();
+  let maxRssKb: number | undefined;
+  if (tmp) {
+    const text = await readFile(path.join(tmp, 'rss'), 'utf8').catch(() => '');
+    // GNU time writes "Command exited with non-zero status N" before the figure when the child fails.
+    const last = text.trim().split('\n').pop();
+    maxRssKb = last && /^\d+$/.test(last) ? Number(last) : undefined;
+    await rm(tmp, { recursive: true, force: true });
+  } else if (method === 'resourceUsage') {
+    const at = stderr.lastIndexOf(RSS_MARK);
+    if (at >= 0) {
+      maxRssKb = Number.parseInt(stderr.slice(at + RSS_MARK.length), 10);
+      stderr = stderr.slice(0, at).replace(/\n$/, '');
+    }
+  }
+  return { code, signal, stdout, stdoutBytes, stderr, wallMs, ...(maxRssKb !== undefined ? { maxRssKb, rssMethod: method } : {}) };
+}
+
+/** Runs the compiled CLI (`node dist/cli/main.js …`). */
+export function runCli(args: string[], options: ProcOptions = {}): Promise<ProcResult> {
+  return runProcess(process.execPath, [CLI, ...args], options);
+}
+
+/** Fails loudly when `npm run build` has not produced the CLI. */
+export function requireBuild(): void {
+  if (!existsSync(CLI)) throw new Error(`${path.relative(process.cwd(), CLI)} is missing: run "npm run build" (npm ci runs it) first`);
+}

@@ -1,0 +1,110 @@
+/**
+ * bench:unknown-quota — the user does not know the server's quota and sets the client rate to twice
+ * it: the rate adaptation (SPEC §6: on 429 the rate adapts down, then probes back up) must find it.
+ * Targets (issue 6): throughput ≥ 0.85 × quota and ≤ 5% of the requests throttled.
+ */
+import { applyManifest, describeClient } from './common/apply.js';
+import { benchArgs } from './common/args.js';
+import { startBenchEmulator, summarize, type ServerSettings } from './common/emulator.js';
+import { fmt, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
+import { loadLine, printHeader } from './common/machine.js';
+import { bulkManifest, instanceIds } from './common/manifests.js';
+import { requireBuild } from './common/proc.js';
+
+const args = benchArgs('npm run bench:unknown-quota [-- --quick] [-- --n 3000 --quota 100 --factor 2]', {
+  n: { full: 3000, quick: 400, help: 'tasks to create' },
+  quota: { full: 100, help: 'server request quota, requests/s' },
+  factor: { full: 2, help: 'client --rate as a multiple of the quota' },
+  latency: { full: 15, help: 'server latency, ms' },
+  jitter: { full: 10, help: 'extra server latency, uniform 0..J ms' },
+  seed: { full: 42, help: 'seed of the emulator faults and jitter' },
+});
+
+const TARGET_THROUGHPUT = 0.85;
+const TARGET_THROTTLED = 0.05;
+const FAULT_MIX = { '500': 0.03, '500-after-commit': 0.01, '429': 0.02 } as const;
+
+interface Scenario {
+  label: string;
+  retryAfterSeconds?: number;
+  faults: ServerSettings['faults'];
+  /** Client rate as a multiple of the quota. */
+  factor: number;
+}
+
+async function main(): Promise<void> {
+  requireBuild();
+  const { n, quota, seed } = args;
+  const instances = instanceIds(Math.max(1, Math.ceil(n / 1000)));
+  printHeader('bench:unknown-quota', { n, quota, clientRate: quota * args.factor, instances: instances.length, latency: `${args.latency}+U[0,${args.jitter}] ms`, seed, quick: args.quick });
+  const scenarios: Scenario[] = [
+    { label: 'quota known (reference)', faults: {}, factor: 1 },
+    { label: 'quota unknown', faults: {}, factor: args.factor },
+    { label: 'quota unknown, Retry-After: 1', faults: {}, factor: args.factor, retryAfterSeconds: 1 },
+    { label: 'quota unknown + bench:throughput faults', faults: { ...FAULT_MIX }, factor: args.factor },
+  ];
+  const manifest = bulkManifest(n, instances);
+  const names = Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+  const rows: Cell[][] = [];
+  const traces: string[] = [];
+  const verdicts: { label: string; throughput: number; throttled: number; clean: boolean }[] = [];
+  for (const sc of scenarios) {
+    const emu = await startBenchEmulator({ instances, quota, latencyMs: args.latency, jitterMs: args.jitter, faults: sc.faults, seed, retryAfterSeconds: sc.retryAfterSeconds });
+    try {
+      const client = { rate: Math.round(quota * sc.factor) };
+      log(`${sc.label}: apply ${describeClient(client)} …`);
+      const { proc, report } = await applyManifest(manifest, emu.url, client);
+      const s = summarize(emu, names);
+      const created = n - s.missing;
+      const wallRate = created / (proc.wallMs / 1000);
+      const runRate = created / (report.duration_ms / 1000);
+      const clean = s.missing === 0 && s.duplicateNames === 0 && s.nameExistsRejections === 0 && s.stored === n;
+      rows.push([
+        sc.label,
+        describeClient(client),
+        fmt(proc.wallMs / 1000, 1),
+        fmt(wallRate, 1),
+        ratio(wallRate / quota),
+        ratio(runRate / quota),
+        s.requests,
+        `${s.throttled} (${s.quotaThrottled}+${s.throttled - s.quotaThrottled})`,
+        pct(s.throttled, s.requests),
+        pct(s.quotaThrottled, s.requests),
+        median(s.perSecond.slice(0, -1)),
+        clean ? 'yes' : 'NO',
+      ]);
+      traces.push(`${sc.label}:\n  ${s.perSecond.join(' ')}`);
+      if (sc.factor !== 1) verdicts.push({ label: sc.label, throughput: wallRate / quota, throttled: s.throttled / s.requests, clean });
+    } finally {
+      await emu.close();
+    }
+  }
+  printSection(
+    `Unknown quota: ${n.toLocaleString('en-US')} tasks, server quota ${quota}/s, client --rate ${quota * args.factor}`,
+    table(['scenario', 'client', 'wall s', 'creates/s', '× quota (wall)', '× quota (run)', 'requests', 'throttled (quota+fault)', 'throttled %', 'quota 429 %', 'median arrivals/s', 'exactly once'], rows),
+    [
+      'creates/s = tasks stored ÷ wall (process start to exit); × quota (run) uses the report\'s duration_ms instead (without node start-up).',
+      'throttled % = 429 answers ÷ all requests the server saw; quota 429 % counts only the quota\'s own 429s (the rest are the injected 429 fault of the last scenario).',
+      `the faults of the last scenario: ${JSON.stringify(FAULT_MIX)} — every fault and lookup also takes a token, so its best possible is below 1.0 × quota.`,
+    ],
+  );
+  printSection('Request arrivals per second at the emulator', traces.join('\n'));
+  printSection(
+    'Verdict',
+    verdicts
+      .map(
+        (v) =>
+          `- ${v.label}: throughput ${ratio(v.throughput)} × quota (target ≥ ${TARGET_THROUGHPUT}: ${v.throughput >= TARGET_THROUGHPUT ? 'met' : 'not met'}), ` +
+          `${(v.throttled * 100).toFixed(1)}% throttled (target ≤ ${TARGET_THROTTLED * 100}%: ${v.throttled <= TARGET_THROTTLED ? 'met' : 'not met'}), exactly once: ${v.clean ? 'yes' : 'NO'}.`,
+      )
+      .join('\n'),
+  );
+  if (verdicts.some((v) => !v.clean)) process.exitCode = 1;
+}
+
+function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}
+
+await main();
+process.stdout.write(`\n${loadLine('at end')}\n`);
