@@ -8,19 +8,17 @@ import { createHash, randomBytes } from 'node:crypto';
 import { effectiveLimits, type Config, type Limits } from './config.js';
 import { ConfigError, UserError } from './errors.js';
 import { createAuthenticator } from './fdi/auth.js';
-import { createFdiClient, type FdiClient, type Target } from './fdi/client.js';
+import { createFdiClient, type FdiClient } from './fdi/client.js';
 import { FdiError } from './fdi/fdi-error.js';
 import { executePlan, type StopReason } from './execute/execute-plan.js';
-import { gatherFacts } from './execute/gather-facts.js';
-import { refineUpdates } from './execute/refine-updates.js';
+import { collectTargets, planRun } from './execute/plan-run.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './execute/retry-policy.js';
 import { createScheduler, type Scheduler } from './execute/scheduler.js';
+import type { RetryContext } from './execute/with-retry.js';
 import { DEFAULT_FAILURE_THRESHOLD } from './execute/threshold.js';
 import type { Logger } from './logger.js';
-import { compileSource, toCreateRequest, type CompiledManifest, type ManifestLimits, type ManifestSource, type Problem } from './manifest/index.js';
-import { finishPlan, planTask, resolveTarget } from './plan/build-plan.js';
-import { requestFingerprint } from './plan/fingerprint.js';
-import { targetKey, type Plan } from './plan/types.js';
+import { compileSource, type CompiledManifest, type ManifestLimits, type ManifestSource, type Problem } from './manifest/index.js';
+import type { Plan } from './plan/types.js';
 import { buildReport } from './report/build-report.js';
 import { failedManifest, manifestEntry, needsRerun } from './report/failed-manifest.js';
 import type { ManifestError, Report, TaskResult } from './report/types.js';
@@ -90,7 +88,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const log = deps.logger.child({ run_id: runId, manifest: req.source.uri });
   const manifestInfo = { uri: req.source.uri, ...(req.source.etag ? { etag: req.source.etag } : {}), ...(req.source.body ? { sha256: createHash('sha256').update(req.source.body).digest('hex') } : {}) };
   const target = { ...(req.config.projectId ? { project_id: req.config.projectId } : {}), ...(req.config.instanceId ? { instance_id: req.config.instanceId } : {}) };
-  const stats = { requests: req.priorStats?.requests ?? 0, retries: req.priorStats?.retries ?? 0, throttled: req.priorStats?.throttled ?? 0 };
+  const stats = addStats(req.priorStats, { requests: 0, retries: 0, throttled: 0 });
   const finish = (results: TaskResult[], extra: { errors?: ManifestError[]; rejected?: string; aborted?: string; target?: Report['target'] }) =>
     buildReport({ runId, manifest: manifestInfo, target: extra.target ?? target, startedAt, finishedAt: now(), results, stats, errors: extra.errors, rejected: extra.rejected, aborted: extra.aborted, notes: req.notes });
 
@@ -103,52 +101,25 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const reportTarget = { ...target, ...manifest.target };
 
   // 2. Targets of every task, from the manifest and the configuration.
-  const targets = new Map<string, Target>();
-  const targetErrors: ManifestError[] = [];
-  for (const task of manifest.tasks()) {
-    const t = resolveTarget(task.target, req.config);
-    if (typeof t === 'string') targetErrors.push({ message: `task "${task.name}": ${t}`, line: task.line, column: task.column, task: task.name });
-    else targets.set(targetKey(t), t);
-  }
-  if (targetErrors.length) return { report: finish([], { errors: targetErrors, rejected: 'some tasks have no target instance; nothing was sent', target: reportTarget }), manifest };
+  const { targets, missing } = collectTargets(manifest, req.config);
+  if (missing.length) return { report: finish([], { errors: missing, rejected: 'some tasks have no target instance; nothing was sent', target: reportTarget }), manifest };
 
-  // 3. Facts from FDI (read-only): existing tasks and data sources, one paged listing per instance.
+  // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
   const limits = effectiveLimits(req.config, manifest.options);
   const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate });
-  const retryPolicy: RetryPolicy = { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts };
-  const retry = {
-    policy: retryPolicy,
-    random: deps.random,
-    signal: req.signal,
-    onRetry: (err: FdiError, delayMs: number) => {
-      scheduler.stats.retries += 1;
-      if (err.retryAfterS !== undefined) scheduler.limiter.pauseFor(Math.min(delayMs, err.retryAfterS * 1000));
-    },
-  };
-  const syncStats = () => Object.assign(stats, {
-    requests: (req.priorStats?.requests ?? 0) + scheduler.stats.requests,
-    retries: (req.priorStats?.retries ?? 0) + scheduler.stats.retries,
-    throttled: (req.priorStats?.throttled ?? 0) + scheduler.stats.throttled,
-  });
+  const retry = retryContext(scheduler, { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts }, req.signal, deps.random);
+  const syncStats = () => Object.assign(stats, addStats(req.priorStats, scheduler.stats));
   let client: FdiClient;
   let plan: Plan;
   try {
     client = (deps.createClient ?? defaultClient)(req.config, scheduler, limits);
-    const facts = await gatherFacts(client, [...targets.values()], retry);
-    const entries = [];
-    for (const task of manifest.tasks()) {
-      entries.push(planTask(task, resolveTarget(task.target, req.config), facts, manifest.options.on_exists, (ids) => requestFingerprint(toCreateRequest(task, ids))));
-    }
-    if (manifest.options.on_exists === 'update') await refineUpdates(client, entries, retry);
-    plan = finishPlan(entries, facts, req.instanceQuota);
+    plan = await planRun(client, manifest, targets, req.config, retry, req.instanceQuota);
   } catch (err) {
     syncStats();
-    const reason = describeSetupFailure(err);
-    log.error({ err: reason }, 'planning failed');
-    if (err instanceof FdiError && err.status === 401) return { report: finish([], { aborted: reason, target: reportTarget }), manifest, stopped: 'auth' };
-    if (err instanceof UserError || (err instanceof FdiError && err.status === 404)) return { report: finish([], { rejected: reason, target: reportTarget }), manifest };
-    if (err instanceof FdiError) return { report: finish([], { aborted: reason, target: reportTarget }), manifest, stopped: 'signal' };
-    throw err;
+    const failure = setupFailure(err);
+    log.error({ err: failure.reason }, 'planning failed');
+    const report = finish([], { [failure.status]: failure.reason, target: reportTarget });
+    return { report, manifest, ...(failure.stopped ? { stopped: failure.stopped } : {}) };
   }
   req.onPlan?.(plan, manifest);
   const planResults = (): TaskResult[] =>
@@ -201,13 +172,32 @@ function defaultClient(config: Config, scheduler: Scheduler, limits: Limits): Fd
   return createFdiClient({ endpoint: config.endpoint, auth, timeoutMs: limits.timeoutMs, gate: scheduler.gate, observe: (e) => scheduler.observe(e), maxSockets: limits.concurrency });
 }
 
-function describeSetupFailure(err: unknown): string {
-  if (err instanceof FdiError) {
-    if (err.status === 401) return `authentication failed (${err.errorCode ?? 'HTTP 401'}): check the FDI credentials`;
-    if (err.status === 404) return `not found while reading the instance (${err.operation}): check the project and instance IDs (${err.errorMsg ?? err.errorCode ?? 'HTTP 404'})`;
-    return `could not read the instance before provisioning: ${err.message}`;
+/** How a failure before any write ends the run: bad configuration rejects it, FDI refusing aborts it. */
+function setupFailure(err: unknown): { status: 'rejected' | 'aborted'; reason: string; stopped?: StopReason } {
+  if (err instanceof UserError) return { status: 'rejected', reason: err.message };
+  if (!(err instanceof FdiError)) throw err;
+  if (err.status === 401) return { status: 'aborted', reason: `authentication failed (${err.errorCode ?? 'HTTP 401'}): check the FDI credentials`, stopped: 'auth' };
+  if (err.status === 404) {
+    return { status: 'rejected', reason: `not found while reading the instance (${err.operation}): check the project and instance IDs (${err.errorMsg ?? err.errorCode ?? 'HTTP 404'})` };
   }
-  return err instanceof Error ? err.message : String(err);
+  return { status: 'aborted', reason: `could not read the instance before provisioning: ${err.message}`, stopped: 'signal' };
+}
+
+/** The retry context of a run: every retry is counted, and a Retry-After pauses the whole run's limiter. */
+function retryContext(scheduler: Scheduler, policy: RetryPolicy, signal?: AbortSignal, random?: () => number): RetryContext {
+  return {
+    policy,
+    random,
+    signal,
+    onRetry: (err, delayMs) => {
+      scheduler.stats.retries += 1;
+      if (err.retryAfterS !== undefined) scheduler.limiter.pauseFor(Math.min(delayMs, err.retryAfterS * 1000));
+    },
+  };
+}
+
+function addStats(prior: Report['stats'] | undefined, now: { requests: number; retries: number; throttled: number }): Report['stats'] {
+  return { requests: (prior?.requests ?? 0) + now.requests, retries: (prior?.retries ?? 0) + now.retries, throttled: (prior?.throttled ?? 0) + now.throttled };
 }
 
 function stopMessage(reason: StopReason, threshold: { percent: number; min_attempted: number }, authError?: FdiError): string {

@@ -1,0 +1,41 @@
+/**
+ * The read-only planning stage of a run: facts from FDI, then the pure per-task decisions, then (for
+ * `on_exists: update`) one read of each existing task to keep only real updates.
+ */
+import type { FdiClient } from '../fdi/client.js';
+import { toCreateRequest, type CompiledManifest } from '../manifest/index.js';
+import { finishPlan, planTask, resolveTarget } from '../plan/build-plan.js';
+import { requestFingerprint } from '../plan/fingerprint.js';
+import type { Plan, PlanEntry } from '../plan/types.js';
+import { targetKey } from '../plan/types.js';
+import type { Target } from '../fdi/client.js';
+import { gatherFacts } from './gather-facts.js';
+import { refineUpdates } from './refine-updates.js';
+import type { RetryContext } from './with-retry.js';
+
+export interface TargetDefaults {
+  projectId?: string;
+  instanceId?: string;
+}
+
+/** The distinct targets of a manifest's tasks, and the tasks that have none (a located message each). */
+export function collectTargets(manifest: CompiledManifest, defaults: TargetDefaults): { targets: Target[]; missing: Array<{ message: string; line: number; column: number; task: string }> } {
+  const targets = new Map<string, Target>();
+  const missing = [];
+  for (const task of manifest.tasks()) {
+    const t = resolveTarget(task.target, defaults);
+    if (typeof t === 'string') missing.push({ message: `task "${task.name}": ${t}`, line: task.line, column: task.column, task: task.name });
+    else targets.set(targetKey(t), t);
+  }
+  return { targets: [...targets.values()], missing };
+}
+
+export async function planRun(client: FdiClient, manifest: CompiledManifest, targets: Target[], defaults: TargetDefaults, retry: RetryContext, instanceQuota?: number): Promise<Plan> {
+  const facts = await gatherFacts(client, targets, retry);
+  const entries: PlanEntry[] = [];
+  for (const task of manifest.tasks()) {
+    entries.push(planTask(task, resolveTarget(task.target, defaults), facts, manifest.options.on_exists, (ids) => requestFingerprint(toCreateRequest(task, ids))));
+  }
+  if (manifest.options.on_exists === 'update') await refineUpdates(client, entries, retry);
+  return finishPlan(entries, facts, instanceQuota);
+}
