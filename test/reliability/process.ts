@@ -17,16 +17,18 @@ export interface MeasuredRun {
   ms: number;
   /** Peak resident set size of the child in MiB (process.resourceUsage().maxRSS at exit). */
   peakRssMiB: number | undefined;
+  /** CPU time (user + system) of the child in ms: unlike wall time, it hardly depends on the machine's load. */
+  cpuMs: number | undefined;
 }
 
 /**
- * Preloaded into the child: writes its peak RSS (KiB) to the file named by FDI_TEST_RSS_FILE when it
- * exits, however it exits (process.exit included), without touching stdout or stderr.
+ * Preloaded into the child: writes `<peak RSS KiB> <CPU µs>` to the file named by FDI_TEST_RSS_FILE when
+ * it exits, however it exits (process.exit included), without touching stdout or stderr.
  */
 const RSS_PROBE =
   'data:text/javascript,' +
   encodeURIComponent(
-    "import{writeFileSync}from'node:fs';process.on('exit',()=>{const f=process.env.FDI_TEST_RSS_FILE;if(f)writeFileSync(f,String(process.resourceUsage().maxRSS))});",
+    "import{writeFileSync}from'node:fs';process.on('exit',()=>{const f=process.env.FDI_TEST_RSS_FILE;const u=process.resourceUsage();if(f)writeFileSync(f,u.maxRSS+' '+(u.userCPUTime+u.systemCPUTime))});",
   );
 
 /** Runs the compiled CLI like runCli, also measuring wall time and peak memory. */
@@ -37,9 +39,9 @@ export async function runCliMeasured(args: string[], options: { env?: Record<str
   const child = spawn(process.execPath, ['--import', RSS_PROBE, CLI, ...args], { cwd: ROOT, env: cleanEnv({ ...options.env, FDI_TEST_RSS_FILE: rssFile }) });
   const out = await collect(child, options.timeoutMs ?? 60_000, options.input);
   const ms = performance.now() - started;
-  const kib = Number(await readFile(rssFile, 'utf8').catch(() => 'NaN'));
+  const [kib, cpuUs] = (await readFile(rssFile, 'utf8').catch(() => 'NaN NaN')).split(' ').map(Number);
   await rm(dir, { recursive: true, force: true });
-  return { ...out, ms, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : undefined };
+  return { ...out, ms, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : undefined, cpuMs: Number.isFinite(cpuUs) ? cpuUs / 1000 : undefined };
 }
 
 /** Waits for a child to end, collecting its output; SIGKILLs it after `timeoutMs`. */
