@@ -118,7 +118,7 @@ export async function soakCrash(o: CrashSoakOptions): Promise<boolean> {
 export const CRASH_SOAK_ARGS = {
   n: { full: 5000, quick: 500, help: 'tasks in the manifest (spread over instances of 900)' },
   kills: { full: 25, quick: 5, help: 'SIGKILLs per round before the run to completion' },
-  maxDelay: { full: 2000, quick: 600, help: 'a kill comes uniformly within this many ms after the first create' },
+  maxDelay: { full: 700, quick: 600, help: 'a kill comes uniformly within this many ms after the first create' },
   faults: { full: 0.1, help: 'total probability of ambiguous faults (500 after commit, 500, reset, 503, hang); 0 for none' },
   rounds: { full: 1, help: 'rounds (new seed each)' },
   hours: { full: 0, help: 'keep starting rounds until this many hours have passed' },
