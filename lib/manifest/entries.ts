@@ -52,7 +52,7 @@ export interface EntryPlan {
 
 const SINGLE_FIELDS = ['task_type', 'source_datasource', 'target_datasource', 'description', 'task_tag', 'schedule', 'start'] as const;
 
-const has = (o: object | undefined, k: string): boolean => o !== undefined && Object.prototype.hasOwnProperty.call(o, k);
+const has = (o: object | null | undefined, k: string): boolean => typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k);
 
 /** Problems of a level that the schema cannot express. */
 export function levelProblems(level: Level, file: string, source: SourceMap): Problem[] {
@@ -62,7 +62,7 @@ export function levelProblems(level: Level, file: string, source: SourceMap): Pr
     const at = source.locate([...level.path, 'detail_json'], { key: true });
     out.push({ kind: 'schema', file, line: at.line, column: at.column, field: formatPath([...level.path, 'detail_json']), message: `detail and detail_json cannot both be set in ${formatPath(level.path)}`, hint: 'keep one: detail (YAML, rendered) or detail_json (a JSON string used as is)' });
   }
-  out.push(...varNameProblems(d.vars, [...level.path, 'vars'], file, source));
+  if (typeof d === 'object' && d !== null) out.push(...varNameProblems(d.vars, [...level.path, 'vars'], file, source));
   return out;
 }
 
@@ -128,7 +128,7 @@ export function planEntry(manifest: ManifestInput, entryIndex: number, file: str
   // Reorder so the request's field order is the render order.
   const ordered: JsonObject = {};
   for (const f of RENDERED_FIELDS) if (has(fields, f)) ordered[f] = fields[f];
-  const vars = shallowMerge(manifest.vars as JsonObject | undefined, ...levels.map((l) => l.data.vars as JsonObject | undefined));
+  const vars = shallowMerge(manifest.vars as JsonObject | undefined, ...levels.map((l) => (l.data as JsonObject | null)?.vars as JsonObject | undefined));
   const count = matrix ? matrixCount(matrix) : 1;
   return {
     plan: {

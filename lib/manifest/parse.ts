@@ -51,8 +51,37 @@ export function parseManifestText(text: string, file: string, limits: ManifestLi
   }
 }
 
+/**
+ * Block nesting from indentation alone, before the parser recurses into it: a guard against nesting so
+ * deep that the parser itself would run out of stack. Indentation inside block scalars also counts, so
+ * the guard sits well above `maxDepth`; the exact depth check comes after parsing.
+ */
+function blockDepthProblem(text: string, file: string, limits: ManifestLimits): Problem | undefined {
+  const guard = Math.max(256, limits.maxDepth * 4);
+  const indents: number[] = [];
+  // Where this run of nesting first went past maxDepth: the place to report.
+  let first: { line: number; column: number } | undefined;
+  let line = 0;
+  for (const raw of text.split('\n')) {
+    line += 1;
+    const indent = raw.length - raw.trimStart().length;
+    const rest = raw.trimStart();
+    if (rest === '' || rest.startsWith('#')) continue;
+    while (indents.length && indent <= indents[indents.length - 1]) indents.pop();
+    indents.push(indent);
+    if (indents.length <= limits.maxDepth) first = undefined;
+    else first ??= { line, column: indent + 1 };
+    if (indents.length > guard) {
+      return { kind: 'bound', file, ...first!, message: `YAML nesting is deeper than ${limits.maxDepth} levels`, hint: 'flatten the structure' };
+    }
+  }
+  return undefined;
+}
+
 /** Counts nodes and flow nesting from tokens, stopping at the first bound exceeded. */
 function prescan(text: string, file: string, limits: ManifestLimits): Problem | undefined {
+  const deep = blockDepthProblem(text, file, limits);
+  if (deep) return deep;
   let nodes = 0;
   let flowDepth = 0;
   let offset = 0;
@@ -75,12 +104,24 @@ function prescan(text: string, file: string, limits: ManifestLimits): Problem | 
 function inspectNodes(doc: Document, source: SourceMap, file: string, limits: ManifestLimits) {
   const problems: Problem[] = [];
   let firstAlias: { line: number; column: number } | undefined;
-  const stack: Array<[unknown, number]> = [[doc.contents, 1]];
+  // Depth-first with exit markers, so that `open` holds the collections on the current path: an alias
+  // to one of them would make the data contain itself (`a: &x {b: *x}`).
+  const open = new Set<unknown>();
+  const stack: Array<[unknown, number] | ['exit', unknown]> = [[doc.contents, 1]];
   while (stack.length) {
-    const [node, depth] = stack.pop()!;
+    const top = stack.pop()!;
+    if (top[0] === 'exit') {
+      open.delete(top[1]);
+      continue;
+    }
+    const [node, depth] = top as [unknown, number];
     if (isAlias(node)) {
       const at = source.pos(node);
       if (at && (!firstAlias || at.line < firstAlias.line || (at.line === firstAlias.line && at.column < firstAlias.column))) firstAlias = at;
+      if (open.has(node.resolve(doc))) {
+        problems.push({ kind: 'bound', file, ...at, message: `the alias *${node.source} is inside the anchor &${node.source} it refers to, so the value would contain itself`, hint: 'an alias can only repeat a value defined outside it' });
+        return { problems, firstAlias };
+      }
       continue;
     }
     if (isScalar(node)) {
@@ -93,6 +134,8 @@ function inspectNodes(doc: Document, source: SourceMap, file: string, limits: Ma
       problems.push({ kind: 'bound', file, ...source.pos(node), message: `YAML nesting is deeper than ${limits.maxDepth} levels`, hint: 'flatten the structure' });
       return { problems, firstAlias };
     }
+    open.add(node);
+    stack.push(['exit', node]);
     for (const item of node.items as unknown[]) {
       if (isPair(item)) {
         stack.push([item.value, depth + 1]);
@@ -136,6 +179,9 @@ function syntaxProblem(e: YAMLError, text: string, file: string, lines: LineCoun
     message = `duplicate key ${JSON.stringify(key.replace(/^["']|["']$/g, ''))}`;
   } else if (e.code === 'MULTIPLE_DOCS') {
     message = 'the manifest holds more than one YAML document';
+  } else if (/call stack/i.test(message)) {
+    // The parser recursed out of stack on a nesting far past any bound; say what it means.
+    return { kind: 'bound', file, line, column: col, message: 'YAML nesting is far too deep to read', hint: 'flatten the structure' };
   }
   message = message.charAt(0).toLowerCase() + message.slice(1);
   const hint = e.code === 'MISSING_CHAR' && /quote/.test(message) ? 'a quoted string is not closed; the quote that opens it is above this place' : SYNTAX_HINTS[e.code];
