@@ -32,8 +32,19 @@ export async function readManifest(uri: string, s3: Config['s3'], maxBytes: numb
     handle = await open(uri, 'r');
     const info = await handle.stat();
     if (info.isDirectory()) throw new UserError(`${uri} is a directory, not a manifest file`);
+    // A device or a pipe reports size 0 and may never end: only regular files are manifests.
+    if (!info.isFile()) throw new UserError(`${uri} is not a regular file`, { hint: 'save the manifest to a file and pass its path' });
     if (info.size > maxBytes) return { uri, size: info.size };
-    const body = await handle.readFile();
+    // Read at most one byte more than its size said: a file that grows while it is read is refused.
+    const buffer = Buffer.alloc(info.size + 1);
+    let length = 0;
+    for (;;) {
+      const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
+      if (bytesRead === 0) break;
+      length += bytesRead;
+      if (length === buffer.length) throw new UserError(`${uri} changed while it was read`, { hint: 'run again once it is written' });
+    }
+    const body = buffer.subarray(0, length);
     return { uri, size: body.byteLength, body };
   } catch (err) {
     if (err instanceof UserError) throw err;
