@@ -115,6 +115,8 @@ export function buildProgram(ctx: CliContext): Command {
 }
 
 async function main(): Promise<void> {
+  // Hides the arguments (a --token among them) from ps and /proc/<pid>/cmdline on Linux.
+  process.title = 'fdi-provision';
   // The AWS SDK warns on Node 20 about releases of 2027; users of this CLI cannot act on it.
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const controller = new AbortController();

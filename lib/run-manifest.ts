@@ -5,6 +5,7 @@
  * are the same path and `apply` just executes the plan.
  */
 import { createHash, randomBytes } from 'node:crypto';
+import { setMaxListeners } from 'node:events';
 import { effectiveLimits, type Config, type Limits } from './config.js';
 import { ConfigError, UserError } from './errors.js';
 import { createAuthenticator } from './fdi/auth.js';
@@ -13,7 +14,7 @@ import { FdiError } from './fdi/fdi-error.js';
 import { executePlan, type StopReason } from './execute/execute-plan.js';
 import { collectTargets, planRun } from './execute/plan-run.js';
 import { DEFAULT_RETRY_POLICY, type RetryPolicy } from './execute/retry-policy.js';
-import { createScheduler, type Scheduler } from './execute/scheduler.js';
+import { createScheduler, type AttemptLog, type Scheduler } from './execute/scheduler.js';
 import type { RetryContext } from './execute/with-retry.js';
 import { DEFAULT_FAILURE_THRESHOLD } from './execute/threshold.js';
 import type { Logger } from './logger.js';
@@ -106,8 +107,9 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
 
   // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
   const limits = effectiveLimits(req.config, manifest.options);
-  const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate });
-  const retry = retryContext(scheduler, { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts }, req.signal, deps.random);
+  const debug = log.isLevelEnabled('debug') ? (fields: Record<string, unknown>, msg: string) => log.debug(fields, msg) : undefined;
+  const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate, debug });
+  const retry = retryContext(scheduler, { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts }, req.signal, deps.random, debug);
   const syncStats = () => Object.assign(stats, addStats(req.priorStats, scheduler.stats));
   let client: FdiClient;
   let plan: Plan;
@@ -139,6 +141,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     retry,
     workers: Math.min(256, limits.concurrency * 2),
     threshold,
+    onExists: manifest.options.on_exists,
     signal: req.signal,
     stopSignal: req.stopSignal,
     done: req.done,
@@ -184,13 +187,15 @@ function setupFailure(err: unknown): { status: 'rejected' | 'aborted'; reason: s
 }
 
 /** The retry context of a run: every retry is counted, and a Retry-After pauses the whole run's limiter. */
-function retryContext(scheduler: Scheduler, policy: RetryPolicy, signal?: AbortSignal, random?: () => number): RetryContext {
+function retryContext(scheduler: Scheduler, policy: RetryPolicy, signal?: AbortSignal, random?: () => number, debug?: AttemptLog): RetryContext {
+  if (signal) setMaxListeners(0, signal);
   return {
     policy,
     random,
     signal,
     onRetry: (err, delayMs) => {
       scheduler.stats.retries += 1;
+      debug?.({ operation: err.operation, status: err.status, error: err.errorCode ?? err.code, delay_ms: delayMs }, 'retrying');
       if (err.retryAfterS !== undefined) scheduler.limiter.pauseFor(Math.min(delayMs, err.retryAfterS * 1000));
     },
   };

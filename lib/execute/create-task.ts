@@ -15,7 +15,7 @@ import type { RetryContext } from './with-retry.js';
 export type CreateOutcome =
   | { status: 'created'; task_id: string; attempts: number; note?: string }
   | { status: 'existing'; task_id: string; attempts: number; note: string }
-  | { status: 'failed'; attempts: number; error: FdiError; note?: string }
+  | { status: 'failed'; attempts: number; error: FdiError; note?: string; unverified?: boolean }
   | { status: 'not_attempted'; attempts: number; error?: FdiError };
 
 export interface CreateContext {
@@ -44,7 +44,7 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
       error = err;
     }
     if (error.kind === 'aborted') {
-      return { status: 'failed', attempts, error, note: 'aborted in flight; the task may or may not exist: a re-run will find out by name' };
+      return { status: 'failed', attempts, error, unverified: true, note: 'aborted in flight; the task may or may not exist: a re-run will find out by name' };
     }
     if (isNameTaken(error) || error.mayHaveReachedServer) {
       ambiguous ||= error.mayHaveReachedServer;
@@ -53,8 +53,9 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
         found = await findTaskByName(client, target, body.task.task_name, ctx.retry);
       } catch (lookupErr) {
         if (isAuthFailure(lookupErr)) throw new AuthAbort(lookupErr as FdiError);
-        // Unknown outcome and no way to check: never create blindly. A re-run resolves it by name.
-        return { status: 'failed', attempts, error, note: 'the outcome is unknown and the name lookup failed; re-run to resolve' };
+        // Unknown outcome and no way to check: never create blindly. A re-run (or the next invocation
+        // of this run) resolves it by name.
+        return { status: 'failed', attempts, error, unverified: true, note: 'the outcome is unknown and the name lookup failed; re-run to resolve' };
       }
       if (found) {
         return ambiguous

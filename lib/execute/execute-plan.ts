@@ -4,6 +4,7 @@
  * Stops dispatching on the failure threshold, an authentication failure, a deadline or a signal;
  * whatever was not attempted is reported as such. One bad task never fails the run.
  */
+import { setMaxListeners } from 'node:events';
 import type { FdiClient } from '../fdi/client.js';
 import { FdiError, isAuthFailure } from '../fdi/fdi-error.js';
 import type { CompiledManifest, ExpandedTask } from '../manifest/index.js';
@@ -23,6 +24,8 @@ export interface ExecuteOptions {
   /** Tasks worked on at once (HTTP concurrency is capped separately by the scheduler). */
   workers: number;
   threshold: FailureThreshold;
+  /** The manifest's `on_exists`: decides what a task created by someone else after planning means. */
+  onExists: 'skip' | 'update' | 'fail';
   /** Hard stop: in-flight requests are aborted (SIGINT, Lambda about to die). */
   signal?: AbortSignal;
   /** Soft stop: no new task is started; in-flight ones finish (deadline nearing). */
@@ -40,13 +43,18 @@ export interface ExecuteOutcome {
   authError?: FdiError;
 }
 
-/** A result is final when a later invocation must not redo it. */
+/** Error codes of failures whose outcome is unknown: the task may exist. */
+export const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['ABORTED', 'UNVERIFIED']);
+
+/** A result is final when a later invocation must not redo it (an unknown outcome is looked up again). */
 export function isFinal(r: TaskResult): boolean {
-  return r.status !== 'not_attempted' && !(r.status === 'failed' && r.error_code === 'ABORTED');
+  return r.status !== 'not_attempted' && !(r.status === 'failed' && UNVERIFIED_CODES.has(r.error_code ?? ''));
 }
 
 export async function executePlan(manifest: CompiledManifest, plan: Plan, opts: ExecuteOptions): Promise<ExecuteOutcome> {
   const hard = new AbortController();
+  // Every task waiting in a backoff listens on this one signal.
+  setMaxListeners(0, hard.signal);
   const onOuterAbort = () => hard.abort(opts.signal?.reason);
   opts.signal?.addEventListener('abort', onOuterAbort, { once: true });
   if (opts.signal?.aborted) hard.abort(opts.signal.reason);
@@ -84,7 +92,7 @@ export async function executePlan(manifest: CompiledManifest, plan: Plan, opts: 
       const entry = plan.entries[task.index];
       if (!entry || opts.done?.has(task.index)) continue;
       try {
-        const { result, wrote, start } = await runTask(task, entry, opts.client, retry, stopping);
+        const { result, wrote, start } = await runTask(task, entry, opts.client, retry, stopping, opts.onExists);
         if (!start) finish(result, wrote);
         else {
           // Starts go out in batches of 10; the worker moves on instead of waiting for its batch to fill.
@@ -141,6 +149,7 @@ async function runTask(
   client: FdiClient,
   retry: RetryContext,
   stopping: () => boolean,
+  onExists: ExecuteOptions['onExists'],
 ): Promise<{ result: TaskResult; wrote: boolean; start?: boolean }> {
   const base = notAttempted(entry);
   if (entry.action === 'invalid' || entry.action === 'conflict') return { result: base, wrote: false };
@@ -149,9 +158,16 @@ async function runTask(
   let created = false;
   if (entry.action === 'create') {
     const out = await createExactlyOnce(client, entry.target, toCreateRequest(task, ids), { retry, stopping });
-    if (out.status === 'failed') return { result: { ...failure(base, out.error, out.note), attempts: out.attempts }, wrote: true };
+    if (out.status === 'failed') {
+      const f = failure(base, out.error, out.note);
+      return { result: { ...f, attempts: out.attempts, ...(out.unverified && f.error_code !== 'ABORTED' ? { error_code: 'UNVERIFIED' } : {}) }, wrote: true };
+    }
     if (out.status === 'not_attempted') return { result: { ...base, attempts: out.attempts }, wrote: false };
-    result = { ...base, status: out.status, task_id: out.task_id, attempts: out.attempts };
+    if (out.status === 'existing' && onExists === 'fail') {
+      const msg = `a task named "${entry.name}" was created by someone else after planning (task ${out.task_id}) and on_exists is "fail"`;
+      return { result: { ...base, status: 'failed', task_id: out.task_id, attempts: out.attempts, http_status: 400, error_code: 'CONFLICT', error_msg: msg }, wrote: true };
+    }
+    result = { ...base, status: out.status, task_id: out.task_id, attempts: out.attempts, ...(out.note ? { note: out.note } : {}) };
     created = out.status === 'created';
   } else if (entry.action === 'update') {
     let attempts = 0;

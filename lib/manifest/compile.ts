@@ -117,7 +117,16 @@ function checkCount(plans: EntryPlan[], total: number, limits: ManifestLimits, f
 function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemList): CompiledManifest['targets'] {
   const seen = new Map<string, { index: number; line: number }>();
   const perTarget = new Map<string, { target: TaskTarget; tasks: number }>();
+  const deadline = performance.now() + ctx.limits.maxTotalRenderMs;
   for (const outcome of expandPlans(plans, ctx)) {
+    if (performance.now() > deadline) {
+      problems.add({
+        kind: 'bound', file: ctx.file, line: outcome.plan.position.line, column: outcome.plan.position.column, taskIndex: outcome.index, taskName: outcome.name,
+        message: `rendering the manifest took longer than ${ctx.limits.maxTotalRenderMs.toLocaleString('en-US')} ms (stopped at task #${outcome.index})`,
+        hint: 'a template with $map, $reduce or $let is slow for every task of its matrix; simplify it or give the detail as detail_json',
+      });
+      break;
+    }
     for (const p of outcome.problems) problems.add(p, outcome.plan.entryIndex);
     const task = outcome.task;
     if (!task) continue;

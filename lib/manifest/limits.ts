@@ -13,6 +13,7 @@ export const DEFAULT_LIMITS: ManifestLimits = Object.freeze({
   maxDetailBytes: 1 * MiB,
   maxRangeLength: 10_000,
   maxRenderMs: 1_000,
+  maxTotalRenderMs: 20_000,
 });
 
 /** The defaults with the given overrides applied (undefined overrides are ignored). */

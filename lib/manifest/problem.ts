@@ -13,9 +13,14 @@ export function formatProblem(p: Problem): string {
 }
 
 /** Quotes user text for a message: JSON string syntax, so control characters show as escapes. */
-export function quote(text: string): string {
-  return JSON.stringify(text);
+export function quote(text: string, max = 120): string {
+  const short = text.length > max ? `${text.slice(0, max)}…` : text;
+  // JSON escapes control characters; bidi overrides and zero-width characters would still reorder or
+  // hide text in a terminal, so they are shown as escapes too.
+  return JSON.stringify(short).replace(INVISIBLE, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
+
+const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
 
 /**
  * Collects problems. A problem of an expanded task that is identical (same entry, place and message)

@@ -45,6 +45,8 @@ export interface ManifestLimits {
   maxRangeLength: number;
   /** Wall-clock time to render one task that uses json-e operators (`$map`, `$let`, `$reduce`, …). */
   maxRenderMs: number;
+  /** Time to render and check every task of the manifest, all together (a slow template times many tasks). */
+  maxTotalRenderMs: number;
 }
 
 /** A data source as the manifest names it: an ID used as is, or a name resolved by plan/apply. */

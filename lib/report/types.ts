@@ -21,6 +21,8 @@ export interface TaskResult {
   scheduled?: boolean;
   /** The task was started (or found running). */
   started?: boolean;
+  /** How the outcome was established when it was not a plain answer (e.g. confirmed by a name lookup). */
+  note?: string;
 }
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'rejected' | 'aborted';

@@ -8,7 +8,7 @@ describe('defaults', () => {
   it('are the documented ones', () => {
     expect(DEFAULT_LIMITS).toEqual({
       maxBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 64, maxNodes: 200_000, maxTasks: 10_000,
-      maxDetailBytes: 1024 * 1024, maxRangeLength: 10_000, maxRenderMs: 1000,
+      maxDetailBytes: 1024 * 1024, maxRangeLength: 10_000, maxRenderMs: 1000, maxTotalRenderMs: 20_000,
     });
   });
 });
