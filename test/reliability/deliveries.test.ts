@@ -151,6 +151,24 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
     expect(a.counts.existing + b.counts.existing).toBe(8);
   });
 
+  it('handled concurrently past planning, on_exists fail: a task the other run created meanwhile is a conflict, not "existing"', async () => {
+    stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
+    await upload(stack, 'race/fa.yaml', overlapping('fa', 8, 2, 'fail'));
+    await upload(stack, 'race/fb.yaml', overlapping('fb', 8, 2, 'fail'));
+    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/fa.yaml', 'FA001'), CTX), handler(s3Event(stack.bucket, 'race/fb.yaml', 'FB001'), CTX)]);
+    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
+    const stats = stack.emulator.stats();
+    expect(stats.duplicateNameRejections).toBeGreaterThan(0);
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    const conflicts = [...a.tasks, ...b.tasks].filter((t) => t.error_code === 'CONFLICT');
+    expect(conflicts.length).toBeGreaterThan(0);
+    for (const t of conflicts) {
+      expect(t.status).toBe('failed');
+      expect(t.error_msg).toMatch(/was created by someone else after planning .* and on_exists is "fail"/);
+    }
+    expect([...a.tasks, ...b.tasks].filter((t) => t.name.startsWith('shared-') && t.status === 'existing')).toEqual([]);
+  });
+
   it('the same upload delivered five times (three at once, two during the run) under ambiguous faults: one run, each name once', async () => {
     stack.emulator.configure({ faults: { '500-after-commit': 0.1, reset: 0.05, '503': 0.05 }, latencyMs: 5, jitterMs: 10 });
     await upload(stack, 'race/dup.yaml', bulkManifest(60, { prefix: 'dup5' }));

@@ -4,9 +4,10 @@
  */
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
+import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { CLI, bulkManifest, cleanEnv, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
 const SECRETS = { token: 'tok-SECRET-3141592', sk: 'sk-SECRET-2718281', password: 'pw-SECRET-1618033', securityToken: 'st-SECRET-1414213' };
 
@@ -93,5 +94,39 @@ describe('authentication schemes and secrets', () => {
       expectNoSecrets(res.stdout + res.stderr + (await allFiles(path.join(dir, `r-bad-${name}`))));
     }
     expect(emu.stats().tasksStored).toBe(0);
+  });
+
+  it.skipIf(process.platform !== 'linux')('a --token on the command line is not visible in the process list while it runs', async () => {
+    emu.reset();
+    emu.configure({ latencyMs: 150 });
+    try {
+      const m = await writeManifest(dir, 'title.yaml', bulkManifest(20, { prefix: 'title' }));
+      const child = spawn(process.execPath, [CLI, 'apply', m, '--token', SECRETS.token, '--concurrency', '1', '--report', path.join(dir, 'r-title')], { env: cleanEnv({ FDI_ENDPOINT: emu.url }) });
+      const done = new Promise<number | null>((resolve) => child.on('close', resolve));
+      // Wait until the run is talking to FDI, then read what `ps` would show.
+      while (emu.stats().requestsTotal < 3) await new Promise((r) => setTimeout(r, 20));
+      const cmdline = await readFile(`/proc/${child.pid}/cmdline`, 'utf8');
+      expect(await done).toBe(0);
+      expect(cmdline).not.toContain(SECRETS.token);
+      expect(cmdline).toContain('fdi-provision');
+    } finally {
+      emu.configure({ latencyMs: 0 });
+    }
+  });
+
+  it('LOG_LEVEL=debug logs every request and every retry, without credentials', async () => {
+    emu.reset();
+    emu.configure({ faults: { '503': 0.3 }, seed: 4 });
+    try {
+      const m = await writeManifest(dir, 'debug.yaml', bulkManifest(20, { prefix: 'dbg' }));
+      const res = await runCli(['apply', m, '--report', path.join(dir, 'r-dbg')], { env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: SECRETS.token, LOG_LEVEL: 'debug', FDI_MAX_ATTEMPTS: '10' } });
+      expect(res.code).toBe(0);
+      const lines = res.stderr.split('\n').filter((l) => l.startsWith('{')).map((l) => JSON.parse(l) as { msg: string; operation?: string; status?: number });
+      expect(lines.filter((l) => l.msg === 'request' && l.operation === 'POST /tasks').length).toBeGreaterThanOrEqual(20);
+      expect(lines.some((l) => l.msg === 'retrying' && l.status === 503)).toBe(true);
+      expectNoSecrets(res.stderr);
+    } finally {
+      emu.configure({ faults: {} });
+    }
   });
 });

@@ -30,4 +30,12 @@ describe('configuration errors', () => {
     expect(report.status).toBe('rejected');
     expect(report.errors).toHaveLength(2);
   });
+
+  it('a device or a pipe is not read as a manifest', async () => {
+    const started = Date.now();
+    const res = await runCli(['validate', '/dev/zero'], { timeoutMs: 20_000 });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('/dev/zero is not a regular file');
+    expect(Date.now() - started).toBeLessThan(15_000);
+  });
 });

@@ -123,3 +123,30 @@ describe('deadline and continuation', () => {
     expect(runs).toHaveLength(1);
   });
 });
+
+describe('deadline and continuation under ambiguous faults', () => {
+  let stack: LocalStack;
+  beforeAll(async () => {
+    stack = await startLocalStack({
+      dataDir: await tempDir('fdi-deadline-faults-'),
+      logger: silentLogger(),
+      emulator: { faults: { '503': 0.3 }, seed: 1, latencyMs: 20 },
+      env: { FDI_RATE: '20', FDI_TIMEOUT_MS: '1000', FDI_MAX_ATTEMPTS: '10' },
+      invocationTimeoutMs: 3000,
+      deadline: { softMarginMs: 1500, hardMarginMs: 300 },
+    });
+  });
+  afterAll(() => stack.close());
+
+  it('a lookup cut off by the deadline is checked again by the next invocation: the run succeeds', async () => {
+    await upload(stack, 'manifests/faulty/wave.yaml', bulkManifest(60, { prefix: 'faulty' }));
+    await stack.idle();
+    expect(stack.outcomes.filter((o) => o.kind === 'continued').length).toBeGreaterThanOrEqual(2);
+    const latest = JSON.parse((await getText(stack, 'reports/faulty/wave/latest.json'))!) as Report;
+    expect(latest.counts).toMatchObject({ total: 60, failed: 0, not_attempted: 0 });
+    expect(latest.status).toBe('succeeded');
+    const stats = stack.emulator.stats();
+    expect(stats.tasksStored).toBe(60);
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+  });
+});
