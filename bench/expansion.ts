@@ -82,7 +82,9 @@ async function main(): Promise<void> {
 
     // 1. The library in a fresh process per size; a 1-task manifest first, for the baseline memory.
     const libRows: Cell[][] = [];
+    const perTask: { n: number; us: number; marginal: number }[] = [];
     let baseRss = 0;
+    let baseMs = 0;
     for (const n of [1, ...sizes]) {
       const { file, size } = await manifestFile(n);
       log(`library: ${n} tasks …`);
@@ -90,15 +92,21 @@ async function main(): Promise<void> {
       if (proc.code !== 0) throw new Error(`expansion of ${n} failed (exit ${proc.code}): ${proc.stderr.slice(-1000)}`);
       const r = JSON.parse(proc.stdout.trim()) as LibResult;
       const rss = (proc.maxRssKb ?? 0) * 1024;
-      if (n === 1) baseRss = rss;
-      const us = ((r.validateMs + r.renderMs) * 1000) / r.count;
+      const totalMs = r.validateMs + r.renderMs;
+      if (n === 1) {
+        baseRss = rss;
+        baseMs = totalMs;
+      }
+      const us = (totalMs * 1000) / r.count;
+      if (n !== 1) perTask.push({ n, us, marginal: ((totalMs - baseMs) * 1000) / (r.count - 1) });
       libRows.push([
         r.count,
         bytes(size),
         fmt((r.validateMs * 1000) / r.count, 1),
         fmt((r.renderMs * 1000) / r.count, 1),
         fmt(us, 1),
-        fmt((r.validateMs + r.renderMs) / 1000, 2),
+        n === 1 ? '–' : fmt(((totalMs - baseMs) * 1000) / (r.count - 1), 1),
+        fmt(totalMs / 1000, 2),
         bytes(r.rendered),
         bytes(rss),
         n === 1 ? '–' : bytes(Math.max(0, rss - baseRss)),
@@ -107,10 +115,11 @@ async function main(): Promise<void> {
     }
     printSection(
       'Validate + render (library, fresh process per size)',
-      table(['tasks', 'manifest', 'validate µs/task', 'render µs/task', 'total µs/task', 'total s', 'rendered bytes', 'peak RSS', 'RSS above 1-task run', 'RSS growth ÷ rendered'], libRows),
+      table(['tasks', 'manifest', 'validate µs/task', 'render µs/task', 'total µs/task', 'marginal µs/task', 'total s', 'rendered bytes', 'peak RSS', 'RSS above 1-task run', 'RSS growth ÷ rendered'], libRows),
       [
         'validate = compileManifest: parse, schema, then every task rendered and checked once (only names are kept); render = the lazy task stream again, each create-request body serialised and counted, then dropped.',
         `tasks: the documented example's task (TIMING, its whole ~5.4 KB detail) as a template, one matrix entry of instance × table; the bound on tasks raised with compileManifest(text, file, { maxTasks }).`,
+        'marginal = (total − total of the 1-task run) ÷ (tasks − 1): the cost of one more task, without the one-off cost of the first (module warm-up, JIT, parsing the manifest).',
         `peak RSS via ${rssMethod() === 'gnu-time' ? '/usr/bin/time -f %M' : 'process.resourceUsage().maxRSS'}, of the whole node process; the 1-task run is node plus the loaded modules.`,
       ],
     );
@@ -164,11 +173,12 @@ async function main(): Promise<void> {
         ['the emulator runs in the bench process with no latency, faults or quota, so the figures are the client: read, validate, plan, render each task as it is sent, report.'],
       );
     }
-    const worstUs = Math.max(...libRows.filter((r) => r[0] !== 1).map((r) => Number(String(r[4]).replace(/,/g, ''))));
+    const judged = perTask.filter((p) => p.n >= 10_000);
+    const worst = (judged.length ? judged : perTask).reduce((a, b) => (b.us > a.us ? b : a), { n: 0, us: 0, marginal: 0 });
     printSection(
       'Verdict',
       [
-        `- ≤ ${TARGET_US_PER_TASK} µs per task (validate + render): ${worstUs <= TARGET_US_PER_TASK ? 'met' : 'not met'} (worst ${fmt(worstUs, 1)} µs).`,
+        `- ≤ ${TARGET_US_PER_TASK} µs per task (validate + render, at ${judged.length ? '10,000 tasks and more' : 'the sizes run'}): ${worst.us <= TARGET_US_PER_TASK ? 'met' : 'not met'} (worst ${fmt(worst.us, 1)} µs/task at ${worst.n.toLocaleString('en-US')} tasks; marginal ${fmt(worst.marginal, 1)} µs).`,
         applyRss10k === undefined
           ? `- ≤ ${TARGET_APPLY_RSS_MB} MB peak at 10,000 tasks through apply: not measured in this run.`
           : `- ≤ ${TARGET_APPLY_RSS_MB} MB peak at 10,000 tasks through apply: ${applyRss10k <= TARGET_APPLY_RSS_MB * 1024 * 1024 ? 'met' : 'not met'} (${bytes(applyRss10k)}).`,

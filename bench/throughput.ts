@@ -18,7 +18,7 @@ const FAULTS = { '500': 0.03, '500-after-commit': 0.01, '429': 0.02 } as const;
 const CLIENTS = ['product', 'sweep', 'sequential', 'promise-all', 'xargs-curl'] as const;
 
 const args = benchArgs('npm run bench:throughput [-- --quick] [-- --n 5000 --quota 200 …]', {
-  n: { full: 5000, quick: 400, help: 'tasks to create' },
+  n: { full: 5000, quick: 240, help: 'tasks to create' },
   quota: { full: 200, help: 'server request quota Q, requests/s' },
   instances: { full: 6, quick: 2, help: 'instances the tasks are spread over (an instance holds 1,000 tasks)' },
   latency: { full: 15, help: 'server latency, ms' },

@@ -12,7 +12,7 @@ import { bulkManifest, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
 
 const args = benchArgs('npm run bench:unknown-quota [-- --quick] [-- --n 3000 --quota 100 --factor 2]', {
-  n: { full: 3000, quick: 400, help: 'tasks to create' },
+  n: { full: 3000, quick: 300, help: 'tasks to create' },
   quota: { full: 100, help: 'server request quota, requests/s' },
   factor: { full: 2, help: 'client --rate as a multiple of the quota' },
   latency: { full: 15, help: 'server latency, ms' },
@@ -94,7 +94,7 @@ async function main(): Promise<void> {
     verdicts
       .map(
         (v) =>
-          `- ${v.label}: throughput ${ratio(v.throughput)} × quota (target ≥ ${TARGET_THROUGHPUT}: ${v.throughput >= TARGET_THROUGHPUT ? 'met' : 'not met'}), ` +
+          `- ${v.label}: throughput ${v.throughput.toFixed(3)} × quota (target ≥ ${TARGET_THROUGHPUT}: ${v.throughput >= TARGET_THROUGHPUT ? 'met' : 'not met'}), ` +
           `${(v.throttled * 100).toFixed(1)}% throttled (target ≤ ${TARGET_THROTTLED * 100}%: ${v.throttled <= TARGET_THROTTLED ? 'met' : 'not met'}), exactly once: ${v.clean ? 'yes' : 'NO'}.`,
       )
       .join('\n'),

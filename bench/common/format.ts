@@ -5,7 +5,7 @@ export type Cell = string | number | undefined;
 /** A markdown table with padded columns; numbers are right-aligned. */
 export function table(headers: string[], rows: Cell[][]): string {
   const text = rows.map((r) => headers.map((_, i) => cellText(r[i])));
-  const numeric = headers.map((_, i) => rows.every((r) => r[i] === undefined || typeof r[i] === 'number' || /^[-+~≈]?[\d.,]+\s*[%×a-zA-Zµ/]*$/.test(String(r[i]))));
+  const numeric = headers.map((_, i) => rows.every((r) => r[i] === undefined || r[i] === '–' || typeof r[i] === 'number' || /^[-+~≈]?[\d.,]+\s*[%×a-zA-Zµ/]*$/.test(String(r[i]))));
   const width = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(width[i]) : s.padEnd(width[i]));
   const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
