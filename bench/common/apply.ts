@@ -26,7 +26,12 @@ export interface ApplyRun {
 }
 
 /** Writes the manifest to a temporary folder and applies it; the report goes to the same folder. */
-export async function applyManifest(manifestText: string, endpoint: string, client: ClientSettings, options: { rss?: boolean } = {}): Promise<ApplyRun> {
+export async function applyManifest(
+  manifestText: string,
+  endpoint: string,
+  client: ClientSettings,
+  options: { rss?: boolean; /** NODE_OPTIONS of the CLI process, e.g. --max-old-space-size=128. */ nodeOptions?: string } = {},
+): Promise<ApplyRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-apply-'));
   try {
     const file = path.join(dir, 'manifest.yaml');
@@ -35,7 +40,7 @@ export async function applyManifest(manifestText: string, endpoint: string, clie
     if (client.concurrency !== undefined) args.push('--concurrency', String(client.concurrency));
     if (client.maxAttempts !== undefined) args.push('--max-attempts', String(client.maxAttempts));
     if (client.timeoutMs !== undefined) args.push('--timeout-ms', String(client.timeoutMs));
-    const proc = await runCli(args, { env: benchEnv({ FDI_ENDPOINT: endpoint, FDI_AUTH_TOKEN: 'local-token' }), rss: options.rss });
+    const proc = await runCli(args, { env: benchEnv({ FDI_ENDPOINT: endpoint, FDI_AUTH_TOKEN: 'local-token', NODE_OPTIONS: options.nodeOptions }), rss: options.rss });
     const line = proc.stdout.trim().split('\n').pop() ?? '';
     let report: ApplyReport;
     try {
