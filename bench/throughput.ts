@@ -33,7 +33,7 @@ const args = benchArgs('npm run bench:throughput [-- --quick] [-- --n 5000 --quo
  * Requests the product needs per task on average with this fault mix: a 500 costs a name lookup and
  * another create, a 500-after-commit a lookup, a 429 another create; a lookup is retried on 500/429.
  */
-export function productRequestsPerTask(f: { '500': number; '500-after-commit': number; '429': number }): number {
+function productRequestsPerTask(f: { '500': number; '500-after-commit': number; '429': number }): number {
   const lookup = 1 / (1 - f['500'] - f['429']);
   return (1 + (f['500'] + f['500-after-commit']) * lookup) / (1 - f['500'] - f['429']);
 }
@@ -171,7 +171,7 @@ async function main(): Promise<void> {
     const first = productRows[0];
     const r0 = n / (first.wallMs / 1000) / quota;
     const lines = [
-      `fdi-provision --rate ${quota}: ${ratio(r0)} × ideal, ${ratio((r0 * quota) / bestRate)} × best possible; exactly once: ${clean.includes(first) ? 'yes' : 'NO'}.`,
+      `fdi-provision ${first.settings}: ${ratio(r0)} × ideal, ${ratio((r0 * quota) / bestRate)} × best possible; exactly once: ${clean.includes(first) ? 'yes' : 'NO'}.`,
       best ? `best setting tried: ${best.settings}: ${ratio(n / (best.wallMs / 1000) / quota)} × ideal, ${ratio(n / (best.wallMs / 1000) / bestRate)} × best possible.` : 'no fdi-provision run was exactly-once clean.',
       `target ≥ 0.95 × ideal with zero duplicates: ${best && n / (best.wallMs / 1000) / quota >= 0.95 ? 'met' : 'not met'}${1 / perTask < 0.95 ? ` (unreachable with this fault mix: at most ${ratio(1 / perTask)})` : ''}.`,
     ];
