@@ -4,14 +4,14 @@
  * fed one response per request at the current rate, each a 429 with probability p. No network, no
  * latency; a seeded PRNG. It shows the rate the limiter settles at, which bounds the throughput.
  */
-import { adaptRate, defaultAdaptConfig, type RateState } from '../../lib/execute/rate-adapt.js';
+import { adaptRate, defaultAdaptConfig, initialRateState, type RateState } from '../../lib/execute/rate-adapt.js';
 import { mulberry32 } from '../../emulator/index.js';
 
 /** Mean rate (requests/s) over the last half of `seconds` of simulated time. */
 export function settledRate(ceiling: number, p429: number, seconds = 300, seed = 7): number {
   const cfg = defaultAdaptConfig(ceiling);
   const random = mulberry32(seed);
-  let state: RateState = { rate: ceiling, lastDecreaseAt: -Infinity };
+  let state: RateState = initialRateState(ceiling);
   let t = 0;
   let sent = 0;
   const half = (seconds * 1000) / 2;

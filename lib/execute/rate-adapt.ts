@@ -1,7 +1,10 @@
 /**
- * Rate adaptation as a pure function: multiplicative decrease on throttling, additive probing back up
- * towards the configured ceiling (never above it). One decrease per cool-down, so a burst of 429s
- * answering requests already in flight counts as one signal.
+ * Rate adaptation as a pure function. Responses are counted in windows (at least `windowMs` and
+ * `minSamples` responses). A window whose share of 429s is above `threshold` means the server's quota
+ * is below our rate: the rate drops to what the server accepted (rate × (1 − share)), a little under.
+ * A window below the threshold probes back up additively — fast while well under the rate the server
+ * last accepted, gently near and beyond it — never above the configured ceiling. Isolated 429s (a gateway hiccup, a shared quota's
+ * blip) stay under the threshold and do not slow the run down.
  */
 
 export interface RateAdaptConfig {
@@ -9,30 +12,56 @@ export interface RateAdaptConfig {
   max: number;
   /** The floor (requests per second). */
   min: number;
-  /** Factor applied on a throttle signal. */
-  decrease: number;
-  /** Requests per second regained per second of successes. */
+  /** Share of 429s in a window above which the rate is too high. */
+  threshold: number;
+  /** After a throttled window the rate is set this much under what the server accepted. */
+  backoff: number;
+  /** Requests per second regained per second well below the rate last accepted … */
   increasePerSecond: number;
-  /** After a decrease, further throttles within this time are the same congestion event. */
-  cooldownMs: number;
+  /** … and near or beyond it, where the quota was found last time. */
+  probePerSecond: number;
+  windowMs: number;
+  minSamples: number;
 }
 
 export interface RateState {
   rate: number;
-  lastDecreaseAt: number;
+  /** The rate the server accepted in the last throttled window (Infinity before any). */
+  accepted: number;
+  windowStart: number;
+  ok: number;
+  throttled: number;
 }
 
 export function defaultAdaptConfig(max: number): RateAdaptConfig {
-  return { max, min: Math.min(max, 0.5), decrease: 0.8, increasePerSecond: Math.max(0.2, max / 20), cooldownMs: 1000 };
+  return {
+    max,
+    min: Math.min(max, 0.5),
+    threshold: 0.05,
+    backoff: 0.95,
+    increasePerSecond: Math.max(0.2, max / 20),
+    probePerSecond: Math.max(0.1, max / 100),
+    windowMs: 1000,
+    minSamples: 10,
+  };
+}
+
+export function initialRateState(rate: number, now = 0): RateState {
+  return { rate, accepted: Infinity, windowStart: now, ok: 0, throttled: 0 };
 }
 
 /** The new state after a response: `throttled` for a 429, `ok` for any other answer. */
 export function adaptRate(state: RateState, event: 'throttled' | 'ok', now: number, cfg: RateAdaptConfig): RateState {
-  if (event === 'throttled') {
-    if (now - state.lastDecreaseAt < cfg.cooldownMs) return state;
-    return { rate: Math.max(cfg.min, state.rate * cfg.decrease), lastDecreaseAt: now };
+  const s = { ...state, ok: state.ok + (event === 'ok' ? 1 : 0), throttled: state.throttled + (event === 'throttled' ? 1 : 0) };
+  const elapsed = now - s.windowStart;
+  const samples = s.ok + s.throttled;
+  if (elapsed < cfg.windowMs || samples < cfg.minSamples) return s;
+  const share = s.throttled / samples;
+  const next = { ...s, windowStart: now, ok: 0, throttled: 0 };
+  if (share > cfg.threshold) {
+    const accepted = s.rate * (1 - share);
+    return { ...next, rate: Math.max(cfg.min, accepted * cfg.backoff), accepted };
   }
-  if (state.rate >= cfg.max) return state;
-  // One success is worth 1/rate seconds of probing, so the rate climbs by increasePerSecond each second.
-  return { ...state, rate: Math.min(cfg.max, state.rate + cfg.increasePerSecond / state.rate) };
+  const step = (s.rate < 0.9 * s.accepted ? cfg.increasePerSecond : cfg.probePerSecond) * (elapsed / 1000);
+  return { ...next, rate: Math.min(cfg.max, s.rate + step) };
 }

@@ -3,7 +3,7 @@
  * so no window of a second ever holds more than the configured rate. The rate adapts to 429s (see
  * rate-adapt.ts) and a server's Retry-After pauses every request, not just the one that got it.
  */
-import { adaptRate, defaultAdaptConfig, type RateAdaptConfig, type RateState } from './rate-adapt.js';
+import { adaptRate, defaultAdaptConfig, initialRateState, type RateAdaptConfig, type RateState } from './rate-adapt.js';
 import { sleep } from './sleep.js';
 
 export class RateLimiter {
@@ -14,8 +14,8 @@ export class RateLimiter {
 
   constructor(rate: number, options: { now?: () => number; adapt?: Partial<RateAdaptConfig> } = {}) {
     this.#cfg = { ...defaultAdaptConfig(rate), ...options.adapt };
-    this.#state = { rate, lastDecreaseAt: -Infinity };
     this.#now = options.now ?? (() => performance.now());
+    this.#state = initialRateState(rate, this.#now());
   }
 
   /** The current rate (requests per second). */

@@ -1,35 +1,64 @@
 import { describe, expect, it } from 'vitest';
-import { adaptRate, defaultAdaptConfig } from '../../../lib/execute/rate-adapt.js';
+import { adaptRate, defaultAdaptConfig, initialRateState, type RateAdaptConfig, type RateState } from '../../../lib/execute/rate-adapt.js';
 import { thresholdExceeded } from '../../../lib/execute/threshold.js';
 import { RateLimiter } from '../../../lib/execute/rate-limiter.js';
 
+/** Feeds `seconds` of responses at the current rate, a share `p` of them 429s (deterministically spread). */
+function feed(state: RateState, seconds: number, p: number, cfg: RateAdaptConfig, t0 = 0): { state: RateState; t: number } {
+  let t = t0;
+  let s = state;
+  let debt = 0;
+  while (t < t0 + seconds * 1000) {
+    t += 1000 / s.rate;
+    debt += p;
+    const throttled = debt >= 1;
+    if (throttled) debt -= 1;
+    s = adaptRate(s, throttled ? 'throttled' : 'ok', t, cfg);
+  }
+  return { state: s, t };
+}
+
 describe('adaptRate', () => {
-  const cfg = { ...defaultAdaptConfig(100), increasePerSecond: 5, cooldownMs: 1000 };
+  const cfg = defaultAdaptConfig(200);
 
-  it('decreases multiplicatively on throttling, once per cool-down', () => {
-    const s1 = adaptRate({ rate: 100, lastDecreaseAt: -Infinity }, 'throttled', 10_000, cfg);
-    expect(s1.rate).toBeCloseTo(80);
-    const s2 = adaptRate(s1, 'throttled', 10_500, cfg);
-    expect(s2).toBe(s1);
-    const s3 = adaptRate(s2, 'throttled', 11_001, cfg);
-    expect(s3.rate).toBeCloseTo(64);
+  it('waits for a whole window (time and samples) before deciding', () => {
+    let s = initialRateState(200, 0);
+    for (let i = 1; i <= 9; i++) s = adaptRate(s, 'throttled', i * 200, cfg);
+    expect(s.rate).toBe(200);
+    expect(s.throttled).toBe(9);
+    s = adaptRate(s, 'throttled', 2000, cfg);
+    expect(s.rate).toBeCloseTo(0.5);
+    expect(s.throttled).toBe(0);
   });
 
-  it('never goes below the floor', () => {
-    let s = { rate: 1, lastDecreaseAt: -Infinity };
-    for (let t = 0; t < 100_000; t += 2000) s = adaptRate(s, 'throttled', t, cfg);
-    expect(s.rate).toBe(cfg.min);
+  it.each([
+    [0.0, 200],
+    [0.02, 200],
+    [0.04, 200],
+  ])('isolated 429s (%f of responses) under the threshold keep the configured rate', (p, settled) => {
+    const { state } = feed(initialRateState(200), 60, p, cfg);
+    expect(state.rate).toBe(settled);
   });
 
-  it('probes back up additively: about increasePerSecond per second of successes, never above max', () => {
-    let s = { rate: 50, lastDecreaseAt: 0 };
-    // One second of successes at the current rate.
-    const n = Math.round(s.rate);
-    for (let i = 0; i < n; i++) s = adaptRate(s, 'ok', 1, cfg);
-    expect(s.rate).toBeGreaterThan(54);
-    expect(s.rate).toBeLessThan(56);
-    for (let i = 0; i < 10_000; i++) s = adaptRate(s, 'ok', 1, cfg);
-    expect(s.rate).toBe(100);
+  it('a window with many 429s drops the rate to a little under what the server accepted', () => {
+    let s = initialRateState(200, 0);
+    for (let i = 1; i <= 200; i++) s = adaptRate(s, i % 2 === 0 ? 'throttled' : 'ok', i * 5, cfg);
+    // Half of the requests at 200/s were accepted: the server takes about 100/s.
+    expect(s.rate).toBeCloseTo(200 * 0.5 * 0.95);
+    expect(s.accepted).toBeCloseTo(100);
+  });
+
+  it('never goes below the floor or above the ceiling', () => {
+    expect(feed(initialRateState(200), 30, 1, cfg).state.rate).toBe(cfg.min);
+    expect(feed({ ...initialRateState(150), accepted: 100 }, 600, 0, cfg).state.rate).toBe(200);
+  });
+
+  it('climbs fast while well under the rate last accepted, gently near it', () => {
+    const fast = feed({ ...initialRateState(50), accepted: 150 }, 5, 0, cfg).state.rate;
+    expect(fast).toBeGreaterThan(90); // ~10/s
+    const gentle = feed({ ...initialRateState(100), accepted: 105 }, 5, 0, cfg).state.rate;
+    expect(gentle).toBeLessThan(112); // ~2/s
+    expect(gentle).toBeGreaterThan(100);
   });
 });
 
@@ -55,9 +84,9 @@ describe('RateLimiter', () => {
   });
 
   it('a lower rate after throttling widens the spacing', async () => {
-    const limiter = new RateLimiter(100, { adapt: { decrease: 0.1, min: 1, cooldownMs: 0 } });
+    const limiter = new RateLimiter(100, { adapt: { minSamples: 1, windowMs: 0, min: 10 } });
     limiter.record('throttled');
-    expect(limiter.rate).toBeCloseTo(10);
+    expect(limiter.rate).toBe(10);
     await limiter.acquire();
     const t0 = performance.now();
     await limiter.acquire();
