@@ -7,6 +7,11 @@ import { FdiError } from '../fdi/fdi-error.js';
 export interface RetryPolicy {
   /** Attempts in all, the first included. */
   maxAttempts: number;
+  /**
+   * Attempts in all when the last answer was a 429: throttling says "later", not "broken", so a
+   * request is not failed for it as soon as for a 500 (the rate limiter slows the run meanwhile).
+   */
+  maxThrottledAttempts: number;
   baseDelayMs: number;
   maxDelayMs: number;
   /** Longest `Retry-After` honoured; a larger one is capped (a server asking for an hour would stall the run). */
@@ -15,6 +20,7 @@ export interface RetryPolicy {
 
 export const DEFAULT_RETRY_POLICY: RetryPolicy = {
   maxAttempts: 5,
+  maxThrottledAttempts: 20,
   baseDelayMs: 200,
   maxDelayMs: 20_000,
   maxRetryAfterMs: 60_000,
@@ -35,7 +41,8 @@ export function decideRetry(error: unknown, attemptsMade: number, policy: RetryP
   if (error.kind === 'http' && !RETRYABLE_STATUSES.has(error.status ?? 0)) {
     return { retry: false, reason: `HTTP ${error.status} is not retried` };
   }
-  if (attemptsMade >= policy.maxAttempts) return { retry: false, reason: `gave up after ${attemptsMade} attempts` };
+  const limit = error.status === 429 ? Math.max(policy.maxAttempts, policy.maxThrottledAttempts) : policy.maxAttempts;
+  if (attemptsMade >= limit) return { retry: false, reason: `gave up after ${attemptsMade} attempts` };
   return { retry: true, delayMs: backoffDelay(attemptsMade, policy, random, error.retryAfterS) };
 }
 

@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { FdiError } from '../../../lib/fdi/fdi-error.js';
 import { backoffDelay, decideRetry, type RetryPolicy } from '../../../lib/execute/retry-policy.js';
 
-const policy: RetryPolicy = { maxAttempts: 5, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 30_000 };
+const policy: RetryPolicy = { maxAttempts: 5, maxThrottledAttempts: 12, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 30_000 };
 const http = (status: number, extra: Partial<ConstructorParameters<typeof FdiError>[0]> = {}) => new FdiError({ kind: 'http', operation: 'POST /tasks', status, ...extra });
 const net = (code: string) => new FdiError({ kind: 'network', operation: 'POST /tasks', code });
 
@@ -30,6 +30,13 @@ describe('decideRetry', () => {
   it('stops at maxAttempts', () => {
     expect(decideRetry(http(500), 4, policy, () => 0.5).retry).toBe(true);
     expect(decideRetry(http(500), 5, policy, () => 0.5)).toEqual({ retry: false, reason: 'gave up after 5 attempts' });
+  });
+
+  it('gives throttling (429) more attempts than failures', () => {
+    expect(decideRetry(http(429), 5, policy, () => 0.5).retry).toBe(true);
+    expect(decideRetry(http(429), 11, policy, () => 0.5).retry).toBe(true);
+    expect(decideRetry(http(429), 12, policy, () => 0.5).retry).toBe(false);
+    expect(decideRetry(http(503), 6, policy, () => 0.5).retry).toBe(false);
   });
 
   it('honours Retry-After as a floor', () => {
