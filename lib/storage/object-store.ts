@@ -43,3 +43,9 @@ export function joinKey(...parts: string[]): string {
     .map((p, i) => (i === 0 ? p.replace(/\/+$/, '') : p.replace(/^\/+|\/+$/g, '')))
     .join('/');
 }
+
+/** Parses `s3://bucket/key` (the key may be empty). */
+export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
+  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
+  return m ? { bucket: m[1], key: m[2] } : undefined;
+}

@@ -6,12 +6,13 @@ import { open } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_LIMITS, type ManifestSource } from '../manifest/index.js';
-import { ObjectTooLargeError } from './object-store.js';
-import { createS3Client, parseS3Uri, s3Store } from './s3-store.js';
+import { ObjectTooLargeError, parseS3Uri } from './object-store.js';
 
 export async function readManifest(uri: string, s3: Config['s3'], maxBytes: number = DEFAULT_LIMITS.maxBytes): Promise<ManifestSource> {
   const s3uri = parseS3Uri(uri);
   if (s3uri) {
+    // The AWS SDK costs ~185 ms to load: only s3:// manifests pay for it.
+    const { createS3Client, s3Store } = await import('./s3-store.js');
     if (!s3uri.key) throw new UserError(`"${uri}" names a bucket but no manifest key`, { hint: 'use s3://bucket/manifests/name.yaml' });
     const obj = await s3Store(createS3Client(s3), s3uri.bucket)
       .get(s3uri.key, maxBytes)

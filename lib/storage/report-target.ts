@@ -7,7 +7,7 @@ import type { Config } from '../config.js';
 import { localStore } from './local-store.js';
 import type { ObjectStore } from './object-store.js';
 import { manifestPath } from './report-layout.js';
-import { createS3Client, parseS3Uri, s3Store } from './s3-store.js';
+import { parseS3Uri } from './object-store.js';
 
 export interface ReportTarget {
   store: ObjectStore;
@@ -21,6 +21,9 @@ export async function reportStoreFor(flag: string | undefined, manifestUri: stri
   const p = manifestS3 ? manifestPath(manifestS3.key, config.prefixes.manifest) : manifestPath(path.basename(manifestUri), '');
   const dest = flag ?? (manifestS3 ? `s3://${manifestS3.bucket}/${config.prefixes.report}` : 'reports');
   const s3 = parseS3Uri(dest);
-  if (s3) return { store: s3Store(createS3Client(config.s3), s3.bucket), prefix: s3.key, path: p };
+  if (s3) {
+    const { createS3Client, s3Store } = await import('./s3-store.js');
+    return { store: s3Store(createS3Client(config.s3), s3.bucket), prefix: s3.key, path: p };
+  }
   return { store: localStore(path.resolve(dest)), prefix: '', path: p };
 }

@@ -15,6 +15,8 @@ import {
 import type { Config } from '../config.js';
 import { joinKey, ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
+export { parseS3Uri } from './object-store.js';
+
 /** One S3 client per process (or cold start); cheap to share. */
 export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client {
   return new S3Client({
@@ -27,11 +29,6 @@ export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: st
   });
 }
 
-/** Parses `s3://bucket/key` (the key may be empty). */
-export function parseS3Uri(uri: string): { bucket: string; key: string } | undefined {
-  const m = /^s3:\/\/([^/]+)\/?(.*)$/.exec(uri);
-  return m ? { bucket: m[1], key: m[2] } : undefined;
-}
 
 function isStatus(err: unknown, ...statuses: number[]): boolean {
   return err instanceof S3ServiceException && statuses.includes(err.$metadata?.httpStatusCode ?? 0);
