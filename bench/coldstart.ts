@@ -11,7 +11,7 @@ import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { benchArgs } from './common/args.js';
 import { bytes, fmt, median, percentile, printSection, table, type Cell } from './common/format.js';
-import { loadLine, printHeader } from './common/machine.js';
+import { endLines, printHeader } from './common/machine.js';
 import { CLI, ROOT, benchEnv, requireBuild, runProcess } from './common/proc.js';
 
 const args = benchArgs('npm run bench:coldstart [-- --quick] [-- --runs 30]', {
@@ -89,14 +89,14 @@ async function main(): Promise<void> {
       return [CLI, 'validate', SMALL_MANIFEST];
     };
     if (hyperfine) await viaHyperfine(timings, argvOf, runs, dir);
-    // Our own loop: every wall figure without hyperfine, and always the in-process figures.
-    for (const t of timings) {
-      if (hyperfine && !t.inner) continue;
-      log(`${t.label} × ${runs} …`);
-      const argv = argvOf(t);
-      await runProcess(node, argv, { env }); // warms the file cache; not counted
-      for (let i = 0; i < runs; i++) {
-        const proc = await runProcess(node, argv, { env });
+    // Our own loop: every wall figure without hyperfine, and always the in-process figures. The
+    // commands take turns, round by round, so a change in the machine's load hits them all alike.
+    const ours = timings.filter((t) => !hyperfine || t.inner);
+    log(`${ours.length} commands × ${runs} rounds, interleaved …`);
+    for (const t of ours) await runProcess(node, argvOf(t), { env }); // warms the file cache; not counted
+    for (let i = 0; i < runs; i++) {
+      for (const t of ours) {
+        const proc = await runProcess(node, argvOf(t), { env });
         if (proc.code !== 0) throw new Error(`${t.label} failed (exit ${proc.code}): ${proc.stderr.slice(-1000)}`);
         if (!hyperfine) t.wall.push(proc.wallMs);
         if (t.inner) {
@@ -115,12 +115,12 @@ async function main(): Promise<void> {
           fmt(median(t.wall), 0),
           fmt(percentile(t.wall, 90), 0),
           fmt(Math.min(...t.wall), 0),
-          t === timings[0] ? '–' : `+${fmt(median(t.wall) - base, 0)} ms`,
+          t === timings[0] ? '–' : `${median(t.wall) >= base ? '+' : '−'}${fmt(Math.abs(median(t.wall) - base), 0)} ms`,
           t.inner?.length ? `${t.innerLabel}: ${fmt(median(t.inner), 0)}` : '–',
         ]),
       ),
       [
-        `wall = spawn to exit, measured by ${hyperfine ? 'hyperfine (-N, 1 warm-up run)' : 'the bench (1 warm-up run, not counted)'}; "measured inside" = performance.now() around require() and around the first handler call in the same process (medians of their own ${runs} runs).`,
+        `wall = spawn to exit, measured by ${hyperfine ? 'hyperfine (-N, 1 warm-up run)' : 'the bench (1 warm-up run, not counted; the commands take turns round by round)'}; "measured inside" = performance.now() around require() and around the first handler call in the same process (medians of their own ${runs} runs).`,
         'the first invocation builds the handler\'s dependencies (configuration, S3 client, logger) once per cold start; an event with no records sends nothing.',
       ],
     );
@@ -148,4 +148,4 @@ function log(message: string): void {
 }
 
 await main();
-process.stdout.write(`\n${loadLine('at end')}\n`);
+process.stdout.write(`\n${endLines()}\n`);

@@ -11,7 +11,7 @@ import { applyManifest } from './common/apply.js';
 import { benchArgs } from './common/args.js';
 import { startBenchEmulator } from './common/emulator.js';
 import { bytes, fmt, printSection, ratio, table, type Cell } from './common/format.js';
-import { loadLine, printHeader } from './common/machine.js';
+import { endLines, printHeader } from './common/machine.js';
 import { documentedMatrixManifest, instanceIds } from './common/manifests.js';
 import { ROOT, requireBuild, rssMethod, runCli, runProcess } from './common/proc.js';
 
@@ -203,4 +203,4 @@ function log(message: string): void {
 }
 
 await main();
-process.stdout.write(`\n${loadLine('at end')}\n`);
+process.stdout.write(`\n${endLines()}\n`);

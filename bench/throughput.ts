@@ -7,7 +7,7 @@ import { applyManifest, describeClient, type ClientSettings } from './common/app
 import { benchArgs } from './common/args.js';
 import { startBenchEmulator, summarize, type ServerSettings, type ServerSummary } from './common/emulator.js';
 import { fmt, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
-import { loadLine, printHeader } from './common/machine.js';
+import { endLines, printHeader } from './common/machine.js';
 import { settledRate } from './common/rate-model.js';
 import { bulkManifest, createCalls, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
@@ -178,7 +178,7 @@ async function main(): Promise<void> {
     printSection('Verdict', lines.map((l) => `- ${l}`).join('\n'));
     if (productRows.some((r) => !clean.includes(r))) process.exitCode = 1;
   }
-  process.stdout.write(`\n${loadLine('at end')}\n`);
+  process.stdout.write(`\n${endLines()}\n`);
 }
 
 function log(message: string): void {

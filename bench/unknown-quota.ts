@@ -7,7 +7,7 @@ import { applyManifest, describeClient } from './common/apply.js';
 import { benchArgs } from './common/args.js';
 import { startBenchEmulator, summarize, type ServerSettings } from './common/emulator.js';
 import { fmt, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
-import { loadLine, printHeader } from './common/machine.js';
+import { endLines, printHeader } from './common/machine.js';
 import { bulkManifest, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
 
@@ -107,4 +107,4 @@ function log(message: string): void {
 }
 
 await main();
-process.stdout.write(`\n${loadLine('at end')}\n`);
+process.stdout.write(`\n${endLines()}\n`);

@@ -1,5 +1,6 @@
 /** One line describing the machine a bench ran on, printed at the top of every bench. */
 import { spawnSync } from 'node:child_process';
+import { statSync } from 'node:fs';
 import os from 'node:os';
 import { fileURLToPath } from 'node:url';
 
@@ -17,13 +18,35 @@ export function loadLine(when: string): string {
   return `load average ${when}: ${os.loadavg()[0].toFixed(2)} (1 min) on ${os.availableParallelism()} CPUs`;
 }
 
+const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
+const headCommit = (): string | undefined => {
+  const head = git('rev-parse', '--short', 'HEAD');
+  return head.status === 0 ? head.stdout.trim() : undefined;
+};
+/** When dist/ was last built (tsc --incremental touches its build info on every build that emits). */
+const builtAt = (): number | undefined => {
+  try {
+    return statSync(new URL('../../dist/.tsbuildinfo', import.meta.url)).mtimeMs;
+  } catch {
+    return undefined;
+  }
+};
+const atStart = { commit: headCommit(), built: builtAt() };
+
 /** The commit measured, and whether the product's sources differ from it (the CLI runs dist/: build first). */
 export function codeLine(): string {
-  const git = (...args: string[]) => spawnSync('git', args, { cwd: ROOT, encoding: 'utf8' });
-  const head = git('rev-parse', '--short', 'HEAD');
-  if (head.status !== 0) return 'commit unknown (no git)';
+  if (!atStart.commit) return 'commit unknown (no git)';
   const dirty = git('status', '--porcelain', '--', ...SOURCES).stdout.trim() !== '';
-  return `commit ${head.stdout.trim()}${dirty ? ', with uncommitted changes to the product' : ''} (the CLI runs dist/: npm run build first)`;
+  return `commit ${atStart.commit}${dirty ? ', with uncommitted changes to the product' : ''} (the CLI runs dist/: npm run build first)`;
+}
+
+/** The last lines of a bench: the load, and a warning when the commit or dist/ changed during the run. */
+export function endLines(): string {
+  const lines = [loadLine('at end')];
+  const commit = headCommit();
+  if (commit !== atStart.commit) lines.push(`WARNING: HEAD moved from ${atStart.commit} to ${commit} during the run`);
+  if (builtAt() !== atStart.built) lines.push('WARNING: dist/ was rebuilt during the run: the figures may mix two builds');
+  return lines.join('\n');
 }
 
 /** Prints the bench title, the machine and the settings in one block. */
