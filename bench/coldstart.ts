@@ -16,6 +16,7 @@ import { CLI, ROOT, benchEnv, requireBuild, runProcess } from './common/proc.js'
 
 const args = benchArgs('npm run bench:coldstart [-- --quick] [-- --runs 30]', {
   runs: { full: 30, quick: 5, help: 'fresh processes per measurement' },
+  package: { full: 'if-missing', help: '"always" rebuilds the bundle with npm run package first (it may be older than the code)' },
 });
 
 const ZIP = path.join(ROOT, '.serverless/fdi-provisioner.zip');
@@ -44,8 +45,8 @@ async function main(): Promise<void> {
   const hyperfine = spawnSync('hyperfine', ['--version'], { stdio: 'ignore' }).status === 0;
   printHeader('bench:coldstart', { runs, timer: hyperfine ? 'hyperfine' : 'own loop (hyperfine not installed)', quick: args.quick });
 
-  if (!existsSync(ZIP)) {
-    log('the bundle is missing: npm run package …');
+  if (!existsSync(ZIP) || args.package === 'always') {
+    log(`${existsSync(ZIP) ? 'rebuilding the bundle' : 'the bundle is missing'}: npm run package …`);
     const r = spawnSync('npm', ['run', 'package'], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
     if (r.status !== 0 || !existsSync(ZIP)) throw new Error('npm run package failed');
   }
