@@ -6,7 +6,6 @@
  * must account for every task of its manifest. Prints a table per round and a summary; exits 1 on any
  * violation.
  */
-import type { S3Event } from 'aws-lambda';
 import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pathToFileURL } from 'node:url';
 import { createHandler } from '../handlers/manifest-uploaded.js';
@@ -20,6 +19,7 @@ import { benchArgs } from './common/args.js';
 import { printSection, secs, table, type Cell } from './common/format.js';
 import { loadLine, printHeader } from './common/machine.js';
 import { soakClock } from './soak-common.js';
+import { s3Event } from '../test/helpers/stack.js';
 
 export interface DeliverySoakOptions {
   manifests: number;
@@ -48,21 +48,6 @@ function manifestText(owner: string, shared: number, own: number, round: number)
     `  - { name: "r${round}-${owner}-\${n}", template: t, matrix: { n: [${ids(own)}] } }`,
     '',
   ].join('\n');
-}
-
-function s3Event(bucket: string, key: string, sequencer: string): S3Event {
-  const record = {
-    eventVersion: '2.1',
-    eventSource: 'aws:s3',
-    awsRegion: 'us-east-1',
-    eventTime: new Date().toISOString(),
-    eventName: 'ObjectCreated:Put',
-    userIdentity: { principalId: 'soak' },
-    requestParameters: { sourceIPAddress: '127.0.0.1' },
-    responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-    s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, ownerIdentity: { principalId: 'o' }, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: sequencer, sequencer } },
-  };
-  return { Records: [record] };
 }
 
 export async function soakDeliveries(o: DeliverySoakOptions): Promise<boolean> {

@@ -6,7 +6,6 @@
  * local stack's own serialising event queue (which listens on `manifests/`) does not handle them.
  */
 import path from 'node:path';
-import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { createHandler, type ManifestHandler } from '../../handlers/manifest-uploaded.js';
@@ -16,27 +15,9 @@ import type { Report } from '../../lib/report/types.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
 import { bulkManifest, tempDir, writeManifest } from '../helpers/cli.js';
-import { getText, upload } from '../helpers/stack.js';
+import { getText, s3Event, upload } from '../helpers/stack.js';
 import { STACK_TRACE, expectReportAccountsForAll } from './helpers.js';
 import { bulkNames, collect, latestReport, spawnCli } from './process.js';
-
-function s3Event(bucket: string, key: string, sequencer: string): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'test' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-        s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, ownerIdentity: { principalId: 'o' }, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: sequencer, sequencer } },
-      },
-    ],
-  };
-}
 
 /** A manifest with `shared` tasks named `shared-NNNN` (its own detail) and `own` tasks of its own. */
 function overlapping(owner: string, shared: number, own: number, onExists: 'skip' | 'fail'): string {

@@ -10,7 +10,6 @@
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
-import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type FaultKind } from '../../emulator/index.js';
 import { createHandler } from '../../handlers/manifest-uploaded.js';
@@ -21,6 +20,7 @@ import { buildTriggerDeps } from '../../lib/trigger/deps.js';
 import { bulkManifest, runCli, tempDir, writeManifest, type CliResult } from '../helpers/cli.js';
 import { STACK_TRACE } from './helpers.js';
 import { allFilesText } from './process.js';
+import { s3Event } from '../helpers/stack.js';
 
 const SECRETS = {
   token: 'tok-REL-SECRET-5e1f0c9a',
@@ -132,24 +132,6 @@ describe('no secret in any output of the CLI (validate, plan, apply), at debug l
     for (const d of [reports, `${reports}-wrong`, `${reports}-down`]) expectNoSecrets(`${mode.name}: files under ${d}`, await allFilesText(d));
   });
 });
-
-function s3Event(bucket: string, key: string, sequencer: string): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'test' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-        s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, ownerIdentity: { principalId: 'o' }, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: sequencer, sequencer } },
-      },
-    ],
-  };
-}
 
 describe('no secret in the handler’s logs, the bucket or the stores’ files (local stack)', () => {
   let stack: LocalStack;

@@ -1,5 +1,4 @@
 /** Duplicate and concurrent deliveries, and a run forced over its deadline that continues. */
-import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../handlers/manifest-uploaded.js';
 import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
@@ -7,25 +6,7 @@ import { silentLogger } from '../../../lib/logger.js';
 import type { Report } from '../../../lib/report/types.js';
 import { buildTriggerDeps } from '../../../lib/trigger/deps.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';
-import { getText, listKeys, upload } from '../../helpers/stack.js';
-
-function s3Event(bucket: string, key: string, sequencer: string): S3Event {
-  return {
-    Records: [
-      {
-        eventVersion: '2.1',
-        eventSource: 'aws:s3',
-        awsRegion: 'us-east-1',
-        eventTime: new Date().toISOString(),
-        eventName: 'ObjectCreated:Put',
-        userIdentity: { principalId: 'test' },
-        requestParameters: { sourceIPAddress: '127.0.0.1' },
-        responseElements: { 'x-amz-request-id': 'r', 'x-amz-id-2': 'i' },
-        s3: { s3SchemaVersion: '1.0', configurationId: 'c', bucket: { name: bucket, ownerIdentity: { principalId: 'o' }, arn: `arn:aws:s3:::${bucket}` }, object: { key, size: 1, eTag: 'e', sequencer } },
-      },
-    ],
-  };
-}
+import { getText, listKeys, s3Event, upload } from '../../helpers/stack.js';
 
 describe('deliveries', () => {
   let stack: LocalStack;
