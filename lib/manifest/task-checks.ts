@@ -5,7 +5,7 @@
  */
 import type { TaskType } from '../fdi/model.js';
 import { CREATE_LIMITS, validateCreateRequest } from '../fdi/validate.js';
-import { isPlainObject, type JsonObject } from '../template/index.js';
+import { isPlainObject, type JsonObject, stringifyJson } from '../template/index.js';
 import type { EntryPlan, RenderedField } from './entries.js';
 import { toDispatch } from './schedule.js';
 import type { DatasourceRef, ExpandedTask, ProblemKind, TaskTarget } from './types.js';
@@ -175,7 +175,7 @@ function taskDetail(rendered: JsonObject, plan: EntryPlan, maxBytes: number, add
       add({ field, kind: 'constraint', message: `detail must render to a JSON object (got ${describeValue(d)})`, hint: 'task_detail is a RawFormDataRequest object; a $if without else, or a $map, may have replaced it' });
       return undefined;
     }
-    text = JSON.stringify(d);
+    text = stringifyJson(d);
   } else {
     add({ field: 'detail', kind: 'constraint', message: 'the task has no detail', hint: 'set detail (YAML) or detail_json (a JSON string) in the task, its template or defaults' });
     return undefined;

@@ -5,6 +5,7 @@ declare module 'json-e/src/error.js' {
     add_location(loc: string): void;
   }
   class BuiltinError extends JSONTemplateError {}
-  const errors: { JSONTemplateError: typeof JSONTemplateError; BuiltinError: typeof BuiltinError };
+  class SyntaxError extends JSONTemplateError {}
+  const errors: { JSONTemplateError: typeof JSONTemplateError; BuiltinError: typeof BuiltinError; SyntaxError: typeof SyntaxError };
   export default errors;
 }

@@ -5,6 +5,9 @@
  * as rendering the whole template; it is just cheaper (a task detail is mostly static).
  */
 import type { PathSegment } from './errors.js';
+import { type Interpolation, simpleInterpolation } from './interpolate.js';
+import { shareJson } from './json.js';
+import { jsonLengthWithin } from './measure.js';
 import { defineOwn, isPlainObject } from './merge.js';
 
 class PieceRef {
@@ -29,6 +32,13 @@ export interface PreparedTemplate {
   readonly pieces: readonly Piece[];
   /** `[{v: piece0}, {v: piece1}, …]`: one json-e call renders every piece; a piece json-e deletes ($if without else) loses its `v`. */
   readonly batch: ReadonlyArray<{ v: unknown }>;
+  /** Per piece, its parts when it is a plain `${variable}` string (substituted without json-e), else undefined. */
+  readonly simple: ReadonlyArray<Interpolation | undefined>;
+  /** The batch of the other pieces, and the index of each in `pieces`. */
+  readonly complexBatch: ReadonlyArray<{ v: unknown }>;
+  readonly complexIndex: readonly number[];
+  /** Approximate serialised length of the static part (pieces count 0), for the output bound. */
+  readonly staticLength: number;
 }
 
 /** Marks a piece that json-e deleted (so its key or list item is left out, as json-e would). */
@@ -39,7 +49,25 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
   const pieces: Piece[] = [];
   const memo = new Map<unknown, boolean>();
   const skeleton = split(template, [], pieces, memo);
-  return { skeleton, pieces, batch: pieces.map((p) => ({ v: p.template })) };
+  const simple = pieces.map((p) => (typeof p.template === 'string' ? simpleInterpolation(p.template) : undefined));
+  const complexIndex = pieces.map((_, i) => i).filter((i) => !simple[i]);
+  return {
+    skeleton,
+    pieces,
+    batch: pieces.map((p) => ({ v: p.template })),
+    simple,
+    complexBatch: complexIndex.map((i) => ({ v: pieces[i].template })),
+    complexIndex,
+    staticLength: skeletonLength(skeleton),
+  };
+}
+
+/** jsonLengthWithin of the skeleton with every piece left out. */
+function skeletonLength(node: Skeleton): number {
+  if (node instanceof PieceRef) return 0;
+  if (node instanceof SkelArray) return node.items.reduce<number>((n, item) => n + 1 + skeletonLength(item), 2);
+  if (node instanceof SkelObject) return node.entries.reduce<number>((n, [key, child]) => n + key.length + 4 + skeletonLength(child), 2);
+  return jsonLengthWithin(node, Number.MAX_SAFE_INTEGER);
 }
 
 /** Puts rendered pieces (in batch order; DELETED for deleted ones) back into the skeleton. */
@@ -78,7 +106,11 @@ function isStatic(v: unknown, memo: Map<unknown, boolean>): boolean {
 }
 
 function split(node: unknown, path: PathSegment[], pieces: Piece[], memo: Map<unknown, boolean>): Skeleton {
-  if (isStatic(node, memo)) return node;
+  if (isStatic(node, memo)) {
+    // Every render shares this value as is, so its JSON text can be made once.
+    if (typeof node === 'object' && node !== null) shareJson(node);
+    return node;
+  }
   if (Array.isArray(node)) return new SkelArray(node.map((item, i) => split(item, [...path, i], pieces, memo)));
   if (isPlainObject(node) && Object.keys(node).every(plainKey)) {
     return new SkelObject(Object.keys(node).map((k) => [k, split(node[k], [...path, k], pieces, memo)]));

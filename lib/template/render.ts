@@ -6,8 +6,10 @@
  */
 import vm from 'node:vm';
 import jsone from 'json-e';
+import jsoneErrors from 'json-e/src/error.js';
 import { boundedBuiltins } from './builtins.js';
 import { type RenderFailure, translateRenderError } from './errors.js';
+import { interpolateSimple } from './interpolate.js';
 import { jsonLengthWithin } from './measure.js';
 import { defineOwn } from './merge.js';
 import { DELETED, type PreparedTemplate, assemble } from './prepared.js';
@@ -39,17 +41,38 @@ export class Renderer {
     return this.run(() => this.jsone(template, vars, guarded));
   }
 
-  /** Renders a prepared template: only its dynamic pieces go through json-e, in one call. */
+  /**
+   * Renders a prepared template: plain `${variable}` strings are substituted directly, the other
+   * dynamic pieces go through json-e in one call. When a plain string cannot be substituted (a missing
+   * variable, a list), every piece goes to json-e, so errors are json-e's own.
+   */
   renderPrepared(prepared: PreparedTemplate, vars: Record<string, unknown>, guarded: boolean): RenderResult {
-    const result = this.run(() => {
-      if (prepared.pieces.length === 0) return assemble(prepared, []);
-      const rendered = this.jsone(prepared.batch, vars, guarded) as Array<{ v?: unknown }>;
-      return assemble(prepared, rendered.map((r) => (Object.prototype.hasOwnProperty.call(r, 'v') ? r.v : DELETED)));
-    });
+    const rendered: unknown[] = new Array(prepared.pieces.length);
+    let substituted = true;
+    for (let i = 0; i < rendered.length && substituted; i++) {
+      const parts = prepared.simple[i];
+      if (parts) substituted = (rendered[i] = interpolateSimple(parts, vars)) !== undefined;
+    }
+    const { batch, indices } = substituted
+      ? { batch: prepared.complexBatch, indices: prepared.complexIndex }
+      : { batch: prepared.batch, indices: undefined };
+    const result = this.run(
+      () => {
+        if (batch.length) {
+          const out = this.jsone(batch, vars, guarded) as Array<{ v?: unknown }>;
+          out.forEach((r, k) => {
+            rendered[indices ? indices[k] : k] = Object.prototype.hasOwnProperty.call(r, 'v') ? r.v : DELETED;
+          });
+        }
+        return assemble(prepared, rendered);
+      },
+      () => rendered.reduce<number>((n, piece) => n + (piece === DELETED ? 0 : jsonLengthWithin(piece, this.limits.maxValueLength)), prepared.staticLength),
+    );
     if (!result.ok && result.failure.path.length && typeof result.failure.path[0] === 'number') {
-      // json-e located the error in the batch, `[i].v…`: point into the template instead.
-      const [index, , ...rest] = result.failure.path;
-      result.failure.path = [...(prepared.pieces[index as number]?.path ?? []), ...rest];
+      // json-e located the error in the batch, `[k].v…`: point into the template instead.
+      const [k, , ...rest] = result.failure.path;
+      const index = indices ? indices[k as number] : (k as number);
+      result.failure.path = [...(prepared.pieces[index]?.path ?? []), ...rest];
     }
     return result;
   }
@@ -58,23 +81,31 @@ export class Renderer {
     // json-e wants a context that is `instanceof Object`; keys are defined so any name stays data.
     const context: Record<string, unknown> = {};
     for (const source of [this.builtins, vars]) for (const key of Object.keys(source)) defineOwn(context, key, source[key]);
-    if (!guarded) return jsone(template as Record<string, unknown>, context);
-    let value: unknown;
-    this.sandbox.run = () => {
-      value = jsone(template as Record<string, unknown>, context);
-    };
     try {
-      this.call.runInContext(this.sandbox, { timeout: this.limits.maxRenderMs });
-    } finally {
-      this.sandbox.run = undefined;
+      if (!guarded) return jsone(template as Record<string, unknown>, context);
+      let value: unknown;
+      this.sandbox.run = () => {
+        value = jsone(template as Record<string, unknown>, context);
+      };
+      try {
+        this.call.runInContext(this.sandbox, { timeout: this.limits.maxRenderMs });
+      } finally {
+        this.sandbox.run = undefined;
+      }
+      return value;
+    } catch (err) {
+      // json-e's parser reads past the end of an expression that stops early ("${", "${a +"): a TypeError.
+      if (err instanceof TypeError) throw new jsoneErrors.SyntaxError('unexpected end of an expression (is a "${…}" or $eval cut short?)');
+      throw err;
     }
-    return value;
   }
 
-  private run(render: () => unknown): RenderResult {
+  /** Runs a render and checks the size of its output (`measure` gives it; by default the whole value is walked). */
+  private run(render: () => unknown, measure?: () => number): RenderResult {
     try {
       const value = render();
-      if (jsonLengthWithin(value, this.limits.maxValueLength) > this.limits.maxValueLength) {
+      const length = measure ? measure() : jsonLengthWithin(value, this.limits.maxValueLength);
+      if (length > this.limits.maxValueLength) {
         return {
           ok: false,
           failure: {

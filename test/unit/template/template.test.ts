@@ -1,7 +1,7 @@
 import jsone from 'json-e';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { Renderer, combinations, deepMerge, matrixCount, prepareTemplate, toMatrixSpec, usesOperators } from '../../../lib/template/index.js';
+import { Renderer, combinations, deepMerge, matrixCount, prepareTemplate, stringifyJson, toMatrixSpec, usesOperators } from '../../../lib/template/index.js';
 
 const renderer = () => new Renderer({ maxRangeLength: 100, maxStringLength: 10_000, maxValueLength: 100_000, maxRenderMs: 500 });
 
@@ -60,6 +60,43 @@ describe('Renderer', () => {
     const template = { a: { b: ['ok', '${missing}'] } };
     const r = renderer().renderPrepared(prepareTemplate(template), {}, false);
     expect(r).toMatchObject({ ok: false, failure: { kind: 'template', variable: 'missing', path: ['a', 'b', 1] } });
+  });
+  it('substitutes plain ${variable} strings exactly as json-e does, and leaves every other string to it', () => {
+    const name = fc.constantFrom('x', 'y', 'table', 'lowercase', 'missing', 'true', 'null', 'in', 'x.y', 'x ', ' y', '"}"', '');
+    const value = fc.oneof(fc.string(), fc.double(), fc.integer(), fc.boolean(), fc.constant(null), fc.array(fc.integer(), { maxLength: 2 }), fc.dictionary(fc.string(), fc.integer(), { maxKeys: 1, noNullPrototype: true }));
+    const literal = fc.string({ unit: fc.constantFrom('a', '-', ' ', '$', '{', '}', '.', 'é') });
+    const text = fc.array(fc.tuple(literal, name), { maxLength: 3 }).chain((parts) =>
+      fc.tuple(fc.constant(parts), literal, fc.boolean()).map(([ps, tail, closed]) => ps.map(([lit, n]) => `${lit}\${${n}${closed ? '}' : ''}`).join('') + tail),
+    );
+    const vars = fc.record({ x: value, y: value, table: value, lowercase: value }, { requiredKeys: [] });
+    fc.assert(
+      fc.property(text, vars, (t, v) => {
+        let expected: unknown;
+        try {
+          expected = { ok: true, value: jsone({ s: t }, { ...v }) };
+        } catch {
+          expected = { ok: false };
+        }
+        const r = renderer().renderPrepared(prepareTemplate({ s: t }), v, false);
+        expect(r.ok ? r : { ok: false }).toEqual(expected);
+      }),
+      { numRuns: 500 },
+    );
+  });
+  it('serialises rendered values exactly as JSON.stringify, reusing the text of shared static parts', () => {
+    // Any JSON without "$" (no operators, no ${…}) is static for json-e.
+    const data = fc.jsonValue().filter((v) => !JSON.stringify(v).includes('$'));
+    fc.assert(
+      fc.property(data, data, fc.string(), (a, b, x) => {
+        const template = { a, dyn: '${x}', nested: { b, list: [a, '${x}', { $if: 'x == ""', then: 'kept' }] } };
+        const r = renderer().renderPrepared(prepareTemplate(template), { x }, false);
+        expect(r.ok).toBe(true);
+        const value = (r as { value: unknown }).value;
+        expect(stringifyJson(value)).toBe(JSON.stringify(value));
+        expect(JSON.parse(stringifyJson(value))).toEqual(JSON.parse(JSON.stringify(jsone(template, { x }))));
+      }),
+      { numRuns: 300 },
+    );
   });
   it('bounded builtins keep json-e\'s semantics within the bound', () => {
     const r = renderer().render({ r: { $eval: 'range(1, 10, 3)' }, j: '${join(["a", 1], "-")}', s: { $eval: 'split("a,b", ",")' } }, {}, false);
