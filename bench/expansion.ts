@@ -62,8 +62,8 @@ interface LibResult {
 
 async function main(): Promise<void> {
   requireBuild();
-  const sizes = String(args.sizes).split(',').filter(Boolean).map(Number);
-  const applySizes = String(args.apply).split(',').filter(Boolean).map(Number);
+  const sizes = String(args.sizes).split(',').filter(Boolean).map(Number).filter((n) => n > 0); // "--apply 0" skips that part
+  const applySizes = String(args.apply).split(',').filter(Boolean).map(Number).filter((n) => n > 0); // "--apply 0" skips that part
   printHeader('bench:expansion', { sizes: sizes.join(','), apply: applySizes.join(','), rss: rssMethod(), quick: args.quick });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-expansion-'));
   try {

@@ -6,7 +6,10 @@
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { CliContext, CommandAction } from './context.js';
+import { tuneHeapForBatch } from '../lib/tune-heap.js';
 import { reportFatal } from './fatal.js';
+
+tuneHeapForBatch();
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 

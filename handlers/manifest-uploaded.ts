@@ -8,6 +8,9 @@ import type { Context, S3Event } from 'aws-lambda';
 import { handleS3Event, type RecordOutcome } from '../lib/trigger/handle-event.js';
 import { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { TriggerDeps } from '../lib/trigger/run-upload.js';
+import { tuneHeapForBatch } from '../lib/tune-heap.js';
+
+tuneHeapForBatch();
 
 export type ManifestHandler = (event: S3Event, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<RecordOutcome[]>;
 

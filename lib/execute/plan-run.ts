@@ -21,6 +21,12 @@ export interface TargetDefaults {
 /** The distinct targets of a manifest's tasks, and the tasks that have none (a located message each). */
 export function collectTargets(manifest: CompiledManifest, defaults: TargetDefaults): { targets: Target[]; missing: Array<{ message: string; line: number; column: number; task: string }> } {
   const targets = new Map<string, Target>();
+  // compileManifest counted the targets already; only when one cannot be resolved are the tasks walked, to name them.
+  const resolved = manifest.targets.map((t) => resolveTarget(t.target, defaults));
+  if (resolved.every((t): t is Target => typeof t !== 'string')) {
+    for (const t of resolved) targets.set(targetKey(t), t);
+    return { targets: [...targets.values()], missing: [] };
+  }
   const missing = [];
   for (const task of manifest.tasks()) {
     const t = resolveTarget(task.target, defaults);

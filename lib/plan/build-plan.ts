@@ -43,7 +43,7 @@ export function resolveDatasource(ref: DatasourceRef, known: DataSource[] | unde
   return { problem: `${role} data source "${ref.name}" was not found in ${where}${similar.length ? `; similar: ${similar.slice(0, 5).join(', ')}` : ''}` };
 }
 
-/** Decides one task's action. `bodyHash` is the hash of the create body once data sources are resolved. */
+/** Decides one task's action. `hashBody` hashes the create body once data sources are resolved (for `update`). */
 export function planTask(
   task: ExpandedTask,
   target: Target | string,
@@ -68,14 +68,14 @@ export function planTask(
     action: 'create',
     source_datasource_id: ids.source,
     target_datasource_id: ids.target,
-    bodyHash: hashBody(ids),
   };
   const found = facts.existing.get(key)?.get(task.name);
   if (!found) return entry;
   entry.existing = { task_id: found.task_id, status: found.status };
   if (onExists === 'skip') return { ...entry, action: 'skip' };
   if (onExists === 'fail') return { ...entry, action: 'conflict', reason: `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"` };
-  return { ...entry, action: 'update', reason: 'exists; will be compared with the manifest and updated if different' };
+  // Only an update compares bodies, so only it pays for hashing the detail.
+  return { ...entry, action: 'update', bodyHash: hashBody(ids), reason: 'exists; will be compared with the manifest and updated if different' };
 }
 
 /** Checks the instance quota and collects what blocks the whole run (quota, conflicts). */

@@ -16,7 +16,7 @@ export interface PlanEntry {
   /** Resolved data-source IDs (absent when unresolved: the task is then invalid). */
   source_datasource_id?: string;
   target_datasource_id?: string;
-  /** SHA-256 of the create body that would be sent, to compare with an existing task without keeping the body. */
+  /** For `update`: SHA-256 of the create body that would be sent, to compare with the existing task without keeping the body. */
   bodyHash?: string;
   hasSchedule: boolean;
   start: boolean;

@@ -28,12 +28,12 @@ export type RenderResult = { ok: true; value: unknown } | { ok: false; failure: 
 /** Renders templates with a context of variables; one per compilation (it holds a vm context). */
 export class Renderer {
   private readonly builtins: Record<string, unknown>;
-  private readonly sandbox: vm.Context;
+  /** Made on the first guarded render (a vm context costs milliseconds; most manifests never need one). */
+  private sandboxContext?: vm.Context;
   private readonly call = new vm.Script('run()');
 
   constructor(private readonly limits: RenderLimits) {
     this.builtins = boundedBuiltins(limits);
-    this.sandbox = vm.createContext({ run: undefined });
   }
 
   /** Renders `template` with `vars`; `guarded` (the template uses operators) adds the time budget. */
@@ -84,13 +84,14 @@ export class Renderer {
     try {
       if (!guarded) return jsone(template as Record<string, unknown>, context);
       let value: unknown;
-      this.sandbox.run = () => {
+      const sandbox = (this.sandboxContext ??= vm.createContext({ run: undefined }));
+      sandbox.run = () => {
         value = jsone(template as Record<string, unknown>, context);
       };
       try {
-        this.call.runInContext(this.sandbox, { timeout: this.limits.maxRenderMs });
+        this.call.runInContext(sandbox, { timeout: this.limits.maxRenderMs });
       } finally {
-        this.sandbox.run = undefined;
+        sandbox.run = undefined;
       }
       return value;
     } catch (err) {
