@@ -3,6 +3,12 @@
  * deliveries are no-ops), periodic checkpoints, and — when the invocation's deadline nears — a
  * checkpoint plus a continuation object that triggers the next invocation, which resumes without
  * redoing work. The final invocation writes the report at the SPEC §7 keys.
+ *
+ * A live invocation writes a heartbeat every few seconds. An invocation killed outright (out of memory,
+ * a crashed runtime) leaves its lock and stops beating; a later delivery of the same upload or
+ * continuation (the platform retries a failed invocation) that finds the heartbeat stale and no
+ * finished run takes the run over: it claims the next invocation number, exactly as a continuation
+ * would, and resumes from the last checkpoint.
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config, Limits } from '../config.js';
@@ -32,7 +38,36 @@ export interface TriggerDeps {
    * (hard). Defaults: the request timeout + 15 s, and 5 s.
    */
   deadline?: { softMarginMs: number; hardMarginMs: number };
+  /** How often a live invocation writes its heartbeat, and after how long without one a run is dead. */
+  liveness?: Liveness;
 }
+
+export interface Liveness {
+  heartbeatMs: number;
+  staleAfterMs: number;
+}
+
+/**
+ * A dead run is taken over after 45 s without a heartbeat: three missed beats, and sooner than the
+ * platform's first retry of a failed asynchronous invocation (AWS Lambda: about a minute later).
+ */
+export const DEFAULT_LIVENESS: Liveness = { heartbeatMs: 15_000, staleAfterMs: 45_000 };
+
+/** Written by a live invocation every `heartbeatMs`. */
+interface Heartbeat {
+  run_id: string;
+  invocation: number;
+  at: string;
+}
+
+/** The lock of an upload's run. */
+type Lock = {
+  owner: string;
+  bucket: string;
+  key: string;
+  upload_id: string;
+  started_at: string;
+};
 
 /** What the invocation knows about its time. */
 export interface InvocationClock {
@@ -84,13 +119,16 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   const dir = stateDir(deps.config, ref, upload);
   const runId = newRunId();
   const log = deps.logger.child({ run_id: runId, bucket: ref.bucket, key: ref.key, upload_id: upload });
-  const lock = await claim(store, joinKey(dir, 'lock.json'), { owner: runId, bucket: ref.bucket, key: ref.key, upload_id: upload, started_at: new Date().toISOString() });
+  const lockBody: Lock = { owner: runId, bucket: ref.bucket, key: ref.key, upload_id: upload, started_at: new Date().toISOString() };
+  const lock = await claim(store, joinKey(dir, 'lock.json'), lockBody);
   if (!lock.won) {
+    const resumed = await takeOverIfDead(store, dir, { bucket: ref.bucket, key: ref.key, upload_id: upload }, deps, log);
+    if (resumed) return runInvocation({ bucket: ref.bucket, key: ref.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
     log.info('duplicate delivery of an upload already being handled; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: upload };
   }
-  const notes = lock.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
-  const checkpoint: Checkpoint = { run_id: runId, started_at: new Date().toISOString(), invocation: 1, bucket: ref.bucket, key: ref.key, upload_id: upload, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+  const notes = lock.atomic ? [] : [BEST_EFFORT_NOTE];
+  const checkpoint: Checkpoint = { run_id: runId, started_at: lockBody.started_at, invocation: 1, bucket: ref.bucket, key: ref.key, upload_id: upload, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
   try {
     return await runInvocation(ref, checkpoint, notes, deps, clock, log);
   } catch (err) {
@@ -110,14 +148,58 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
   const log = deps.logger.child({ run_id: cont.run_id, bucket: cont.bucket, key: cont.key, upload_id: cont.upload_id, invocation: cont.invocation });
   const claimed = await claim(store, joinKey(dir, `${cont.invocation}.claim`), { owner: randomBytes(8).toString('hex') });
   if (!claimed.won) {
+    const resumed = await takeOverIfDead(store, dir, cont, deps, log);
+    if (resumed) return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
     log.info('duplicate delivery of a continuation; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
   }
   const saved = await store.get(joinKey(dir, 'checkpoint.json'));
   if (!saved) throw new UserError(`the checkpoint of run ${cont.run_id} is missing under ${dir}`);
   const checkpoint = { ...parse<Checkpoint>(saved.body), invocation: cont.invocation };
-  const notes = claimed.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
+  const notes = claimed.atomic ? [] : [BEST_EFFORT_NOTE];
   return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'continuation' }, checkpoint, notes, deps, clock, log);
+}
+
+const BEST_EFFORT_NOTE = 'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.';
+
+/**
+ * For a delivery that lost the claim: when the run has not finished and its heartbeat is stale (its
+ * invocation was killed), claims the next invocation number and returns the checkpoint to resume from.
+ * Undefined when the run is alive or finished, or another delivery took it over first.
+ */
+async function takeOverIfDead(
+  store: ObjectStore,
+  dir: string,
+  upload: { bucket: string; key: string; upload_id: string },
+  deps: TriggerDeps,
+  log: Logger,
+): Promise<{ checkpoint: Checkpoint; notes: string[]; log: Logger } | undefined> {
+  if (await store.get(joinKey(dir, 'finished.json'))) return undefined;
+  const lockObj = await store.get(joinKey(dir, 'lock.json'));
+  if (!lockObj) return undefined;
+  const lock = parse<Lock>(lockObj.body);
+  const beatObj = await store.get(joinKey(dir, 'heartbeat.json'));
+  const beat: Heartbeat = beatObj ? parse<Heartbeat>(beatObj.body) : { run_id: lock.owner, invocation: 1, at: lock.started_at };
+  const silentMs = Date.now() - Date.parse(beat.at);
+  const { staleAfterMs } = deps.liveness ?? DEFAULT_LIVENESS;
+  if (!(silentMs >= staleAfterMs)) return undefined;
+  const invocation = beat.invocation + 1;
+  // The same key a continuation to this invocation number would claim: whichever comes first runs it.
+  const claimed = await claim(store, joinKey(dir, `${invocation}.claim`), { owner: randomBytes(8).toString('hex'), takeover: true });
+  if (!claimed.won) return undefined;
+  const saved = await store.get(joinKey(dir, 'checkpoint.json'));
+  const prior = saved ? parse<Checkpoint>(saved.body) : undefined;
+  const checkpoint: Checkpoint = prior
+    ? { ...prior, invocation }
+    : { run_id: beat.run_id, started_at: lock.started_at, invocation, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+  const notes = [
+    `Invocation ${beat.invocation} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
+      ' Tasks it created after that checkpoint were found by name and are reported as existing.',
+    ...(claimed.atomic ? [] : [BEST_EFFORT_NOTE]),
+  ];
+  const resumedLog = deps.logger.child({ run_id: checkpoint.run_id, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, invocation });
+  resumedLog.warn({ silent_ms: silentMs, dead_invocation: beat.invocation }, 'run stopped without a heartbeat: taking it over');
+  return { checkpoint, notes, log: resumedLog };
 }
 
 async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: string[], deps: TriggerDeps, clock: InvocationClock, log: Logger): Promise<UploadOutcome> {
@@ -126,6 +208,16 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   const path = manifestPath(ref.key, deps.config.prefixes.manifest);
   const uri = `s3://${ref.bucket}/${ref.key}`;
   const done = new Map(checkpoint.results.filter(isFinal).map((r) => [r.index, r]));
+
+  // The heartbeat tells later deliveries that this run is alive (see takeOverIfDead).
+  const liveness = deps.liveness ?? DEFAULT_LIVENESS;
+  const beat = () =>
+    store
+      .put(joinKey(dir, 'heartbeat.json'), JSON.stringify({ run_id: checkpoint.run_id, invocation: checkpoint.invocation, at: new Date().toISOString() } satisfies Heartbeat), 'application/json')
+      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
+  await beat();
+  const heartbeat = setInterval(() => void beat(), liveness.heartbeatMs);
+  heartbeat.unref();
 
   // The deadline: stop dispatching early enough for in-flight requests, the checkpoint and the report.
   const margins = deps.deadline ?? { softMarginMs: deps.config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 };
@@ -193,6 +285,7 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     await saving;
   } finally {
     for (const t of timers) clearTimeout(t);
+    clearInterval(heartbeat);
   }
   return finishRun(store, deps.config, path, outcome.report, outcome.failedYaml, dir, log);
 }
