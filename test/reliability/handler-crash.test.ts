@@ -10,7 +10,8 @@
 import { spawn } from 'node:child_process';
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { S3Event } from 'aws-lambda';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../handlers/manifest-uploaded.js';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
 import { silentLogger } from '../../lib/logger.js';
@@ -47,21 +48,31 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
   });
   afterAll(() => stack.close());
 
-  it('is taken over by the retried event once its heartbeat is stale, from its last checkpoint, without a duplicate', async () => {
-    stack.emulator.configure({ faults: {}, latencyMs: 15, jitterMs: 5 });
-    await upload(stack, 'crash/bulk.yaml', bulkManifest(N, { prefix: 'hk', instances: INSTANCES }));
-    const event = s3Event(stack.bucket, 'crash/bulk.yaml', '0000A1');
-
-    // 1. The first invocation, killed once more than 100 tasks (one checkpoint) are committed.
+  /** Runs the compiled handler on `event` in a child process and SIGKILLs it once `when()` holds. */
+  async function killWhen(event: S3Event, when: () => boolean): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
     const script = path.join(dir, 'child.mjs');
     await writeFile(script, CHILD(ROOT));
     const child = spawn(process.execPath, [script], { cwd: ROOT, env: cleanEnv({ ...env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'warn', TEST_EVENT: JSON.stringify(event) }) });
     const ended = collect(child, 60_000);
     let finished = false;
     void ended.then(() => (finished = true));
-    while (!finished && stack.emulator.stats().tasksStored < 150) await new Promise((r) => setTimeout(r, 5));
+    while (!finished && !when()) await new Promise((r) => setTimeout(r, 5));
     child.kill('SIGKILL');
-    const first = await ended;
+    return ended;
+  }
+
+  const handlerWith = (deadline?: { softMarginMs: number; hardMarginMs: number }) =>
+    createHandler(() => ({ ...buildTriggerDeps(env, { logger: silentLogger(), s3: stack.s3, ...(deadline ? { deadline } : {}) }), liveness: LIVENESS }));
+
+  beforeEach(() => stack.emulator.reset());
+
+  it('is taken over by the retried event once its heartbeat is stale, from its last checkpoint, without a duplicate', async () => {
+    stack.emulator.configure({ faults: {}, latencyMs: 15, jitterMs: 5 });
+    await upload(stack, 'crash/bulk.yaml', bulkManifest(N, { prefix: 'hk', instances: INSTANCES }));
+    const event = s3Event(stack.bucket, 'crash/bulk.yaml', '0000A1');
+
+    // 1. The first invocation, killed once more than 100 tasks (one checkpoint) are committed.
+    const first = await killWhen(event, () => stack.emulator.stats().tasksStored >= 150);
     expect(first.signal, `the child ended on its own: ${first.stderr}`).toBe('SIGKILL');
     const storedAtKill = stack.emulator.stats().tasksStored;
     expect(storedAtKill).toBeLessThan(N);
@@ -70,7 +81,7 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     expect(state.some((k) => k.endsWith('/finished.json'))).toBe(false);
 
     // 2. The platform retries at once: the heartbeat is fresh, so it is a duplicate and does nothing.
-    const handler = createHandler(() => ({ ...buildTriggerDeps(env, { logger: silentLogger(), s3: stack.s3 }), liveness: LIVENESS }));
+    const handler = handlerWith();
     const early = await handler(event, CTX);
     expect(early.map((o) => o.kind)).toEqual(['duplicate']);
 
@@ -97,5 +108,43 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     await new Promise((r) => setTimeout(r, LIVENESS.staleAfterMs + 200));
     expect((await handler(event, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
     expect(stack.emulator.stats().tasksStored).toBe(N);
+  });
+
+  it('a killed continuation is taken over by the retried continuation event, as the next invocation', async () => {
+    stack.emulator.configure({ faults: {}, latencyMs: 30, jitterMs: 5 });
+    const n = 500;
+    await upload(stack, 'crash/cont.yaml', bulkManifest(n, { prefix: 'hc', instances: INSTANCES }));
+    const names = bulkNames(n, 'hc', INSTANCES);
+
+    // 1. Invocation 1 runs out of time (2 s of dispatching) and leaves a checkpoint and a continuation object.
+    const short = handlerWith({ softMarginMs: 1_000, hardMarginMs: 200 });
+    const [first] = await short(s3Event(stack.bucket, 'crash/cont.yaml', '0000B1'), { getRemainingTimeInMillis: () => 3_000 });
+    expect(first.kind).toBe('continued');
+    const continuationKey = (first as Extract<UploadOutcome, { kind: 'continued' }>).continuationKey;
+    const storedAfterFirst = stack.emulator.stats().tasksStored;
+    expect(storedAfterFirst).toBeGreaterThan(0);
+    expect(storedAfterFirst).toBeLessThan(n - 60);
+
+    // 2. Invocation 2 (the continuation) is killed mid-run.
+    const continuation = s3Event(stack.bucket, continuationKey, '0000B2');
+    const killed = await killWhen(continuation, () => stack.emulator.stats().tasksStored >= storedAfterFirst + 50);
+    expect(killed.signal, `the child ended on its own: ${killed.stderr}`).toBe('SIGKILL');
+
+    // 3. The continuation event again: a duplicate while the heartbeat is fresh, a takeover once stale.
+    const handler = handlerWith();
+    expect((await handler(continuation, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
+    await new Promise((r) => setTimeout(r, LIVENESS.staleAfterMs + 200));
+    const late = await handler(continuation, CTX);
+    expect(late.map((o) => o.kind)).toEqual(['finished']);
+    const report = (late[0] as Extract<UploadOutcome, { kind: 'finished' }>).report;
+    expectExactlyOnce(stack.emulator, names);
+    expectReportAccountsForAll(report, names);
+    expect(report.status).toBe('succeeded');
+    expect(report.counts.created).toBeGreaterThanOrEqual(storedAfterFirst);
+    expect(report.counts.created + report.counts.existing).toBe(n);
+    expect(report.notes?.join('\n')).toMatch(/Invocation 2 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 3 took the run over from its last checkpoint/);
+    // The takeover and the continuation claim the same invocation number: a late delivery of either is a duplicate.
+    expect((await handler(continuation, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
+    expect(stack.emulator.stats().tasksStored).toBe(n);
   });
 });
