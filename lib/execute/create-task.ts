@@ -1,16 +1,20 @@
 /**
  * Exactly-once create. There is no idempotency key on create, so a 500, a timeout or a reset after the
  * request was sent is ambiguous: the task may exist. Before any retry of such a failure, and after a
- * "name already exists" answer, the name is looked up; found means created (by us, if an earlier attempt
- * was ambiguous). A create is never repeated while its outcome is unknown.
+ * "name already exists" answer, the name is looked up; found means it exists, and a create is never
+ * repeated while its outcome is unknown. Whose it is: after "already exists" alone, someone else's;
+ * after an ambiguous failure, ours if it is defined as we sent it (read back and compared; see
+ * lib/plan/fingerprint.ts for what can be compared), else someone else's, created with a different
+ * definition while ours was in doubt.
  */
 import type { FdiClient, Target } from '../fdi/client.js';
 import { FdiError, isAuthFailure, isNameTaken } from '../fdi/fdi-error.js';
 import type { CreateTaskRequest } from '../fdi/model.js';
+import { sameDefinition } from '../plan/fingerprint.js';
 import { findTaskByName } from './gather-facts.js';
 import { decideRetry } from './retry-policy.js';
 import { sleep } from './sleep.js';
-import type { RetryContext } from './with-retry.js';
+import { type RetryContext, withRetry } from './with-retry.js';
 
 export type CreateOutcome =
   | { status: 'created'; task_id: string; attempts: number; note?: string }
@@ -58,9 +62,8 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
         return { status: 'failed', attempts, error, unverified: true, note: 'the outcome is unknown and the name lookup failed; re-run to resolve' };
       }
       if (found) {
-        return ambiguous
-          ? { status: 'created', task_id: found.task_id, attempts, note: `confirmed by name lookup after ${error.status ?? error.code ?? error.kind}` }
-          : { status: 'existing', task_id: found.task_id, attempts, note: 'created by someone else after planning' };
+        if (!ambiguous) return { status: 'existing', task_id: found.task_id, attempts, note: 'created by someone else after planning' };
+        return attribute(client, target, body, found.task_id, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
       }
     }
     const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
@@ -73,4 +76,19 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
       return { status: 'not_attempted', attempts, error };
     }
   }
+}
+
+/** After an ambiguous failure, the found task is ours when its definition is the one we sent. */
+async function attribute(client: FdiClient, target: Target, body: CreateTaskRequest, taskId: string, attempts: number, after: string, ctx: CreateContext): Promise<CreateOutcome> {
+  let shown;
+  try {
+    shown = await withRetry(() => client.showTask(target, taskId, ctx.retry.signal), ctx.retry);
+  } catch (err) {
+    if (isAuthFailure(err)) throw new AuthAbort(err as FdiError);
+    return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}; its definition could not be read back` };
+  }
+  if (sameDefinition(shown, body)) {
+    return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}` };
+  }
+  return { status: 'existing', task_id: taskId, attempts, note: `after ${after}, a task of this name was found with a different definition: someone else created it while this create was in doubt` };
 }

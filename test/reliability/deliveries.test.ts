@@ -56,7 +56,8 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
   let handler: ManifestHandler;
   beforeAll(async () => {
     stack = await startLocalStack({ dataDir: await tempDir('fdi-rel-deliveries-'), logger: silentLogger() });
-    const env = { ...stack.env, MANIFEST_PREFIX: 'race/', REPORT_PREFIX: 'race-reports/', STATE_PREFIX: 'race-state/' };
+    // Ten attempts: the 500s of the fault cases hit lookups and read-backs too.
+    const env = { ...stack.env, MANIFEST_PREFIX: 'race/', REPORT_PREFIX: 'race-reports/', STATE_PREFIX: 'race-state/', FDI_MAX_ATTEMPTS: '10' };
     handler = createHandler(() => buildTriggerDeps(env, { logger: silentLogger(), s3: stack.s3 }));
   });
   afterAll(() => stack.close());
@@ -132,6 +133,33 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
     expect(a.counts.existing + b.counts.existing).toBe(8);
   });
 
+  it('handled concurrently past planning under 500s before and after commit: each shared task created by exactly one run; the other reads it back', async () => {
+    // A 500 leaves a create in doubt; the name lookup then finds the task, but whose is it? The run reads
+    // it back: its own definition means its own create, another (the other manifest's detail) means not.
+    stack.emulator.configure({ latencyMs: 200, jitterMs: 20, faults: { '500': 0.2, '500-after-commit': 0.1 } });
+    await upload(stack, 'race/xa.yaml', overlapping('xa', 30, 3, 'skip'));
+    await upload(stack, 'race/xb.yaml', overlapping('xb', 30, 3, 'skip'));
+    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/xa.yaml', 'XA001'), CTX), handler(s3Event(stack.bucket, 'race/xb.yaml', 'XB001'), CTX)]);
+    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
+    const stats = stack.emulator.stats();
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    expect(stats.tasksStored).toBe(30 + 3 + 3);
+    expectReportAccountsForAll(a, [...sharedNames(30), ...ownNames('xa', 3)]);
+    expectReportAccountsForAll(b, [...sharedNames(30), ...ownNames('xb', 3)]);
+    for (const r of [a, b]) {
+      expect(r.status).toBe('succeeded');
+      expect(r.counts.failed).toBe(0);
+    }
+    expectOneCreatorPerSharedName(a, b, sharedNames(30));
+    // The reported creator is the one whose definition FDI holds.
+    const stored = new Map(stack.emulator.tasks().map((t) => [t.task_name, t.task_detail]));
+    for (const [r, owner] of [[a, 'XA'], [b, 'XB']] as const) {
+      for (const t of r.tasks.filter((x) => x.name.startsWith('shared-') && x.status === 'created')) expect(stored.get(t.name), t.name).toContain(`"${owner}.T_`);
+    }
+    // The faults did leave creates in doubt that found the other run's task.
+    expect([...a.tasks, ...b.tasks].filter((t) => t.note?.includes('different definition')).length).toBeGreaterThan(0);
+  });
+
   it('handled concurrently past planning, on_exists fail: a task the other run created meanwhile is a conflict, not "existing"', async () => {
     stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
     await upload(stack, 'race/fa.yaml', overlapping('fa', 8, 2, 'fail'));
@@ -169,10 +197,10 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
 });
 
 describe('two CLI processes applying different manifests that share tasks, at the same time', () => {
-  it('each shared task is created once, by exactly one of them; both succeed and account for every task', async () => {
-    // No faults here: after an ambiguous failure (a reset, a 500) a run that finds the name cannot tell
-    // whether its own attempt or the other run created it, so "created by exactly one" would not hold.
-    const emu = await startEmulator({ latencyMs: 10, jitterMs: 20, seed: 5 });
+  it('each shared task is created once, by exactly one of them, under ambiguous faults; both succeed and account for every task', async () => {
+    // With ambiguous faults: a run whose create is in doubt and then finds the name reads the task back;
+    // the two manifests define the shared tasks differently, so it can tell whose create it was.
+    const emu = await startEmulator({ latencyMs: 10, jitterMs: 20, seed: 5, faults: { '500': 0.1, '500-after-commit': 0.05, reset: 0.05 } });
     try {
       const dir = await tempDir('fdi-rel-two-cli-');
       const ma = await writeManifest(dir, 'a.yaml', overlapping('aa', 60, 10, 'skip'));
