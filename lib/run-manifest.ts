@@ -47,6 +47,8 @@ export interface RunRequest {
   stopSignal?: AbortSignal;
   /** Final results of an earlier invocation of the same run (checkpoint). */
   done?: ReadonlyMap<number, TaskResult>;
+  /** A later invocation of a run: planning leaves `done` tasks alone and reads back what it finds under `on_exists: fail`. */
+  resumed?: boolean;
   /** Results carried over from an earlier invocation keep their request counts. */
   priorStats?: Report['stats'];
   startedAt?: Date;
@@ -115,7 +117,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   let plan: Plan;
   try {
     client = (deps.createClient ?? defaultClient)(req.config, scheduler, limits);
-    plan = await planRun(client, manifest, targets, req.config, retry, req.instanceQuota);
+    plan = await planRun(client, manifest, targets, req.config, retry, req.instanceQuota, req.resumed ? { done: new Set(req.done?.keys() ?? []) } : undefined);
   } catch (err) {
     syncStats();
     const failure = setupFailure(err);

@@ -156,6 +156,20 @@ async function runTask(
   const ids = { source: entry.source_datasource_id!, target: entry.target_datasource_id! };
   let result: TaskResult;
   let created = false;
+  const update = async (taskId: string, priorAttempts: number): Promise<TaskResult | { failed: TaskResult }> => {
+    let attempts = priorAttempts;
+    try {
+      await withRetry(() => {
+        attempts += 1;
+        return client.updateTask(entry.target, taskId, toCreateRequest(task, ids), retry.signal);
+      }, retry);
+    } catch (err) {
+      if (isAuthFailure(err)) throw new AuthAbort(err as FdiError);
+      if (err instanceof FdiError) return { failed: { ...failure(base, err), attempts, task_id: taskId } };
+      throw err;
+    }
+    return { ...base, status: 'updated', task_id: taskId, attempts };
+  };
   if (entry.action === 'create') {
     const out = await createExactlyOnce(client, entry.target, toCreateRequest(task, ids), { retry, stopping });
     if (out.status === 'failed') {
@@ -167,21 +181,19 @@ async function runTask(
       const msg = `a task named "${entry.name}" was created by someone else after planning (task ${out.task_id}) and on_exists is "fail"`;
       return { result: { ...base, status: 'failed', task_id: out.task_id, attempts: out.attempts, http_status: 400, error_code: 'CONFLICT', error_msg: msg }, wrote: true };
     }
-    result = { ...base, status: out.status, task_id: out.task_id, attempts: out.attempts, ...(out.note ? { note: out.note } : {}) };
-    created = out.status === 'created';
-  } else if (entry.action === 'update') {
-    let attempts = 0;
-    try {
-      await withRetry(() => {
-        attempts += 1;
-        return client.updateTask(entry.target, entry.existing!.task_id, toCreateRequest(task, ids), retry.signal);
-      }, retry);
-    } catch (err) {
-      if (isAuthFailure(err)) throw new AuthAbort(err as FdiError);
-      if (err instanceof FdiError) return { result: { ...failure(base, err), attempts, task_id: entry.existing!.task_id }, wrote: true };
-      throw err;
+    if (out.status === 'existing' && onExists === 'update') {
+      // Someone else's task appeared after planning: the manifest's definition is applied to it, as planning would have.
+      const updated = await update(out.task_id, out.attempts);
+      if ('failed' in updated) return { result: updated.failed, wrote: true };
+      result = { ...updated, note: `${out.note}; updated to this manifest's definition` };
+    } else {
+      result = { ...base, status: out.status, task_id: out.task_id, attempts: out.attempts, ...(out.note ? { note: out.note } : {}) };
+      created = out.status === 'created';
     }
-    result = { ...base, status: 'updated', task_id: entry.existing!.task_id, attempts };
+  } else if (entry.action === 'update') {
+    const updated = await update(entry.existing!.task_id, 0);
+    if ('failed' in updated) return { result: updated.failed, wrote: true };
+    result = updated;
   } else {
     result = { ...base, status: 'existing', task_id: entry.existing!.task_id };
   }

@@ -4,8 +4,8 @@
  * FDI may show `task_detail` in its response form (RawFormDataResponse, snake_case, with fields of its
  * own; fdi-api.md §5.3) rather than as sent, and then the detail cannot be compared. So the two uses
  * lean to their safe sides: `on_exists: update` treats an uncomparable detail as changed (an update
- * too many is harmless), and the read-back after an ambiguous create (`sameDefinition`) compares the
- * task fields alone (a create of ours is never called someone else's for the service's formatting).
+ * too many is harmless), and the read-back after an ambiguous create (`sameDefinition`) lets the task
+ * fields alone decide when the shown detail is not in the form that was sent.
  */
 import { createHash } from 'node:crypto';
 import type { CreateTaskRequest, TaskResponse } from '../fdi/model.js';
@@ -24,34 +24,38 @@ function taskFields(req: CreateTaskRequest): string {
   return JSON.stringify([t.task_name, t.task_type, t.source_datasource_id, t.target_datasource_id, t.description ?? null, t.task_tag ?? null]);
 }
 
-/** Keys only the response form of a detail has (RawFormDataResponse; the request form is camelCase). */
-const RESPONSE_FORM_KEYS = ['source_selected_datasource', 'target_selected_datasource', 'source_ds_id', 'target_ds_id'];
-
-/** Whether a shown detail is in the response form, which cannot be compared with a manifest's. */
-export function isResponseForm(detail: string): boolean {
-  try {
-    const v: unknown = JSON.parse(detail);
-    return typeof v === 'object' && v !== null && RESPONSE_FORM_KEYS.some((k) => Object.prototype.hasOwnProperty.call(v, k));
-  } catch {
-    return false;
-  }
+/**
+ * Whether a shown task is defined as `sent`: the task fields, and the detail where it is comparable —
+ * where the shown detail has the same top-level keys as the sent one. A detail shown in another form
+ * (RawFormDataResponse, or with fields the service adds) leaves the task fields to decide.
+ */
+export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean {
+  const asSent = asRequest(shown);
+  if (taskFields(asSent) !== taskFields(sent)) return false;
+  if (!sameTopLevelKeys(shown.task_detail, sent.task_detail)) return true;
+  return canonicalDetail(shown.task_detail) === canonicalDetail(sent.task_detail);
 }
 
-/** Whether a shown task is defined as `sent`: the task fields, and the detail where it is comparable. */
-export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean {
-  if (isResponseForm(shown.task_detail)) return taskFields(asRequest(shown)) === taskFields(sent);
-  return existingFingerprint(shown) === requestFingerprint(sent);
+function sameTopLevelKeys(a: string, b: string): boolean {
+  const keys = (text: string): string | undefined => {
+    try {
+      const v: unknown = JSON.parse(text);
+      return typeof v === 'object' && v !== null && !Array.isArray(v) ? JSON.stringify(Object.keys(v).sort()) : undefined;
+    } catch {
+      return undefined;
+    }
+  };
+  const ka = keys(a);
+  return ka !== undefined && ka === keys(b);
 }
 
 /** The detail with object keys sorted at every level (the text as is when it is not JSON). */
 function canonicalDetail(detail: string): string {
-  let value: unknown;
   try {
-    value = JSON.parse(detail);
+    return sortedJson(JSON.parse(detail));
   } catch {
-    return detail;
+    return detail; // not JSON, or nested past the stack: compared as text
   }
-  return sortedJson(value);
 }
 
 function sortedJson(v: unknown): string {

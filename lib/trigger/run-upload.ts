@@ -86,6 +86,8 @@ export interface Checkpoint {
   manifest_sha256?: string;
   stats: Report['stats'];
   results: TaskResult[];
+  /** Notes of earlier invocations, carried into the final report. */
+  notes?: string[];
 }
 
 /** A continuation object: tells the next invocation which run to resume. */
@@ -132,8 +134,9 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   try {
     return await runInvocation(ref, checkpoint, notes, deps, clock, log);
   } catch (err) {
-    // An infrastructure failure: release the lock so that the platform's retry of this event can run.
-    await store.delete(joinKey(dir, 'lock.json')).catch(() => undefined);
+    // An infrastructure failure: release the lock (and this run's state) so that the platform's retry
+    // of this event runs afresh.
+    for (const name of ['heartbeat.json', 'checkpoint.json', 'lock.json']) await store.delete(joinKey(dir, name)).catch(() => undefined);
     throw err;
   }
 }
@@ -146,13 +149,15 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
   const cont = parse<Continuation>(obj.body);
   const dir = stateDir(deps.config, cont, cont.upload_id);
   const log = deps.logger.child({ run_id: cont.run_id, bucket: cont.bucket, key: cont.key, upload_id: cont.upload_id, invocation: cont.invocation });
-  const claimed = await claim(store, joinKey(dir, `${cont.invocation}.claim`), { owner: randomBytes(8).toString('hex') });
+  const claimed = await claim(store, joinKey(dir, `${cont.invocation}.claim`), claimBody());
   if (!claimed.won) {
     const resumed = await takeOverIfDead(store, dir, cont, deps, log);
     if (resumed) return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
     log.info('duplicate delivery of a continuation; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
   }
+  // At once: a takeover must see this invocation alive (or dead) as soon as it holds the claim.
+  await writeHeartbeat(store, dir, cont.run_id, cont.invocation, log);
   const saved = await store.get(joinKey(dir, 'checkpoint.json'));
   if (!saved) throw new UserError(`the checkpoint of run ${cont.run_id} is missing under ${dir}`);
   const checkpoint = { ...parse<Checkpoint>(saved.body), invocation: cont.invocation };
@@ -162,9 +167,20 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
 
 const BEST_EFFORT_NOTE = 'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.';
 
+const claimBody = () => ({ owner: randomBytes(8).toString('hex'), claimed_at: new Date().toISOString() });
+
+async function writeHeartbeat(store: ObjectStore, dir: string, runId: string, invocation: number, log: Logger): Promise<void> {
+  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString() };
+  await store.put(joinKey(dir, 'heartbeat.json'), JSON.stringify(beat), 'application/json').catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
+}
+
+/** At most this many claimed-but-silent invocation numbers are stepped over by one takeover. */
+const MAX_SILENT_CLAIMS = 5;
+
 /**
  * For a delivery that lost the claim: when the run has not finished and its heartbeat is stale (its
  * invocation was killed), claims the next invocation number and returns the checkpoint to resume from.
+ * A number that was claimed long ago but never beat (its holder died at once) is stepped over.
  * Undefined when the run is alive or finished, or another delivery took it over first.
  */
 async function takeOverIfDead(
@@ -174,31 +190,47 @@ async function takeOverIfDead(
   deps: TriggerDeps,
   log: Logger,
 ): Promise<{ checkpoint: Checkpoint; notes: string[]; log: Logger } | undefined> {
-  if (await store.get(joinKey(dir, 'finished.json'))) return undefined;
+  const finished = () => store.get(joinKey(dir, 'finished.json'));
+  if (await finished()) return undefined;
   const lockObj = await store.get(joinKey(dir, 'lock.json'));
   if (!lockObj) return undefined;
   const lock = parse<Lock>(lockObj.body);
+  // State of another run (one whose lock was released) does not count.
   const beatObj = await store.get(joinKey(dir, 'heartbeat.json'));
-  const beat: Heartbeat = beatObj ? parse<Heartbeat>(beatObj.body) : { run_id: lock.owner, invocation: 1, at: lock.started_at };
-  const silentMs = Date.now() - Date.parse(beat.at);
+  const written = beatObj ? parse<Heartbeat>(beatObj.body) : undefined;
+  const beat: Heartbeat = written?.run_id === lock.owner ? written : { run_id: lock.owner, invocation: 1, at: lock.started_at };
   const { staleAfterMs } = deps.liveness ?? DEFAULT_LIVENESS;
+  const silentMs = Date.now() - Date.parse(beat.at);
   if (!(silentMs >= staleAfterMs)) return undefined;
-  const invocation = beat.invocation + 1;
+
   // The same key a continuation to this invocation number would claim: whichever comes first runs it.
-  const claimed = await claim(store, joinKey(dir, `${invocation}.claim`), { owner: randomBytes(8).toString('hex'), takeover: true });
+  let invocation = beat.invocation + 1;
+  let claimed = await claim(store, joinKey(dir, `${invocation}.claim`), { ...claimBody(), takeover: true });
+  for (let skipped = 0; !claimed.won && skipped < MAX_SILENT_CLAIMS; skipped++) {
+    const held = await store.get(joinKey(dir, `${invocation}.claim`));
+    const at = held ? Date.parse(parse<{ claimed_at?: string }>(held.body).claimed_at ?? '') : NaN;
+    if (!(Date.now() - at >= staleAfterMs)) return undefined; // its holder may be starting: alive until proven silent
+    invocation += 1;
+    claimed = await claim(store, joinKey(dir, `${invocation}.claim`), { ...claimBody(), takeover: true });
+  }
   if (!claimed.won) return undefined;
+  await writeHeartbeat(store, dir, lock.owner, invocation, log);
+  // The run may have finished between the first look and the claim.
+  if (await finished()) return undefined;
+
   const saved = await store.get(joinKey(dir, 'checkpoint.json'));
-  const prior = saved ? parse<Checkpoint>(saved.body) : undefined;
+  const stored = saved ? parse<Checkpoint>(saved.body) : undefined;
+  const prior = stored?.run_id === lock.owner ? stored : undefined;
   const checkpoint: Checkpoint = prior
     ? { ...prior, invocation }
-    : { run_id: beat.run_id, started_at: lock.started_at, invocation, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+    : { run_id: lock.owner, started_at: lock.started_at, invocation, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
   const notes = [
-    `Invocation ${beat.invocation} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
-      ' Tasks it created after that checkpoint were found by name and are reported as existing.',
+    `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
+      ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
     ...(claimed.atomic ? [] : [BEST_EFFORT_NOTE]),
   ];
   const resumedLog = deps.logger.child({ run_id: checkpoint.run_id, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, invocation });
-  resumedLog.warn({ silent_ms: silentMs, dead_invocation: beat.invocation }, 'run stopped without a heartbeat: taking it over');
+  resumedLog.warn({ silent_ms: silentMs, dead_invocation: invocation - 1 }, 'run stopped without a heartbeat: taking it over');
   return { checkpoint, notes, log: resumedLog };
 }
 
@@ -208,13 +240,12 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   const path = manifestPath(ref.key, deps.config.prefixes.manifest);
   const uri = `s3://${ref.bucket}/${ref.key}`;
   const done = new Map(checkpoint.results.filter(isFinal).map((r) => [r.index, r]));
+  // Notes of earlier invocations and this one's, in the checkpoint and the final report.
+  const runNotes = [...new Set([...(checkpoint.notes ?? []), ...notes])];
 
-  // The heartbeat tells later deliveries that this run is alive (see takeOverIfDead).
+  // The heartbeat tells later deliveries that this run is alive (see takeOverIfDead), until it has finished.
   const liveness = deps.liveness ?? DEFAULT_LIVENESS;
-  const beat = () =>
-    store
-      .put(joinKey(dir, 'heartbeat.json'), JSON.stringify({ run_id: checkpoint.run_id, invocation: checkpoint.invocation, at: new Date().toISOString() } satisfies Heartbeat), 'application/json')
-      .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
+  const beat = () => writeHeartbeat(store, dir, checkpoint.run_id, checkpoint.invocation, log);
   await beat();
   const heartbeat = setInterval(() => void beat(), liveness.heartbeatMs);
   heartbeat.unref();
@@ -240,13 +271,15 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     }
     const source: ManifestSource = 'body' in obj ? { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) } : { uri, size: obj.size };
     if (checkpoint.manifest_sha256 && checkpoint.invocation > 1 && source.body) {
-      if (createHash('sha256').update(source.body).digest('hex') !== checkpoint.manifest_sha256) notes.push('The manifest object changed between invocations of this run; the run continued with the current content.');
+      if (createHash('sha256').update(source.body).digest('hex') !== checkpoint.manifest_sha256) runNotes.push('The manifest object changed between invocations of this run; the run continued with the current content.');
     }
     let sinceSave = 0;
     let lastSave = Date.now();
     let saving: Promise<void> = Promise.resolve();
     const save = () => {
-      saving = saving.then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, results: [...done.values()] }), 'application/json')).catch((err: unknown) => log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
+      saving = saving
+        .then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, notes: runNotes, results: [...done.values()] } satisfies Checkpoint), 'application/json'))
+        .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
       sinceSave = 0;
       lastSave = Date.now();
       return saving;
@@ -259,8 +292,9 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
         runId: checkpoint.run_id,
         startedAt: new Date(checkpoint.started_at),
         done,
+        resumed: checkpoint.invocation > 1,
         priorStats: checkpoint.stats,
-        notes,
+        notes: runNotes,
         signal: hard.signal,
         stopSignal: stop.signal,
         ...(deps.retryPolicy ? { retryPolicy: deps.retryPolicy } : {}),
@@ -282,12 +316,13 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
       log.info({ done: done.size, continuation: continuationKey }, 'deadline near: checkpoint saved, continuing in a new invocation');
       return { kind: 'continued', runId: checkpoint.run_id, invocation: next.invocation, continuationKey };
     }
-    await saving;
+    // Every result saved before the report: if writing the report fails, a takeover resumes from here.
+    await save();
+    return await finishRun(store, deps.config, path, outcome.report, outcome.failedYaml, dir, log);
   } finally {
     for (const t of timers) clearTimeout(t);
     clearInterval(heartbeat);
   }
-  return finishRun(store, deps.config, path, outcome.report, outcome.failedYaml, dir, log);
 }
 
 async function finishRun(store: ObjectStore, config: Config, path: string, report: Report, failedYaml: string | undefined, dir: string, log: Logger): Promise<UploadOutcome> {

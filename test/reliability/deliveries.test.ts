@@ -20,7 +20,7 @@ import { STACK_TRACE, expectReportAccountsForAll } from './helpers.js';
 import { bulkNames, collect, latestReport, spawnCli } from './process.js';
 
 /** A manifest with `shared` tasks named `shared-NNNN` (its own detail) and `own` tasks of its own. */
-function overlapping(owner: string, shared: number, own: number, onExists: 'skip' | 'fail'): string {
+function overlapping(owner: string, shared: number, own: number, onExists: 'skip' | 'fail' | 'update'): string {
   const ids = (n: number) => Array.from({ length: n }, (_, i) => `"${String(i).padStart(4, '0')}"`).join(', ');
   return [
     'version: 1',
@@ -158,6 +158,26 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
     }
     // The faults did leave creates in doubt that found the other run's task.
     expect([...a.tasks, ...b.tasks].filter((t) => t.note?.includes('different definition')).length).toBeGreaterThan(0);
+  });
+
+  it('handled concurrently past planning, on_exists update: a task the other run created meanwhile gets this manifest\'s definition', async () => {
+    stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
+    await upload(stack, 'race/ua.yaml', overlapping('ua', 8, 2, 'update'));
+    await upload(stack, 'race/ub.yaml', overlapping('ub', 8, 2, 'update'));
+    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/ua.yaml', 'UA001'), CTX), handler(s3Event(stack.bucket, 'race/ub.yaml', 'UB001'), CTX)]);
+    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
+    const stats = stack.emulator.stats();
+    expect(stats.duplicateNameRejections).toBeGreaterThan(0);
+    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    const stored = new Map(stack.emulator.tasks().map((t) => [t.task_name, t.task_detail]));
+    for (const name of sharedNames(8)) {
+      const statuses = [a, b].map((r) => r.tasks.find((t) => t.name === name)!.status).sort();
+      expect(statuses, name).toEqual(['created', 'updated']);
+      // The run that updated it last holds it.
+      const updater = [a, b].find((r) => r.tasks.find((t) => t.name === name)!.status === 'updated')!;
+      expect(stored.get(name), name).toContain(`"${updater === a ? 'UA' : 'UB'}.T_`);
+    }
+    for (const r of [a, b]) expect(r.status).toBe('succeeded');
   });
 
   it('handled concurrently past planning, on_exists fail: a task the other run created meanwhile is a conflict, not "existing"', async () => {

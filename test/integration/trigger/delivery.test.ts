@@ -103,6 +103,19 @@ describe('deadline and continuation', () => {
     const runs = (await listKeys(stack, 'reports/long/wave/')).filter((k) => k.endsWith('/report.json'));
     expect(runs).toHaveLength(1);
   });
+
+  it('on_exists: fail, a continued run is not rejected for the tasks its earlier invocations created', async () => {
+    await upload(stack, 'manifests/long/strict.yaml', bulkManifest(150, { prefix: 'strict', instances: ['local-instance', 'local-instance-2'], extra: 'options: { on_exists: fail }' }));
+    await stack.idle();
+    const latest = JSON.parse((await getText(stack, 'reports/long/strict/latest.json'))!) as Report;
+    expect(stack.outcomes.filter((o) => o.kind === 'continued' && o.runId === latest.run_id).length).toBeGreaterThanOrEqual(1);
+    expect(latest.status, latest.reason).toBe('succeeded');
+    expect(latest.counts).toMatchObject({ total: 150, failed: 0, not_attempted: 0 });
+    expect(latest.counts.created + latest.counts.existing).toBe(150);
+    const names = Object.keys(stack.emulator.stats().createsCommitted).filter((n) => n.startsWith('strict-'));
+    expect(names).toHaveLength(150);
+    expect(names.every((n) => stack.emulator.stats().createsCommitted[n] === 1)).toBe(true);
+  });
 });
 
 describe('deadline and continuation under ambiguous faults', () => {

@@ -28,13 +28,17 @@ describe('fingerprints', () => {
     expect(existingFingerprint(shown(sent.task_detail, { target_datasource_id: 'elsewhere' }))).not.toBe(requestFingerprint(sent));
     expect(existingFingerprint(shown(sent.task_detail, { task_type: 'realtime' }))).not.toBe(requestFingerprint(sent));
   });
-  it('sameDefinition: compares the detail when FDI echoes it, and the task fields alone when it shows its response form', () => {
+  it('sameDefinition: compares the detail when FDI shows it in the form sent, and the task fields alone otherwise', () => {
     expect(sameDefinition(shown('{"b":"text","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(true);
     expect(sameDefinition(shown('{"b":"other","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(false);
     // RawFormDataResponse (fdi-api.md §5.3): snake_case, fields of its own; nothing to compare it with.
     const responseForm = JSON.stringify({ project_id: 'p', task_name: 'crm-node', task_type: 'timing', source_ds_id: 'src', target_ds_id: 'dst', source_selected_datasource: {} });
     expect(sameDefinition(shown(responseForm), sent)).toBe(true);
     expect(sameDefinition(shown(responseForm, { task_tag: 'other_tag' }), sent)).toBe(false);
+    // A detail the service completed with fields of its own is not the form sent either.
+    expect(sameDefinition(shown('{"b":"text","a":{"x":1,"y":[]},"__proto__":{"p":1},"created_by":"fdi"}'), sent)).toBe(true);
+    // An unexpected answer throws rather than guessing; the callers decide.
+    expect(() => sameDefinition({ task: {} } as TaskResponse, sent)).toThrow();
     // For on_exists: update, an uncomparable detail counts as changed.
     expect(existingFingerprint(shown(responseForm))).not.toBe(requestFingerprint(sent));
   });
