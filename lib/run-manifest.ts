@@ -55,6 +55,8 @@ export interface RunRequest {
   notes?: string[];
   onPlan?: (plan: Plan, manifest: CompiledManifest) => void;
   onResult?: (result: TaskResult) => void;
+  /** Filled in once requests can be counted: the run's request counters so far (prior ones included), for checkpoints. */
+  liveStats?: { current?: () => Report['stats'] };
   /** Overrides the instance quota (tests; the real service has 1,000). */
   instanceQuota?: number;
 }
@@ -113,6 +115,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate, debug });
   const retry = retryContext(scheduler, { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts }, req.signal, deps.random, debug);
   const syncStats = () => Object.assign(stats, addStats(req.priorStats, scheduler.stats));
+  if (req.liveStats) req.liveStats.current = () => addStats(req.priorStats, scheduler.stats);
   let client: FdiClient;
   let plan: Plan;
   try {

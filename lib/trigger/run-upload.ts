@@ -276,9 +276,11 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     let sinceSave = 0;
     let lastSave = Date.now();
     let saving: Promise<void> = Promise.resolve();
+    const liveStats: { current?: () => Report['stats'] } = {};
     const save = () => {
+      const stats = liveStats.current?.() ?? checkpoint.stats;
       saving = saving
-        .then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, notes: runNotes, results: [...done.values()] } satisfies Checkpoint), 'application/json'))
+        .then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, stats, notes: runNotes, results: [...done.values()] } satisfies Checkpoint), 'application/json'))
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
       sinceSave = 0;
       lastSave = Date.now();
@@ -295,6 +297,7 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
         resumed: checkpoint.invocation > 1,
         priorStats: checkpoint.stats,
         notes: runNotes,
+        liveStats,
         signal: hard.signal,
         stopSignal: stop.signal,
         ...(deps.retryPolicy ? { retryPolicy: deps.retryPolicy } : {}),

@@ -101,6 +101,8 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     // The kill came at 150 or more stored, the checkpoint at 100: some were created after it.
     expect(report.counts.existing).toBeGreaterThan(0);
     expect(report.notes?.join('\n')).toMatch(/Invocation 1 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 2 took the run over from its last checkpoint/);
+    // The dead invocation's requests up to its checkpoint count too: every task reported created took a create request.
+    expect(report.stats.requests).toBeGreaterThanOrEqual(report.counts.created);
     const latest = JSON.parse((await getText(stack, 'crash-reports/bulk/latest.json'))!) as Report;
     expect(latest.run_id).toBe(report.run_id);
 
