@@ -54,9 +54,8 @@ export interface RunRequest {
   startedAt?: Date;
   notes?: string[];
   onPlan?: (plan: Plan, manifest: CompiledManifest) => void;
-  onResult?: (result: TaskResult) => void;
-  /** Filled in once requests can be counted: the run's request counters so far (prior ones included), for checkpoints. */
-  liveStats?: { current?: () => Report['stats'] };
+  /** Each task's result as it is known, with the run's request counters so far (prior ones included). */
+  onResult?: (result: TaskResult, stats: Report['stats']) => void;
   /** Overrides the instance quota (tests; the real service has 1,000). */
   instanceQuota?: number;
 }
@@ -115,12 +114,11 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate, debug });
   const retry = retryContext(scheduler, { ...DEFAULT_RETRY_POLICY, ...req.retryPolicy, maxAttempts: limits.maxAttempts }, req.signal, deps.random, debug);
   const syncStats = () => Object.assign(stats, addStats(req.priorStats, scheduler.stats));
-  if (req.liveStats) req.liveStats.current = () => addStats(req.priorStats, scheduler.stats);
   let client: FdiClient;
   let plan: Plan;
   try {
     client = (deps.createClient ?? defaultClient)(req.config, scheduler, limits);
-    plan = await planRun(client, manifest, targets, req.config, retry, req.instanceQuota, req.resumed ? { done: new Set(req.done?.keys() ?? []) } : undefined);
+    plan = await planRun(client, manifest, targets, req.config, retry, req.instanceQuota, req.resumed ? (req.done ?? new Map()) : undefined);
   } catch (err) {
     syncStats();
     const failure = setupFailure(err);
@@ -150,7 +148,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     signal: req.signal,
     stopSignal: req.stopSignal,
     done: req.done,
-    onResult: req.onResult,
+    onResult: req.onResult && ((r) => req.onResult!(r, addStats(req.priorStats, scheduler.stats))),
   });
   syncStats();
   const aborted = outcome.stopped ? stopMessage(outcome.stopped, threshold, outcome.authError) : undefined;

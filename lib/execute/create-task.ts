@@ -87,12 +87,7 @@ async function attribute(client: FdiClient, target: Target, body: CreateTaskRequ
     if (isAuthFailure(err)) throw new AuthAbort(err as FdiError);
     return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}; its definition could not be read back` };
   }
-  let same: boolean;
-  try {
-    same = sameDefinition(shown, body);
-  } catch {
-    same = true; // an answer of an unexpected shape: as before the read-back, the lookup decides
-  }
-  if (same) return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}` };
+  // An answer that cannot be compared: as before the read-back, the lookup decides.
+  if (sameDefinition(shown, body) ?? true) return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}` };
   return { status: 'existing', task_id: taskId, attempts, note: `after ${after}, a task of this name was found with a different definition: someone else created it while this create was in doubt` };
 }

@@ -44,7 +44,7 @@ export interface ExecuteOutcome {
 }
 
 /** Error codes of failures whose outcome is unknown: the task may exist. */
-export const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['ABORTED', 'UNVERIFIED']);
+const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['ABORTED', 'UNVERIFIED']);
 
 /** A result is final when a later invocation must not redo it (an unknown outcome is looked up again). */
 export function isFinal(r: TaskResult): boolean {

@@ -27,26 +27,30 @@ function taskFields(req: CreateTaskRequest): string {
 /**
  * Whether a shown task is defined as `sent`: the task fields, and the detail where it is comparable —
  * where the shown detail has the same top-level keys as the sent one. A detail shown in another form
- * (RawFormDataResponse, or with fields the service adds) leaves the task fields to decide.
+ * (RawFormDataResponse, or with fields the service adds) leaves the task fields to decide. Undefined
+ * when the answer cannot be compared at all (a shape FDI does not document); each caller decides.
  */
-export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean {
-  const asSent = asRequest(shown);
-  if (taskFields(asSent) !== taskFields(sent)) return false;
-  if (!sameTopLevelKeys(shown.task_detail, sent.task_detail)) return true;
-  return canonicalDetail(shown.task_detail) === canonicalDetail(sent.task_detail);
+export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean | undefined {
+  try {
+    if (taskFields(asRequest(shown)) !== taskFields(sent)) return false;
+    const a = parseJson(shown.task_detail);
+    const b = parseJson(sent.task_detail);
+    if (!isObject(a) || !isObject(b) || topLevelKeys(a) !== topLevelKeys(b)) return true;
+    return sortedJson(a) === sortedJson(b);
+  } catch {
+    return undefined;
+  }
 }
 
-function sameTopLevelKeys(a: string, b: string): boolean {
-  const keys = (text: string): string | undefined => {
-    try {
-      const v: unknown = JSON.parse(text);
-      return typeof v === 'object' && v !== null && !Array.isArray(v) ? JSON.stringify(Object.keys(v).sort()) : undefined;
-    } catch {
-      return undefined;
-    }
-  };
-  const ka = keys(a);
-  return ka !== undefined && ka === keys(b);
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const topLevelKeys = (o: Record<string, unknown>): string => JSON.stringify(Object.keys(o).sort());
+
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
 }
 
 /** The detail with object keys sorted at every level (the text as is when it is not JSON). */

@@ -15,8 +15,6 @@ import {
 import type { Config } from '../config.js';
 import { joinKey, ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
-export { parseS3Uri } from './object-store.js';
-
 /** One S3 client per process (or cold start); cheap to share. */
 export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client {
   return new S3Client({
@@ -28,7 +26,6 @@ export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: st
     ...(credentials ? { credentials } : {}),
   });
 }
-
 
 function isStatus(err: unknown, ...statuses: number[]): boolean {
   return err instanceof S3ServiceException && statuses.includes(err.$metadata?.httpStatusCode ?? 0);

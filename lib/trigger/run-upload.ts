@@ -21,7 +21,7 @@ import type { Report, TaskResult } from '../report/types.js';
 import { newRunId, runManifest, type RunOutcome } from '../run-manifest.js';
 import { joinKey, ObjectTooLargeError, type ObjectStore } from '../storage/object-store.js';
 import { manifestPath, writeReport } from '../storage/report-layout.js';
-import { claim } from './claim.js';
+import { claim, type ClaimResult } from './claim.js';
 import { CONTINUATION_SUFFIX, uploadId, type UploadRef } from './s3-event.js';
 import { buildReport } from '../report/build-report.js';
 import { UserError } from '../errors.js';
@@ -124,15 +124,13 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   const lockBody: Lock = { owner: runId, bucket: ref.bucket, key: ref.key, upload_id: upload, started_at: new Date().toISOString() };
   const lock = await claim(store, joinKey(dir, 'lock.json'), lockBody);
   if (!lock.won) {
-    const resumed = await takeOverIfDead(store, dir, { bucket: ref.bucket, key: ref.key, upload_id: upload }, deps, log);
+    const resumed = await takeOverIfDead(store, dir, deps, log);
     if (resumed) return runInvocation({ bucket: ref.bucket, key: ref.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
     log.info('duplicate delivery of an upload already being handled; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: upload };
   }
-  const notes = lock.atomic ? [] : [BEST_EFFORT_NOTE];
-  const checkpoint: Checkpoint = { run_id: runId, started_at: lockBody.started_at, invocation: 1, bucket: ref.bucket, key: ref.key, upload_id: upload, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
   try {
-    return await runInvocation(ref, checkpoint, notes, deps, clock, log);
+    return await runInvocation(ref, freshCheckpoint(lockBody, 1), storeNotes(lock), deps, clock, log);
   } catch (err) {
     // An infrastructure failure: release the lock (and this run's state) so that the platform's retry
     // of this event runs afresh.
@@ -151,7 +149,7 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
   const log = deps.logger.child({ run_id: cont.run_id, bucket: cont.bucket, key: cont.key, upload_id: cont.upload_id, invocation: cont.invocation });
   const claimed = await claim(store, joinKey(dir, `${cont.invocation}.claim`), claimBody());
   if (!claimed.won) {
-    const resumed = await takeOverIfDead(store, dir, cont, deps, log);
+    const resumed = await takeOverIfDead(store, dir, deps, log);
     if (resumed) return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
     log.info('duplicate delivery of a continuation; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
@@ -161,11 +159,18 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
   const saved = await store.get(joinKey(dir, 'checkpoint.json'));
   if (!saved) throw new UserError(`the checkpoint of run ${cont.run_id} is missing under ${dir}`);
   const checkpoint = { ...parse<Checkpoint>(saved.body), invocation: cont.invocation };
-  const notes = claimed.atomic ? [] : [BEST_EFFORT_NOTE];
-  return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'continuation' }, checkpoint, notes, deps, clock, log);
+  return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'continuation' }, checkpoint, storeNotes(claimed), deps, clock, log);
 }
 
-const BEST_EFFORT_NOTE = 'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.';
+/** What the report says of a claim made on a store that ignores conditional writes. */
+function storeNotes(claimed: ClaimResult): string[] {
+  return claimed.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
+}
+
+/** The checkpoint of a run that has saved none yet. */
+function freshCheckpoint(lock: Lock, invocation: number): Checkpoint {
+  return { run_id: lock.owner, started_at: lock.started_at, invocation, bucket: lock.bucket, key: lock.key, upload_id: lock.upload_id, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+}
 
 const claimBody = () => ({ owner: randomBytes(8).toString('hex'), claimed_at: new Date().toISOString() });
 
@@ -186,7 +191,6 @@ const MAX_SILENT_CLAIMS = 5;
 async function takeOverIfDead(
   store: ObjectStore,
   dir: string,
-  upload: { bucket: string; key: string; upload_id: string },
   deps: TriggerDeps,
   log: Logger,
 ): Promise<{ checkpoint: Checkpoint; notes: string[]; log: Logger } | undefined> {
@@ -221,15 +225,13 @@ async function takeOverIfDead(
   const saved = await store.get(joinKey(dir, 'checkpoint.json'));
   const stored = saved ? parse<Checkpoint>(saved.body) : undefined;
   const prior = stored?.run_id === lock.owner ? stored : undefined;
-  const checkpoint: Checkpoint = prior
-    ? { ...prior, invocation }
-    : { run_id: lock.owner, started_at: lock.started_at, invocation, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+  const checkpoint: Checkpoint = prior ? { ...prior, invocation } : freshCheckpoint(lock, invocation);
   const notes = [
     `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
       ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
-    ...(claimed.atomic ? [] : [BEST_EFFORT_NOTE]),
+    ...storeNotes(claimed),
   ];
-  const resumedLog = deps.logger.child({ run_id: checkpoint.run_id, bucket: upload.bucket, key: upload.key, upload_id: upload.upload_id, invocation });
+  const resumedLog = deps.logger.child({ run_id: checkpoint.run_id, bucket: lock.bucket, key: lock.key, upload_id: lock.upload_id, invocation });
   resumedLog.warn({ silent_ms: silentMs, dead_invocation: invocation - 1 }, 'run stopped without a heartbeat: taking it over');
   return { checkpoint, notes, log: resumedLog };
 }
@@ -243,11 +245,10 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   // Notes of earlier invocations and this one's, in the checkpoint and the final report.
   const runNotes = [...new Set([...(checkpoint.notes ?? []), ...notes])];
 
-  // The heartbeat tells later deliveries that this run is alive (see takeOverIfDead), until it has finished.
+  // The heartbeat tells later deliveries that this run is alive (see takeOverIfDead), until it has
+  // finished. The first beat is the lock's start time, or the one written when a later invocation won its claim.
   const liveness = deps.liveness ?? DEFAULT_LIVENESS;
-  const beat = () => writeHeartbeat(store, dir, checkpoint.run_id, checkpoint.invocation, log);
-  await beat();
-  const heartbeat = setInterval(() => void beat(), liveness.heartbeatMs);
+  const heartbeat = setInterval(() => void writeHeartbeat(store, dir, checkpoint.run_id, checkpoint.invocation, log), liveness.heartbeatMs);
   heartbeat.unref();
 
   // The deadline: stop dispatching early enough for in-flight requests, the checkpoint and the report.
@@ -276,11 +277,9 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     let sinceSave = 0;
     let lastSave = Date.now();
     let saving: Promise<void> = Promise.resolve();
-    const liveStats: { current?: () => Report['stats'] } = {};
     const save = () => {
-      const stats = liveStats.current?.() ?? checkpoint.stats;
       saving = saving
-        .then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, stats, notes: runNotes, results: [...done.values()] } satisfies Checkpoint), 'application/json'))
+        .then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, notes: runNotes, results: [...done.values()] } satisfies Checkpoint), 'application/json'))
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
       sinceSave = 0;
       lastSave = Date.now();
@@ -297,13 +296,13 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
         resumed: checkpoint.invocation > 1,
         priorStats: checkpoint.stats,
         notes: runNotes,
-        liveStats,
         signal: hard.signal,
         stopSignal: stop.signal,
         ...(deps.retryPolicy ? { retryPolicy: deps.retryPolicy } : {}),
-        onResult: (r) => {
+        onResult: (r, stats) => {
           if (!isFinal(r)) return;
           done.set(r.index, r);
+          checkpoint.stats = stats;
           if (++sinceSave >= CHECKPOINT_EVERY.results || Date.now() - lastSave >= CHECKPOINT_EVERY.ms) void save();
         },
       },
