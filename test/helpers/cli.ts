@@ -81,3 +81,32 @@ export function bulkManifest(n: number, options: { prefix?: string; instances?: 
     '',
   ].join('\n');
 }
+
+/**
+ * A manifest of `shared` tasks named `<prefix>shared-NNNN`, which every owner's manifest names too (each
+ * with its own detail, so FDI shows whose definition it holds), and `own` tasks `<prefix><owner>-own-NNNN`.
+ */
+export function overlappingManifest(owner: string, shared: number, own: number, options: { onExists?: 'skip' | 'fail' | 'update'; prefix?: string } = {}): string {
+  const ids = (n: number) => Array.from({ length: n }, (_, i) => `"${String(i).padStart(4, '0')}"`).join(', ');
+  const prefix = options.prefix ?? '';
+  return [
+    'version: 1',
+    'target: { project_id: local-project, instance_id: local-instance }',
+    ...(options.onExists ? [`options: { on_exists: ${options.onExists} }`] : []),
+    'templates:',
+    '  t:',
+    '    task_type: REALTIME',
+    '    source_datasource: 30969b205e8f4392a25fb321112d1753',
+    '    target_datasource: { name: oracle-cdc }',
+    `    detail: { targetSelectedDatasource: { targetTable: "${owner.toUpperCase()}.T_\${n}" } }`,
+    'tasks:',
+    `  - { name: "${prefix}shared-\${n}", template: t, matrix: { n: [${ids(shared)}] } }`,
+    `  - { name: "${prefix}${owner}-own-\${n}", template: t, matrix: { n: [${ids(own)}] } }`,
+    '',
+  ].join('\n');
+}
+
+/** The shared names of overlappingManifest. */
+export const sharedNames = (n: number, prefix = ''): string[] => Array.from({ length: n }, (_, i) => `${prefix}shared-${String(i).padStart(4, '0')}`);
+/** An owner's own names of overlappingManifest. */
+export const ownNames = (owner: string, n: number, prefix = ''): string[] => Array.from({ length: n }, (_, i) => `${prefix}${owner}-own-${String(i).padStart(4, '0')}`);

@@ -14,33 +14,11 @@ import { silentLogger } from '../../lib/logger.js';
 import type { Report } from '../../lib/report/types.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
-import { bulkManifest, tempDir, writeManifest } from '../helpers/cli.js';
+import { bulkManifest, overlappingManifest, ownNames, sharedNames, tempDir, writeManifest } from '../helpers/cli.js';
 import { getText, s3Event, upload } from '../helpers/stack.js';
-import { STACK_TRACE, expectReportAccountsForAll } from './helpers.js';
+import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
 import { bulkNames, collect, latestReport, spawnCli } from './process.js';
 
-/** A manifest with `shared` tasks named `shared-NNNN` (its own detail) and `own` tasks of its own. */
-function overlapping(owner: string, shared: number, own: number, onExists: 'skip' | 'fail' | 'update'): string {
-  const ids = (n: number) => Array.from({ length: n }, (_, i) => `"${String(i).padStart(4, '0')}"`).join(', ');
-  return [
-    'version: 1',
-    'target: { project_id: local-project, instance_id: local-instance }',
-    `options: { on_exists: ${onExists} }`,
-    'templates:',
-    '  t:',
-    '    task_type: REALTIME',
-    '    source_datasource: 30969b205e8f4392a25fb321112d1753',
-    '    target_datasource: { name: oracle-cdc }',
-    `    detail: { targetSelectedDatasource: { targetTable: "${owner.toUpperCase()}.T_\${n}" } }`,
-    'tasks:',
-    `  - { name: "shared-\${n}", template: t, matrix: { n: [${ids(shared)}] } }`,
-    `  - { name: "${owner}-own-\${n}", template: t, matrix: { n: [${ids(own)}] } }`,
-    '',
-  ].join('\n');
-}
-
-const sharedNames = (n: number) => Array.from({ length: n }, (_, i) => `shared-${String(i).padStart(4, '0')}`);
-const ownNames = (owner: string, n: number) => Array.from({ length: n }, (_, i) => `${owner}-own-${String(i).padStart(4, '0')}`);
 const CTX = { getRemainingTimeInMillis: () => 600_000 };
 
 /** For each shared name: exactly one report created it, the other did not. */
@@ -66,12 +44,28 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
     stack.emulator.configure({ faults: {}, latencyMs: 0 });
   });
 
+  /**
+   * Two manifests sharing `shared` tasks, uploaded under race/ and handled at once: with latency, both
+   * runs list the instance before either creates, so their creates of the shared names really race.
+   * Both finish, and FDI ends with every name exactly once.
+   */
+  async function race(owners: [string, string], shared: number, own: number, onExists: 'skip' | 'fail' | 'update'): Promise<[Report, Report]> {
+    for (const o of owners) await upload(stack, `race/${o}.yaml`, overlappingManifest(o, shared, own, { onExists }));
+    const outs = await Promise.all(owners.map((o) => handler(s3Event(stack.bucket, `race/${o}.yaml`, `${o.toUpperCase()}001`), CTX)));
+    expect(outs.map((out) => out[0].kind)).toEqual(['finished', 'finished']);
+    expectExactlyOnce(stack.emulator, [...sharedNames(shared), ...owners.flatMap((o) => ownNames(o, own))]);
+    const [a, b] = outs.map((out) => (out[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
+    expectReportAccountsForAll(a, [...sharedNames(shared), ...ownNames(owners[0], own)]);
+    expectReportAccountsForAll(b, [...sharedNames(shared), ...ownNames(owners[1], own)]);
+    return [a, b];
+  }
+
   async function report(key: string): Promise<Report> {
     return JSON.parse((await getText(stack, key))!) as Report;
   }
 
   it('uploaded together, on_exists skip: each task exists once; the later run reports the shared ones as existing', async () => {
-    await Promise.all([upload(stack, 'manifests/skip/a.yaml', overlapping('aa', 20, 5, 'skip')), upload(stack, 'manifests/skip/b.yaml', overlapping('bb', 20, 5, 'skip'))]);
+    await Promise.all([upload(stack, 'manifests/skip/a.yaml', overlappingManifest('aa', 20, 5, { onExists: 'skip' })), upload(stack, 'manifests/skip/b.yaml', overlappingManifest('bb', 20, 5, { onExists: 'skip' }))]);
     await stack.idle();
     const a = await report('reports/skip/a/latest.json');
     const b = await report('reports/skip/b/latest.json');
@@ -91,7 +85,7 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
   });
 
   it('uploaded together, on_exists fail: the later run is rejected naming the conflicting task and instance, and sends no create', async () => {
-    await Promise.all([upload(stack, 'manifests/fail/a.yaml', overlapping('aa', 3, 4, 'fail')), upload(stack, 'manifests/fail/b.yaml', overlapping('bb', 3, 4, 'fail'))]);
+    await Promise.all([upload(stack, 'manifests/fail/a.yaml', overlappingManifest('aa', 3, 4, { onExists: 'fail' })), upload(stack, 'manifests/fail/b.yaml', overlappingManifest('bb', 3, 4, { onExists: 'fail' }))]);
     await stack.idle();
     const reports = [await report('reports/fail/a/latest.json'), await report('reports/fail/b/latest.json')];
     const winner = reports.find((r) => r.status === 'succeeded')!;
@@ -112,19 +106,9 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
   it('handled concurrently past planning (both plan "create"), on_exists skip: each shared task once, created by exactly one run', async () => {
     // Latency makes both runs list the instance before either creates, so their creates really race.
     stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
-    await upload(stack, 'race/a.yaml', overlapping('aa', 8, 3, 'skip'));
-    await upload(stack, 'race/b.yaml', overlapping('bb', 8, 3, 'skip'));
-    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/a.yaml', 'A0001'), CTX), handler(s3Event(stack.bucket, 'race/b.yaml', 'B0001'), CTX)]);
-    expect(outs.map((o) => o[0].kind)).toEqual(['finished', 'finished']);
-    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
-    const stats = stack.emulator.stats();
-    // The race happened: creates of a shared name were refused as duplicates …
-    expect(stats.duplicateNameRejections).toBeGreaterThan(0);
-    // … and were resolved by name: each name committed once, each shared name created by one run only.
-    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
-    expect(stats.tasksStored).toBe(8 + 3 + 3);
-    expectReportAccountsForAll(a, [...sharedNames(8), ...ownNames('aa', 3)]);
-    expectReportAccountsForAll(b, [...sharedNames(8), ...ownNames('bb', 3)]);
+    const [a, b] = await race(['aa', 'bb'], 8, 3, 'skip');
+    // The race happened: creates of a shared name were refused as duplicates, and resolved by name.
+    expect(stack.emulator.stats().duplicateNameRejections).toBeGreaterThan(0);
     expectOneCreatorPerSharedName(a, b, sharedNames(8));
     for (const r of [a, b]) {
       expect(r.status).toBe('succeeded');
@@ -136,16 +120,8 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
   it('handled concurrently past planning under 500s before and after commit: each shared task created by exactly one run; the other reads it back', async () => {
     // A 500 leaves a create in doubt; the name lookup then finds the task, but whose is it? The run reads
     // it back: its own definition means its own create, another (the other manifest's detail) means not.
-    stack.emulator.configure({ latencyMs: 200, jitterMs: 20, faults: { '500': 0.2, '500-after-commit': 0.1 } });
-    await upload(stack, 'race/xa.yaml', overlapping('xa', 30, 3, 'skip'));
-    await upload(stack, 'race/xb.yaml', overlapping('xb', 30, 3, 'skip'));
-    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/xa.yaml', 'XA001'), CTX), handler(s3Event(stack.bucket, 'race/xb.yaml', 'XB001'), CTX)]);
-    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
-    const stats = stack.emulator.stats();
-    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
-    expect(stats.tasksStored).toBe(30 + 3 + 3);
-    expectReportAccountsForAll(a, [...sharedNames(30), ...ownNames('xa', 3)]);
-    expectReportAccountsForAll(b, [...sharedNames(30), ...ownNames('xb', 3)]);
+    stack.emulator.configure({ latencyMs: 200, jitterMs: 20, seed: 7, faults: { '500': 0.2, '500-after-commit': 0.1 } });
+    const [a, b] = await race(['xa', 'xb'], 30, 3, 'skip');
     for (const r of [a, b]) {
       expect(r.status).toBe('succeeded');
       expect(r.counts.failed).toBe(0);
@@ -162,13 +138,8 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
 
   it('handled concurrently past planning, on_exists update: a task the other run created meanwhile gets this manifest\'s definition', async () => {
     stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
-    await upload(stack, 'race/ua.yaml', overlapping('ua', 8, 2, 'update'));
-    await upload(stack, 'race/ub.yaml', overlapping('ub', 8, 2, 'update'));
-    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/ua.yaml', 'UA001'), CTX), handler(s3Event(stack.bucket, 'race/ub.yaml', 'UB001'), CTX)]);
-    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
-    const stats = stack.emulator.stats();
-    expect(stats.duplicateNameRejections).toBeGreaterThan(0);
-    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    const [a, b] = await race(['ua', 'ub'], 8, 2, 'update');
+    expect(stack.emulator.stats().duplicateNameRejections).toBeGreaterThan(0);
     const stored = new Map(stack.emulator.tasks().map((t) => [t.task_name, t.task_detail]));
     for (const name of sharedNames(8)) {
       const statuses = [a, b].map((r) => r.tasks.find((t) => t.name === name)!.status).sort();
@@ -176,19 +147,15 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
       // The run that updated it last holds it.
       const updater = [a, b].find((r) => r.tasks.find((t) => t.name === name)!.status === 'updated')!;
       expect(stored.get(name), name).toContain(`"${updater === a ? 'UA' : 'UB'}.T_`);
+      expect(updater.tasks.find((t) => t.name === name)!.note).toMatch(/created by someone else after planning; updated to this manifest's definition/);
     }
     for (const r of [a, b]) expect(r.status).toBe('succeeded');
   });
 
   it('handled concurrently past planning, on_exists fail: a task the other run created meanwhile is a conflict, not "existing"', async () => {
     stack.emulator.configure({ latencyMs: 200, jitterMs: 20 });
-    await upload(stack, 'race/fa.yaml', overlapping('fa', 8, 2, 'fail'));
-    await upload(stack, 'race/fb.yaml', overlapping('fb', 8, 2, 'fail'));
-    const outs = await Promise.all([handler(s3Event(stack.bucket, 'race/fa.yaml', 'FA001'), CTX), handler(s3Event(stack.bucket, 'race/fb.yaml', 'FB001'), CTX)]);
-    const [a, b] = outs.map((o) => (o[0] as Extract<UploadOutcome, { kind: 'finished' }>).report);
-    const stats = stack.emulator.stats();
-    expect(stats.duplicateNameRejections).toBeGreaterThan(0);
-    expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
+    const [a, b] = await race(['fa', 'fb'], 8, 2, 'fail');
+    expect(stack.emulator.stats().duplicateNameRejections).toBeGreaterThan(0);
     const conflicts = [...a.tasks, ...b.tasks].filter((t) => t.error_code === 'CONFLICT');
     expect(conflicts.length).toBeGreaterThan(0);
     for (const t of conflicts) {
@@ -223,8 +190,8 @@ describe('two CLI processes applying different manifests that share tasks, at th
     const emu = await startEmulator({ latencyMs: 10, jitterMs: 20, seed: 5, faults: { '500': 0.1, '500-after-commit': 0.05, reset: 0.05 } });
     try {
       const dir = await tempDir('fdi-rel-two-cli-');
-      const ma = await writeManifest(dir, 'a.yaml', overlapping('aa', 60, 10, 'skip'));
-      const mb = await writeManifest(dir, 'b.yaml', overlapping('bb', 60, 10, 'skip'));
+      const ma = await writeManifest(dir, 'a.yaml', overlappingManifest('aa', 60, 10, { onExists: 'skip' }));
+      const mb = await writeManifest(dir, 'b.yaml', overlappingManifest('bb', 60, 10, { onExists: 'skip' }));
       const reports = path.join(dir, 'reports');
       const env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_RATE: '300', FDI_CONCURRENCY: '8', FDI_TIMEOUT_MS: '2000', FDI_MAX_ATTEMPTS: '10' };
       const [ra, rb] = await Promise.all([collect(spawnCli(['apply', ma, '--report', reports], env), 60_000), collect(spawnCli(['apply', mb, '--report', reports], env), 60_000)]);

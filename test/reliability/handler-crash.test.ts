@@ -38,11 +38,12 @@ await handler(JSON.parse(process.env.TEST_EVENT), { getRemainingTimeInMillis: ()
 
 describe('an invocation killed mid-run (handler, local stack)', () => {
   let stack: LocalStack;
-  let dir: string;
+  let script: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    dir = await tempDir('fdi-handler-crash-');
-    stack = await startLocalStack({ dataDir: dir, logger: silentLogger() });
+    stack = await startLocalStack({ dataDir: await tempDir('fdi-handler-crash-'), logger: silentLogger() });
+    script = path.join(await tempDir('fdi-handler-crash-child-'), 'child.mjs');
+    await writeFile(script, CHILD(ROOT));
     // Its own prefixes, so the stack's event queue (on manifests/) leaves these uploads to the test.
     env = { ...stack.env, MANIFEST_PREFIX: 'crash/', REPORT_PREFIX: 'crash-reports/', STATE_PREFIX: 'crash-state/', FDI_RATE: '200', FDI_CONCURRENCY: '4' };
   });
@@ -50,8 +51,6 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
 
   /** Runs the compiled handler on `event` in a child process and SIGKILLs it once `when()` holds. */
   async function killWhen(event: S3Event, when: () => boolean): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
-    const script = path.join(dir, 'child.mjs');
-    await writeFile(script, CHILD(ROOT));
     const child = spawn(process.execPath, [script], { cwd: ROOT, env: cleanEnv({ ...env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'warn', TEST_EVENT: JSON.stringify(event) }) });
     const ended = collect(child, 60_000);
     let finished = false;
@@ -66,17 +65,22 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
 
   beforeEach(() => stack.emulator.reset());
 
-  it('is taken over by the retried event once its heartbeat is stale, from its last checkpoint, without a duplicate', async () => {
+  // Under on_exists: fail, the tasks the dead invocation created after its checkpoint are found by the
+  // takeover's planning; read back, they hold this manifest's definition, so they are not conflicts.
+  it.each([
+    ['skip', 'bulk', 'hk'],
+    ['fail', 'strict', 'hf'],
+  ] as const)('on_exists %s: is taken over by the retried event once its heartbeat is stale, from its last checkpoint, without a duplicate', async (onExists, name, prefix) => {
     stack.emulator.configure({ faults: {}, latencyMs: 15, jitterMs: 5 });
-    await upload(stack, 'crash/bulk.yaml', bulkManifest(N, { prefix: 'hk', instances: INSTANCES }));
-    const event = s3Event(stack.bucket, 'crash/bulk.yaml', '0000A1');
+    await upload(stack, `crash/${name}.yaml`, bulkManifest(N, { prefix, instances: INSTANCES, extra: `options: { on_exists: ${onExists} }` }));
+    const event = s3Event(stack.bucket, `crash/${name}.yaml`, '0000A1');
 
     // 1. The first invocation, killed once more than 100 tasks (one checkpoint) are committed.
     const first = await killWhen(event, () => stack.emulator.stats().tasksStored >= 150);
     expect(first.signal, `the child ended on its own: ${first.stderr}`).toBe('SIGKILL');
     const storedAtKill = stack.emulator.stats().tasksStored;
     expect(storedAtKill).toBeLessThan(N);
-    const state = await listKeys(stack, 'crash-state/');
+    const state = await listKeys(stack, `crash-state/${name}/`);
     expect(state.some((k) => k.endsWith('/checkpoint.json'))).toBe(true);
     expect(state.some((k) => k.endsWith('/finished.json'))).toBe(false);
 
@@ -90,11 +94,12 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     const late = await handler(event, CTX);
     expect(late.map((o) => o.kind)).toEqual(['finished']);
     const report = (late[0] as Extract<UploadOutcome, { kind: 'finished' }>).report;
-    const names = bulkNames(N, 'hk', INSTANCES);
+    const names = bulkNames(N, prefix, INSTANCES);
     expectExactlyOnce(stack.emulator, names);
     expectReportAccountsForAll(report, names);
     expect(report.status).toBe('succeeded');
     expect(report.counts.failed).toBe(0);
+    expect(report.tasks.filter((t) => t.error_code === 'CONFLICT')).toEqual([]);
     // Tasks of the checkpoint keep their status; those created after it are found by name.
     expect(report.counts.created).toBeGreaterThanOrEqual(100);
     expect(report.counts.created + report.counts.existing).toBe(N);
@@ -103,7 +108,7 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     expect(report.notes?.join('\n')).toMatch(/Invocation 1 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 2 took the run over from its last checkpoint/);
     // The dead invocation's requests up to its checkpoint count too: every task reported created took a create request.
     expect(report.stats.requests).toBeGreaterThanOrEqual(report.counts.created);
-    const latest = JSON.parse((await getText(stack, 'crash-reports/bulk/latest.json'))!) as Report;
+    const latest = JSON.parse((await getText(stack, `crash-reports/${name}/latest.json`))!) as Report;
     expect(latest.run_id).toBe(report.run_id);
 
     // 4. A delivery after the run finished is a duplicate, however late.
@@ -148,5 +153,34 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     // The takeover and the continuation claim the same invocation number: a late delivery of either is a duplicate.
     expect((await handler(continuation, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
     expect(stack.emulator.stats().tasksStored).toBe(n);
+  });
+
+  describe('the state a dead run leaves, written as it would be', () => {
+    const old = () => new Date(Date.now() - 10 * LIVENESS.staleAfterMs).toISOString();
+    /** A run of `crash/<name>.yaml` (sequencer `seq`) whose lock is old and holds no heartbeat; `claims` are `<n>.claim` objects. */
+    async function deadRun(name: string, seq: string, claims: Record<number, string>): Promise<S3Event> {
+      await upload(stack, `crash/${name}.yaml`, bulkManifest(6, { prefix: name }));
+      const dir = `crash-state/${name}/s-${seq}`;
+      await upload(stack, `${dir}/lock.json`, JSON.stringify({ owner: `run-${name}`, bucket: stack.bucket, key: `crash/${name}.yaml`, upload_id: `s-${seq}`, started_at: old() }));
+      for (const [n, at] of Object.entries(claims)) await upload(stack, `${dir}/${n}.claim`, JSON.stringify({ owner: 'someone', claimed_at: at }));
+      return s3Event(stack.bucket, `crash/${name}.yaml`, seq);
+    }
+
+    it('steps over an invocation number claimed long ago whose holder never beat, and finishes the run from the start', async () => {
+      const event = await deadRun('silent', '00000C1', { 2: old() });
+      const [out] = await handlerWith()(event, CTX);
+      expect(out.kind).toBe('finished');
+      const report = (out as Extract<UploadOutcome, { kind: 'finished' }>).report;
+      expect(report.run_id).toBe('run-silent');
+      expectExactlyOnce(stack.emulator, bulkNames(6, 'silent'));
+      expect(report.notes?.join('\n')).toMatch(/Invocation 2 of this run stopped without finishing .*; invocation 3 took the run over from the start/);
+    });
+
+    it('leaves alone an invocation number claimed moments ago (its holder may be starting): a duplicate, nothing sent', async () => {
+      const event = await deadRun('starting', '00000C2', { 2: new Date().toISOString() });
+      const before = stack.emulator.stats().requestsTotal;
+      expect((await handlerWith()(event, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
+      expect(stack.emulator.stats().requestsTotal).toBe(before);
+    });
   });
 });
