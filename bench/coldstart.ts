@@ -10,7 +10,7 @@ import os from 'node:os';
 import path from 'node:path';
 import AdmZip from 'adm-zip';
 import { benchArgs } from './common/args.js';
-import { bytes, fmt, median, percentile, printSection, table, type Cell } from './common/format.js';
+import { bytes, fmt, log, median, percentile, printSection, table, type Cell } from './common/format.js';
 import { endLines, printHeader } from './common/machine.js';
 import { CLI, ROOT, benchEnv, requireBuild, runProcess } from './common/proc.js';
 
@@ -144,9 +144,6 @@ async function viaHyperfine(timings: Timing[], argvOf: (t: Timing) => string[], 
   });
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
 
 await main();
 process.stdout.write(`\n${endLines()}\n`);

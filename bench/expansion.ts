@@ -10,7 +10,7 @@ import { pathToFileURL } from 'node:url';
 import { applyManifest } from './common/apply.js';
 import { benchArgs } from './common/args.js';
 import { startBenchEmulator } from './common/emulator.js';
-import { bytes, fmt, printSection, ratio, table, type Cell } from './common/format.js';
+import { bytes, fmt, log, printSection, ratio, table, type Cell } from './common/format.js';
 import { endLines, printHeader } from './common/machine.js';
 import { documentedMatrixManifest, instanceIds } from './common/manifests.js';
 import { ROOT, requireBuild, rssMethod, runCli, runProcess } from './common/proc.js';
@@ -62,7 +62,7 @@ interface LibResult {
 
 async function main(): Promise<void> {
   requireBuild();
-  const sizes = String(args.sizes).split(',').filter(Boolean).map(Number).filter((n) => n > 0); // "--apply 0" skips that part
+  const sizes = String(args.sizes).split(',').filter(Boolean).map(Number).filter((n) => n > 0);
   const applySizes = String(args.apply).split(',').filter(Boolean).map(Number).filter((n) => n > 0); // "--apply 0" skips that part
   printHeader('bench:expansion', { sizes: sizes.join(','), apply: applySizes.join(','), rss: rssMethod(), quick: args.quick });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-expansion-'));
@@ -198,9 +198,6 @@ async function main(): Promise<void> {
   }
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
 
 await main();
 process.stdout.write(`\n${endLines()}\n`);

@@ -6,9 +6,9 @@
  */
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { mulberry32, startEmulator, type Emulator, type FaultKind } from '../emulator/index.js';
+import { mulberry32, startEmulator, type FaultKind } from '../emulator/index.js';
 import { bulkManifest, runCli, tempDir, writeManifest } from '../test/helpers/cli.js';
-import { bulkNames, collect, latestReport, spawnCli } from '../test/reliability/process.js';
+import { bulkNames, collect, createAttemptsSoFar, firstCreateArrived, latestReport, spawnCli } from '../test/reliability/process.js';
 import { benchArgs } from './common/args.js';
 import { fmt, printSection, secs, table, type Cell } from './common/format.js';
 import { loadLine, printHeader } from './common/machine.js';
@@ -24,8 +24,6 @@ export interface CrashSoakOptions {
   hours: number;
   seed: number;
 }
-
-const createsSoFar = (emu: Emulator) => Object.values(emu.stats().createAttempts).reduce((a, b) => a + b, 0);
 
 interface RoundResult {
   row: Cell[];
@@ -55,8 +53,7 @@ async function round(o: CrashSoakOptions, seed: number): Promise<RoundResult> {
       const child = spawnCli(['apply', manifest, '--report', reports], env);
       let ended = false;
       const done = collect(child, 3_600_000).finally(() => (ended = true));
-      const before = createsSoFar(emu);
-      while (!ended && createsSoFar(emu) <= before) await new Promise((r) => setTimeout(r, 5));
+      await firstCreateArrived(emu, createAttemptsSoFar(emu), () => ended);
       const timer = setTimeout(() => child.kill('SIGKILL'), Math.floor(random() * o.maxDelay));
       const out = await done;
       clearTimeout(timer);

@@ -6,7 +6,6 @@
  * must account for every task of its manifest. Prints a table per round and a summary; exits 1 on any
  * violation.
  */
-import { PutObjectCommand } from '@aws-sdk/client-s3';
 import { pathToFileURL } from 'node:url';
 import { createHandler } from '../handlers/manifest-uploaded.js';
 import { startLocalStack } from '../lib/local/stack.js';
@@ -14,12 +13,12 @@ import { silentLogger } from '../lib/logger.js';
 import type { Report } from '../lib/report/types.js';
 import { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { UploadOutcome } from '../lib/trigger/run-upload.js';
-import { tempDir } from '../test/helpers/cli.js';
+import { overlappingManifest, tempDir } from '../test/helpers/cli.js';
 import { benchArgs } from './common/args.js';
 import { printSection, secs, table, type Cell } from './common/format.js';
 import { loadLine, printHeader } from './common/machine.js';
 import { soakClock } from './soak-common.js';
-import { s3Event } from '../test/helpers/stack.js';
+import { s3Event, upload } from '../test/helpers/stack.js';
 
 export interface DeliverySoakOptions {
   manifests: number;
@@ -30,24 +29,6 @@ export interface DeliverySoakOptions {
   rounds: number;
   hours: number;
   seed: number;
-}
-
-function manifestText(owner: string, shared: number, own: number, round: number): string {
-  const ids = (n: number) => Array.from({ length: n }, (_, i) => `"${String(i).padStart(4, '0')}"`).join(', ');
-  return [
-    'version: 1',
-    'target: { project_id: local-project, instance_id: local-instance }',
-    'templates:',
-    '  t:',
-    '    task_type: REALTIME',
-    '    source_datasource: 30969b205e8f4392a25fb321112d1753',
-    '    target_datasource: { name: oracle-cdc }',
-    `    detail: { targetSelectedDatasource: { targetTable: "${owner.toUpperCase()}.T_\${n}" } }`,
-    'tasks:',
-    `  - { name: "r${round}-shared-\${n}", template: t, matrix: { n: [${ids(shared)}] } }`,
-    `  - { name: "r${round}-${owner}-\${n}", template: t, matrix: { n: [${ids(own)}] } }`,
-    '',
-  ].join('\n');
 }
 
 export async function soakDeliveries(o: DeliverySoakOptions): Promise<boolean> {
@@ -74,7 +55,7 @@ export async function soakDeliveries(o: DeliverySoakOptions): Promise<boolean> {
       stack.emulator.reset();
       const started = performance.now();
       const owners = Array.from({ length: o.manifests }, (_, i) => `m${i}`);
-      for (const owner of owners) await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: `soak/${owner}.yaml`, Body: manifestText(owner, o.shared, o.tasks - o.shared, r) }));
+      for (const owner of owners) await upload(stack, `soak/${owner}.yaml`, overlappingManifest(owner, o.shared, o.tasks - o.shared, { prefix: `r${r}-` }));
       const deliveries = owners.flatMap((owner) => Array.from({ length: o.copies }, () => handler(s3Event(stack.bucket, `soak/${owner}.yaml`, `R${r}-${owner}`), ctx)));
       const outcomes = (await Promise.all(deliveries)).map((x) => x[0] as UploadOutcome);
       const finished = outcomes.filter((x): x is Extract<UploadOutcome, { kind: 'finished' }> => x.kind === 'finished');
@@ -86,8 +67,8 @@ export async function soakDeliveries(o: DeliverySoakOptions): Promise<boolean> {
       const runsPerUpload = owners.map((owner) => finished.filter((x) => x.report.manifest.uri.endsWith(`/${owner}.yaml`)).length);
       const badReports = finished.filter((x) => !accountsForAll(x.report, o.tasks)).length;
       const failedTasks = finished.reduce((a, x) => a + x.report.counts.failed, 0);
-      // Shared names reported "created" by more than one run: after an ambiguous failure, a run that finds
-      // the name cannot tell whose create it was (see RELIABILITY.md); not a duplicate in FDI.
+      // Shared names reported "created" by more than one run (a run reads the task back after an
+      // ambiguous failure to tell whose create it was; RELIABILITY.md, finding 7). Not a duplicate in FDI.
       const claims = new Map<string, number>();
       for (const x of finished) for (const t of x.report.tasks) if (t.status === 'created' && t.name.includes('-shared-')) claims.set(t.name, (claims.get(t.name) ?? 0) + 1);
       const doubleClaims = [...claims.values()].filter((n) => n > 1).length;

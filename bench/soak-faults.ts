@@ -8,7 +8,7 @@ import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FAULT_KINDS, startEmulator, type FaultKind } from '../emulator/index.js';
 import { bulkManifest, runCli, tempDir, writeManifest } from '../test/helpers/cli.js';
-import { bulkNames, latestReport } from '../test/reliability/process.js';
+import { STACK_TRACE, bulkNames, latestReport } from '../test/reliability/process.js';
 import { benchArgs } from './common/args.js';
 import { fmt, printSection, secs, table, type Cell } from './common/format.js';
 import { loadLine, printHeader } from './common/machine.js';
@@ -52,7 +52,7 @@ async function runCase(label: string, faults: Partial<Record<FaultKind, number>>
     const v = verdict(emu, bulkNames(n, prefix, instances), report);
     const stats = emu.stats();
     const injected = Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0);
-    const ok = v.ok && res.code === 0 && !/\n\s+at /.test(res.stderr);
+    const ok = v.ok && res.code === 0 && !STACK_TRACE.test(res.stderr);
     const c = report?.counts;
     return {
       label,

@@ -6,7 +6,7 @@
 import { applyManifest, describeClient, type ClientSettings } from './common/apply.js';
 import { benchArgs } from './common/args.js';
 import { startBenchEmulator, summarize, type ServerSettings, type ServerSummary } from './common/emulator.js';
-import { fmt, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
+import { fmt, log, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
 import { endLines, printHeader } from './common/machine.js';
 import { settledRate } from './common/rate-model.js';
 import { bulkManifest, createCalls, instanceIds } from './common/manifests.js';
@@ -182,8 +182,5 @@ async function main(): Promise<void> {
   process.stdout.write(`\n${endLines()}\n`);
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
 
 await main();

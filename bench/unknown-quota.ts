@@ -6,7 +6,7 @@
 import { applyManifest, describeClient } from './common/apply.js';
 import { benchArgs } from './common/args.js';
 import { startBenchEmulator, summarize, type ServerSettings } from './common/emulator.js';
-import { fmt, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
+import { fmt, log, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
 import { endLines, printHeader } from './common/machine.js';
 import { bulkManifest, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
@@ -102,9 +102,6 @@ async function main(): Promise<void> {
   if (verdicts.some((v) => !v.clean)) process.exitCode = 1;
 }
 
-function log(message: string): void {
-  process.stderr.write(`[bench] ${message}\n`);
-}
 
 await main();
 process.stdout.write(`\n${endLines()}\n`);

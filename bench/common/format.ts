@@ -59,3 +59,8 @@ export function percentile(values: number[], p: number): number {
 export function printSection(title: string, body: string, notes: string[] = []): void {
   process.stdout.write(`\n### ${title}\n\n${body}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
 }
+
+/** Progress of a bench on stderr, apart from the tables on stdout. */
+export function log(message: string): void {
+  process.stderr.write(`[bench] ${message}\n`);
+}

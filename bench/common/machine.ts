@@ -2,9 +2,8 @@
 import { spawnSync } from 'node:child_process';
 import { statSync } from 'node:fs';
 import os from 'node:os';
-import { fileURLToPath } from 'node:url';
+import { ROOT } from '../../test/helpers/cli.js';
 
-const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 const SOURCES = ['lib', 'cli', 'emulator', 'handlers'];
 
 /** Node version, CPUs, memory and OS. */

@@ -8,12 +8,9 @@ import { existsSync } from 'node:fs';
 import { mkdtemp, open, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { CLI, ROOT, cleanEnv } from '../../test/helpers/cli.js';
 
-/** The repository root. */
-export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
-/** The compiled CLI, as users run it. */
-export const CLI = path.join(ROOT, 'dist/cli/main.js');
+export { CLI, ROOT };
 
 const GNU_TIME = '/usr/bin/time';
 const RSS_MARK = '__bench_max_rss_kb=';
@@ -49,15 +46,8 @@ export interface ProcResult {
 /** How peak RSS is measured on this machine. */
 export const rssMethod = (): 'gnu-time' | 'resourceUsage' => (existsSync(GNU_TIME) ? 'gnu-time' : 'resourceUsage');
 
-/** An environment without the developer's FDI_/S3_/AWS_ settings, plus `extra`. */
-export function benchEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
-  const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_|LOG_)/.test(k)) env[k] = v;
-  env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
-  env.NO_COLOR = '1';
-  for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
-  return env;
-}
+/** An environment without the developer's FDI_/S3_/AWS_/LOG_ settings, plus `extra`. */
+export const benchEnv = cleanEnv;
 
 export async function runProcess(command: string, args: string[], options: ProcOptions = {}): Promise<ProcResult> {
   const method = options.rss ? rssMethod() : undefined;

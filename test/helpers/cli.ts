@@ -14,10 +14,10 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Environment without any FDI_/S3_ settings of the developer's shell. */
+/** Environment without any FDI_/S3_/AWS_/LOG_ settings of the developer's shell. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_|LOG_)/.test(k)) env[k] = v;
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   env.NO_COLOR = '1';
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;

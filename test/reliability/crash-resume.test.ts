@@ -10,18 +10,9 @@ import { describe, expect, it } from 'vitest';
 import { mulberry32, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
 import { bulkManifest, runCli, tempDir, writeManifest } from '../helpers/cli.js';
 import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
-import { bulkNames, collect, latestReport, spawnCli } from './process.js';
+import { bulkNames, collect, createAttemptsSoFar, firstCreateArrived, latestReport, spawnCli } from './process.js';
 
 const INSTANCES = ['local-instance', 'local-instance-2'];
-
-function createAttemptsSoFar(emu: Emulator): number {
-  return Object.values(emu.stats().createAttempts).reduce((a, b) => a + b, 0);
-}
-
-/** Resolves when the emulator has received more creates than `before`, or when the child has ended. */
-async function firstCreateArrived(emu: Emulator, before: number, ended: () => boolean): Promise<void> {
-  while (!ended() && createAttemptsSoFar(emu) <= before) await new Promise((r) => setTimeout(r, 5));
-}
 
 interface KillRecord {
   delayMs: number;

@@ -3,8 +3,7 @@ import { expect } from 'vitest';
 import type { Emulator } from '../../emulator/index.js';
 import type { Report } from '../../lib/report/types.js';
 
-/** A stack trace line in CLI output. */
-export const STACK_TRACE = /\n\s+at /;
+export { STACK_TRACE } from './process.js';
 
 /**
  * The exactly-once invariant, from the emulator's counters: exactly `names` are stored, each committed

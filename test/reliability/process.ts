@@ -5,6 +5,7 @@
 import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
+import type { Emulator } from '../../emulator/index.js';
 import type { Report } from '../../lib/report/types.js';
 import { CLI, ROOT, cleanEnv, tempDir } from '../helpers/cli.js';
 
@@ -82,4 +83,17 @@ export async function allFilesText(dir: string): Promise<string> {
 /** The names bulkManifest(n, {prefix, instances}) produces. */
 export function bulkNames(n: number, prefix: string, instances: readonly string[] = ['local-instance']): string[] {
   return Array.from({ length: n }, (_, i) => `${prefix}-${i % instances.length}-${String(i).padStart(4, '0')}`);
+}
+
+/** A stack trace line in CLI output. */
+export const STACK_TRACE = /\n\s+at /;
+
+/** Create requests the emulator has received so far, whatever their outcome. */
+export function createAttemptsSoFar(emu: Emulator): number {
+  return Object.values(emu.stats().createAttempts).reduce((a, b) => a + b, 0);
+}
+
+/** Resolves when the emulator has received more creates than `before`, or when the child has ended. */
+export async function firstCreateArrived(emu: Emulator, before: number, ended: () => boolean): Promise<void> {
+  while (!ended() && createAttemptsSoFar(emu) <= before) await new Promise((r) => setTimeout(r, 5));
 }
