@@ -2,6 +2,7 @@
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import type { LocalStack } from '../../lib/local/stack.js';
+import type { Report } from '../../lib/report/types.js';
 import { encodeS3Key } from '../../lib/trigger/s3-event.js';
 
 export async function upload(stack: LocalStack, key: string, body: string | Uint8Array): Promise<void> {
@@ -12,6 +13,16 @@ export async function getText(stack: LocalStack, key: string): Promise<string | 
   const res = await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key })).catch(() => undefined);
   return res?.Body ? res.Body.transformToString() : undefined;
 }
+
+/** A report.json (or latest.json) in the bucket; the test fails if it is missing. */
+export async function getReport(stack: LocalStack, key: string): Promise<Report> {
+  const text = await getText(stack, key);
+  if (text === undefined) throw new Error(`no report at ${key}`);
+  return JSON.parse(text) as Report;
+}
+
+/** The Lambda context of a handler call with ten minutes to go. */
+export const LAMBDA_CTX = { getRemainingTimeInMillis: () => 600_000 };
 
 export async function listKeys(stack: LocalStack, prefix: string): Promise<string[]> {
   const res = await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, Prefix: prefix }));

@@ -15,11 +15,11 @@ import type { Report } from '../../lib/report/types.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
 import { bulkManifest, overlappingManifest, ownNames, sharedNames, tempDir, writeManifest } from '../helpers/cli.js';
-import { getText, s3Event, upload } from '../helpers/stack.js';
+import { LAMBDA_CTX, getReport, s3Event, upload } from '../helpers/stack.js';
 import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
 import { bulkNames, collect, latestReport, spawnCli } from './process.js';
 
-const CTX = { getRemainingTimeInMillis: () => 600_000 };
+const CTX = LAMBDA_CTX;
 
 /** For each shared name: exactly one report created it, the other did not. */
 function expectOneCreatorPerSharedName(a: Report, b: Report, names: string[]): void {
@@ -60,15 +60,11 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
     return [a, b];
   }
 
-  async function report(key: string): Promise<Report> {
-    return JSON.parse((await getText(stack, key))!) as Report;
-  }
-
   it('uploaded together, on_exists skip: each task exists once; the later run reports the shared ones as existing', async () => {
     await Promise.all([upload(stack, 'manifests/skip/a.yaml', overlappingManifest('aa', 20, 5, { onExists: 'skip' })), upload(stack, 'manifests/skip/b.yaml', overlappingManifest('bb', 20, 5, { onExists: 'skip' }))]);
     await stack.idle();
-    const a = await report('reports/skip/a/latest.json');
-    const b = await report('reports/skip/b/latest.json');
+    const a = await getReport(stack, 'reports/skip/a/latest.json');
+    const b = await getReport(stack, 'reports/skip/b/latest.json');
     const stats = stack.emulator.stats();
     expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
     expect(Object.keys(stats.createsCommitted).sort()).toEqual([...sharedNames(20), ...ownNames('aa', 5), ...ownNames('bb', 5)].sort());
@@ -87,7 +83,7 @@ describe('overlapping manifests and repeated deliveries (local stack, handler)',
   it('uploaded together, on_exists fail: the later run is rejected naming the conflicting task and instance, and sends no create', async () => {
     await Promise.all([upload(stack, 'manifests/fail/a.yaml', overlappingManifest('aa', 3, 4, { onExists: 'fail' })), upload(stack, 'manifests/fail/b.yaml', overlappingManifest('bb', 3, 4, { onExists: 'fail' }))]);
     await stack.idle();
-    const reports = [await report('reports/fail/a/latest.json'), await report('reports/fail/b/latest.json')];
+    const reports = [await getReport(stack, 'reports/fail/a/latest.json'), await getReport(stack, 'reports/fail/b/latest.json')];
     const winner = reports.find((r) => r.status === 'succeeded')!;
     const loser = reports.find((r) => r.status !== 'succeeded')!;
     expect(winner?.counts).toMatchObject({ created: 7 });

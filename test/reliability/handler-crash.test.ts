@@ -15,16 +15,15 @@ import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../handlers/manifest-uploaded.js';
 import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
 import { silentLogger } from '../../lib/logger.js';
-import type { Report } from '../../lib/report/types.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';
 import { bulkManifest, cleanEnv, ROOT, tempDir } from '../helpers/cli.js';
-import { getText, listKeys, s3Event, upload } from '../helpers/stack.js';
+import { LAMBDA_CTX, getReport, listKeys, s3Event, upload } from '../helpers/stack.js';
 import { expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
 import { bulkNames, collect } from './process.js';
 
 const LIVENESS = { heartbeatMs: 200, staleAfterMs: 2_000 };
-const CTX = { getRemainingTimeInMillis: () => 600_000 };
+const CTX = LAMBDA_CTX;
 const N = 300;
 const INSTANCES = ['local-instance', 'local-instance-2'];
 
@@ -108,7 +107,7 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     expect(report.notes?.join('\n')).toMatch(/Invocation 1 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 2 took the run over from its last checkpoint/);
     // The dead invocation's requests up to its checkpoint count too: every task reported created took a create request.
     expect(report.stats.requests).toBeGreaterThanOrEqual(report.counts.created);
-    const latest = JSON.parse((await getText(stack, `crash-reports/${name}/latest.json`))!) as Report;
+    const latest = await getReport(stack, `crash-reports/${name}/latest.json`);
     expect(latest.run_id).toBe(report.run_id);
 
     // 4. A delivery after the run finished is a duplicate, however late.

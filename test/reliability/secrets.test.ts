@@ -7,9 +7,9 @@
  * Every output channel and every file written is scanned for the secrets, their base64 forms, IAM-issued
  * tokens and AK/SK signatures. (test/integration/engine/auth-and-secrets.test.ts covers apply alone.)
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
+import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type FaultKind } from '../../emulator/index.js';
 import { createHandler } from '../../handlers/manifest-uploaded.js';
@@ -20,7 +20,7 @@ import { buildTriggerDeps } from '../../lib/trigger/deps.js';
 import { bulkManifest, runCli, tempDir, writeManifest, type CliResult } from '../helpers/cli.js';
 import { STACK_TRACE } from './helpers.js';
 import { allFilesText } from './process.js';
-import { s3Event } from '../helpers/stack.js';
+import { getReport, getText, s3Event, upload } from '../helpers/stack.js';
 
 const SECRETS = {
   token: 'tok-REL-SECRET-5e1f0c9a',
@@ -165,10 +165,7 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
     let token: string | undefined;
     do {
       const page = await stack.s3.send(new ListObjectsV2Command({ Bucket: stack.bucket, ContinuationToken: token }));
-      for (const o of page.Contents ?? []) {
-        const obj = await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: o.Key! }));
-        out += `\n--- ${o.Key}\n${await obj.Body!.transformToString()}`;
-      }
+      for (const o of page.Contents ?? []) out += `\n--- ${o.Key}\n${await getText(stack, o.Key!)}`;
       token = page.NextContinuationToken;
     } while (token);
     return out;
@@ -176,8 +173,8 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
 
   it('AK/SK (stack handler), token and IAM (direct handlers): success with retries, a continuation, rejection and wrong credentials', async () => {
     // AK/SK through the stack's own event path: a run with faults, and an invalid manifest.
-    await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'manifests/sec/aksk.yaml', Body: bulkManifest(60, { prefix: 'sec-aksk' }) }));
-    await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'manifests/sec/invalid.yaml', Body: INVALID_MANIFEST }));
+    await upload(stack, 'manifests/sec/aksk.yaml', bulkManifest(60, { prefix: 'sec-aksk' }));
+    await upload(stack, 'manifests/sec/invalid.yaml', INVALID_MANIFEST);
     await stack.idle();
 
     const ctx = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
@@ -192,7 +189,7 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
     for (const c of cases) {
       stack.emulator.configure({ faults: c.expect === 'continued' ? {} : FAULTS });
       const key = `${c.prefix}/wave.yaml`;
-      await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: c.manifest }));
+      await upload(stack, key, c.manifest);
       const handler = handlerWith(c.prefix, c.env);
       let [outcome] = await handler(s3Event(stack.bucket, key, `SEQ-${c.prefix}`), ctx(c.budgetMs));
       if (c.expect === 'continued') {
@@ -206,7 +203,7 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
     }
     // The CLI on the same bucket: an s3:// manifest and an s3:// report folder, with the token.
     stack.emulator.configure({ faults: FAULTS });
-    await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: 'cli-in/wave.yaml', Body: bulkManifest(30, { prefix: 'sec-cli' }) }));
+    await upload(stack, 'cli-in/wave.yaml', bulkManifest(30, { prefix: 'sec-cli' }));
     const s3env = { S3_ENDPOINT: stack.s3Endpoint, S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
     const cli = await runCli(['apply', `s3://${stack.bucket}/cli-in/wave.yaml`, '--report', `s3://${stack.bucket}/cli-reports`], {
       env: { ...s3env, FDI_ENDPOINT: stack.fdiEndpoint, FDI_AUTH_TOKEN: SECRETS.token, FDI_MAX_ATTEMPTS: '12', LOG_LEVEL: 'debug' },
@@ -216,7 +213,7 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
     expect(cliPlan.code, cliPlan.stderr.slice(-2000)).toBe(0);
     expectNoSecrets('the CLI on s3:// (stdout and stderr)', cli.stdout + cli.stderr + cliPlan.stdout + cliPlan.stderr);
 
-    const aksk = JSON.parse((await (await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: 'reports/sec/aksk/latest.json' }))).Body!.transformToString())) as Report;
+    const aksk = await getReport(stack, 'reports/sec/aksk/latest.json');
     expect(aksk.status).toBe('succeeded');
     expect(aksk.stats.retries).toBeGreaterThan(0);
 

@@ -102,9 +102,11 @@ describe('authentication schemes and secrets', () => {
     try {
       const m = await writeManifest(dir, 'title.yaml', bulkManifest(20, { prefix: 'title' }));
       const child = spawn(process.execPath, [CLI, 'apply', m, '--token', SECRETS.token, '--concurrency', '1', '--report', path.join(dir, 'r-title')], { env: cleanEnv({ FDI_ENDPOINT: emu.url }) });
-      const done = new Promise<number | null>((resolve) => child.on('close', resolve));
-      // Wait until the run is talking to FDI, then read what `ps` would show.
-      while (emu.stats().requestsTotal < 3) await new Promise((r) => setTimeout(r, 20));
+      let ended = false;
+      const done = new Promise<number | null>((resolve) => child.on('close', resolve)).finally(() => (ended = true));
+      // Wait until the run is talking to FDI, then read what `ps` would show (a child that ends first fails below).
+      while (!ended && emu.stats().requestsTotal < 3) await new Promise((r) => setTimeout(r, 20));
+      expect(ended, 'the run ended before it could be observed').toBe(false);
       const cmdline = await readFile(`/proc/${child.pid}/cmdline`, 'utf8');
       expect(await done).toBe(0);
       expect(cmdline).not.toContain(SECRETS.token);

@@ -31,6 +31,19 @@ describe('configuration errors', () => {
     expect(report.errors).toHaveLength(2);
   });
 
+  it('FDI_HEAP_GROWING_PERCENT: a whole number is taken quietly; anything else gets a warning and the default, and the command still runs', async () => {
+    const dir = await tempDir();
+    const m = await writeManifest(dir, 'heap.yaml', bulkManifest(2));
+    for (const value of ['0', '100']) {
+      const res = await runCli(['validate', m], { env: { FDI_HEAP_GROWING_PERCENT: value } });
+      expect(res.code, res.stderr).toBe(0);
+      expect(res.stderr).not.toMatch(/warning/);
+    }
+    const res = await runCli(['validate', m], { env: { FDI_HEAP_GROWING_PERCENT: 'lots' } });
+    expect(res.code, res.stderr).toBe(0);
+    expect(res.stderr).toContain('warning: FDI_HEAP_GROWING_PERCENT="lots" is not a whole number of percent (0–9999); using 50');
+  });
+
   it('a device or a pipe is not read as a manifest', async () => {
     const started = Date.now();
     const res = await runCli(['validate', '/dev/zero'], { timeoutMs: 20_000 });

@@ -10,9 +10,8 @@ import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
-import type { Report } from '../../../lib/report/types.js';
 import { ROOT, bulkManifest, cleanEnv, tempDir } from '../../helpers/cli.js';
-import { getText, upload } from '../../helpers/stack.js';
+import { getReport, upload } from '../../helpers/stack.js';
 
 const run = promisify(execFile);
 
@@ -47,7 +46,7 @@ describe('the packaged Lambda bundle', () => {
     });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual([{ kind: 'finished', status: 'succeeded' }]);
     expect(stack.emulator.stats().tasksStored).toBe(5);
-    const latest = JSON.parse((await getText(stack, 'reports/bundle wave+1/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/bundle wave+1/latest.json');
     expect(latest.counts.created).toBe(5);
   });
 });

@@ -3,10 +3,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../handlers/manifest-uploaded.js';
 import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
-import type { Report } from '../../../lib/report/types.js';
 import { buildTriggerDeps } from '../../../lib/trigger/deps.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';
-import { getText, listKeys, s3Event, upload } from '../../helpers/stack.js';
+import { getReport, listKeys, s3Event, upload } from '../../helpers/stack.js';
 
 describe('deliveries', () => {
   let stack: LocalStack;
@@ -54,7 +53,7 @@ describe('deliveries', () => {
     await expect(handler(ev, ctx)).rejects.toThrow(/1 record\(s\) failed/);
     const again = await handler(ev, ctx);
     expect(again[0].kind).toBe('finished');
-    const latest = JSON.parse((await getText(stack, 'reports/retry/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/retry/latest.json');
     expect(latest.counts).toMatchObject({ total: 4, existing: 4 });
   });
 
@@ -62,10 +61,10 @@ describe('deliveries', () => {
     const key = 'manifests/reup/wave.yaml';
     await upload(stack, key, bulkManifest(10, { prefix: 'reup' }));
     await stack.idle();
-    const first = JSON.parse((await getText(stack, 'reports/reup/wave/latest.json'))!) as Report;
+    const first = await getReport(stack, 'reports/reup/wave/latest.json');
     await upload(stack, key, bulkManifest(10, { prefix: 'reup' }));
     await stack.idle();
-    const second = JSON.parse((await getText(stack, 'reports/reup/wave/latest.json'))!) as Report;
+    const second = await getReport(stack, 'reports/reup/wave/latest.json');
     expect(second.run_id).not.toBe(first.run_id);
     expect(first.counts.created).toBe(10);
     expect(second.counts).toMatchObject({ created: 0, existing: 10 });
@@ -95,7 +94,7 @@ describe('deadline and continuation', () => {
     const stats = stack.emulator.stats();
     expect(stats.tasksStored).toBe(150);
     expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
-    const latest = JSON.parse((await getText(stack, 'reports/long/wave/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/long/wave/latest.json');
     expect(latest.status).toBe('succeeded');
     expect(latest.counts).toMatchObject({ total: 150, created: 150, not_attempted: 0, failed: 0 });
     expect(new Set(latest.tasks.map((t) => t.name)).size).toBe(150);
@@ -107,7 +106,7 @@ describe('deadline and continuation', () => {
   it('on_exists: fail, a continued run is not rejected for the tasks its earlier invocations created', async () => {
     await upload(stack, 'manifests/long/strict.yaml', bulkManifest(150, { prefix: 'strict', instances: ['local-instance', 'local-instance-2'], extra: 'options: { on_exists: fail }' }));
     await stack.idle();
-    const latest = JSON.parse((await getText(stack, 'reports/long/strict/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/long/strict/latest.json');
     expect(stack.outcomes.filter((o) => o.kind === 'continued' && o.runId === latest.run_id).length).toBeGreaterThanOrEqual(1);
     expect(latest.status, latest.reason).toBe('succeeded');
     expect(latest.counts).toMatchObject({ total: 150, failed: 0, not_attempted: 0 });
@@ -136,7 +135,7 @@ describe('deadline and continuation under ambiguous faults', () => {
     await upload(stack, 'manifests/faulty/wave.yaml', bulkManifest(60, { prefix: 'faulty' }));
     await stack.idle();
     expect(stack.outcomes.filter((o) => o.kind === 'continued').length).toBeGreaterThanOrEqual(2);
-    const latest = JSON.parse((await getText(stack, 'reports/faulty/wave/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/faulty/wave/latest.json');
     expect(latest.counts).toMatchObject({ total: 60, failed: 0, not_attempted: 0 });
     expect(latest.status).toBe('succeeded');
     const stats = stack.emulator.stats();

@@ -6,9 +6,8 @@ import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
-import type { Report } from '../../../lib/report/types.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';
-import { getText, listKeys, upload } from '../../helpers/stack.js';
+import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
 
 describe('embedded local stack: upload → handler → FDI → report', () => {
   let stack: LocalStack;
@@ -23,7 +22,7 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     const stats = stack.emulator.stats();
     expect(stats.tasksStored).toBe(40);
     expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
-    const latest = JSON.parse((await getText(stack, 'reports/team/wave1/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/team/wave1/latest.json');
     expect(latest.status).toBe('succeeded');
     expect(latest.counts.created).toBe(40);
     expect(latest.manifest.uri).toBe(`s3://${stack.bucket}/manifests/team/wave1.yaml`);
@@ -46,7 +45,7 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     const key = 'manifests/in box/my manifest é 日本 (1)+x.yaml';
     await upload(stack, key, bulkManifest(3, { prefix: 'unicode' }));
     await stack.idle();
-    const latest = JSON.parse((await getText(stack, 'reports/in box/my manifest é 日本 (1)+x/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/in box/my manifest é 日本 (1)+x/latest.json');
     expect(latest.status).toBe('succeeded');
     expect(latest.manifest.uri).toBe(`s3://${stack.bucket}/${key}`);
   });
@@ -65,7 +64,7 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     const before = stack.emulator.stats().requestsTotal;
     await upload(stack, 'manifests/broken.yml', 'version: 1\ntasks:\n  - name: x\n    task_tpe: REALTIME\n');
     await stack.idle();
-    const latest = JSON.parse((await getText(stack, 'reports/broken/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/broken/latest.json');
     expect(latest.status).toBe('rejected');
     expect(latest.errors.length).toBeGreaterThan(0);
     expect(latest.errors.some((e) => e.line === 4 && /task_type/.test(e.message))).toBe(true);

@@ -2,9 +2,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
-import type { Report } from '../../../lib/report/types.js';
 import { bulkManifest, runCli, tempDir } from '../../helpers/cli.js';
-import { getText, listKeys, upload } from '../../helpers/stack.js';
+import { getReport, listKeys, upload } from '../../helpers/stack.js';
 
 describe('CLI with s3:// manifests and reports', () => {
   let stack: LocalStack;
@@ -29,7 +28,7 @@ describe('CLI with s3:// manifests and reports', () => {
   it('apply of an s3:// manifest writes its report in the storage layout by default', async () => {
     const res = await runCli(['apply', `s3://${stack.bucket}/inbox/wave.yaml`], { env: { ...env, MANIFEST_PREFIX: 'inbox/' } });
     expect(res.code).toBe(0);
-    const latest = JSON.parse((await getText(stack, 'reports/wave/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'reports/wave/latest.json');
     expect(latest.counts.created).toBe(7);
     expect(await listKeys(stack, `reports/wave/${latest.run_id}/`)).toHaveLength(3);
   });
@@ -41,7 +40,7 @@ describe('CLI with s3:// manifests and reports', () => {
     const res = await runCli(['apply', file, '--report', `s3://${stack.bucket}/custom/`], { env });
     expect(res.code).toBe(0);
     expect(res.stderr).toContain(`report: s3://${stack.bucket}/custom/local-wave/`);
-    const latest = JSON.parse((await getText(stack, 'custom/local-wave/latest.json'))!) as Report;
+    const latest = await getReport(stack, 'custom/local-wave/latest.json');
     expect(latest.counts.created).toBe(3);
   });
 
