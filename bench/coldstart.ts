@@ -16,7 +16,10 @@ import { CLI, ROOT, benchEnv, requireBuild, runProcess } from './common/proc.js'
 
 const args = benchArgs('npm run bench:coldstart [-- --quick] [-- --runs 30]', {
   runs: { full: 30, quick: 5, help: 'fresh processes per measurement' },
-  package: { full: 'if-missing', help: '"always" rebuilds the bundle with npm run package first (it may be older than the code)' },
+  package: {
+    full: 'if-missing',
+    help: '"always" rebuilds the bundle with npm run package first (it may be older than the code)',
+  },
 });
 
 const ZIP = path.join(ROOT, '.serverless/fdi-provisioner.zip');
@@ -43,7 +46,11 @@ async function main(): Promise<void> {
   requireBuild();
   const runs = Math.max(1, args.runs);
   const hyperfine = spawnSync('hyperfine', ['--version'], { stdio: 'ignore' }).status === 0;
-  printHeader('bench:coldstart', { runs, timer: hyperfine ? 'hyperfine' : 'own loop (hyperfine not installed)', quick: args.quick });
+  printHeader('bench:coldstart', {
+    runs,
+    timer: hyperfine ? 'hyperfine' : 'own loop (hyperfine not installed)',
+    quick: args.quick,
+  });
 
   if (!existsSync(ZIP) || args.package === 'always') {
     log(`${existsSync(ZIP) ? 'rebuilding the bundle' : 'the bundle is missing'}: npm run package …`);
@@ -70,17 +77,35 @@ async function main(): Promise<void> {
           ...entries.filter((e) => e !== handlerEntry).map((e): Cell[] => [`  ${e.entryName}`, bytes(e.header.size)]),
         ],
       ),
-      [`built by npm run package (esbuild, CommonJS, not minified, with a source map)${statSync(ZIP).mtime ? `; zip from ${statSync(ZIP).mtime.toISOString()}` : ''}.`],
+      [
+        `built by npm run package (esbuild, CommonJS, not minified, with a source map)${statSync(ZIP).mtime ? `; zip from ${statSync(ZIP).mtime.toISOString()}` : ''}.`,
+      ],
     );
 
     const node = process.execPath;
     const env = benchEnv();
     const timings: Timing[] = [
       { label: 'node -e 0 (node itself, for reference)', command: `${node} -e 0`, wall: [] },
-      { label: 'require the bundled handler', command: `${node} -e <require ${HANDLER}>`, wall: [], inner: [], innerLabel: 'require ms' },
-      { label: 'require + first invocation (no records)', command: `${node} -e <require; handler({Records: []})>`, wall: [], inner: [], innerLabel: 'invoke ms' },
+      {
+        label: 'require the bundled handler',
+        command: `${node} -e <require ${HANDLER}>`,
+        wall: [],
+        inner: [],
+        innerLabel: 'require ms',
+      },
+      {
+        label: 'require + first invocation (no records)',
+        command: `${node} -e <require; handler({Records: []})>`,
+        wall: [],
+        inner: [],
+        innerLabel: 'invoke ms',
+      },
       { label: 'fdi-provision --version', command: `${node} dist/cli/main.js --version`, wall: [] },
-      { label: 'fdi-provision validate (documented example)', command: `${node} dist/cli/main.js validate ${path.relative(ROOT, SMALL_MANIFEST)}`, wall: [] },
+      {
+        label: 'fdi-provision validate (documented example)',
+        command: `${node} dist/cli/main.js validate ${path.relative(ROOT, SMALL_MANIFEST)}`,
+        wall: [],
+      },
     ];
     const argvOf = (t: Timing): string[] => {
       if (t.label.startsWith('node -e')) return ['-e', '0'];
@@ -122,7 +147,7 @@ async function main(): Promise<void> {
       ),
       [
         `wall = spawn to exit, measured by ${hyperfine ? 'hyperfine (-N, 1 warm-up run)' : 'the bench (1 warm-up run, not counted; the commands take turns round by round)'}; "measured inside" = performance.now() around require() and around the first handler call in the same process (medians of their own ${runs} runs).`,
-        'the first invocation builds the handler\'s dependencies (configuration, S3 client, logger) once per cold start; an event with no records sends nothing.',
+        "the first invocation builds the handler's dependencies (configuration, S3 client, logger) once per cold start; an event with no records sends nothing.",
       ],
     );
   } finally {
@@ -131,19 +156,27 @@ async function main(): Promise<void> {
 }
 
 /** hyperfine runs the wall-clock measurements (warm-up 1, no shell). */
-async function viaHyperfine(timings: Timing[], argvOf: (t: Timing) => string[], runs: number, dir: string): Promise<void> {
+async function viaHyperfine(
+  timings: Timing[],
+  argvOf: (t: Timing) => string[],
+  runs: number,
+  dir: string,
+): Promise<void> {
   const { readFile } = await import('node:fs/promises');
   const out = path.join(dir, 'hyperfine.json');
   const quote = (s: string) => `'${s.replace(/'/g, `'\\''`)}'`;
   const commands = timings.map((t) => [process.execPath, ...argvOf(t)].map(quote).join(' '));
-  const r = spawnSync('hyperfine', ['--warmup', '1', '--runs', String(runs), '--export-json', out, '-N', ...commands], { cwd: ROOT, env: benchEnv(), stdio: ['ignore', 'ignore', 'inherit'] });
+  const r = spawnSync('hyperfine', ['--warmup', '1', '--runs', String(runs), '--export-json', out, '-N', ...commands], {
+    cwd: ROOT,
+    env: benchEnv(),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
   if (r.status !== 0) throw new Error('hyperfine failed');
   const json = JSON.parse(await readFile(out, 'utf8')) as { results: { times: number[] }[] };
   json.results.forEach((res, i) => {
     timings[i].wall = res.times.map((s) => s * 1000);
   });
 }
-
 
 await main();
 process.stdout.write(`\n${endLines()}\n`);

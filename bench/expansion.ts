@@ -62,9 +62,22 @@ interface LibResult {
 
 async function main(): Promise<void> {
   requireBuild();
-  const sizes = String(args.sizes).split(',').filter(Boolean).map(Number).filter((n) => n > 0);
-  const applySizes = String(args.apply).split(',').filter(Boolean).map(Number).filter((n) => n > 0); // "--apply 0" skips that part
-  printHeader('bench:expansion', { sizes: sizes.join(','), apply: applySizes.join(','), rss: rssMethod(), quick: args.quick });
+  const sizes = String(args.sizes)
+    .split(',')
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => n > 0);
+  const applySizes = String(args.apply)
+    .split(',')
+    .filter(Boolean)
+    .map(Number)
+    .filter((n) => n > 0); // "--apply 0" skips that part
+  printHeader('bench:expansion', {
+    sizes: sizes.join(','),
+    apply: applySizes.join(','),
+    rss: rssMethod(),
+    quick: args.quick,
+  });
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-expansion-'));
   try {
     const files = new Map<number, { file: string; size: number }>();
@@ -89,7 +102,11 @@ async function main(): Promise<void> {
     for (const n of [1, ...sizes]) {
       const { file, size } = await manifestFile(n);
       log(`library: ${n} tasks …`);
-      const proc = await runProcess(process.execPath, ['--input-type=module', '-e', child, file, String(Math.max(n, CLI_MAX_TASKS))], { rss: true });
+      const proc = await runProcess(
+        process.execPath,
+        ['--input-type=module', '-e', child, file, String(Math.max(n, CLI_MAX_TASKS))],
+        { rss: true },
+      );
       if (proc.code !== 0) throw new Error(`expansion of ${n} failed (exit ${proc.code}): ${proc.stderr.slice(-1000)}`);
       const r = JSON.parse(proc.stdout.trim()) as LibResult;
       const rss = (proc.maxRssKb ?? 0) * 1024;
@@ -116,7 +133,22 @@ async function main(): Promise<void> {
     }
     printSection(
       'Validate + render (library, fresh process per size)',
-      table(['tasks', 'manifest', 'validate µs/task', 'render µs/task', 'total µs/task', 'marginal µs/task', 'total s', 'rendered bytes', 'peak RSS', 'RSS above 1-task run', 'RSS growth ÷ rendered'], libRows),
+      table(
+        [
+          'tasks',
+          'manifest',
+          'validate µs/task',
+          'render µs/task',
+          'total µs/task',
+          'marginal µs/task',
+          'total s',
+          'rendered bytes',
+          'peak RSS',
+          'RSS above 1-task run',
+          'RSS growth ÷ rendered',
+        ],
+        libRows,
+      ),
       [
         'validate = compileManifest: parse, schema, then every task rendered and checked once (only names are kept); render = the lazy task stream again, each create-request body serialised and counted, then dropped.',
         `tasks: the documented example's task (TIMING, its whole ~5.4 KB detail) as a template, one matrix entry of instance × table; the bound on tasks raised with compileManifest(text, file, { maxTasks }).`,
@@ -147,7 +179,9 @@ async function main(): Promise<void> {
     printSection(
       'The CLI on the same manifests',
       table(['command', 'tasks', 'outcome', 'wall s', 'µs/task (wall)', 'stdout', 'peak RSS'], cliRows),
-      [`wall includes node start-up and module loading (see bench:coldstart); render writes one JSON line per task to a pipe the bench drains.`],
+      [
+        `wall includes node start-up and module loading (see bench:coldstart); render writes one JSON line per task to a pipe the bench drains.`,
+      ],
     );
 
     // 3. A full apply against the emulator (no faults, no quota, no latency: the client's own cost).
@@ -157,14 +191,34 @@ async function main(): Promise<void> {
     for (const n of applySizes) {
       for (const heap of heaps) {
         const nodeOptions = heap ? `--max-old-space-size=${heap}` : undefined;
-        const emu = await startBenchEmulator({ instances: instanceIds(Math.ceil(n / 1000)), latencyMs: 0, jitterMs: 0, faults: {}, seed: 1 });
+        const emu = await startBenchEmulator({
+          instances: instanceIds(Math.ceil(n / 1000)),
+          latencyMs: 0,
+          jitterMs: 0,
+          faults: {},
+          seed: 1,
+        });
         try {
           log(`apply: ${n} tasks${nodeOptions ? ` (${nodeOptions})` : ''} …`);
-          const { proc, report } = await applyManifest(documentedMatrixManifest(n), emu.url, { rate: 1000, concurrency: 64 }, { rss: true, nodeOptions });
+          const { proc, report } = await applyManifest(
+            documentedMatrixManifest(n),
+            emu.url,
+            { rate: 1000, concurrency: 64 },
+            { rss: true, nodeOptions },
+          );
           const stored = emu.stats().tasksStored;
           const rss = (proc.maxRssKb ?? 0) * 1024;
           if (n === 10_000 && !heap) applyRss10k = rss;
-          applyRows.push([n, nodeOptions ?? 'default', report.status, stored, fmt(proc.wallMs / 1000, 1), fmt(n / (proc.wallMs / 1000), 0), report.stats.requests, bytes(rss)]);
+          applyRows.push([
+            n,
+            nodeOptions ?? 'default',
+            report.status,
+            stored,
+            fmt(proc.wallMs / 1000, 1),
+            fmt(n / (proc.wallMs / 1000), 0),
+            report.stats.requests,
+            bytes(rss),
+          ]);
         } finally {
           await emu.close();
         }
@@ -173,7 +227,10 @@ async function main(): Promise<void> {
     if (applyRows.length) {
       printSection(
         'Full apply against the emulator (fdi-provision apply --rate 1000 --concurrency 64)',
-        table(['tasks', 'node heap', 'status', 'tasks stored', 'wall s', 'tasks/s', 'requests', 'peak RSS of the CLI'], applyRows),
+        table(
+          ['tasks', 'node heap', 'status', 'tasks stored', 'wall s', 'tasks/s', 'requests', 'peak RSS of the CLI'],
+          applyRows,
+        ),
         [
           'the emulator runs in the bench process with no latency, faults or quota, so the figures are the client: read, validate, plan, render each task as it is sent, report.',
           'node heap: the default, or a cap on the old generation (NODE_OPTIONS=--max-old-space-size=MB) — a run that still succeeds under a small cap shows that the default peak is garbage V8 had not collected yet, not data the CLI holds.',
@@ -181,7 +238,11 @@ async function main(): Promise<void> {
       );
     }
     const judged = perTask.filter((p) => p.n >= 10_000);
-    const worst = (judged.length ? judged : perTask).reduce((a, b) => (b.us > a.us ? b : a), { n: 0, us: 0, marginal: 0 });
+    const worst = (judged.length ? judged : perTask).reduce((a, b) => (b.us > a.us ? b : a), {
+      n: 0,
+      us: 0,
+      marginal: 0,
+    });
     printSection(
       'Verdict',
       [
@@ -197,7 +258,6 @@ async function main(): Promise<void> {
     await rm(dir, { recursive: true, force: true });
   }
 }
-
 
 await main();
 process.stdout.write(`\n${endLines()}\n`);

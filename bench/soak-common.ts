@@ -34,15 +34,25 @@ export function verdict(emu: Emulator, names: readonly string[], report: Report 
   if (report) {
     const seen = new Map<string, number>();
     for (const t of report.tasks) seen.set(t.name, (seen.get(t.name) ?? 0) + 1);
-    reportMismatches = names.filter((n) => seen.get(n) !== 1).length + [...seen.keys()].filter((n) => !expected.has(n)).length;
+    reportMismatches =
+      names.filter((n) => seen.get(n) !== 1).length + [...seen.keys()].filter((n) => !expected.has(n)).length;
     idMismatches = report.tasks.filter((t) => t.task_id !== undefined && stored.get(t.name) !== t.task_id).length;
   }
-  return { duplicates, missing, strangers, reportMismatches, idMismatches, ok: duplicates + missing + strangers + reportMismatches + idMismatches === 0 };
+  return {
+    duplicates,
+    missing,
+    strangers,
+    reportMismatches,
+    idMismatches,
+    ok: duplicates + missing + strangers + reportMismatches + idMismatches === 0,
+  };
 }
 
 /** Instances needed for `n` tasks at most `perInstance` per instance (the quota is 1,000). */
 export function instancesFor(n: number, perInstance = 900): string[] {
-  return Array.from({ length: Math.max(1, Math.ceil(n / perInstance)) }, (_, i) => (i === 0 ? 'local-instance' : `local-instance-${i + 1}`));
+  return Array.from({ length: Math.max(1, Math.ceil(n / perInstance)) }, (_, i) =>
+    i === 0 ? 'local-instance' : `local-instance-${i + 1}`,
+  );
 }
 
 /** A deadline for "--hours H": rounds continue while it has not passed; always at least one round. */

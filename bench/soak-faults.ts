@@ -34,7 +34,12 @@ interface CaseResult {
   duplicates: number;
 }
 
-async function runCase(label: string, faults: Partial<Record<FaultKind, number>>, n: number, seed: number): Promise<CaseResult> {
+async function runCase(
+  label: string,
+  faults: Partial<Record<FaultKind, number>>,
+  n: number,
+  seed: number,
+): Promise<CaseResult> {
   const instances = instancesFor(n);
   const emu = await startEmulator({ instances, seed, hangMs: 1500, latencyMs: 2, jitterMs: 5, faults });
   try {
@@ -44,7 +49,14 @@ async function runCase(label: string, faults: Partial<Record<FaultKind, number>>
     const reports = path.join(dir, 'reports');
     const started = performance.now();
     const res = await runCli(['apply', manifest, '--report', reports], {
-      env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_TIMEOUT_MS: faults.hang ? '300' : '2000', FDI_RATE: '500', FDI_CONCURRENCY: '16', FDI_MAX_ATTEMPTS: '20' },
+      env: {
+        FDI_ENDPOINT: emu.url,
+        FDI_AUTH_TOKEN: 'local-token',
+        FDI_TIMEOUT_MS: faults.hang ? '300' : '2000',
+        FDI_RATE: '500',
+        FDI_CONCURRENCY: '16',
+        FDI_MAX_ATTEMPTS: '20',
+      },
       timeoutMs: 3_600_000,
     });
     const ms = performance.now() - started;
@@ -61,7 +73,20 @@ async function runCase(label: string, faults: Partial<Record<FaultKind, number>>
       requests: stats.requestsTotal,
       faults: injected,
       duplicates: v.duplicates,
-      row: [label, n, res.code ?? 'killed', secs(ms), fmt(n / (ms / 1000), 0), stats.requestsTotal, report?.stats.retries, injected, c?.created, c?.failed, v.duplicates, ok ? 'ok' : `FAIL ${describeVerdict(v)}${res.code !== 0 ? ` exit=${res.code}` : ''}`],
+      row: [
+        label,
+        n,
+        res.code ?? 'killed',
+        secs(ms),
+        fmt(n / (ms / 1000), 0),
+        stats.requestsTotal,
+        report?.stats.retries,
+        injected,
+        c?.created,
+        c?.failed,
+        v.duplicates,
+        ok ? 'ok' : `FAIL ${describeVerdict(v)}${res.code !== 0 ? ` exit=${res.code}` : ''}`,
+      ],
     };
   } finally {
     await emu.close();
@@ -73,8 +98,14 @@ export async function soakFaults(o: FaultSoakOptions): Promise<boolean> {
   requireBuild();
   printHeader('soak: fault matrix', { ...o });
   const cases: [string, Partial<Record<FaultKind, number>>][] = [
-    ...FAULT_KINDS.map((k): [string, Partial<Record<FaultKind, number>>] => [`${k} ${Math.round(o.rate * 100)}%`, { [k]: o.rate }]),
-    [`all kinds, ${Math.round(o.all * 100)}% together`, Object.fromEntries(FAULT_KINDS.map((k) => [k, o.all / FAULT_KINDS.length]))],
+    ...FAULT_KINDS.map((k): [string, Partial<Record<FaultKind, number>>] => [
+      `${k} ${Math.round(o.rate * 100)}%`,
+      { [k]: o.rate },
+    ]),
+    [
+      `all kinds, ${Math.round(o.all * 100)}% together`,
+      Object.fromEntries(FAULT_KINDS.map((k) => [k, o.all / FAULT_KINDS.length])),
+    ],
   ];
   const clock = soakClock(o.hours);
   const totals = { rounds: 0, cases: 0, failed: 0, tasks: 0, requests: 0, faults: 0, duplicates: 0 };
@@ -94,14 +125,42 @@ export async function soakFaults(o: FaultSoakOptions): Promise<boolean> {
     totals.rounds += 1;
     printSection(
       `round ${round + 1}`,
-      table(['faults', 'tasks', 'exit', 'time', 'tasks/s', 'requests', 'retries', 'faults injected', 'created', 'failed', 'duplicates', 'invariants'], rows),
+      table(
+        [
+          'faults',
+          'tasks',
+          'exit',
+          'time',
+          'tasks/s',
+          'requests',
+          'retries',
+          'faults injected',
+          'created',
+          'failed',
+          'duplicates',
+          'invariants',
+        ],
+        rows,
+      ),
     );
   }
   printSection(
     'summary',
-    table(['rounds', 'cases', 'tasks', 'requests', 'faults injected', 'duplicates', 'cases violating an invariant', 'time'], [
-      [totals.rounds, totals.cases, totals.tasks, totals.requests, totals.faults, totals.duplicates, totals.failed, secs(clock.elapsedMs())],
-    ]),
+    table(
+      ['rounds', 'cases', 'tasks', 'requests', 'faults injected', 'duplicates', 'cases violating an invariant', 'time'],
+      [
+        [
+          totals.rounds,
+          totals.cases,
+          totals.tasks,
+          totals.requests,
+          totals.faults,
+          totals.duplicates,
+          totals.failed,
+          secs(clock.elapsedMs()),
+        ],
+      ],
+    ),
     [loadLine('at end')],
   );
   return totals.failed === 0;

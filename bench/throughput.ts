@@ -25,7 +25,11 @@ const args = benchArgs('npm run bench:throughput [-- --quick] [-- --n 5000 --quo
   jitter: { full: 10, help: 'extra server latency, uniform 0..J ms' },
   seed: { full: 42, help: 'seed of the emulator faults and jitter' },
   concurrency: { full: 8, help: 'product --concurrency (8 is its default)' },
-  sweep: { full: '2', quick: '', help: 'extra product runs: M (--rate M×Q) or M@C (and --concurrency C), comma-separated ("" for none)' },
+  sweep: {
+    full: '2',
+    quick: '',
+    help: 'extra product runs: M (--rate M×Q) or M@C (and --concurrency C), comma-separated ("" for none)',
+  },
   only: { full: CLIENTS.join(','), help: 'which clients to run' },
 });
 
@@ -54,10 +58,29 @@ interface Row {
 async function main(): Promise<void> {
   requireBuild();
   const { n, quota, seed, concurrency } = args;
-  const only = new Set(String(args.only).split(',').map((s) => s.trim()));
+  const only = new Set(
+    String(args.only)
+      .split(',')
+      .map((s) => s.trim()),
+  );
   const instances = instanceIds(args.instances);
-  const server: ServerSettings = { instances, quota, latencyMs: args.latency, jitterMs: args.jitter, faults: { ...FAULTS }, seed };
-  printHeader('bench:throughput', { n, quota, instances: instances.length, latency: `${args.latency}+U[0,${args.jitter}] ms`, faults: FAULTS, seed, quick: args.quick });
+  const server: ServerSettings = {
+    instances,
+    quota,
+    latencyMs: args.latency,
+    jitterMs: args.jitter,
+    faults: { ...FAULTS },
+    seed,
+  };
+  printHeader('bench:throughput', {
+    n,
+    quota,
+    instances: instances.length,
+    latency: `${args.latency}+U[0,${args.jitter}] ms`,
+    faults: FAULTS,
+    seed,
+    quick: args.quick,
+  });
   const manifest = bulkManifest(n, instances);
   const calls = createCalls(manifest);
   const names = calls.map((c) => c.name);
@@ -71,7 +94,16 @@ async function main(): Promise<void> {
       const { proc, report } = await applyManifest(manifest, emu.url, client);
       const s = summarize(emu, names);
       const failed = report.counts.failed + report.counts.not_attempted;
-      rows.push({ client: label, settings: describeClient(client), wallMs: proc.wallMs, runMs: report.duration_ms, server: s, reportedFailed: failed, falseFailures: Math.max(0, failed - s.missing), retries: report.stats.retries });
+      rows.push({
+        client: label,
+        settings: describeClient(client),
+        wallMs: proc.wallMs,
+        runMs: report.duration_ms,
+        server: s,
+        reportedFailed: failed,
+        falseFailures: Math.max(0, failed - s.missing),
+        retries: report.stats.retries,
+      });
       traces.push({ label: `${label} (${describeClient(client)})`, perSecond: s.perSecond });
     } finally {
       await emu.close();
@@ -83,7 +115,15 @@ async function main(): Promise<void> {
       log(`${kind} …`);
       const out = await runBaseline(kind, calls, emu.url);
       const s = summarize(emu, names);
-      rows.push({ client: kind, settings, wallMs: out.wallMs, runMs: out.runMs, server: s, reportedFailed: out.reportedFailed, falseFailures: Math.max(0, out.reportedFailed - s.missing) });
+      rows.push({
+        client: kind,
+        settings,
+        wallMs: out.wallMs,
+        runMs: out.runMs,
+        server: s,
+        reportedFailed: out.reportedFailed,
+        falseFailures: Math.max(0, out.reportedFailed - s.missing),
+      });
     } finally {
       await emu.close();
     }
@@ -99,7 +139,8 @@ async function main(): Promise<void> {
   if (only.has('sequential')) await baseline('sequential', 'one POST at a time');
   if (only.has('promise-all')) await baseline('promise-all', `all ${n} POSTs at once`);
   const curl = haveCurl();
-  if (only.has('xargs-curl') && curl) await baseline('xargs-curl', `xargs -P ${XARGS_PARALLEL} curl --retry ${CURL_RETRIES}`);
+  if (only.has('xargs-curl') && curl)
+    await baseline('xargs-curl', `xargs -P ${XARGS_PARALLEL} curl --retry ${CURL_RETRIES}`);
 
   const perTask = productRequestsPerTask(FAULTS);
   const idealRate = quota;
@@ -107,7 +148,20 @@ async function main(): Promise<void> {
   printSection(
     `Throughput: ${n.toLocaleString('en-US')} tasks over ${instances.length} instances, quota ${quota}/s`,
     table(
-      ['client', 'settings', 'wall s', 'run s', 'creates/s', '× ideal', '× best possible', 'requests', 'retries', 'throttled (quota+fault)', 'quota used', 'median arrivals/s'],
+      [
+        'client',
+        'settings',
+        'wall s',
+        'run s',
+        'creates/s',
+        '× ideal',
+        '× best possible',
+        'requests',
+        'retries',
+        'throttled (quota+fault)',
+        'quota used',
+        'median arrivals/s',
+      ],
       rows.map((r): Cell[] => {
         const created = n - r.server.missing;
         const rate = created / (r.wallMs / 1000);
@@ -138,8 +192,24 @@ async function main(): Promise<void> {
   printSection(
     'Exactly once',
     table(
-      ['client', 'tasks stored', 'missing', 'names stored twice', 'duplicate creates (name exists)', 'reported failed', 'reported failed but exist'],
-      rows.map((r) => [r.client + (r.client === 'fdi-provision' ? ` ${r.settings}` : ''), r.server.stored, r.server.missing, r.server.duplicateNames, r.server.nameExistsRejections, r.reportedFailed, r.falseFailures]),
+      [
+        'client',
+        'tasks stored',
+        'missing',
+        'names stored twice',
+        'duplicate creates (name exists)',
+        'reported failed',
+        'reported failed but exist',
+      ],
+      rows.map((r) => [
+        r.client + (r.client === 'fdi-provision' ? ` ${r.settings}` : ''),
+        r.server.stored,
+        r.server.missing,
+        r.server.duplicateNames,
+        r.server.nameExistsRejections,
+        r.reportedFailed,
+        r.falseFailures,
+      ]),
     ),
     [
       `the emulator refuses a second task with the same name (as FDI does), so a blind retry after a 500-after-commit shows up as a "duplicate create": a 400 "already exists". A naive client reports that task failed although it exists; had names not been unique, it would be a duplicate task.`,
@@ -151,13 +221,25 @@ async function main(): Promise<void> {
       'Request arrivals per second at the emulator (fdi-provision runs)',
       traces.map((t) => `${t.label}:\n  ${t.perSecond.join(' ')}`).join('\n'),
     );
-    const ceilings = [...new Set(rows.filter((r) => r.client === 'fdi-provision').map((r) => Number(/--rate (\S+)/.exec(r.settings)?.[1])))];
+    const ceilings = [
+      ...new Set(
+        rows.filter((r) => r.client === 'fdi-provision').map((r) => Number(/--rate (\S+)/.exec(r.settings)?.[1])),
+      ),
+    ];
     const ps = [0, 0.005, 0.01, FAULTS['429'], 0.05];
     printSection(
-      'Where the rate settles: the product\'s adaptRate under random 429s (model)',
+      "Where the rate settles: the product's adaptRate under random 429s (model)",
       table(
         ['--rate (ceiling)', ...ps.map((p) => `p(429) = ${(p * 100).toFixed(1)}%`), 'measured median arrivals/s'],
-        ceilings.map((c) => [c, ...ps.map((p) => Math.round(settledRate(c, p))), median(rows.find((r) => r.settings.startsWith(`--rate ${c} `) || r.settings === `--rate ${c}`)?.server.perSecond.slice(0, -1) ?? [])]),
+        ceilings.map((c) => [
+          c,
+          ...ps.map((p) => Math.round(settledRate(c, p))),
+          median(
+            rows
+              .find((r) => r.settings.startsWith(`--rate ${c} `) || r.settings === `--rate ${c}`)
+              ?.server.perSecond.slice(0, -1) ?? [],
+          ),
+        ]),
       ),
       [
         'lib/execute/rate-adapt.ts, fed one response per request at the current rate, each a 429 with probability p (seeded, no latency): the mean rate once settled. 429s that come at random, below the quota, should not slow a run down.',
@@ -166,14 +248,22 @@ async function main(): Promise<void> {
     );
   }
   const productRows = rows.filter((r) => r.client === 'fdi-provision');
-  const clean = productRows.filter((r) => r.server.missing === 0 && r.server.duplicateNames === 0 && r.server.nameExistsRejections === 0 && r.server.stored === n);
+  const clean = productRows.filter(
+    (r) =>
+      r.server.missing === 0 &&
+      r.server.duplicateNames === 0 &&
+      r.server.nameExistsRejections === 0 &&
+      r.server.stored === n,
+  );
   if (productRows.length) {
     const best = [...clean].sort((a, b) => a.wallMs - b.wallMs)[0];
     const first = productRows[0];
     const r0 = n / (first.wallMs / 1000) / quota;
     const lines = [
       `fdi-provision ${first.settings}: ${ratio(r0)} × ideal, ${ratio((r0 * quota) / bestRate)} × best possible; exactly once: ${clean.includes(first) ? 'yes' : 'NO'}.`,
-      best ? `best setting tried: ${best.settings}: ${ratio(n / (best.wallMs / 1000) / quota)} × ideal, ${ratio(n / (best.wallMs / 1000) / bestRate)} × best possible.` : 'no fdi-provision run was exactly-once clean.',
+      best
+        ? `best setting tried: ${best.settings}: ${ratio(n / (best.wallMs / 1000) / quota)} × ideal, ${ratio(n / (best.wallMs / 1000) / bestRate)} × best possible.`
+        : 'no fdi-provision run was exactly-once clean.',
       `target ≥ 0.95 × ideal with zero duplicates: ${best && n / (best.wallMs / 1000) / quota >= 0.95 ? 'met' : 'not met'}${1 / perTask < 0.95 ? ` (unreachable with this fault mix: at most ${ratio(1 / perTask)})` : ''}.`,
     ];
     printSection('Verdict', lines.map((l) => `- ${l}`).join('\n'));
@@ -181,6 +271,5 @@ async function main(): Promise<void> {
   }
   process.stdout.write(`\n${endLines()}\n`);
 }
-
 
 await main();

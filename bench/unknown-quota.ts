@@ -36,7 +36,15 @@ async function main(): Promise<void> {
   requireBuild();
   const { n, quota, seed } = args;
   const instances = instanceIds(Math.max(1, Math.ceil(n / 1000)));
-  printHeader('bench:unknown-quota', { n, quota, clientRate: quota * args.factor, instances: instances.length, latency: `${args.latency}+U[0,${args.jitter}] ms`, seed, quick: args.quick });
+  printHeader('bench:unknown-quota', {
+    n,
+    quota,
+    clientRate: quota * args.factor,
+    instances: instances.length,
+    latency: `${args.latency}+U[0,${args.jitter}] ms`,
+    seed,
+    quick: args.quick,
+  });
   const scenarios: Scenario[] = [
     { label: 'quota known (reference)', faults: {}, factor: 1 },
     { label: 'quota unknown', faults: {}, factor: args.factor },
@@ -49,7 +57,15 @@ async function main(): Promise<void> {
   const traces: string[] = [];
   const verdicts: { label: string; throughput: number; throttled: number; clean: boolean }[] = [];
   for (const sc of scenarios) {
-    const emu = await startBenchEmulator({ instances, quota, latencyMs: args.latency, jitterMs: args.jitter, faults: sc.faults, seed, retryAfterSeconds: sc.retryAfterSeconds });
+    const emu = await startBenchEmulator({
+      instances,
+      quota,
+      latencyMs: args.latency,
+      jitterMs: args.jitter,
+      faults: sc.faults,
+      seed,
+      retryAfterSeconds: sc.retryAfterSeconds,
+    });
     try {
       const client = { rate: Math.round(quota * sc.factor) };
       log(`${sc.label}: apply ${describeClient(client)} …`);
@@ -74,17 +90,34 @@ async function main(): Promise<void> {
         clean ? 'yes' : 'NO',
       ]);
       traces.push(`${sc.label}:\n  ${s.perSecond.join(' ')}`);
-      if (sc.factor !== 1) verdicts.push({ label: sc.label, throughput: wallRate / quota, throttled: s.throttled / s.requests, clean });
+      if (sc.factor !== 1)
+        verdicts.push({ label: sc.label, throughput: wallRate / quota, throttled: s.throttled / s.requests, clean });
     } finally {
       await emu.close();
     }
   }
   printSection(
     `Unknown quota: ${n.toLocaleString('en-US')} tasks, server quota ${quota}/s, client --rate ${quota * args.factor}`,
-    table(['scenario', 'client', 'wall s', 'creates/s', '× quota (wall)', '× quota (run)', 'requests', 'throttled (quota+fault)', 'throttled %', 'quota 429 %', 'median arrivals/s', 'exactly once'], rows),
+    table(
+      [
+        'scenario',
+        'client',
+        'wall s',
+        'creates/s',
+        '× quota (wall)',
+        '× quota (run)',
+        'requests',
+        'throttled (quota+fault)',
+        'throttled %',
+        'quota 429 %',
+        'median arrivals/s',
+        'exactly once',
+      ],
+      rows,
+    ),
     [
-      'creates/s = tasks stored ÷ wall (process start to exit); × quota (run) uses the report\'s duration_ms instead (without node start-up).',
-      'throttled % = 429 answers ÷ all requests the server saw; quota 429 % counts only the quota\'s own 429s (the rest are the injected 429 fault of the last scenario).',
+      "creates/s = tasks stored ÷ wall (process start to exit); × quota (run) uses the report's duration_ms instead (without node start-up).",
+      "throttled % = 429 answers ÷ all requests the server saw; quota 429 % counts only the quota's own 429s (the rest are the injected 429 fault of the last scenario).",
       `the faults of the last scenario: ${JSON.stringify(FAULT_MIX)} — every fault and lookup also takes a token, so its best possible is below 1.0 × quota.`,
     ],
   );
@@ -101,7 +134,6 @@ async function main(): Promise<void> {
   );
   if (verdicts.some((v) => !v.clean)) process.exitCode = 1;
 }
-
 
 await main();
 process.stdout.write(`\n${endLines()}\n`);

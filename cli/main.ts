@@ -64,7 +64,9 @@ export function buildProgram(ctx: CliContext): Command {
   withEngineFlags(
     program
       .command('plan')
-      .description('resolve data sources and existing tasks; print create / skip / update / conflict per task (read-only)')
+      .description(
+        'resolve data sources and existing tasks; print create / skip / update / conflict per task (read-only)',
+      )
       .argument('<manifest>', 'a path or s3://bucket/key'),
   ).action(lazy(() => import('./commands/plan.js'), ctx));
 
@@ -73,7 +75,10 @@ export function buildProgram(ctx: CliContext): Command {
       .command('apply')
       .description('provision the tasks of a manifest and write the report')
       .argument('<manifest>', 'a path or s3://bucket/key')
-      .option('--report <dir|s3://bucket/prefix>', 'where the report goes (default ./reports, or the storage layout for s3:// manifests)'),
+      .option(
+        '--report <dir|s3://bucket/prefix>',
+        'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
+      ),
   ).action(lazy(() => import('./commands/apply.js'), ctx));
 
   const collect = (v: string, prev: string[] = []) => [...prev, v];
@@ -93,7 +98,12 @@ export function buildProgram(ctx: CliContext): Command {
     .option('--retry-after <seconds>', 'send Retry-After with 429')
     .option('--latency-ms <ms>', 'fixed latency per request')
     .option('--jitter-ms <ms>', 'random extra latency per request')
-    .addOption(new Option('--fault <kind=probability>', 'inject a fault: 500, 500-after-commit, 502, 503, 504, 429, reset, hang (repeatable)').argParser(collect))
+    .addOption(
+      new Option(
+        '--fault <kind=probability>',
+        'inject a fault: 500, 500-after-commit, 502, 503, 504, 429, reset, hang (repeatable)',
+      ).argParser(collect),
+    )
     .option('--seed <n>', 'seed of the fault and latency generator')
     .option('--state <file>', 'persist tasks to this file between runs')
     .option('--token-ttl-s <seconds>', 'lifetime of tokens issued by POST /v3/auth/tokens', '86400')
@@ -110,7 +120,9 @@ export function buildProgram(ctx: CliContext): Command {
 
   program
     .command('demo')
-    .description('the main job end to end on the embedded stack: upload the example manifests, wait for the reports, print them')
+    .description(
+      'the main job end to end on the embedded stack: upload the example manifests, wait for the reports, print them',
+    )
     .option('--data-dir <dir>', 'where the stack keeps its files (default: a fresh temporary folder)')
     .action(lazy(() => import('./commands/demo.js'), ctx));
 
@@ -126,7 +138,12 @@ async function main(): Promise<void> {
   for (const sig of ['SIGINT', 'SIGTERM'] as const) {
     process.once(sig, () => controller.abort(new Error(`received ${sig}`)));
   }
-  const ctx: CliContext = { stdout: process.stdout, stderr: process.stderr, env: process.env, signal: controller.signal };
+  const ctx: CliContext = {
+    stdout: process.stdout,
+    stderr: process.stderr,
+    env: process.env,
+    signal: controller.signal,
+  };
   try {
     await buildProgram(ctx).parseAsync(process.argv);
   } catch (err) {

@@ -13,7 +13,10 @@ export interface Progress {
 
 const PLAIN_EVERY_MS = 5000;
 
-export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean }, options: { quiet?: boolean }): Progress {
+export function createProgress(
+  stream: NodeJS.WritableStream & { isTTY?: boolean },
+  options: { quiet?: boolean },
+): Progress {
   const counts = { done: 0, created: 0, failed: 0, existing: 0 };
   const startedAt = performance.now();
   const rate = () => counts.done / Math.max(0.001, (performance.now() - startedAt) / 1000);
@@ -28,7 +31,8 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: ' {bar} {percentage}% | {value}/{total} | created {created} existing {existing} failed {failed} | {rate} tasks/s | ETA {eta_formatted}',
+        format:
+          ' {bar} {percentage}% | {value}/{total} | created {created} existing {existing} failed {failed} | {rate} tasks/s | ETA {eta_formatted}',
         hideCursor: true,
         etaBuffer: 50,
       },
@@ -45,7 +49,10 @@ export function createProgress(stream: NodeJS.WritableStream & { isTTY?: boolean
   }
   let total = 0;
   let timer: NodeJS.Timeout | undefined;
-  const line = () => stream.write(`progress: ${counts.done}/${total} done, ${counts.created} created, ${counts.existing} existing, ${counts.failed} failed, rate ${rate().toFixed(1)}/s\n`);
+  const line = () =>
+    stream.write(
+      `progress: ${counts.done}/${total} done, ${counts.created} created, ${counts.existing} existing, ${counts.failed} failed, rate ${rate().toFixed(1)}/s\n`,
+    );
   return {
     start(t) {
       total = t;

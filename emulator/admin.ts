@@ -9,7 +9,13 @@ import type { EmulatorCore } from './server.js';
 
 const ADMIN_ERROR = 'EMULATOR.0001';
 
-export function handleAdmin(core: EmulatorCore, action: string, query: URLSearchParams, body: Buffer, res: ServerResponse): void {
+export function handleAdmin(
+  core: EmulatorCore,
+  action: string,
+  query: URLSearchParams,
+  body: Buffer,
+  res: ServerResponse,
+): void {
   switch (action) {
     case 'GET stats':
       return sendJson(res, 200, core.snapshot());
@@ -21,19 +27,33 @@ export function handleAdmin(core: EmulatorCore, action: string, query: URLSearch
     case 'POST config':
       return configure(core, body, res);
     case 'GET tasks':
-      return sendJson(res, 200, core.store.snapshot(query.get('project') ?? undefined, query.get('instance') ?? undefined));
+      return sendJson(
+        res,
+        200,
+        core.store.snapshot(query.get('project') ?? undefined, query.get('instance') ?? undefined),
+      );
     case 'POST expire-tokens':
       core.auth.expireAll(Date.now());
       return sendEmpty(res, 204);
     default:
-      return sendError(res, 404, 'APIGW.0101', `No emulator control route ${action}; try GET stats, POST reset, GET|POST config, GET tasks, POST expire-tokens.`);
+      return sendError(
+        res,
+        404,
+        'APIGW.0101',
+        `No emulator control route ${action}; try GET stats, POST reset, GET|POST config, GET tasks, POST expire-tokens.`,
+      );
   }
 }
 
 function configure(core: EmulatorCore, body: Buffer, res: ServerResponse): void {
   const parsed = parseJson(body);
   if (!parsed.ok || typeof parsed.value !== 'object' || parsed.value === null || Array.isArray(parsed.value)) {
-    return sendError(res, 400, ADMIN_ERROR, 'the body must be a JSON object such as {"faults":{"500":0.1},"rateQuota":20}');
+    return sendError(
+      res,
+      400,
+      ADMIN_ERROR,
+      'the body must be a JSON object such as {"faults":{"500":0.1},"rateQuota":20}',
+    );
   }
   try {
     core.configure(parsed.value);

@@ -82,7 +82,9 @@ export class Authenticator {
     if (!Array.isArray(identity?.methods) || !identity.methods.includes('password')) return undefined;
     const user = identity.password?.user;
     const domain = (user?.domain as { name?: unknown } | undefined)?.name;
-    const match = this.iamUsers.find((u) => u.user === user?.name && u.password === user?.password && u.domain === domain);
+    const match = this.iamUsers.find(
+      (u) => u.user === user?.name && u.password === user?.password && u.domain === domain,
+    );
     if (!match) return undefined;
     const token = `MII${randomBytes(48).toString('base64url')}`;
     const expiresAt = now + ttlSeconds * 1000;
@@ -93,7 +95,11 @@ export class Authenticator {
         expires_at: new Date(expiresAt).toISOString(),
         issued_at: new Date(now).toISOString(),
         methods: ['password'],
-        user: { name: match.user, id: idOf(`user:${match.user}`), domain: { name: match.domain, id: idOf(`domain:${match.domain}`) } },
+        user: {
+          name: match.user,
+          id: idOf(`user:${match.user}`),
+          domain: { name: match.domain, id: idOf(`domain:${match.domain}`) },
+        },
         project: {
           name: typeof scope?.name === 'string' ? scope.name : 'cn-north-4',
           id: typeof scope?.id === 'string' ? scope.id : idOf('project'),

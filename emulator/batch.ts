@@ -9,24 +9,32 @@ import { parseJson } from './http.js';
 import type { TaskRecord } from './state.js';
 
 function checkBatch(value: unknown): { action: 'start' | 'stop'; ids: string[] } | Reply {
-  if (typeof value !== 'object' || value === null || Array.isArray(value)) return invalidParameter('body', 'must be a JSON object');
+  if (typeof value !== 'object' || value === null || Array.isArray(value))
+    return invalidParameter('body', 'must be a JSON object');
   const { action_id: action, list } = value as { action_id?: unknown; list?: unknown };
   if (action !== 'start' && action !== 'stop') return invalidParameter('action_id', 'must be start or stop');
-  if (!Array.isArray(list) || list.length === 0) return invalidParameter('list', 'must be a non-empty array of {task_id}');
+  if (!Array.isArray(list) || list.length === 0)
+    return invalidParameter('list', 'must be a non-empty array of {task_id}');
   if (list.length > MAX_BATCH_IDS) {
-    return errorReply(400, ERROR_CODES.invalidParameters, `Invalid parameters: at most ${MAX_BATCH_IDS} tasks per batch operation (got ${list.length}).`);
+    return errorReply(
+      400,
+      ERROR_CODES.invalidParameters,
+      `Invalid parameters: at most ${MAX_BATCH_IDS} tasks per batch operation (got ${list.length}).`,
+    );
   }
   const ids: string[] = [];
   for (const item of list as unknown[]) {
     const id = (item as { task_id?: unknown } | null)?.task_id;
-    if (typeof id !== 'string' || id.length === 0) return errorReply(400, 'FDI.3022', 'One or more tasks have empty task IDs.');
+    if (typeof id !== 'string' || id.length === 0)
+      return errorReply(400, 'FDI.3022', 'One or more tasks have empty task IDs.');
     ids.push(id);
   }
   return { action, ids };
 }
 
 function apply(task: TaskRecord, action: 'start' | 'stop'): Partial<TaskRecord> {
-  if (action === 'start') return { status: 'running', execute_status: task.task_type === 'REALTIME' ? 'RUNNING' : 'WAITING' };
+  if (action === 'start')
+    return { status: 'running', execute_status: task.task_type === 'REALTIME' ? 'RUNNING' : 'WAITING' };
   return { status: 'stop', execute_status: task.status === 'running' ? 'CANCELLED' : task.execute_status };
 }
 
@@ -47,6 +55,11 @@ export function batchOperation(ctx: ApiContext): Reply {
     ctx.store.update(task, { ...apply(task, checked.action), last_modified_date: ctx.now });
     success.push({ task_id: task.task_id, task_name: task.task_name });
   }
-  const body: BatchOperationResponse = { success_count: success.length, failure_count: failure.length, success, failure };
+  const body: BatchOperationResponse = {
+    success_count: success.length,
+    failure_count: failure.length,
+    success,
+    failure,
+  };
   return { status: 200, body, committed: success.length > 0 };
 }

@@ -17,7 +17,10 @@ export function listDatasources(ctx: ApiContext): Reply {
   const type = ctx.query.get('datasource_type');
   const app = ctx.query.get('app_id');
   const matching = [...ctx.datasources.values()].filter(
-    (d) => (!name || d.datasource_name.includes(name)) && (!type || d.datasource_type === type) && (!app || d.app_id === app),
+    (d) =>
+      (!name || d.datasource_name.includes(name)) &&
+      (!type || d.datasource_type === type) &&
+      (!app || d.app_id === app),
   );
   const p = page(matching, paging.offset, paging.limit);
   return { status: 200, body: { ...p, entities: p.entities.map((d) => view(d, ctx.instance)) } };
@@ -26,6 +29,11 @@ export function listDatasources(ctx: ApiContext): Reply {
 /** GET /datasources/{datasource_id}: the DataSourceRsp fields at top level. */
 export function showDatasource(ctx: ApiContext): Reply {
   const ds = ctx.datasources.get(ctx.params[0]);
-  if (!ds) return errorReply(404, ERROR_CODES.invalidParameter, 'Invalid parameter [datasource_id]: the data source does not exist.');
+  if (!ds)
+    return errorReply(
+      404,
+      ERROR_CODES.invalidParameter,
+      'Invalid parameter [datasource_id]: the data source does not exist.',
+    );
   return { status: 200, body: view(ds, ctx.instance) };
 }

@@ -29,9 +29,19 @@ function ds(datasource_id: string, datasource_name: string, datasource_type: str
  * through the fuzzy `name` filter without an exact comparison picks the wrong one.
  */
 export const DEFAULT_DATASOURCES: readonly DataSource[] = [
-  ds('30969b205e8f4392a25fb321112d1753', 'fdi-autotest-mysql', 'MYSQL', 'source and target of the documented example request'),
+  ds(
+    '30969b205e8f4392a25fb321112d1753',
+    'fdi-autotest-mysql',
+    'MYSQL',
+    'source and target of the documented example request',
+  ),
   ds('79c4caaa3e1441dfb0351038fcf5f281', 'fdi-error-obs', 'OBS', 'error_handler of the documented example request'),
-  ds('a87a31a6288e4698865be122ae485dc0', 'fdi-after-kafka', 'KAFKA', 'afterImplementation of the documented example request'),
+  ds(
+    'a87a31a6288e4698865be122ae485dc0',
+    'fdi-after-kafka',
+    'KAFKA',
+    'afterImplementation of the documented example request',
+  ),
   ds('6f1c2a0e9b8d4c3ea1f2b3c4d5e6f7a8', 'crm-api', 'API', 'CRM REST API'),
   ds('0d7e4b1a2c3f4e5d8a9b0c1d2e3f4a5b', 'crm-api-v2', 'API', 'CRM REST API, version 2 (its name contains "crm-api")'),
   ds('b2e8c0d14f6a4e7b9c3d5e7f9a1b3c5d', 'oracle-cdc', 'ORACLE', 'Oracle target of the CDC examples'),
@@ -53,7 +63,10 @@ const dataSourceSchema = z.strictObject({
 const dataSourcesSchema = z.array(dataSourceSchema).min(1);
 
 function formatPath(path: readonly PropertyKey[]): string {
-  return path.map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`)).join('').replace(/^\./, '');
+  return path
+    .map((p) => (typeof p === 'number' ? `[${p}]` : `.${String(p)}`))
+    .join('')
+    .replace(/^\./, '');
 }
 
 /**
@@ -70,7 +83,9 @@ export function parseDataSources(text: string, sourceName: string): DataSource[]
   const result = dataSourcesSchema.safeParse(doc);
   if (!result.success) {
     const problems = result.error.issues.map((i) => `${formatPath(i.path) || '(document)'}: ${i.message}`);
-    throw new Error(`${sourceName}: expected a non-empty array of {datasource_id, datasource_name, datasource_type, app_id}: ${problems.join('; ')}`);
+    throw new Error(
+      `${sourceName}: expected a non-empty array of {datasource_id, datasource_name, datasource_type, app_id}: ${problems.join('; ')}`,
+    );
   }
   const seen = new Set<string>();
   for (const d of result.data) {

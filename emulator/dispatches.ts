@@ -15,24 +15,36 @@ export const DISPATCH_LIMITS = {
   startDatetime: { min: 946_684_800_000, max: 2_147_512_447_000 },
 } as const;
 
-const DISPATCH_KEYS = new Set(['start_datetime', 'period', 'dispatch_interval', 'remark', 'use_quartz_cron', 'cron', 'cron_timezone']);
+const DISPATCH_KEYS = new Set([
+  'start_datetime',
+  'period',
+  'dispatch_interval',
+  'remark',
+  'use_quartz_cron',
+  'cron',
+  'cron_timezone',
+]);
 
 type Problem = [field: string, message: string];
 
 function checkCron(cron: unknown): Problem | undefined {
   const { min, max, fields } = DISPATCH_LIMITS.cron;
   if (typeof cron !== 'string') return ['cron', 'is required when use_quartz_cron is true'];
-  if (cron.length < min || cron.length > max) return ['cron', `must be ${min}–${max} characters long (got ${cron.length})`];
+  if (cron.length < min || cron.length > max)
+    return ['cron', `must be ${min}–${max} characters long (got ${cron.length})`];
   const count = cron.trim().split(/\s+/).length;
-  if (!(fields as readonly number[]).includes(count)) return ['cron', `must be a Quartz expression of 6 or 7 fields (got ${count})`];
+  if (!(fields as readonly number[]).includes(count))
+    return ['cron', `must be a Quartz expression of 6 or 7 fields (got ${count})`];
   return undefined;
 }
 
 function checkPeriod(d: Record<string, unknown>): Problem | undefined {
-  if (!(DISPATCH_PERIODS as readonly unknown[]).includes(d.period)) return ['period', `must be one of ${DISPATCH_PERIODS.join(', ')}`];
+  if (!(DISPATCH_PERIODS as readonly unknown[]).includes(d.period))
+    return ['period', `must be one of ${DISPATCH_PERIODS.join(', ')}`];
   const n = d.dispatch_interval;
   const { min, max } = DISPATCH_LIMITS.interval;
-  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max) return ['dispatch_interval', `must be an integer ${min}..${max}`];
+  if (typeof n !== 'number' || !Number.isInteger(n) || n < min || n > max)
+    return ['dispatch_interval', `must be an integer ${min}..${max}`];
   return undefined;
 }
 
@@ -42,19 +54,23 @@ export function checkDispatch(d: unknown): Problem | undefined {
   const body = d as Record<string, unknown>;
   const unknownKey = Object.keys(body).find((k) => !DISPATCH_KEYS.has(k));
   if (unknownKey) return [unknownKey, 'is not a field of TaskDispatch'];
-  if (body.use_quartz_cron !== undefined && typeof body.use_quartz_cron !== 'boolean') return ['use_quartz_cron', 'must be a boolean'];
+  if (body.use_quartz_cron !== undefined && typeof body.use_quartz_cron !== 'boolean')
+    return ['use_quartz_cron', 'must be a boolean'];
   const problem = body.use_quartz_cron === true ? checkCron(body.cron) : checkPeriod(body);
   if (problem) return problem;
   if (body.remark !== undefined) {
     const { min, max } = DISPATCH_LIMITS.remark;
-    if (typeof body.remark !== 'string' || body.remark.length < min || body.remark.length > max) return ['remark', `must be ${min}–${max} characters long`];
+    if (typeof body.remark !== 'string' || body.remark.length < min || body.remark.length > max)
+      return ['remark', `must be ${min}–${max} characters long`];
   }
   if (body.start_datetime !== undefined) {
     const { min, max } = DISPATCH_LIMITS.startDatetime;
     const v = body.start_datetime;
-    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max) return ['start_datetime', `must be epoch milliseconds ${min}..${max}`];
+    if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
+      return ['start_datetime', `must be epoch milliseconds ${min}..${max}`];
   }
-  if (body.cron_timezone !== undefined && typeof body.cron_timezone !== 'string') return ['cron_timezone', 'must be a string'];
+  if (body.cron_timezone !== undefined && typeof body.cron_timezone !== 'string')
+    return ['cron_timezone', 'must be a string'];
   return undefined;
 }
 
@@ -75,7 +91,10 @@ export function createDispatch(ctx: ApiContext): Reply {
   if (!task) return taskNotFound();
   if (task.task_type !== 'TIMING') return invalidParameter('task_id', 'only TIMING tasks have a dispatch');
   if (task.dispatch) {
-    return invalidParameter('task_id', `the task already has a dispatch (${task.dispatch.dispatch_id}); change it with PUT …/dispatches/{dispatch_id}`);
+    return invalidParameter(
+      'task_id',
+      `the task already has a dispatch (${task.dispatch.dispatch_id}); change it with PUT …/dispatches/{dispatch_id}`,
+    );
   }
   const dispatch: TaskDispatchRsp = {
     ...parsed.value,
@@ -92,7 +111,8 @@ export function createDispatch(ctx: ApiContext): Reply {
 export function showDispatch(ctx: ApiContext): Reply {
   const task = ctx.store.get(ctx.project, ctx.instance, ctx.params[0]);
   if (!task) return taskNotFound();
-  if (!task.dispatch) return errorReply(404, ERROR_CODES.invalidParameter, 'Invalid parameter [dispatch_id]: the task has no dispatch.');
+  if (!task.dispatch)
+    return errorReply(404, ERROR_CODES.invalidParameter, 'Invalid parameter [dispatch_id]: the task has no dispatch.');
   return { status: 200, body: task.dispatch };
 }
 
@@ -104,7 +124,11 @@ export function updateDispatch(ctx: ApiContext): Reply {
   if (!task) return taskNotFound();
   const current = task.dispatch;
   if (!current || current.dispatch_id !== ctx.params[1]) {
-    return errorReply(404, ERROR_CODES.invalidParameter, 'Invalid parameter [dispatch_id]: the task has no dispatch with this ID.');
+    return errorReply(
+      404,
+      ERROR_CODES.invalidParameter,
+      'Invalid parameter [dispatch_id]: the task has no dispatch with this ID.',
+    );
   }
   const dispatch: TaskDispatchRsp = {
     ...parsed.value,

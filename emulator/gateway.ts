@@ -12,8 +12,13 @@ import { sendError } from './http.js';
 const DEFAULT_SHOWN_LIMIT = 200;
 
 /** 429 APIGW.0308, with Retry-After when configured. */
-export function sendThrottled(res: ServerResponse, rateQuota: number | undefined, retryAfterSeconds: number | undefined): void {
-  const headers: Record<string, string> = retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
+export function sendThrottled(
+  res: ServerResponse,
+  rateQuota: number | undefined,
+  retryAfterSeconds: number | undefined,
+): void {
+  const headers: Record<string, string> =
+    retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
   sendError(res, 429, ERROR_CODES.throttled, throttleMessage(rateQuota ?? DEFAULT_SHOWN_LIMIT), headers);
 }
 

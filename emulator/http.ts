@@ -25,7 +25,12 @@ export function readBody(req: IncomingMessage): Promise<Buffer> {
 }
 
 /** A JSON answer with the charset FDI uses. */
-export function sendJson(res: ServerResponse, status: number, body: unknown, headers: Record<string, string> = {}): void {
+export function sendJson(
+  res: ServerResponse,
+  status: number,
+  body: unknown,
+  headers: Record<string, string> = {},
+): void {
   if (res.headersSent || res.destroyed) return;
   const text = JSON.stringify(body);
   res.writeHead(status, {
@@ -37,7 +42,13 @@ export function sendJson(res: ServerResponse, status: number, body: unknown, hea
 }
 
 /** An FDI/APIG error body: `{error_code, error_msg, request_id}`. */
-export function sendError(res: ServerResponse, status: number, code: string, message: string, headers: Record<string, string> = {}): void {
+export function sendError(
+  res: ServerResponse,
+  status: number,
+  code: string,
+  message: string,
+  headers: Record<string, string> = {},
+): void {
   const requestId = String(res.getHeader('X-Request-Id') ?? '');
   sendJson(res, status, { error_code: code, error_msg: message, request_id: requestId }, headers);
 }

@@ -3,7 +3,14 @@
  * for tests, benchmarks and the local stack.
  */
 export { startEmulator, type Emulator } from './server.js';
-export { type EmulatorOptions, type FaultKind, type RuntimePatch, FAULT_KINDS, EmulatorConfigError, checkFaults } from './options.js';
+export {
+  type EmulatorOptions,
+  type FaultKind,
+  type RuntimePatch,
+  FAULT_KINDS,
+  EmulatorConfigError,
+  checkFaults,
+} from './options.js';
 export type { EmulatorStats } from './stats.js';
 export type { TaskRecord } from './state.js';
 export { DEFAULT_DATASOURCES, parseDataSources } from './datasources.js';

@@ -48,10 +48,22 @@ export interface EmulatorOptions {
 
 /** The settings that can change while the emulator runs (configure() and POST /__emulator/config). */
 export type RuntimePatch = Partial<
-  Pick<EmulatorOptions, 'faults' | 'rateQuota' | 'retryAfterSeconds' | 'latencyMs' | 'jitterMs' | 'maxTasks' | 'seed' | 'tokenTtlSeconds'>
+  Pick<
+    EmulatorOptions,
+    'faults' | 'rateQuota' | 'retryAfterSeconds' | 'latencyMs' | 'jitterMs' | 'maxTasks' | 'seed' | 'tokenTtlSeconds'
+  >
 >;
 
-export const RUNTIME_KEYS = ['faults', 'rateQuota', 'retryAfterSeconds', 'latencyMs', 'jitterMs', 'maxTasks', 'seed', 'tokenTtlSeconds'] as const;
+export const RUNTIME_KEYS = [
+  'faults',
+  'rateQuota',
+  'retryAfterSeconds',
+  'latencyMs',
+  'jitterMs',
+  'maxTasks',
+  'seed',
+  'tokenTtlSeconds',
+] as const;
 
 /** Options with every default filled in. */
 export type ResolvedOptions = Required<Omit<EmulatorOptions, 'rateQuota' | 'retryAfterSeconds' | 'stateFile'>> &
@@ -78,7 +90,14 @@ export class EmulatorConfigError extends Error {
   }
 }
 
-function checkNumber(problems: string[], name: string, v: unknown, min: number, integer: boolean, max = Infinity): void {
+function checkNumber(
+  problems: string[],
+  name: string,
+  v: unknown,
+  min: number,
+  integer: boolean,
+  max = Infinity,
+): void {
   if (v === undefined) return;
   if (typeof v !== 'number' || !Number.isFinite(v) || v < min || v > max || (integer && !Number.isInteger(v))) {
     const range = max === Infinity ? `>= ${min}` : `${min}..${max}`;
@@ -90,7 +109,8 @@ function checkNumber(problems: string[], name: string, v: unknown, min: number, 
 export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
   const problems: string[] = [];
   for (const key of Object.keys(patch)) {
-    if (!(RUNTIME_KEYS as readonly string[]).includes(key)) problems.push(`${key} cannot be changed at run time (allowed: ${RUNTIME_KEYS.join(', ')})`);
+    if (!(RUNTIME_KEYS as readonly string[]).includes(key))
+      problems.push(`${key} cannot be changed at run time (allowed: ${RUNTIME_KEYS.join(', ')})`);
   }
   checkNumber(problems, 'rateQuota', patch.rateQuota ?? undefined, Number.MIN_VALUE, false);
   checkNumber(problems, 'retryAfterSeconds', patch.retryAfterSeconds ?? undefined, 0, true);
@@ -106,7 +126,8 @@ export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
 /** Fault probabilities: known kinds, each 0..1, together at most 1 (the kinds exclude one another). */
 export function checkFaults(faults: unknown): string[] {
   if (faults === undefined) return [];
-  if (typeof faults !== 'object' || faults === null || Array.isArray(faults)) return ['faults must be an object of KIND: probability'];
+  if (typeof faults !== 'object' || faults === null || Array.isArray(faults))
+    return ['faults must be an object of KIND: probability'];
   const problems: string[] = [];
   let sum = 0;
   for (const [kind, p] of Object.entries(faults)) {
@@ -118,7 +139,8 @@ export function checkFaults(faults: unknown): string[] {
       sum += p;
     }
   }
-  if (sum > 1 + 1e-9) problems.push(`fault probabilities add up to ${sum}; they exclude one another, so the sum must be at most 1`);
+  if (sum > 1 + 1e-9)
+    problems.push(`fault probabilities add up to ${sum}; they exclude one another, so the sum must be at most 1`);
   return problems;
 }
 
@@ -131,7 +153,20 @@ function nonEmptyStrings(problems: string[], name: string, v: unknown): void {
 
 /** Fills the defaults and checks everything; throws EmulatorConfigError listing every problem. */
 export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
-  const { host, port, tokens, aksk, iamUsers, tokenTtlSeconds, projects, instances, datasources, hangMs, stateFile, ...runtime } = options;
+  const {
+    host,
+    port,
+    tokens,
+    aksk,
+    iamUsers,
+    tokenTtlSeconds,
+    projects,
+    instances,
+    datasources,
+    hangMs,
+    stateFile,
+    ...runtime
+  } = options;
   const problems = checkRuntimePatch(runtime as Record<string, unknown>);
   checkNumber(problems, 'port', port, 0, true, 65_535);
   checkNumber(problems, 'hangMs', hangMs, 0, true);

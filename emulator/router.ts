@@ -21,7 +21,10 @@ interface RouteDef {
 }
 
 function route(method: string, path: string, handler: Handler, commits = false): RouteDef {
-  const label = `${method} /${path.replace(/:task/g, '{task_id}').replace(/:dispatch/g, '{dispatch_id}').replace(/:ds/g, '{datasource_id}')}`;
+  const label = `${method} /${path
+    .replace(/:task/g, '{task_id}')
+    .replace(/:dispatch/g, '{dispatch_id}')
+    .replace(/:ds/g, '{datasource_id}')}`;
   return { method, pattern: path.split('/'), label, handler, commits };
 }
 
@@ -42,7 +45,15 @@ const ROUTES: RouteDef[] = [
 export type Match =
   | { kind: 'admin'; action: string }
   | { kind: 'iam'; label: string }
-  | { kind: 'api'; label: string; handler: Handler; commits: boolean; project: string; instance: string; params: string[] }
+  | {
+      kind: 'api';
+      label: string;
+      handler: Handler;
+      commits: boolean;
+      project: string;
+      instance: string;
+      params: string[];
+    }
   | { kind: 'unknown'; label: string };
 
 function decode(segment: string): string | undefined {
@@ -55,18 +66,29 @@ function decode(segment: string): string | undefined {
 
 /** Matches a request; `pathname` is the raw path without the query. */
 export function matchRoute(method: string, pathname: string): Match {
-  if (pathname.startsWith('/__emulator/')) return { kind: 'admin', action: `${method} ${pathname.slice('/__emulator/'.length)}` };
+  if (pathname.startsWith('/__emulator/'))
+    return { kind: 'admin', action: `${method} ${pathname.slice('/__emulator/'.length)}` };
   if (pathname === '/v3/auth/tokens' && method === 'POST') return { kind: 'iam', label: IAM_ROUTE };
   const raw = pathname.split('/').slice(1);
   const segments = raw.map(decode);
   if (segments.some((s) => s === undefined || s === '')) return { kind: 'unknown', label: UNKNOWN_ROUTE };
   const [v2, project, fdi, instances, instance, ...rest] = segments as string[];
-  if (v2 !== 'v2' || fdi !== 'fdi' || instances !== 'instances' || instance === undefined) return { kind: 'unknown', label: UNKNOWN_ROUTE };
+  if (v2 !== 'v2' || fdi !== 'fdi' || instances !== 'instances' || instance === undefined)
+    return { kind: 'unknown', label: UNKNOWN_ROUTE };
   for (const r of ROUTES) {
     if (r.method !== method || r.pattern.length !== rest.length) continue;
     const params: string[] = [];
     const ok = r.pattern.every((p, i) => (p.startsWith(':') ? (params.push(rest[i]), true) : p === rest[i]));
-    if (ok) return { kind: 'api', label: r.label, handler: r.handler, commits: Boolean(r.commits), project, instance, params };
+    if (ok)
+      return {
+        kind: 'api',
+        label: r.label,
+        handler: r.handler,
+        commits: Boolean(r.commits),
+        project,
+        instance,
+        params,
+      };
   }
   return { kind: 'unknown', label: UNKNOWN_ROUTE };
 }

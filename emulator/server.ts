@@ -14,7 +14,15 @@ import { Authenticator, iamError } from './auth.js';
 import { FaultPlan } from './faults.js';
 import { FAULT_ANSWERS, sendThrottled, sendUnknownInstance, sendUnknownRoute } from './gateway.js';
 import { BodyTooLargeError, parseJson, readBody, sendEmpty, sendError, sendJson } from './http.js';
-import { type EmulatorOptions, type FaultKind, type ResolvedOptions, type RuntimePatch, EmulatorConfigError, checkRuntimePatch, resolveOptions } from './options.js';
+import {
+  type EmulatorOptions,
+  type FaultKind,
+  type ResolvedOptions,
+  type RuntimePatch,
+  EmulatorConfigError,
+  checkRuntimePatch,
+  resolveOptions,
+} from './options.js';
 import { TokenBucket } from './rate-quota.js';
 import { type Match, matchRoute } from './router.js';
 import { TaskStore, newId } from './state.js';
@@ -64,7 +72,9 @@ export class EmulatorCore {
   }
 
   private newBucket(): TokenBucket | undefined {
-    return this.options.rateQuota === undefined ? undefined : new TokenBucket(this.options.rateQuota, performance.now());
+    return this.options.rateQuota === undefined
+      ? undefined
+      : new TokenBucket(this.options.rateQuota, performance.now());
   }
 
   configure(patch: RuntimePatch): void {
@@ -91,7 +101,16 @@ export class EmulatorCore {
   /** The settings configure() can change, as they are now. */
   runtimeSettings(): RuntimePatch {
     const { faults, rateQuota, retryAfterSeconds, latencyMs, jitterMs, maxTasks, seed, tokenTtlSeconds } = this.options;
-    return { faults: { ...faults }, rateQuota, retryAfterSeconds, latencyMs, jitterMs, maxTasks, seed, tokenTtlSeconds };
+    return {
+      faults: { ...faults },
+      rateQuota,
+      retryAfterSeconds,
+      latencyMs,
+      jitterMs,
+      maxTasks,
+      seed,
+      tokenTtlSeconds,
+    };
   }
 
   reset(): void {
@@ -148,7 +167,8 @@ export class EmulatorCore {
     res.on('close', () => record(res.headersSent ? res.statusCode : 'aborted'));
     if (match.kind !== 'iam') res.on('close', this.stats.apiArrival(performance.now()));
     try {
-      const outcome = match.kind === 'iam' ? await this.handleIam(req, res) : await this.handleApi(match, req, query, res);
+      const outcome =
+        match.kind === 'iam' ? await this.handleIam(req, res) : await this.handleApi(match, req, query, res);
       if (outcome) record(outcome);
       else if (res.headersSent) record(res.statusCode);
     } catch {
@@ -160,7 +180,12 @@ export class EmulatorCore {
   }
 
   /** The FDI pipeline; returns 'reset' or 'hang' when the request gets no answer. */
-  private async handleApi(match: Exclude<Match, { kind: 'admin' | 'iam' }>, req: IncomingMessage, query: URLSearchParams, res: ServerResponse): Promise<Outcome | void> {
+  private async handleApi(
+    match: Exclude<Match, { kind: 'admin' | 'iam' }>,
+    req: IncomingMessage,
+    query: URLSearchParams,
+    res: ServerResponse,
+  ): Promise<Outcome | void> {
     if (match.kind === 'unknown') return sendUnknownRoute(res);
     // Decided synchronously at arrival, so the PRNG and the bucket see requests in arrival order.
     const decision = this.faults.next(this.options);
@@ -169,7 +194,8 @@ export class EmulatorCore {
     try {
       body = await readBody(req);
     } catch (err) {
-      if (err instanceof BodyTooLargeError) return sendError(res, 413, ERROR_CODES.badRequest, 'Request entity too large.');
+      if (err instanceof BodyTooLargeError)
+        return sendError(res, 413, ERROR_CODES.badRequest, 'Request entity too large.');
       throw err;
     }
     if (match.label === 'POST /tasks') this.countAttempt(body);
@@ -212,8 +238,18 @@ export class EmulatorCore {
     return undefined;
   }
 
-  private answerApi(match: Extract<Match, { kind: 'api' }>, req: IncomingMessage, query: URLSearchParams, body: Buffer, res: ServerResponse, failAfterCommit: boolean): void {
-    const auth = this.auth.authenticate({ method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body }, Date.now());
+  private answerApi(
+    match: Extract<Match, { kind: 'api' }>,
+    req: IncomingMessage,
+    query: URLSearchParams,
+    body: Buffer,
+    res: ServerResponse,
+    failAfterCommit: boolean,
+  ): void {
+    const auth = this.auth.authenticate(
+      { method: req.method ?? 'GET', url: req.url ?? '/', headers: req.headers, body },
+      Date.now(),
+    );
     if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
     if (!this.options.projects.includes(match.project)) return sendUnknownInstance(res, 'project', match.project);
     if (!this.options.instances.includes(match.instance)) return sendUnknownInstance(res, 'instance', match.instance);

@@ -113,7 +113,10 @@ export class TaskStore {
     const out: TaskRecord[] = [];
     for (const inst of this.instances.values()) {
       for (const t of inst.tasks.values()) {
-        if ((project === undefined || t.project_id === project) && (instance === undefined || t.instance_id === instance)) {
+        if (
+          (project === undefined || t.project_id === project) &&
+          (instance === undefined || t.instance_id === instance)
+        ) {
           out.push(structuredClone(t));
         }
       }

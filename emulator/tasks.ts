@@ -5,7 +5,18 @@
 import type { CreateTaskRequest, TaskBasicRequestBody } from '../lib/fdi/model.js';
 import { DUPLICATE_NAME_MARK, ERROR_CODES } from '../lib/fdi/model.js';
 import { validateCreateRequest } from '../lib/fdi/validate.js';
-import { type ApiContext, type Reply, errorReply, intParam, invalidParameter, isReply, malformedJson, page, parsePaging, taskNotFound } from './api.js';
+import {
+  type ApiContext,
+  type Reply,
+  errorReply,
+  intParam,
+  invalidParameter,
+  isReply,
+  malformedJson,
+  page,
+  parsePaging,
+  taskNotFound,
+} from './api.js';
 import { parseJson } from './http.js';
 import { type TaskRecord, newId } from './state.js';
 import { toBriefTask, toTaskResponse } from './views.js';
@@ -26,7 +37,9 @@ function checkBody(ctx: ApiContext): Checked {
   }
   const body = parsed.value as CreateTaskRequest;
   if (!holdsJsonObject(body.task_detail)) {
-    return refuse(invalidParameter('task_detail', 'must be a JSON object (RawFormDataRequest) serialised into a string'));
+    return refuse(
+      invalidParameter('task_detail', 'must be a JSON object (RawFormDataRequest) serialised into a string'),
+    );
   }
   if (!ctx.datasources.has(body.task.source_datasource_id)) return refuse(invalidParameter('source_datasource_id'));
   if (!ctx.datasources.has(body.task.target_datasource_id)) return refuse(invalidParameter('target_datasource_id'));
@@ -48,7 +61,20 @@ function duplicateName(ctx: ApiContext, name: string): Reply {
 }
 
 /** The fields a create/update body sets; description and task_tag disappear when not given. */
-function fieldsOf(task: TaskBasicRequestBody, detail: string): Omit<TaskRecord, 'project_id' | 'instance_id' | 'task_id' | 'status' | 'execute_status' | 'created_date' | 'last_modified_date' | 'version'> {
+function fieldsOf(
+  task: TaskBasicRequestBody,
+  detail: string,
+): Omit<
+  TaskRecord,
+  | 'project_id'
+  | 'instance_id'
+  | 'task_id'
+  | 'status'
+  | 'execute_status'
+  | 'created_date'
+  | 'last_modified_date'
+  | 'version'
+> {
   return {
     task_name: task.task_name,
     task_type: task.task_type,
@@ -65,9 +91,14 @@ export function createTask(ctx: ApiContext): Reply {
   const checked = checkBody(ctx);
   if (!checked.ok) return checked.reply;
   const body = checked.body;
-  if (ctx.store.findByName(ctx.project, ctx.instance, body.task.task_name)) return duplicateName(ctx, body.task.task_name);
+  if (ctx.store.findByName(ctx.project, ctx.instance, body.task.task_name))
+    return duplicateName(ctx, body.task.task_name);
   if (ctx.store.count(ctx.project, ctx.instance) >= ctx.maxTasks) {
-    return errorReply(400, ERROR_CODES.invalidParameters, `Invalid parameters: the task quota of the instance is reached (${ctx.maxTasks} tasks); delete tasks first.`);
+    return errorReply(
+      400,
+      ERROR_CODES.invalidParameters,
+      `Invalid parameters: the task quota of the instance is reached (${ctx.maxTasks} tasks); delete tasks first.`,
+    );
   }
   const record: TaskRecord = {
     project_id: ctx.project,
@@ -132,7 +163,8 @@ function listFilters(q: URLSearchParams): Filter[] | Reply {
   }
   const type = q.get('task_type');
   if (type) {
-    if (type !== 'realtime' && type !== 'timing') return invalidParameter('task_type', 'must be realtime or timing (lowercase)');
+    if (type !== 'realtime' && type !== 'timing')
+      return invalidParameter('task_type', 'must be realtime or timing (lowercase)');
     filters.push((t) => t.task_type.toLowerCase() === type);
   }
   if (q.get('status')) {

@@ -12,7 +12,10 @@ import { tuneHeapForBatch } from '../lib/tune-heap.js';
 
 tuneHeapForBatch();
 
-export type ManifestHandler = (event: S3Event, context: Pick<Context, 'getRemainingTimeInMillis'>) => Promise<RecordOutcome[]>;
+export type ManifestHandler = (
+  event: S3Event,
+  context: Pick<Context, 'getRemainingTimeInMillis'>,
+) => Promise<RecordOutcome[]>;
 
 /** Builds a handler whose dependencies are made on first use and then kept (one cold start). */
 export function createHandler(makeDeps: () => TriggerDeps): ManifestHandler {

@@ -55,7 +55,12 @@ export interface ConfigFlags {
 
 type Env = Record<string, string | undefined>;
 
-function numberSetting(name: keyof typeof LIMIT_BOUNDS, source: string, raw: string | number | undefined, integer: boolean): number {
+function numberSetting(
+  name: keyof typeof LIMIT_BOUNDS,
+  source: string,
+  raw: string | number | undefined,
+  integer: boolean,
+): number {
   const b = LIMIT_BOUNDS[name];
   if (raw === undefined || raw === '') return b.default;
   const n = typeof raw === 'number' ? raw : Number(raw);
@@ -93,7 +98,9 @@ function authFrom(env: Env, flags: ConfigFlags): AuthConfig {
     password: nonEmpty(env.FDI_IAM_PASSWORD),
   };
   if (Object.values(iam).some(Boolean)) {
-    const missing = Object.entries(iam).filter(([, v]) => !v).map(([k]) => `FDI_IAM_${k.toUpperCase()}`);
+    const missing = Object.entries(iam)
+      .filter(([, v]) => !v)
+      .map(([k]) => `FDI_IAM_${k.toUpperCase()}`);
     if (missing.length) throw new ConfigError(`IAM password authentication needs ${missing.join(', ')} as well`);
     return {
       kind: 'iam',
@@ -126,7 +133,9 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const t = pick(flags.timeoutMs, 'FDI_TIMEOUT_MS');
   const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.FDI_ENDPOINT);
   if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new ConfigError(`FDI endpoint must be an http(s) URL such as https://roma.cn-north-4.myhuaweicloud.com (got ${JSON.stringify(endpoint)})`);
+    throw new ConfigError(
+      `FDI endpoint must be an http(s) URL such as https://roma.cn-north-4.myhuaweicloud.com (got ${JSON.stringify(endpoint)})`,
+    );
   }
   const limits: Limits = {
     concurrency: numberSetting('concurrency', c.source, c.raw, true),
@@ -141,7 +150,14 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     auth: authFrom(env, flags),
     limits,
     caps: Object.fromEntries(
-      ([['concurrency', c], ['rate', r], ['maxAttempts', m], ['timeoutMs', t]] as const)
+      (
+        [
+          ['concurrency', c],
+          ['rate', r],
+          ['maxAttempts', m],
+          ['timeoutMs', t],
+        ] as const
+      )
         .filter(([, v]) => v.raw !== undefined && v.raw !== '')
         .map(([k]) => [k, limits[k]]),
     ),
@@ -158,7 +174,10 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
  * The limits of a run: a manifest's option wins over the default, but never over an explicitly
  * configured value (an operator's cap), and always within LIMIT_BOUNDS.
  */
-export function effectiveLimits(config: Config, asked: { concurrency?: number; rate?: number; max_attempts?: number }): Limits {
+export function effectiveLimits(
+  config: Config,
+  asked: { concurrency?: number; rate?: number; max_attempts?: number },
+): Limits {
   const pick = (k: keyof Limits, v: number | undefined) => {
     const b = LIMIT_BOUNDS[k];
     const want = Math.min(b.max, Math.max(b.min, v ?? config.limits[k]));

@@ -41,7 +41,10 @@ export function createLogger(options: LoggerOptions = {}): Logger {
     base: options.runId ? { run_id: options.runId } : {},
   };
   if (options.pretty) {
-    return pino({ ...base, transport: { target: 'pino-pretty', options: { destination: 2, sync: true, ignore: 'pid,hostname' } } });
+    return pino({
+      ...base,
+      transport: { target: 'pino-pretty', options: { destination: 2, sync: true, ignore: 'pid,hostname' } },
+    });
   }
   return pino(base, options.destination ?? pino.destination({ dest: 2, sync: true }));
 }

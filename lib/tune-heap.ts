@@ -14,14 +14,21 @@ import v8 from 'node:v8';
 const DEFAULT_PERCENT = 50;
 
 /** The V8 flag to set (undefined: leave V8's heuristics alone), and what is wrong with the setting if anything. */
-export function heapGrowingFlag(execArgv: readonly string[], env: Record<string, string | undefined>): { flag?: string; warning?: string } {
+export function heapGrowingFlag(
+  execArgv: readonly string[],
+  env: Record<string, string | undefined>,
+): { flag?: string; warning?: string } {
   if (execArgv.some((arg) => /heap[-_]growing[-_]percent/.test(arg))) return {};
   const raw = env.FDI_HEAP_GROWING_PERCENT?.trim();
   const valid = !raw || /^\d{1,4}$/.test(raw);
   const percent = raw && valid ? Number(raw) : DEFAULT_PERCENT;
   return {
     ...(percent === 0 ? {} : { flag: `--heap-growing-percent=${percent}` }),
-    ...(valid ? {} : { warning: `FDI_HEAP_GROWING_PERCENT=${JSON.stringify(raw)} is not a whole number of percent (0–9999); using ${DEFAULT_PERCENT}` }),
+    ...(valid
+      ? {}
+      : {
+          warning: `FDI_HEAP_GROWING_PERCENT=${JSON.stringify(raw)} is not a whole number of percent (0–9999); using ${DEFAULT_PERCENT}`,
+        }),
   };
 }
 

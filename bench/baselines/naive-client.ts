@@ -46,7 +46,8 @@ async function post(call: Call, token: string): Promise<Outcome> {
     }
     if (status === 200) return { ok: true, last: status, nameExists: false, attempts: attempt };
     const transient = status === 'network' || status === 429 || status >= 500;
-    if (!transient || attempt >= MAX_ATTEMPTS) return { ok: false, last: status, nameExists: text.includes('already exists'), attempts: attempt };
+    if (!transient || attempt >= MAX_ATTEMPTS)
+      return { ok: false, last: status, nameExists: text.includes('already exists'), attempts: attempt };
     await sleep(BASE_DELAY_MS * 2 ** (attempt - 1));
   }
 }

@@ -42,14 +42,35 @@ export async function runBaseline(kind: BaselineKind, calls: CreateCall[], endpo
   }
 }
 
-async function naive(kind: 'sequential' | 'promise-all', dir: string, calls: CreateCall[], endpoint: string): Promise<BaselineOutcome> {
+async function naive(
+  kind: 'sequential' | 'promise-all',
+  dir: string,
+  calls: CreateCall[],
+  endpoint: string,
+): Promise<BaselineOutcome> {
   const file = path.join(dir, 'requests.jsonl');
-  await writeFile(file, calls.map((c) => JSON.stringify({ url: createUrl(endpoint, c.instance), body: c.body })).join('\n'));
+  await writeFile(
+    file,
+    calls.map((c) => JSON.stringify({ url: createUrl(endpoint, c.instance), body: c.body })).join('\n'),
+  );
   const script = path.join(ROOT, 'bench/baselines/naive-client.ts');
   const proc = await runProcess(process.execPath, ['--import', 'tsx', script, kind, file, TOKEN], { env: benchEnv() });
   if (proc.code !== 0) throw new Error(`${kind} baseline failed (exit ${proc.code}): ${proc.stderr.slice(-2000)}`);
-  const out = JSON.parse(proc.stdout.trim()) as { elapsedMs: number; ok: number; failed: number; failedBy: Record<string, number>; nameExists: number };
-  return { wallMs: proc.wallMs, runMs: out.elapsedMs, reportedOk: out.ok, reportedFailed: out.failed, reportedNameExists: out.nameExists, failedBy: out.failedBy };
+  const out = JSON.parse(proc.stdout.trim()) as {
+    elapsedMs: number;
+    ok: number;
+    failed: number;
+    failedBy: Record<string, number>;
+    nameExists: number;
+  };
+  return {
+    wallMs: proc.wallMs,
+    runMs: out.elapsedMs,
+    reportedOk: out.ok,
+    reportedFailed: out.failed,
+    reportedNameExists: out.nameExists,
+    failedBy: out.failedBy,
+  };
 }
 
 /** `xargs -P 8 -n 5 curl -s -w '%{http_code}\n' --retry 5 -H … ` with lines `--data-binary @body -o answer URL`. */
@@ -63,14 +84,27 @@ async function xargsCurl(dir: string, calls: CreateCall[], endpoint: string): Pr
     const id = String(i).padStart(6, '0');
     await writeFile(path.join(bodies, `${id}.json`), c.body);
     // -o to a real file: curl 7.x cannot truncate /dev/null before a retry and gives up ("Failed to truncate file").
-    lines.push(`--data-binary @${path.join(bodies, `${id}.json`)} -o ${path.join(answers, `${id}.out`)} ${createUrl(endpoint, c.instance)}`);
+    lines.push(
+      `--data-binary @${path.join(bodies, `${id}.json`)} -o ${path.join(answers, `${id}.out`)} ${createUrl(endpoint, c.instance)}`,
+    );
   }
   const list = path.join(dir, 'list.txt');
   await writeFile(list, `${lines.join('\n')}\n`);
   const args = [
-    '-P', String(XARGS_PARALLEL), '-n', '5',
-    'curl', '-s', '-w', '%{http_code}\\n', '--retry', String(CURL_RETRIES),
-    '-H', `X-Auth-Token: ${TOKEN}`, '-H', 'Content-Type: application/json;charset=UTF-8',
+    '-P',
+    String(XARGS_PARALLEL),
+    '-n',
+    '5',
+    'curl',
+    '-s',
+    '-w',
+    '%{http_code}\\n',
+    '--retry',
+    String(CURL_RETRIES),
+    '-H',
+    `X-Auth-Token: ${TOKEN}`,
+    '-H',
+    'Content-Type: application/json;charset=UTF-8',
   ];
   const proc = await runProcess('xargs', args, { env: benchEnv(), stdinFile: list });
   const codes = proc.stdout.split('\n').filter(Boolean);
@@ -84,5 +118,12 @@ async function xargsCurl(dir: string, calls: CreateCall[], endpoint: string): Pr
     if ((await readFile(path.join(answers, f), 'utf8')).includes('already exists')) nameExists += 1;
   }
   const ok = codes.filter((c) => c === '200').length;
-  return { wallMs: proc.wallMs, runMs: proc.wallMs, reportedOk: ok, reportedFailed: calls.length - ok, reportedNameExists: nameExists, failedBy };
+  return {
+    wallMs: proc.wallMs,
+    runMs: proc.wallMs,
+    reportedOk: ok,
+    reportedFailed: calls.length - ok,
+    reportedNameExists: nameExists,
+    failedBy,
+  };
 }

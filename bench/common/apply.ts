@@ -30,17 +30,32 @@ export async function applyManifest(
   manifestText: string,
   endpoint: string,
   client: ClientSettings,
-  options: { rss?: boolean; /** NODE_OPTIONS of the CLI process, e.g. --max-old-space-size=128. */ nodeOptions?: string } = {},
+  options: {
+    rss?: boolean;
+    /** NODE_OPTIONS of the CLI process, e.g. --max-old-space-size=128. */ nodeOptions?: string;
+  } = {},
 ): Promise<ApplyRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-apply-'));
   try {
     const file = path.join(dir, 'manifest.yaml');
     await writeFile(file, manifestText);
-    const args = ['apply', file, '--rate', String(client.rate), '--report', path.join(dir, 'reports'), '--json', '--quiet'];
+    const args = [
+      'apply',
+      file,
+      '--rate',
+      String(client.rate),
+      '--report',
+      path.join(dir, 'reports'),
+      '--json',
+      '--quiet',
+    ];
     if (client.concurrency !== undefined) args.push('--concurrency', String(client.concurrency));
     if (client.maxAttempts !== undefined) args.push('--max-attempts', String(client.maxAttempts));
     if (client.timeoutMs !== undefined) args.push('--timeout-ms', String(client.timeoutMs));
-    const proc = await runCli(args, { env: benchEnv({ FDI_ENDPOINT: endpoint, FDI_AUTH_TOKEN: 'local-token', NODE_OPTIONS: options.nodeOptions }), rss: options.rss });
+    const proc = await runCli(args, {
+      env: benchEnv({ FDI_ENDPOINT: endpoint, FDI_AUTH_TOKEN: 'local-token', NODE_OPTIONS: options.nodeOptions }),
+      rss: options.rss,
+    });
     const line = proc.stdout.trim().split('\n').pop() ?? '';
     let report: ApplyReport;
     try {
@@ -56,7 +71,11 @@ export async function applyManifest(
 
 /** Describes the client flags in a table cell. */
 export function describeClient(c: ClientSettings): string {
-  return [`--rate ${c.rate}`, c.concurrency !== undefined ? `--concurrency ${c.concurrency}` : '', c.maxAttempts !== undefined ? `--max-attempts ${c.maxAttempts}` : '']
+  return [
+    `--rate ${c.rate}`,
+    c.concurrency !== undefined ? `--concurrency ${c.concurrency}` : '',
+    c.maxAttempts !== undefined ? `--max-attempts ${c.maxAttempts}` : '',
+  ]
     .filter(Boolean)
     .join(' ');
 }

@@ -10,7 +10,10 @@ export interface OptionSpec {
 }
 
 /** Parses `--quick`, `--help` and `--NAME VALUE` for each spec; numbers stay numbers. */
-export function benchArgs<T extends Record<string, OptionSpec>>(usage: string, specs: T): { quick: boolean } & { [K in keyof T]: T[K]['full'] } {
+export function benchArgs<T extends Record<string, OptionSpec>>(
+  usage: string,
+  specs: T,
+): { quick: boolean } & { [K in keyof T]: T[K]['full'] } {
   const { values } = parseArgs({
     options: {
       quick: { type: 'boolean', default: false },
@@ -20,7 +23,10 @@ export function benchArgs<T extends Record<string, OptionSpec>>(usage: string, s
     strict: true,
   });
   if (values.help) {
-    const lines = Object.entries(specs).map(([k, s]) => `  --${k.padEnd(14)} ${s.help} (default ${s.full}${s.quick !== undefined ? `; --quick: ${s.quick}` : ''})`);
+    const lines = Object.entries(specs).map(
+      ([k, s]) =>
+        `  --${k.padEnd(14)} ${s.help} (default ${s.full}${s.quick !== undefined ? `; --quick: ${s.quick}` : ''})`,
+    );
     process.stdout.write(`${usage}\n\n  --quick          small sizes: a try-out in seconds\n${lines.join('\n')}\n`);
     process.exit(0);
   }

@@ -5,7 +5,15 @@ export type Cell = string | number | undefined;
 /** A markdown table with padded columns; numbers are right-aligned. */
 export function table(headers: string[], rows: Cell[][]): string {
   const text = rows.map((r) => headers.map((_, i) => cellText(r[i])));
-  const numeric = headers.map((_, i) => rows.every((r) => r[i] === undefined || r[i] === '–' || typeof r[i] === 'number' || /^[-+~≈]?[\d.,]+\s*[%×a-zA-Zµ/]*$/.test(String(r[i]))));
+  const numeric = headers.map((_, i) =>
+    rows.every(
+      (r) =>
+        r[i] === undefined ||
+        r[i] === '–' ||
+        typeof r[i] === 'number' ||
+        /^[-+~≈]?[\d.,]+\s*[%×a-zA-Zµ/]*$/.test(String(r[i])),
+    ),
+  );
   const width = headers.map((h, i) => Math.max(h.length, ...text.map((r) => r[i].length)));
   const pad = (s: string, i: number) => (numeric[i] ? s.padStart(width[i]) : s.padEnd(width[i]));
   const line = (cells: string[]) => `| ${cells.map(pad).join(' | ')} |`;
@@ -57,7 +65,9 @@ export function percentile(values: number[], p: number): number {
 
 /** A heading and a table, printed to stdout as the bench goes. */
 export function printSection(title: string, body: string, notes: string[] = []): void {
-  process.stdout.write(`\n### ${title}\n\n${body}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`);
+  process.stdout.write(
+    `\n### ${title}\n\n${body}\n${notes.length ? `\n${notes.map((n) => `- ${n}`).join('\n')}\n` : ''}`,
+  );
 }
 
 /** Progress of a bench on stderr, apart from the tables on stdout. */

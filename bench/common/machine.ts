@@ -44,7 +44,8 @@ export function endLines(): string {
   const lines = [loadLine('at end')];
   const commit = headCommit();
   if (commit !== atStart.commit) lines.push(`WARNING: HEAD moved from ${atStart.commit} to ${commit} during the run`);
-  if (builtAt() !== atStart.built) lines.push('WARNING: dist/ was rebuilt during the run: the figures may mix two builds');
+  if (builtAt() !== atStart.built)
+    lines.push('WARNING: dist/ was rebuilt during the run: the figures may mix two builds');
   return lines.join('\n');
 }
 

@@ -40,7 +40,12 @@ export function bulkManifest(n: number, instances: string[], prefix = 'bench'): 
     const ids: string[] = [];
     for (let i = k; i < n; i += instances.length) ids.push(`"${String(i).padStart(5, '0')}"`);
     if (ids.length === 0) return;
-    lines.push(`  - name: "${prefix}-\${n}"`, '    template: t', `    target: { instance_id: ${inst} }`, `    matrix: { n: [${ids.join(', ')}] }`);
+    lines.push(
+      `  - name: "${prefix}-\${n}"`,
+      '    template: t',
+      `    target: { instance_id: ${inst} }`,
+      `    matrix: { n: [${ids.join(', ')}] }`,
+    );
   });
   return `${lines.join('\n')}\n`;
 }

@@ -64,7 +64,11 @@ export async function runProcess(command: string, args: string[], options: ProcO
   }
   const stdin = options.stdinFile ? await open(options.stdinFile, 'r') : undefined;
   const started = performance.now();
-  const child = spawn(cmd, argv, { cwd: options.cwd ?? ROOT, env: options.env ?? benchEnv(), stdio: [stdin ? stdin.fd : 'ignore', 'pipe', 'pipe'] });
+  const child = spawn(cmd, argv, {
+    cwd: options.cwd ?? ROOT,
+    env: options.env ?? benchEnv(),
+    stdio: [stdin ? stdin.fd : 'ignore', 'pipe', 'pipe'],
+  });
   let stdout = '';
   let stdoutBytes = 0;
   let stderr = '';
@@ -74,10 +78,12 @@ export async function runProcess(command: string, args: string[], options: ProcO
   });
   child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
   const timer = options.timeoutMs ? setTimeout(() => child.kill('SIGKILL'), options.timeoutMs) : undefined;
-  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('close', (c, s) => resolve({ code: c, signal: s }));
-  });
+  const { code, signal } = await new Promise<{ code: number | null; signal: NodeJS.Signals | null }>(
+    (resolve, reject) => {
+      child.on('error', reject);
+      child.on('close', (c, s) => resolve({ code: c, signal: s }));
+    },
+  );
   const wallMs = performance.now() - started;
   if (timer) clearTimeout(timer);
   await stdin?.close();
@@ -95,7 +101,15 @@ export async function runProcess(command: string, args: string[], options: ProcO
       stderr = stderr.slice(0, at).replace(/\n$/, '');
     }
   }
-  return { code, signal, stdout, stdoutBytes, stderr, wallMs, ...(maxRssKb !== undefined ? { maxRssKb, rssMethod: method } : {}) };
+  return {
+    code,
+    signal,
+    stdout,
+    stdoutBytes,
+    stderr,
+    wallMs,
+    ...(maxRssKb !== undefined ? { maxRssKb, rssMethod: method } : {}),
+  };
 }
 
 /** Runs the compiled CLI (`node dist/cli/main.js …`). */
@@ -105,5 +119,6 @@ export function runCli(args: string[], options: ProcOptions = {}): Promise<ProcR
 
 /** Fails loudly when `npm run build` has not produced the CLI. */
 export function requireBuild(): void {
-  if (!existsSync(CLI)) throw new Error(`${path.relative(process.cwd(), CLI)} is missing: run "npm run build" (npm ci runs it) first`);
+  if (!existsSync(CLI))
+    throw new Error(`${path.relative(process.cwd(), CLI)} is missing: run "npm run build" (npm ci runs it) first`);
 }

@@ -34,7 +34,10 @@ const apply: CommandAction = async ([manifestUri], flags, ctx) => {
         `${report.status}: ${c.total} tasks: ${c.created} created, ${c.updated} updated, ${c.existing} existing, ${c.failed} failed, ${c.invalid} invalid, ${c.not_attempted} not attempted` +
           ` (${(report.duration_ms / 1000).toFixed(1)} s, ${report.stats.requests} requests, ${report.stats.retries} retries, ${report.stats.throttled} throttled)\n` +
           (report.reason ? `${report.reason}\n` : '') +
-          report.errors.slice(0, 50).map((e) => `  ${e.file ?? source.uri}:${e.line ?? '?'}:${e.column ?? '?'}: ${e.message}\n`).join('') +
+          report.errors
+            .slice(0, 50)
+            .map((e) => `  ${e.file ?? source.uri}:${e.line ?? '?'}:${e.column ?? '?'}: ${e.message}\n`)
+            .join('') +
           `report: ${describeLocation(store.location, where)}\n`,
       ),
     );

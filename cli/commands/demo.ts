@@ -23,18 +23,29 @@ const demo: CommandAction<{ dataDir?: string }> = async (_args, flags, ctx) => {
   const stack = await startLocalStack({ dataDir, logger });
   const out = (s: string) => ctx.stdout.write(s);
   try {
-    out(`local stack: S3 ${stack.s3Endpoint}, FDI emulator ${stack.fdiEndpoint}, bucket ${stack.bucket}, data in ${dataDir}\n`);
+    out(
+      `local stack: S3 ${stack.s3Endpoint}, FDI emulator ${stack.fdiEndpoint}, bucket ${stack.bucket}, data in ${dataDir}\n`,
+    );
     const files = (await readdir(EXAMPLES)).filter((f) => /\.ya?ml$/.test(f)).sort();
     for (const f of files) {
       const key = `manifests/examples/${f}`;
-      await stack.s3.send(new PutObjectCommand({ Bucket: stack.bucket, Key: key, Body: await readFile(path.join(EXAMPLES, f)), ContentType: 'application/yaml' }));
+      await stack.s3.send(
+        new PutObjectCommand({
+          Bucket: stack.bucket,
+          Key: key,
+          Body: await readFile(path.join(EXAMPLES, f)),
+          ContentType: 'application/yaml',
+        }),
+      );
       out(`uploaded s3://${stack.bucket}/${key}\n`);
     }
     await stack.idle();
     let ok = true;
     for (const f of files) {
       const latestKey = `reports/examples/${f.replace(/\.ya?ml$/, '')}/latest.json`;
-      const res = await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: latestKey })).catch(() => undefined);
+      const res = await stack.s3
+        .send(new GetObjectCommand({ Bucket: stack.bucket, Key: latestKey }))
+        .catch(() => undefined);
       if (!res?.Body) {
         ok = false;
         out(`\nno report for ${f} at s3://${stack.bucket}/${latestKey}\n`);
@@ -42,10 +53,14 @@ const demo: CommandAction<{ dataDir?: string }> = async (_args, flags, ctx) => {
       }
       const report = JSON.parse(await res.Body.transformToString()) as Report;
       ok &&= report.status === 'succeeded';
-      out(`\n${summaryMarkdown(report)}\nreport files: s3://${stack.bucket}/reports/examples/${f.replace(/\.ya?ml$/, '')}/${report.run_id}/\n`);
+      out(
+        `\n${summaryMarkdown(report)}\nreport files: s3://${stack.bucket}/reports/examples/${f.replace(/\.ya?ml$/, '')}/${report.run_id}/\n`,
+      );
     }
     const stats = stack.emulator.stats();
-    out(`\nemulator: ${stats.tasksStored} tasks stored, ${stats.requestsTotal} requests; bucket contents are under ${path.join(dataDir, 's3', stack.bucket)}\n`);
+    out(
+      `\nemulator: ${stats.tasksStored} tasks stored, ${stats.requestsTotal} requests; bucket contents are under ${path.join(dataDir, 's3', stack.bucket)}\n`,
+    );
     return ok ? EXIT.ok : EXIT.someFailed;
   } finally {
     await stack.close();

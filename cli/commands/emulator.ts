@@ -4,7 +4,15 @@
  */
 import { readFileSync } from 'node:fs';
 import { EXIT, UserError } from '../../lib/errors.js';
-import { type EmulatorOptions, type FaultKind, EmulatorConfigError, FAULT_KINDS, checkFaults, parseDataSources, startEmulator } from '../../emulator/index.js';
+import {
+  type EmulatorOptions,
+  type FaultKind,
+  EmulatorConfigError,
+  FAULT_KINDS,
+  checkFaults,
+  parseDataSources,
+  startEmulator,
+} from '../../emulator/index.js';
 import type { CommandAction } from '../context.js';
 
 export interface EmulatorFlags {
@@ -30,11 +38,19 @@ export interface EmulatorFlags {
 type Problems = string[];
 
 /** An integer flag within [min, max]; undefined (and a problem) when malformed. */
-function int(problems: Problems, flag: string, raw: string | undefined, min: number, max = Number.MAX_SAFE_INTEGER): number | undefined {
+function int(
+  problems: Problems,
+  flag: string,
+  raw: string | undefined,
+  min: number,
+  max = Number.MAX_SAFE_INTEGER,
+): number | undefined {
   if (raw === undefined) return undefined;
   const n = /^\d+$/.test(raw.trim()) ? Number(raw) : Number.NaN;
   if (!Number.isSafeInteger(n) || n < min || n > max) {
-    problems.push(`--${flag} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`} (got "${raw}")`);
+    problems.push(
+      `--${flag} must be a whole number from ${min}${max === Number.MAX_SAFE_INTEGER ? ' up' : ` to ${max}`} (got "${raw}")`,
+    );
     return undefined;
   }
   return n;
@@ -58,9 +74,13 @@ function faults(problems: Problems, specs: string[] = []): Partial<Record<FaultK
     const kind = (eq < 0 ? spec : spec.slice(0, eq)).trim();
     const p = eq < 0 ? Number.NaN : Number(spec.slice(eq + 1));
     if (!(FAULT_KINDS as readonly string[]).includes(kind)) {
-      problems.push(`--fault ${spec}: unknown kind "${kind}" (use one of ${FAULT_KINDS.join(', ')}, as KIND=PROBABILITY)`);
+      problems.push(
+        `--fault ${spec}: unknown kind "${kind}" (use one of ${FAULT_KINDS.join(', ')}, as KIND=PROBABILITY)`,
+      );
     } else if (eq < 0 || spec.slice(eq + 1).trim() === '' || !(p >= 0 && p <= 1)) {
-      problems.push(`--fault ${spec}: the probability must be a number from 0 to 1, as KIND=PROBABILITY (e.g. 500=0.1)`);
+      problems.push(
+        `--fault ${spec}: the probability must be a number from 0 to 1, as KIND=PROBABILITY (e.g. 500=0.1)`,
+      );
     } else if (kind in out) {
       problems.push(`--fault ${kind} is given twice`);
     } else {
@@ -97,7 +117,8 @@ function readDataSources(problems: Problems, file: string | undefined): Emulator
 export function optionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
   const problems: Problems = [];
   if (flags.host.trim() === '') problems.push('--host must not be empty');
-  if ((flags.ak === undefined) !== (flags.sk === undefined)) problems.push('--ak and --sk go together: give both or neither');
+  if ((flags.ak === undefined) !== (flags.sk === undefined))
+    problems.push('--ak and --sk go together: give both or neither');
   const options: EmulatorOptions = {
     host: flags.host,
     port: int(problems, 'port', flags.port, 0, 65_535),
@@ -129,10 +150,15 @@ const run: CommandAction<EmulatorFlags> = async (_args, flags, ctx) => {
     emulator = await startEmulator(options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE') throw new UserError(`port ${options.port} on ${options.host} is already in use; pick another with --port (0 = any free port)`);
-    if (code === 'EADDRNOTAVAIL') throw new UserError(`cannot listen on ${options.host}: no such local address (see --host)`);
+    if (code === 'EADDRINUSE')
+      throw new UserError(
+        `port ${options.port} on ${options.host} is already in use; pick another with --port (0 = any free port)`,
+      );
+    if (code === 'EADDRNOTAVAIL')
+      throw new UserError(`cannot listen on ${options.host}: no such local address (see --host)`);
     if (err instanceof EmulatorConfigError) throw new UserError(err.message);
-    if (options.stateFile && err instanceof Error && err.message.includes('state file')) throw new UserError(err.message);
+    if (options.stateFile && err instanceof Error && err.message.includes('state file'))
+      throw new UserError(err.message);
     throw err;
   }
   ctx.stdout.write(`listening on ${emulator.url}\n`);

@@ -14,7 +14,8 @@ interface LocalFlags {
 
 function port(value: string, flag: string): number {
   const n = Number(value);
-  if (!Number.isInteger(n) || n < 0 || n > 65535) throw new UserError(`${flag} must be a port number 0–65535 (got ${JSON.stringify(value)})`);
+  if (!Number.isInteger(n) || n < 0 || n > 65535)
+    throw new UserError(`${flag} must be a port number 0–65535 (got ${JSON.stringify(value)})`);
   return n;
 }
 

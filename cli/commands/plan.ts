@@ -14,13 +14,20 @@ const plan: CommandAction = async ([manifestUri], flags, ctx) => {
   const outcome = await runManifest({ source, config, mode: 'plan', signal: ctx.signal }, { logger });
   const { report } = outcome;
   if (!outcome.plan) {
-    if (flags.json) ctx.stdout.write(`${JSON.stringify({ status: report.status, reason: report.reason, errors: report.errors })}\n`);
-    ctx.stderr.write(clean(`${report.reason ?? report.status}\n${report.errors.map((e) => `  ${e.file ?? source.uri}:${e.line ?? '?'}:${e.column ?? '?'}: ${e.message}\n`).join('')}`));
+    if (flags.json)
+      ctx.stdout.write(`${JSON.stringify({ status: report.status, reason: report.reason, errors: report.errors })}\n`);
+    ctx.stderr.write(
+      clean(
+        `${report.reason ?? report.status}\n${report.errors.map((e) => `  ${e.file ?? source.uri}:${e.line ?? '?'}:${e.column ?? '?'}: ${e.message}\n`).join('')}`,
+      ),
+    );
     return report.status === 'aborted' ? EXIT.aborted : EXIT.rejected;
   }
   const p = outcome.plan;
   if (flags.json) {
-    ctx.stdout.write(`${JSON.stringify({ entries: p.entries.map(({ bodyHash: _h, ...e }) => e), quota: p.quota, blockers: p.blockers, requests: report.stats.requests })}\n`);
+    ctx.stdout.write(
+      `${JSON.stringify({ entries: p.entries.map(({ bodyHash: _h, ...e }) => e), quota: p.quota, blockers: p.blockers, requests: report.stats.requests })}\n`,
+    );
   } else {
     ctx.stdout.write(clean(planTable(p)));
   }
@@ -33,14 +40,31 @@ const plan: CommandAction = async ([manifestUri], flags, ctx) => {
 
 /** The plan as an aligned text table plus a one-line tally. */
 export function planTable(p: Plan): string {
-  const rows = p.entries.map((e) => [String(e.index), e.name, e.target.instance_id, e.action, e.reason ?? (e.existing ? `task ${e.existing.task_id}` : '')]);
+  const rows = p.entries.map((e) => [
+    String(e.index),
+    e.name,
+    e.target.instance_id,
+    e.action,
+    e.reason ?? (e.existing ? `task ${e.existing.task_id}` : ''),
+  ]);
   const head = ['#', 'task', 'instance', 'action', 'detail'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
-  const fmt = (r: string[]) => r.map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i]))).join('  ').trimEnd();
+  const fmt = (r: string[]) =>
+    r
+      .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
   const tally = new Map<string, number>();
   for (const e of p.entries) tally.set(e.action, (tally.get(e.action) ?? 0) + 1);
   const quota = p.quota.map((q) => `${q.target.instance_id}: ${q.existing} existing + ${q.creates} new of ${q.limit}`);
-  return [fmt(head), ...rows.map(fmt), '', `plan: ${[...tally].map(([a, n]) => `${n} ${a}`).join(', ')}`, ...(quota.length ? [`quota: ${quota.join('; ')}`] : []), ''].join('\n');
+  return [
+    fmt(head),
+    ...rows.map(fmt),
+    '',
+    `plan: ${[...tally].map(([a, n]) => `${n} ${a}`).join(', ')}`,
+    ...(quota.length ? [`quota: ${quota.join('; ')}`] : []),
+    '',
+  ].join('\n');
 }
 
 export default plan;

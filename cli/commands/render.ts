@@ -31,16 +31,28 @@ const run: CommandAction<RenderFlags> = async ([uri], flags, ctx) => {
   for (const task of manifest.tasks()) {
     if (ctx.signal.aborted) return EXIT.aborted;
     if (closed) return EXIT.ok;
-    for (const ref of [task.source, task.target_ds]) if ('name' in ref) byName.set(ref.name, (byName.get(ref.name) ?? 0) + 1);
+    for (const ref of [task.source, task.target_ds])
+      if ('name' in ref) byName.set(ref.name, (byName.get(ref.name) ?? 0) + 1);
     const body = toCreateRequest(task, { source: unresolvedId(task.source), target: unresolvedId(task.target_ds) });
     const line = flags.withTarget
-      ? { ...body, _meta: { index: task.index, line: task.line, target: task.target, ...(task.schedule && { schedule: task.schedule }), start: task.start } }
+      ? {
+          ...body,
+          _meta: {
+            index: task.index,
+            line: task.line,
+            target: task.target,
+            ...(task.schedule && { schedule: task.schedule }),
+            start: task.start,
+          },
+        }
       : body;
     await writeLine(ctx, JSON.stringify(line));
   }
   if (byName.size && !flags.quiet) {
     const list = [...byName].map(([name, n]) => `${name} (${n})`).join(', ');
-    ctx.stderr.write(`note: data sources given by name are resolved by plan/apply, not by render; shown as "<name:…>": ${list}\n`);
+    ctx.stderr.write(
+      `note: data sources given by name are resolved by plan/apply, not by render; shown as "<name:…>": ${list}\n`,
+    );
   }
   return EXIT.ok;
 };

@@ -14,7 +14,9 @@ const run: CommandAction<ValidateFlags> = async ([uri], flags, ctx) => {
   const { manifest, problems } = compileSource(await readManifest(uri, loadS3Config(ctx.env)));
   const instances = manifest?.targets.length ?? 0;
   if (flags.json) {
-    ctx.stdout.write(`${JSON.stringify({ ok: manifest !== undefined, file: uri, tasks: manifest?.taskCount ?? 0, instances, problems })}\n`);
+    ctx.stdout.write(
+      `${JSON.stringify({ ok: manifest !== undefined, file: uri, tasks: manifest?.taskCount ?? 0, instances, problems })}\n`,
+    );
     return manifest ? EXIT.ok : EXIT.rejected;
   }
   if (!manifest) {
@@ -24,7 +26,9 @@ const run: CommandAction<ValidateFlags> = async ([uri], flags, ctx) => {
   }
   if (!flags.quiet) {
     const n = manifest.taskCount;
-    ctx.stdout.write(`ok: ${n} task${n === 1 ? '' : 's'} in ${instances} instance${instances === 1 ? '' : 's'} (${uri})\n`);
+    ctx.stdout.write(
+      `ok: ${n} task${n === 1 ? '' : 's'} in ${instances} instance${instances === 1 ? '' : 's'} (${uri})\n`,
+    );
   }
   return EXIT.ok;
 };

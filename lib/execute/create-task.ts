@@ -35,7 +35,12 @@ export class AuthAbort extends Error {
   }
 }
 
-export async function createExactlyOnce(client: FdiClient, target: Target, body: CreateTaskRequest, ctx: CreateContext): Promise<CreateOutcome> {
+export async function createExactlyOnce(
+  client: FdiClient,
+  target: Target,
+  body: CreateTaskRequest,
+  ctx: CreateContext,
+): Promise<CreateOutcome> {
   let ambiguous = false;
   for (let attempts = 1; ; attempts++) {
     let error: FdiError;
@@ -48,7 +53,13 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
       error = err;
     }
     if (error.kind === 'aborted') {
-      return { status: 'failed', attempts, error, unverified: true, note: 'aborted in flight; the task may or may not exist: a re-run will find out by name' };
+      return {
+        status: 'failed',
+        attempts,
+        error,
+        unverified: true,
+        note: 'aborted in flight; the task may or may not exist: a re-run will find out by name',
+      };
     }
     if (isNameTaken(error) || error.mayHaveReachedServer) {
       ambiguous ||= error.mayHaveReachedServer;
@@ -59,11 +70,31 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
         if (isAuthFailure(lookupErr)) throw new AuthAbort(lookupErr as FdiError);
         // Unknown outcome and no way to check: never create blindly. A re-run (or the next invocation
         // of this run) resolves it by name.
-        return { status: 'failed', attempts, error, unverified: true, note: 'the outcome is unknown and the name lookup failed; re-run to resolve' };
+        return {
+          status: 'failed',
+          attempts,
+          error,
+          unverified: true,
+          note: 'the outcome is unknown and the name lookup failed; re-run to resolve',
+        };
       }
       if (found) {
-        if (!ambiguous) return { status: 'existing', task_id: found.task_id, attempts, note: 'created by someone else after planning' };
-        return attribute(client, target, body, found.task_id, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
+        if (!ambiguous)
+          return {
+            status: 'existing',
+            task_id: found.task_id,
+            attempts,
+            note: 'created by someone else after planning',
+          };
+        return attribute(
+          client,
+          target,
+          body,
+          found.task_id,
+          attempts,
+          `${error.status ?? error.code ?? error.kind}`,
+          ctx,
+        );
       }
     }
     const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
@@ -79,15 +110,34 @@ export async function createExactlyOnce(client: FdiClient, target: Target, body:
 }
 
 /** After an ambiguous failure, the found task is ours when its definition is the one we sent. */
-async function attribute(client: FdiClient, target: Target, body: CreateTaskRequest, taskId: string, attempts: number, after: string, ctx: CreateContext): Promise<CreateOutcome> {
+async function attribute(
+  client: FdiClient,
+  target: Target,
+  body: CreateTaskRequest,
+  taskId: string,
+  attempts: number,
+  after: string,
+  ctx: CreateContext,
+): Promise<CreateOutcome> {
   let shown;
   try {
     shown = await withRetry(() => client.showTask(target, taskId, ctx.retry.signal), ctx.retry);
   } catch (err) {
     if (isAuthFailure(err)) throw new AuthAbort(err as FdiError);
-    return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}; its definition could not be read back` };
+    return {
+      status: 'created',
+      task_id: taskId,
+      attempts,
+      note: `confirmed by name lookup after ${after}; its definition could not be read back`,
+    };
   }
   // An answer that cannot be compared: as before the read-back, the lookup decides.
-  if (sameDefinition(shown, body) ?? true) return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}` };
-  return { status: 'existing', task_id: taskId, attempts, note: `after ${after}, a task of this name was found with a different definition: someone else created it while this create was in doubt` };
+  if (sameDefinition(shown, body) ?? true)
+    return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}` };
+  return {
+    status: 'existing',
+    task_id: taskId,
+    attempts,
+    note: `after ${after}, a task of this name was found with a different definition: someone else created it while this create was in doubt`,
+  };
 }

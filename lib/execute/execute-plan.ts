@@ -51,7 +51,11 @@ export function isFinal(r: TaskResult): boolean {
   return r.status !== 'not_attempted' && !(r.status === 'failed' && UNVERIFIED_CODES.has(r.error_code ?? ''));
 }
 
-export async function executePlan(manifest: CompiledManifest, plan: Plan, opts: ExecuteOptions): Promise<ExecuteOutcome> {
+export async function executePlan(
+  manifest: CompiledManifest,
+  plan: Plan,
+  opts: ExecuteOptions,
+): Promise<ExecuteOutcome> {
   const hard = new AbortController();
   // Every task waiting in a backoff listens on this one signal.
   setMaxListeners(0, hard.signal);
@@ -139,7 +143,13 @@ function notAttempted(e: PlanEntry): TaskResult {
 function failure(base: TaskResult, error: FdiError, note?: string): TaskResult {
   const rep = error.toReport();
   const code = error.kind === 'aborted' ? 'ABORTED' : rep.error_code;
-  return { ...base, status: 'failed', ...rep, error_code: code, error_msg: note ? `${rep.error_msg} (${note})` : rep.error_msg };
+  return {
+    ...base,
+    status: 'failed',
+    ...rep,
+    error_code: code,
+    error_msg: note ? `${rep.error_msg} (${note})` : rep.error_msg,
+  };
 }
 
 /** One task: its write (create/update) and schedule; says whether it still needs a start. */
@@ -174,12 +184,30 @@ async function runTask(
     const out = await createExactlyOnce(client, entry.target, toCreateRequest(task, ids), { retry, stopping });
     if (out.status === 'failed') {
       const f = failure(base, out.error, out.note);
-      return { result: { ...f, attempts: out.attempts, ...(out.unverified && f.error_code !== 'ABORTED' ? { error_code: 'UNVERIFIED' } : {}) }, wrote: true };
+      return {
+        result: {
+          ...f,
+          attempts: out.attempts,
+          ...(out.unverified && f.error_code !== 'ABORTED' ? { error_code: 'UNVERIFIED' } : {}),
+        },
+        wrote: true,
+      };
     }
     if (out.status === 'not_attempted') return { result: { ...base, attempts: out.attempts }, wrote: false };
     if (out.status === 'existing' && onExists === 'fail') {
       const msg = `a task named "${entry.name}" was created by someone else after planning (task ${out.task_id}) and on_exists is "fail"`;
-      return { result: { ...base, status: 'failed', task_id: out.task_id, attempts: out.attempts, http_status: 400, error_code: 'CONFLICT', error_msg: msg }, wrote: true };
+      return {
+        result: {
+          ...base,
+          status: 'failed',
+          task_id: out.task_id,
+          attempts: out.attempts,
+          http_status: 400,
+          error_code: 'CONFLICT',
+          error_msg: msg,
+        },
+        wrote: true,
+      };
     }
     if (out.status === 'existing' && onExists === 'update') {
       // Someone else's task appeared after planning: the manifest's definition is applied to it, as planning would have.
@@ -187,7 +215,13 @@ async function runTask(
       if ('failed' in updated) return { result: updated.failed, wrote: true };
       result = { ...updated, note: `${out.note}; updated to this manifest's definition` };
     } else {
-      result = { ...base, status: out.status, task_id: out.task_id, attempts: out.attempts, ...(out.note ? { note: out.note } : {}) };
+      result = {
+        ...base,
+        status: out.status,
+        task_id: out.task_id,
+        attempts: out.attempts,
+        ...(out.note ? { note: out.note } : {}),
+      };
       created = out.status === 'created';
     }
   } else if (entry.action === 'update') {

@@ -4,7 +4,12 @@ import { FdiError } from '../fdi/fdi-error.js';
 import type { TaskDispatchRsp } from '../fdi/model.js';
 import { withRetry, type RetryContext } from './with-retry.js';
 
-export async function findDispatch(client: FdiClient, target: Target, taskId: string, retry: RetryContext): Promise<TaskDispatchRsp | undefined> {
+export async function findDispatch(
+  client: FdiClient,
+  target: Target,
+  taskId: string,
+  retry: RetryContext,
+): Promise<TaskDispatchRsp | undefined> {
   try {
     return await withRetry(() => client.showDispatch(target, taskId, retry.signal), retry);
   } catch (err) {

@@ -25,7 +25,9 @@ export async function gatherFacts(client: FdiClient, targets: Target[], retry: R
       facts.existing.set(key, byName);
       facts.existingTotal.set(key, Math.max(total, byName.size));
       const sources: DataSource[] = [];
-      for await (const d of allPages((offset, limit) => withRetry(() => client.listDatasources(target, { offset, limit }, retry.signal), retry))) {
+      for await (const d of allPages((offset, limit) =>
+        withRetry(() => client.listDatasources(target, { offset, limit }, retry.signal), retry),
+      )) {
         sources.push(d);
       }
       facts.datasources.set(key, sources);
@@ -35,8 +37,15 @@ export async function gatherFacts(client: FdiClient, targets: Target[], retry: R
 }
 
 /** Finds a task by exact name with the fuzzy list filter (for ambiguous failures only). */
-export async function findTaskByName(client: FdiClient, target: Target, name: string, retry: RetryContext): Promise<BriefTask | undefined> {
-  for await (const t of allPages((offset, limit) => withRetry(() => client.listTasks(target, { name, offset, limit }, retry.signal), retry))) {
+export async function findTaskByName(
+  client: FdiClient,
+  target: Target,
+  name: string,
+  retry: RetryContext,
+): Promise<BriefTask | undefined> {
+  for await (const t of allPages((offset, limit) =>
+    withRetry(() => client.listTasks(target, { name, offset, limit }, retry.signal), retry),
+  )) {
     if (t.task_name === name) return t;
   }
   return undefined;

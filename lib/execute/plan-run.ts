@@ -20,7 +20,10 @@ export interface TargetDefaults {
 }
 
 /** The distinct targets of a manifest's tasks, and the tasks that have none (a located message each). */
-export function collectTargets(manifest: CompiledManifest, defaults: TargetDefaults): { targets: Target[]; missing: Array<{ message: string; line: number; column: number; task: string }> } {
+export function collectTargets(
+  manifest: CompiledManifest,
+  defaults: TargetDefaults,
+): { targets: Target[]; missing: Array<{ message: string; line: number; column: number; task: string }> } {
   const targets = new Map<string, Target>();
   // compileManifest counted the targets already; only when one cannot be resolved are the tasks walked, to name them.
   const resolved = manifest.targets.map((t) => resolveTarget(t.target, defaults));
@@ -31,7 +34,8 @@ export function collectTargets(manifest: CompiledManifest, defaults: TargetDefau
   const missing = [];
   for (const task of manifest.tasks()) {
     const t = resolveTarget(task.target, defaults);
-    if (typeof t === 'string') missing.push({ message: `task "${task.name}": ${t}`, line: task.line, column: task.column, task: task.name });
+    if (typeof t === 'string')
+      missing.push({ message: `task "${task.name}": ${t}`, line: task.line, column: task.column, task: task.name });
     else targets.set(targetKey(t), t);
   }
   return { targets: [...targets.values()], missing };
@@ -54,13 +58,19 @@ export async function planRun(
   const entries: PlanEntry[] = [];
   const conflicts: Array<{ entry: PlanEntry; body: CreateTaskRequest }> = [];
   for (const task of manifest.tasks()) {
-    const entry = planTask(task, resolveTarget(task.target, defaults), facts, manifest.options.on_exists, (ids) => requestFingerprint(toCreateRequest(task, ids)));
+    const entry = planTask(task, resolveTarget(task.target, defaults), facts, manifest.options.on_exists, (ids) =>
+      requestFingerprint(toCreateRequest(task, ids)),
+    );
     if (resumedDone?.has(task.index)) {
       // Settled by an earlier invocation: neither a conflict nor a create to count against the quota.
       entries.push({ ...entry, action: 'skip', reason: 'settled by an earlier invocation of this run' });
       continue;
     }
-    if (resumedDone && entry.action === 'conflict') conflicts.push({ entry, body: toCreateRequest(task, { source: entry.source_datasource_id!, target: entry.target_datasource_id! }) });
+    if (resumedDone && entry.action === 'conflict')
+      conflicts.push({
+        entry,
+        body: toCreateRequest(task, { source: entry.source_datasource_id!, target: entry.target_datasource_id! }),
+      });
     entries.push(entry);
   }
   // A resumed run finds what its earlier invocations created after their last checkpoint: its own

@@ -11,7 +11,15 @@ import { withRetry, type RetryContext } from './with-retry.js';
 
 export type StepOutcome = { ok: true } | { ok: false; error: FdiError };
 
-const DISPATCH_FIELDS = ['period', 'dispatch_interval', 'use_quartz_cron', 'cron', 'cron_timezone', 'start_datetime', 'remark'] as const;
+const DISPATCH_FIELDS = [
+  'period',
+  'dispatch_interval',
+  'use_quartz_cron',
+  'cron',
+  'cron_timezone',
+  'start_datetime',
+  'remark',
+] as const;
 
 function sameSchedule(have: TaskDispatchRsp, want: TaskDispatch): boolean {
   return DISPATCH_FIELDS.every((f) => want[f] === undefined || have[f] === want[f]);
@@ -21,11 +29,19 @@ function sameSchedule(have: TaskDispatchRsp, want: TaskDispatch): boolean {
  * Makes sure the task has the wanted schedule. `knownAbsent` skips the first lookup for a task created
  * a moment ago. A POST that fails ambiguously is checked with a GET before it is repeated.
  */
-export async function ensureDispatch(client: FdiClient, target: Target, taskId: string, want: TaskDispatch, retry: RetryContext, knownAbsent: boolean): Promise<StepOutcome> {
+export async function ensureDispatch(
+  client: FdiClient,
+  target: Target,
+  taskId: string,
+  want: TaskDispatch,
+  retry: RetryContext,
+  knownAbsent: boolean,
+): Promise<StepOutcome> {
   try {
     const have = knownAbsent ? undefined : await findDispatch(client, target, taskId, retry);
     if (have) {
-      if (!sameSchedule(have, want)) await withRetry(() => client.updateDispatch(target, taskId, have.dispatch_id, want, retry.signal), retry);
+      if (!sameSchedule(have, want))
+        await withRetry(() => client.updateDispatch(target, taskId, have.dispatch_id, want, retry.signal), retry);
       return { ok: true };
     }
     await withRetry(async () => {
@@ -33,7 +49,8 @@ export async function ensureDispatch(client: FdiClient, target: Target, taskId: 
         await client.createDispatch(target, taskId, want, retry.signal);
       } catch (err) {
         // An earlier attempt may have been stored: look before repeating.
-        if (err instanceof FdiError && err.mayHaveReachedServer && (await findDispatch(client, target, taskId, retry))) return;
+        if (err instanceof FdiError && err.mayHaveReachedServer && (await findDispatch(client, target, taskId, retry)))
+          return;
         throw err;
       }
     }, retry);
@@ -93,15 +110,37 @@ export class StartBatcher {
 
   async #start(target: Target, items: Pending[]): Promise<void> {
     try {
-      const res = await withRetry(() => this.client.batchOperate(target, 'start', items.map((i) => i.taskId), this.retry.signal), this.retry);
+      const res = await withRetry(
+        () =>
+          this.client.batchOperate(
+            target,
+            'start',
+            items.map((i) => i.taskId),
+            this.retry.signal,
+          ),
+        this.retry,
+      );
       const failed = new Map((res.failure ?? []).map((f) => [f.task_id, f]));
       for (const item of items) {
         const f = failed.get(item.taskId);
         if (!f || /already|running/i.test(f.error_msg ?? '')) item.resolve({ ok: true });
-        else item.resolve({ ok: false, error: new FdiError({ kind: 'http', operation: 'POST /batch-operation/tasks', status: 200, errorCode: f.error_code, errorMsg: f.error_msg }) });
+        else
+          item.resolve({
+            ok: false,
+            error: new FdiError({
+              kind: 'http',
+              operation: 'POST /batch-operation/tasks',
+              status: 200,
+              errorCode: f.error_code,
+              errorMsg: f.error_msg,
+            }),
+          });
       }
     } catch (err) {
-      const error = err instanceof FdiError ? err : new FdiError({ kind: 'network', operation: 'POST /batch-operation/tasks', code: String(err) });
+      const error =
+        err instanceof FdiError
+          ? err
+          : new FdiError({ kind: 'network', operation: 'POST /batch-operation/tasks', code: String(err) });
       for (const item of items) item.resolve({ ok: false, error });
     }
   }

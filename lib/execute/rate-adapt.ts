@@ -55,7 +55,11 @@ export function initialRateState(rate: number, now = 0): RateState {
 
 /** The new state after a response: `throttled` for a 429, `ok` for any other answer. */
 export function adaptRate(state: RateState, event: 'throttled' | 'ok', now: number, cfg: RateAdaptConfig): RateState {
-  const s = { ...state, ok: state.ok + (event === 'ok' ? 1 : 0), throttled: state.throttled + (event === 'throttled' ? 1 : 0) };
+  const s = {
+    ...state,
+    ok: state.ok + (event === 'ok' ? 1 : 0),
+    throttled: state.throttled + (event === 'throttled' ? 1 : 0),
+  };
   const elapsed = now - s.windowStart;
   const samples = s.ok + s.throttled;
   if (elapsed < cfg.windowMs || samples < cfg.minSamples) return s;

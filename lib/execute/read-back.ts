@@ -25,7 +25,11 @@ export async function refineUpdates(client: FdiClient, entries: PlanEntry[], ret
  * For a resumed run under `on_exists: fail`: a conflict whose task holds this manifest's definition
  * was created by an earlier invocation of the run, after its last checkpoint; it becomes `skip`.
  */
-export async function settleOwnTasks(client: FdiClient, conflicts: Array<{ entry: PlanEntry; body: CreateTaskRequest }>, retry: RetryContext): Promise<void> {
+export async function settleOwnTasks(
+  client: FdiClient,
+  conflicts: Array<{ entry: PlanEntry; body: CreateTaskRequest }>,
+  retry: RetryContext,
+): Promise<void> {
   const bodies = new Map(conflicts.map((c) => [c.entry, c.body]));
   await readBack(client, [...bodies.keys()], retry, (e, shown) => {
     // An answer that cannot be compared stays a conflict.
@@ -35,6 +39,15 @@ export async function settleOwnTasks(client: FdiClient, conflicts: Array<{ entry
   });
 }
 
-async function readBack(client: FdiClient, entries: PlanEntry[], retry: RetryContext, decide: (entry: PlanEntry, shown: TaskResponse) => void): Promise<void> {
-  await Promise.all(entries.map(async (e) => decide(e, await withRetry(() => client.showTask(e.target, e.existing!.task_id, retry.signal), retry))));
+async function readBack(
+  client: FdiClient,
+  entries: PlanEntry[],
+  retry: RetryContext,
+  decide: (entry: PlanEntry, shown: TaskResponse) => void,
+): Promise<void> {
+  await Promise.all(
+    entries.map(async (e) =>
+      decide(e, await withRetry(() => client.showTask(e.target, e.existing!.task_id, retry.signal), retry)),
+    ),
+  );
 }

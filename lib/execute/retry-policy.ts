@@ -35,7 +35,12 @@ export type RetryDecision = { retry: true; delayMs: number } | { retry: false; r
  * Decides whether to try again after `attemptsMade` attempts ended with `error`.
  * `random` returns [0, 1); pass a seeded one in tests.
  */
-export function decideRetry(error: unknown, attemptsMade: number, policy: RetryPolicy, random: () => number = Math.random): RetryDecision {
+export function decideRetry(
+  error: unknown,
+  attemptsMade: number,
+  policy: RetryPolicy,
+  random: () => number = Math.random,
+): RetryDecision {
   if (!(error instanceof FdiError)) return { retry: false, reason: 'not a request failure' };
   if (error.kind === 'aborted') return { retry: false, reason: 'aborted' };
   if (error.kind === 'http' && !RETRYABLE_STATUSES.has(error.status ?? 0)) {
@@ -47,7 +52,12 @@ export function decideRetry(error: unknown, attemptsMade: number, policy: RetryP
 }
 
 /** Full jitter: uniform in [0, min(cap, base·2^(n−1))], but never less than the server's Retry-After. */
-export function backoffDelay(attemptsMade: number, policy: RetryPolicy, random: () => number, retryAfterS?: number): number {
+export function backoffDelay(
+  attemptsMade: number,
+  policy: RetryPolicy,
+  random: () => number,
+  retryAfterS?: number,
+): number {
   const ceiling = Math.min(policy.maxDelayMs, policy.baseDelayMs * 2 ** Math.max(0, attemptsMade - 1));
   const jittered = Math.floor(random() * ceiling);
   if (retryAfterS === undefined) return jittered;

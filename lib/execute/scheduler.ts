@@ -27,7 +27,12 @@ export interface Scheduler {
 /** Logs what the debug level shows of each attempt (never headers or bodies). */
 export type AttemptLog = (fields: Record<string, unknown>, message: string) => void;
 
-export function createScheduler(options: { concurrency: number; rate: number; now?: () => number; debug?: AttemptLog }): Scheduler {
+export function createScheduler(options: {
+  concurrency: number;
+  rate: number;
+  now?: () => number;
+  debug?: AttemptLog;
+}): Scheduler {
   const limit = pLimit(options.concurrency);
   const limiter = new RateLimiter(options.rate, { now: options.now });
   const stats: RequestStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
@@ -47,10 +52,17 @@ export function createScheduler(options: { concurrency: number; rate: number; no
     observe(event) {
       stats.requests += 1;
       options.debug?.(
-        { operation: event.operation, status: event.status, error: event.error?.errorCode ?? event.error?.code, ms: Math.round(event.durationMs), rate: Math.round(limiter.rate * 10) / 10 },
+        {
+          operation: event.operation,
+          status: event.status,
+          error: event.error?.errorCode ?? event.error?.code,
+          ms: Math.round(event.durationMs),
+          rate: Math.round(limiter.rate * 10) / 10,
+        },
         'request',
       );
-      const key = event.status !== undefined ? String(event.status) : (event.error?.code ?? event.error?.kind ?? 'error');
+      const key =
+        event.status !== undefined ? String(event.status) : (event.error?.code ?? event.error?.kind ?? 'error');
       stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
       if (event.status === 429) {
         stats.throttled += 1;

@@ -44,7 +44,11 @@ export function createAuthenticator(auth: AuthConfig, deps: AuthDeps): Authentic
           const extra: Record<string, string> = deps.projectId ? { 'X-Project-Id': deps.projectId } : {};
           const signed = signRequest(
             { method: req.method, url: req.url, headers: { ...req.headers, ...extra }, body: req.body },
-            { accessKey: auth.accessKey, secretKey: auth.secretKey.reveal(), securityToken: auth.securityToken?.reveal() },
+            {
+              accessKey: auth.accessKey,
+              secretKey: auth.secretKey.reveal(),
+              securityToken: auth.securityToken?.reveal(),
+            },
           );
           return { ...extra, ...signed };
         },
@@ -102,7 +106,10 @@ class IamTokenAuthenticator implements Authenticator {
         : { domain: { name: domain } };
     const body = {
       auth: {
-        identity: { methods: ['password'], password: { user: { name: user, password: password.reveal(), domain: { name: domain } } } },
+        identity: {
+          methods: ['password'],
+          password: { user: { name: user, password: password.reveal(), domain: { name: domain } } },
+        },
         scope,
       },
     };
@@ -116,7 +123,11 @@ class IamTokenAuthenticator implements Authenticator {
       });
     } catch (err) {
       // got's error is not kept as cause: it carries the request options, the password among them.
-      throw new FdiError({ kind: signal?.aborted ? 'aborted' : 'network', operation, code: (err as { code?: string }).code });
+      throw new FdiError({
+        kind: signal?.aborted ? 'aborted' : 'network',
+        operation,
+        code: (err as { code?: string }).code,
+      });
     }
     const subject = res.headers['x-subject-token'];
     if (res.statusCode !== 201 || typeof subject !== 'string' || subject === '') {

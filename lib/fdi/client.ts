@@ -75,7 +75,13 @@ export function createFdiClient(options: FdiClientOptions) {
   });
   const gate = options.gate ?? openGate;
 
-  async function attempt(method: string, path: string, query: Query | undefined, body: unknown, signal?: AbortSignal): Promise<Response<string>> {
+  async function attempt(
+    method: string,
+    path: string,
+    query: Query | undefined,
+    body: unknown,
+    signal?: AbortSignal,
+  ): Promise<Response<string>> {
     const operation = `${method} ${routeOf(path)}`;
     const search = encodeQuery(query);
     const bodyText = body === undefined ? '' : JSON.stringify(body);
@@ -83,7 +89,10 @@ export function createFdiClient(options: FdiClientOptions) {
     if (body !== undefined) baseHeaders['Content-Type'] = 'application/json;charset=UTF-8';
     const started = performance.now();
     try {
-      const authHeaders = await options.auth.headers({ method, url: path + (search ? `?${search}` : ''), headers: baseHeaders, body: bodyText }, signal);
+      const authHeaders = await options.auth.headers(
+        { method, url: path + (search ? `?${search}` : ''), headers: baseHeaders, body: bodyText },
+        signal,
+      );
       const res = await http$(path.slice(1), {
         method: method as 'GET',
         searchParams: search || undefined,
@@ -101,7 +110,11 @@ export function createFdiClient(options: FdiClientOptions) {
   }
 
   /** One call: gated attempt, one credential refresh on 401, typed error on any non-2xx. */
-  async function call<T>(method: string, path: string, opts: { query?: Query; body?: unknown; signal?: AbortSignal; empty?: boolean } = {}): Promise<T> {
+  async function call<T>(
+    method: string,
+    path: string,
+    opts: { query?: Query; body?: unknown; signal?: AbortSignal; empty?: boolean } = {},
+  ): Promise<T> {
     const operation = `${method} ${routeOf(path)}`;
     let res = await gate.run(() => attempt(method, path, opts.query, opts.body, opts.signal), opts.signal);
     if (res.statusCode === 401 && (await options.auth.refresh(opts.signal))) {
@@ -112,7 +125,16 @@ export function createFdiClient(options: FdiClientOptions) {
       try {
         return JSON.parse(res.body) as T;
       } catch (err) {
-        throw new FdiError({ kind: 'http', operation, status: res.statusCode, errorCode: 'CLIENT.BAD_JSON', errorMsg: 'the response body is not JSON' }, { cause: err });
+        throw new FdiError(
+          {
+            kind: 'http',
+            operation,
+            status: res.statusCode,
+            errorCode: 'CLIENT.BAD_JSON',
+            errorMsg: 'the response body is not JSON',
+          },
+          { cause: err },
+        );
       }
     }
     throw httpError(operation, res);
@@ -142,16 +164,29 @@ export function createFdiClient(options: FdiClientOptions) {
     showDispatch: (t: Target, taskId: string, signal?: AbortSignal) =>
       call<TaskDispatchRsp>('GET', paths.dispatches(t.project_id, t.instance_id, taskId), { signal }),
     updateDispatch: (t: Target, taskId: string, dispatchId: string, dispatch: TaskDispatch, signal?: AbortSignal) =>
-      call<TaskDispatchRsp>('PUT', `${paths.dispatches(t.project_id, t.instance_id, taskId)}/${encodeURIComponent(dispatchId)}`, { body: dispatch, signal }),
-    listDatasources: (t: Target, query: { offset?: number; limit?: number; name?: string } = {}, signal?: AbortSignal) =>
-      call<Page<DataSource>>('GET', paths.datasources(t.project_id, t.instance_id), { query, signal }),
+      call<TaskDispatchRsp>(
+        'PUT',
+        `${paths.dispatches(t.project_id, t.instance_id, taskId)}/${encodeURIComponent(dispatchId)}`,
+        { body: dispatch, signal },
+      ),
+    listDatasources: (
+      t: Target,
+      query: { offset?: number; limit?: number; name?: string } = {},
+      signal?: AbortSignal,
+    ) => call<Page<DataSource>>('GET', paths.datasources(t.project_id, t.instance_id), { query, signal }),
   };
 }
 
 export type FdiClient = ReturnType<typeof createFdiClient>;
 
 /** Starts or stops any number of tasks in calls of at most 10 IDs, merging the per-task outcomes. */
-export async function batchOperateAll(client: FdiClient, t: Target, action: 'start' | 'stop', taskIds: string[], signal?: AbortSignal): Promise<BatchOperationResponse> {
+export async function batchOperateAll(
+  client: FdiClient,
+  t: Target,
+  action: 'start' | 'stop',
+  taskIds: string[],
+  signal?: AbortSignal,
+): Promise<BatchOperationResponse> {
   const merged: BatchOperationResponse = { success_count: 0, failure_count: 0, success: [], failure: [] };
   for (let i = 0; i < taskIds.length; i += MAX_BATCH_IDS) {
     const res = await client.batchOperate(t, action, taskIds.slice(i, i + MAX_BATCH_IDS), signal);
@@ -164,7 +199,10 @@ export async function batchOperateAll(client: FdiClient, t: Target, action: 'sta
 }
 
 /** Reads every page of a paged listing (offset/limit), stopping at `total` or an empty page. */
-export async function* allPages<T>(fetchPage: (offset: number, limit: number) => Promise<Page<T>>, limit = MAX_PAGE_LIMIT): AsyncGenerator<T> {
+export async function* allPages<T>(
+  fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
+  limit = MAX_PAGE_LIMIT,
+): AsyncGenerator<T> {
   let offset = 0;
   for (;;) {
     const page = await fetchPage(offset, limit);
@@ -210,7 +248,9 @@ function httpError(operation: string, res: Response<string>): FdiError {
 /** The low-level error is not kept as `cause`: got's errors carry the request options, headers included. */
 function toFdiError(operation: string, err: unknown, signal?: AbortSignal): FdiError {
   const code = (err as { code?: string }).code;
-  if (signal?.aborted || (err as Error).name === 'AbortError') return new FdiError({ kind: 'aborted', operation, code });
-  if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError') return new FdiError({ kind: 'timeout', operation, code: 'ETIMEDOUT' });
+  if (signal?.aborted || (err as Error).name === 'AbortError')
+    return new FdiError({ kind: 'aborted', operation, code });
+  if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError')
+    return new FdiError({ kind: 'timeout', operation, code: 'ETIMEDOUT' });
   return new FdiError({ kind: 'network', operation, code: code ?? 'ENETWORK' });
 }

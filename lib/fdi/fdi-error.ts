@@ -58,7 +58,8 @@ export class FdiError extends ProvisionerError {
   toReport(): { http_status?: number; error_code: string; error_msg: string } {
     return {
       ...(this.status !== undefined ? { http_status: this.status } : {}),
-      error_code: this.errorCode ?? (this.kind === 'http' ? `HTTP.${this.status}` : (this.code ?? this.kind.toUpperCase())),
+      error_code:
+        this.errorCode ?? (this.kind === 'http' ? `HTTP.${this.status}` : (this.code ?? this.kind.toUpperCase())),
       error_msg: this.errorMsg ?? this.message,
     };
   }

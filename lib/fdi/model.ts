@@ -180,16 +180,14 @@ export const INSTANCE_TASK_QUOTA = 1000;
 
 /** Path builders, relative to the endpoint. */
 export const paths = {
-  tasks: (project: string, instance: string) =>
-    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks`,
+  tasks: (project: string, instance: string) => `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks`,
   task: (project: string, instance: string, taskId: string) =>
     `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}`,
   dispatches: (project: string, instance: string, taskId: string) =>
     `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}/dispatches`,
   batch: (project: string, instance: string) =>
     `/v2/${enc(project)}/fdi/instances/${enc(instance)}/batch-operation/tasks`,
-  datasources: (project: string, instance: string) =>
-    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources`,
+  datasources: (project: string, instance: string) => `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources`,
   datasource: (project: string, instance: string, id: string) =>
     `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources/${enc(id)}`,
   iamTokens: () => '/v3/auth/tokens',

@@ -33,7 +33,10 @@ function safeDecode(segment: string): string {
 
 /** The canonical URI: each segment escaped, with a trailing `/`. */
 export function canonicalUri(path: string): string {
-  const joined = path.split('/').map((s) => sdkEscape(safeDecode(s))).join('/');
+  const joined = path
+    .split('/')
+    .map((s) => sdkEscape(safeDecode(s)))
+    .join('/');
   return joined.endsWith('/') ? joined : `${joined}/`;
 }
 
@@ -47,7 +50,12 @@ export function canonicalQuery(query: string | Record<string, string | string[]>
   }
   const keys = [...params.keys()].sort(compareCodeUnits);
   return keys
-    .flatMap((k) => params.get(k)!.sort(compareCodeUnits).map((v) => `${sdkEscape(k)}=${sdkEscape(v)}`))
+    .flatMap((k) =>
+      params
+        .get(k)!
+        .sort(compareCodeUnits)
+        .map((v) => `${sdkEscape(k)}=${sdkEscape(v)}`),
+    )
     .join('&');
 }
 
@@ -84,7 +92,14 @@ export function canonicalRequest(req: SignableRequest, signedHeaders: string[]):
   const contentSha = headerValue(req.headers, 'x-sdk-content-sha256');
   const body = req.body ?? '';
   const bodyHash = contentSha ?? (body.length === 0 ? EMPTY_SHA256 : sha256Hex(body));
-  return [req.method.toUpperCase(), canonicalUri(path), canonicalQuery(query), canonicalHeaders, signedHeaders.join(';'), bodyHash].join('\n');
+  return [
+    req.method.toUpperCase(),
+    canonicalUri(path),
+    canonicalQuery(query),
+    canonicalHeaders,
+    signedHeaders.join(';'),
+    bodyHash,
+  ].join('\n');
 }
 
 /** Computes the hex signature of a request for the given secret key and signed header list. */
@@ -96,7 +111,10 @@ export function computeSignature(req: SignableRequest, secretKey: string, signed
 
 /** Formats a `Date` as `YYYYMMDDTHHMMSSZ`. */
 export function formatSdkDate(date: Date): string {
-  return date.toISOString().replace(/[-:]/g, '').replace(/\.\d{3}/, '');
+  return date
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d{3}/, '');
 }
 
 /** Parses `YYYYMMDDTHHMMSSZ`; undefined when malformed. */

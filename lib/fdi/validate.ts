@@ -89,7 +89,10 @@ export function validateCreateRequest(body: unknown): Violation[] {
     if (task.task_type === undefined) {
       out.push({ field: 'task.task_type', message: 'is required' });
     } else if (!TASK_TYPES.includes(task.task_type as never)) {
-      out.push({ field: 'task.task_type', message: `must be one of ${TASK_TYPES.join(', ')} (got ${JSON.stringify(task.task_type)})` });
+      out.push({
+        field: 'task.task_type',
+        message: `must be one of ${TASK_TYPES.join(', ')} (got ${JSON.stringify(task.task_type)})`,
+      });
     }
     const ds = CREATE_LIMITS.datasourceId;
     out.push(...checkLength(task.source_datasource_id, 'task.source_datasource_id', ds.min, ds.max, true));

@@ -62,7 +62,13 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     stateFile: path.join(options.dataDir, 'emulator-state.json'),
     ...options.emulator,
   });
-  const server = new S3rver({ address: '127.0.0.1', port: options.s3Port ?? 0, silent: true, directory: s3Dir, configureBuckets: [{ name: bucket, configs: [] }] });
+  const server = new S3rver({
+    address: '127.0.0.1',
+    port: options.s3Port ?? 0,
+    silent: true,
+    directory: s3Dir,
+    configureBuckets: [{ name: bucket, configs: [] }],
+  });
   let address: { address: string; port: number };
   try {
     address = (await server.run()) as unknown as { address: string; port: number };
@@ -79,17 +85,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     S3_ENDPOINT: s3Endpoint,
     S3_FORCE_PATH_STYLE: 'true',
     AWS_REGION: 'us-east-1',
-    ...(Object.fromEntries(Object.entries(options.env ?? {}).filter(([, v]) => v !== undefined)) as Record<string, string>),
+    ...(Object.fromEntries(Object.entries(options.env ?? {}).filter(([, v]) => v !== undefined)) as Record<
+      string,
+      string
+    >),
   };
-  const s3 = createS3Client({ endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1' }, { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' });
-  const handler = createHandler(() => buildTriggerDeps(env, { logger: options.logger, s3, ...(options.deadline ? { deadline: options.deadline } : {}) }));
+  const s3 = createS3Client(
+    { endpoint: s3Endpoint, forcePathStyle: true, region: 'us-east-1' },
+    { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
+  );
+  const handler = createHandler(() =>
+    buildTriggerDeps(env, { logger: options.logger, s3, ...(options.deadline ? { deadline: options.deadline } : {}) }),
+  );
   const outcomes: RecordOutcome[] = [];
   let queue: Promise<void> = Promise.resolve();
   const budget = options.invocationTimeoutMs ?? 15 * 60_000;
 
   (server as unknown as EventEmitter).on('event', (raw: S3Event) => {
     const event: S3Event = {
-      Records: raw.Records.map((r) => ({ ...r, s3: { ...r.s3, object: { ...r.s3.object, key: encodeS3Key(r.s3.object.key) } } })),
+      Records: raw.Records.map((r) => ({
+        ...r,
+        s3: { ...r.s3, object: { ...r.s3.object, key: encodeS3Key(r.s3.object.key) } },
+      })),
     };
     queue = queue.then(async () => {
       const started = Date.now();

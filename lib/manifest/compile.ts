@@ -42,7 +42,8 @@ export function compileManifest(
       structural.push(...found);
     }
   }
-  if (structural.some((p) => p.field === 'vars' || p.field?.startsWith('vars') || p.field?.startsWith('defaults'))) broken.add('global');
+  if (structural.some((p) => p.field === 'vars' || p.field?.startsWith('vars') || p.field?.startsWith('defaults')))
+    broken.add('global');
 
   const plans: EntryPlan[] = [];
   let taskCount = 0;
@@ -70,7 +71,12 @@ export function compileManifest(
     manifestTarget,
     limits,
     // The whole rendered task may be somewhat larger than its detail; past twice the bound it is runaway output.
-    renderer: new Renderer({ maxRangeLength: limits.maxRangeLength, maxStringLength: limits.maxDetailBytes, maxValueLength: 2 * limits.maxDetailBytes + 65_536, maxRenderMs: limits.maxRenderMs }),
+    renderer: new Renderer({
+      maxRangeLength: limits.maxRangeLength,
+      maxStringLength: limits.maxDetailBytes,
+      maxValueLength: 2 * limits.maxDetailBytes + 65_536,
+      maxRenderMs: limits.maxRenderMs,
+    }),
   });
   const targets = checkTasks(plans, ctx(), problems);
   if (problems.size) return { problems: problems.list() };
@@ -94,7 +100,8 @@ function brokenParts(paths: PathSegment[][]): Set<string> {
     const [head, second] = path;
     if (head === 'tasks' && typeof second === 'number') out.add(`tasks.${second}`);
     else if (head === 'templates' && second !== undefined) out.add(`templates.${String(second)}`);
-    else if (head === 'defaults' || head === 'vars' || head === 'target' || head === 'templates' || head === 'tasks') out.add('global');
+    else if (head === 'defaults' || head === 'vars' || head === 'target' || head === 'templates' || head === 'tasks')
+      out.add('global');
   }
   return out;
 }
@@ -121,7 +128,12 @@ function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemLis
   for (const outcome of expandPlans(plans, ctx)) {
     if (performance.now() > deadline) {
       problems.add({
-        kind: 'bound', file: ctx.file, line: outcome.plan.position.line, column: outcome.plan.position.column, taskIndex: outcome.index, taskName: outcome.name,
+        kind: 'bound',
+        file: ctx.file,
+        line: outcome.plan.position.line,
+        column: outcome.plan.position.column,
+        taskIndex: outcome.index,
+        taskName: outcome.name,
         message: `rendering the manifest took longer than ${ctx.limits.maxTotalRenderMs.toLocaleString('en-US')} ms (stopped at task #${outcome.index})`,
         hint: 'a template with $map, $reduce or $let is slow for every task of its matrix; simplify it or give the detail as detail_json',
       });
@@ -143,7 +155,13 @@ function checkTasks(plans: EntryPlan[], ctx: ExpandContext, problems: ProblemLis
     perTarget.set(targetKey, counted);
     if (counted.tasks === INSTANCE_TASK_QUOTA + 1) {
       problems.add({
-        kind: 'constraint', file: ctx.file, line: task.line, column: task.column, taskIndex: task.index, taskName: task.name, field: 'target',
+        kind: 'constraint',
+        file: ctx.file,
+        line: task.line,
+        column: task.column,
+        taskIndex: task.index,
+        taskName: task.name,
+        field: 'target',
         message: `more than ${INSTANCE_TASK_QUOTA.toLocaleString('en-US')} tasks go to ${instanceLabel(task.target)}; an instance holds at most ${INSTANCE_TASK_QUOTA.toLocaleString('en-US')} tasks`,
         hint: 'spread the tasks over instances with target.instance_id (a matrix variable works well)',
       });
@@ -156,10 +174,21 @@ function instanceLabel(t: TaskTarget): string {
   return t.instance_id ? `instance ${quote(t.instance_id)}` : 'the default instance';
 }
 
-function duplicateProblem(task: ExpandedTask, first: { index: number; line: number }, plan: EntryPlan, file: string): Problem {
+function duplicateProblem(
+  task: ExpandedTask,
+  first: { index: number; line: number },
+  plan: EntryPlan,
+  file: string,
+): Problem {
   const sameNameForAll = plan.hasMatrix && !plan.rawName.includes('${');
   return {
-    kind: 'constraint', file, line: task.line, column: task.column, taskIndex: task.index, taskName: task.name, field: 'task.task_name',
+    kind: 'constraint',
+    file,
+    line: task.line,
+    column: task.column,
+    taskIndex: task.index,
+    taskName: task.name,
+    field: 'task.task_name',
     message: `duplicate task name ${quote(task.name)} in ${instanceLabel(task.target)}: task #${first.index} (line ${first.line}) has it too`,
     hint: sameNameForAll
       ? 'the name has no ${…}, so every matrix combination gets the same name; use a variable, e.g. name: "crm-${lowercase(table)}"'
@@ -172,7 +201,9 @@ function* streamTasks(plans: EntryPlan[], ctx: ExpandContext): Generator<Expande
     if (!outcome.task) {
       // compileManifest checked every task; only a render that depends on the clock or the time budget can differ.
       const first = outcome.problems[0];
-      throw new Error(`task #${outcome.index} ${quote(outcome.name)} no longer renders: ${first?.message ?? 'unknown problem'}`);
+      throw new Error(
+        `task #${outcome.index} ${quote(outcome.name)} no longer renders: ${first?.message ?? 'unknown problem'}`,
+      );
     }
     yield outcome.task;
   }

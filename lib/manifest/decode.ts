@@ -19,7 +19,12 @@ export function decodeManifest(input: string | Uint8Array, file: string, maxByte
   } else {
     const wide = utf16or32(input);
     if (wide) {
-      return fail(file, `the manifest is ${wide} text; only UTF-8 is accepted`, { kind: 'encoding', line: 1, column: 1, hint: 'save it as UTF-8' });
+      return fail(file, `the manifest is ${wide} text; only UTF-8 is accepted`, {
+        kind: 'encoding',
+        line: 1,
+        column: 1,
+        hint: 'save it as UTF-8',
+      });
     }
     const decoded = decodeUtf8(input, file);
     if (!decoded.ok) return decoded;
@@ -32,12 +37,18 @@ export function decodeManifest(input: string | Uint8Array, file: string, maxByte
     const code = control[0].charCodeAt(0);
     if (code === 0) {
       return fail(file, 'the manifest holds a NUL byte: it looks like a binary file, not YAML text', {
-        kind: 'encoding', line, column, hint: 'a manifest is a UTF-8 YAML text file',
+        kind: 'encoding',
+        line,
+        column,
+        hint: 'a manifest is a UTF-8 YAML text file',
       });
     }
     const name = `U+${code.toString(16).toUpperCase().padStart(4, '0')}`;
     return fail(file, `control character ${name} is not allowed in YAML text`, {
-      kind: 'encoding', line, column, hint: `remove it, or write it as the escape "\\u${name.slice(2)}" inside a double-quoted string`,
+      kind: 'encoding',
+      line,
+      column,
+      hint: `remove it, or write it as the escape "\\u${name.slice(2)}" inside a double-quoted string`,
     });
   }
   return { ok: true, text };
@@ -56,7 +67,10 @@ function decodeUtf8(bytes: Uint8Array, file: string): Decoded {
         const { line, column } = positionOf(loose, at);
         const byte = bytes[offset].toString(16).toUpperCase().padStart(2, '0');
         return fail(file, `the manifest is not valid UTF-8 (byte 0x${byte} at offset ${offset})`, {
-          kind: 'encoding', line, column, hint: 'save it as UTF-8; a binary or compressed file cannot be a manifest',
+          kind: 'encoding',
+          line,
+          column,
+          hint: 'save it as UTF-8; a binary or compressed file cannot be a manifest',
         });
       }
       at = loose.indexOf('\uFFFD', at + 1);

@@ -3,7 +3,18 @@
  * to render, the merged variables, the matrix and its size. Nothing is rendered here. Checks what the
  * schema cannot say: template references, variable and matrix names, `detail` vs `detail_json`.
  */
-import { type JsonObject, type MatrixSpec, type PreparedTemplate, deepMerge, isPlainObject, matrixCount, prepareTemplate, shallowMerge, toMatrixSpec, usesOperators } from '../template/index.js';
+import {
+  type JsonObject,
+  type MatrixSpec,
+  type PreparedTemplate,
+  deepMerge,
+  isPlainObject,
+  matrixCount,
+  prepareTemplate,
+  shallowMerge,
+  toMatrixSpec,
+  usesOperators,
+} from '../template/index.js';
 import type { PathSegment, Position, SourceMap } from './locate.js';
 import { formatPath } from './schema-problems.js';
 import { type ManifestInput, type TaskEntryInput, type TaskSettingsInput, VAR_NAME } from './schema.js';
@@ -17,7 +28,18 @@ export interface Level {
 }
 
 /** The task fields that are rendered, in the order of the create request. */
-export const RENDERED_FIELDS = ['name', 'task_type', 'source_datasource', 'target_datasource', 'description', 'task_tag', 'target', 'schedule', 'start', 'detail'] as const;
+export const RENDERED_FIELDS = [
+  'name',
+  'task_type',
+  'source_datasource',
+  'target_datasource',
+  'description',
+  'task_tag',
+  'target',
+  'schedule',
+  'start',
+  'detail',
+] as const;
 export type RenderedField = (typeof RENDERED_FIELDS)[number];
 
 export type DetailSource =
@@ -50,9 +72,18 @@ export interface EntryPlan {
   hasMatrix: boolean;
 }
 
-const SINGLE_FIELDS = ['task_type', 'source_datasource', 'target_datasource', 'description', 'task_tag', 'schedule', 'start'] as const;
+const SINGLE_FIELDS = [
+  'task_type',
+  'source_datasource',
+  'target_datasource',
+  'description',
+  'task_tag',
+  'schedule',
+  'start',
+] as const;
 
-const has = (o: object | null | undefined, k: string): boolean => typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k);
+const has = (o: object | null | undefined, k: string): boolean =>
+  typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, k);
 
 /** Problems of a level that the schema cannot express. */
 export function levelProblems(level: Level, file: string, source: SourceMap): Problem[] {
@@ -60,25 +91,52 @@ export function levelProblems(level: Level, file: string, source: SourceMap): Pr
   const d = level.data;
   if (has(d, 'detail') && has(d, 'detail_json')) {
     const at = source.locate([...level.path, 'detail_json'], { key: true });
-    out.push({ kind: 'schema', file, line: at.line, column: at.column, field: formatPath([...level.path, 'detail_json']), message: `detail and detail_json cannot both be set in ${formatPath(level.path)}`, hint: 'keep one: detail (YAML, rendered) or detail_json (a JSON string used as is)' });
+    out.push({
+      kind: 'schema',
+      file,
+      line: at.line,
+      column: at.column,
+      field: formatPath([...level.path, 'detail_json']),
+      message: `detail and detail_json cannot both be set in ${formatPath(level.path)}`,
+      hint: 'keep one: detail (YAML, rendered) or detail_json (a JSON string used as is)',
+    });
   }
   if (typeof d === 'object' && d !== null) out.push(...varNameProblems(d.vars, [...level.path, 'vars'], file, source));
   return out;
 }
 
 /** Variable names must be identifiers json-e accepts (the schema cannot see an own "__proto__" key). */
-export function varNameProblems(vars: unknown, path: PathSegment[], file: string, source: SourceMap, what = 'variable'): Problem[] {
+export function varNameProblems(
+  vars: unknown,
+  path: PathSegment[],
+  file: string,
+  source: SourceMap,
+  what = 'variable',
+): Problem[] {
   if (!isPlainObject(vars)) return [];
   return Object.keys(vars)
     .filter((k) => !VAR_NAME.test(k))
     .map((k) => {
       const at = source.locate([...path, k], { key: true });
-      return { kind: 'schema' as const, file, line: at.line, column: at.column, field: formatPath([...path, k]), message: `${what} name ${JSON.stringify(k)} is not allowed`, hint: `${what} names are identifiers (letters, digits, "_", not starting with a digit) other than __proto__, constructor and prototype` };
+      return {
+        kind: 'schema' as const,
+        file,
+        line: at.line,
+        column: at.column,
+        field: formatPath([...path, k]),
+        message: `${what} name ${JSON.stringify(k)} is not allowed`,
+        hint: `${what} names are identifiers (letters, digits, "_", not starting with a digit) other than __proto__, constructor and prototype`,
+      };
     });
 }
 
 /** Prepares one task entry, or returns its problems. */
-export function planEntry(manifest: ManifestInput, entryIndex: number, file: string, source: SourceMap): { plan?: EntryPlan; problems: Problem[] } {
+export function planEntry(
+  manifest: ManifestInput,
+  entryIndex: number,
+  file: string,
+  source: SourceMap,
+): { plan?: EntryPlan; problems: Problem[] } {
   const entry = manifest.tasks[entryIndex] as TaskEntryInput;
   const path: PathSegment[] = ['tasks', entryIndex];
   const levels: Level[] = [];
@@ -89,7 +147,15 @@ export function planEntry(manifest: ManifestInput, entryIndex: number, file: str
     if (!has(templates, entry.template)) {
       const at = source.locate([...path, 'template']);
       const names = Object.keys(templates);
-      problems.push({ kind: 'schema', file, line: at.line, column: at.column, field: formatPath([...path, 'template']), message: `unknown template ${JSON.stringify(entry.template)}${didYouMean(entry.template, names)}`, hint: names.length ? `the templates are: ${names.join(', ')}` : 'define it under "templates:"' });
+      problems.push({
+        kind: 'schema',
+        file,
+        line: at.line,
+        column: at.column,
+        field: formatPath([...path, 'template']),
+        message: `unknown template ${JSON.stringify(entry.template)}${didYouMean(entry.template, names)}`,
+        hint: names.length ? `the templates are: ${names.join(', ')}` : 'define it under "templates:"',
+      });
     } else {
       levels.push({ path: ['templates', entry.template], data: templates[entry.template] });
     }
@@ -128,7 +194,10 @@ export function planEntry(manifest: ManifestInput, entryIndex: number, file: str
   // Reorder so the request's field order is the render order.
   const ordered: JsonObject = {};
   for (const f of RENDERED_FIELDS) if (has(fields, f)) ordered[f] = fields[f];
-  const vars = shallowMerge(manifest.vars as JsonObject | undefined, ...levels.map((l) => (l.data as JsonObject | null)?.vars as JsonObject | undefined));
+  const vars = shallowMerge(
+    manifest.vars as JsonObject | undefined,
+    ...levels.map((l) => (l.data as JsonObject | null)?.vars as JsonObject | undefined),
+  );
   const count = matrix ? matrixCount(matrix) : 1;
   return {
     plan: {
@@ -155,7 +224,9 @@ export function entryCount(entry: unknown): number {
   const matrix = isPlainObject(entry) ? entry.matrix : undefined;
   if (!isPlainObject(matrix)) return 1;
   const include = Array.isArray(matrix.include) ? matrix.include.length : 0;
-  const dims = Object.keys(matrix).filter((k) => k !== 'include').map((k) => matrix[k]);
+  const dims = Object.keys(matrix)
+    .filter((k) => k !== 'include')
+    .map((k) => matrix[k]);
   if (!dims.every(Array.isArray)) return 1;
   const count = (dims.length ? dims.reduce((n: number, d) => n * (d as unknown[]).length, 1) : 0) + include;
   return count > 0 ? count : 1;
@@ -167,7 +238,12 @@ function mergeDetail(levels: Level[]): { source: DetailSource; value?: unknown }
   let value: unknown;
   for (const level of levels) {
     if (level.data.detail_json !== undefined) {
-      source = { kind: 'json', text: level.data.detail_json, level, problem: jsonObjectProblem(level.data.detail_json) };
+      source = {
+        kind: 'json',
+        text: level.data.detail_json,
+        level,
+        problem: jsonObjectProblem(level.data.detail_json),
+      };
       value = undefined;
     } else if (level.data.detail !== undefined) {
       if (source.kind === 'object') {
@@ -186,18 +262,38 @@ function jsonObjectProblem(text: string): { message: string; hint: string } | un
   try {
     const parsed: unknown = JSON.parse(text);
     if (isPlainObject(parsed)) return undefined;
-    return { message: `detail_json must hold a JSON object (it holds ${Array.isArray(parsed) ? 'an array' : typeof parsed})`, hint: 'task_detail is a RawFormDataRequest object: {"sourceSelectedDatasource": …, …}' };
+    return {
+      message: `detail_json must hold a JSON object (it holds ${Array.isArray(parsed) ? 'an array' : typeof parsed})`,
+      hint: 'task_detail is a RawFormDataRequest object: {"sourceSelectedDatasource": …, …}',
+    };
   } catch (err) {
-    return { message: `detail_json is not valid JSON: ${(err as Error).message}`, hint: 'paste the task_detail string exactly as exported; or write the detail as YAML under "detail:"' };
+    return {
+      message: `detail_json is not valid JSON: ${(err as Error).message}`,
+      hint: 'paste the task_detail string exactly as exported; or write the detail as YAML under "detail:"',
+    };
   }
 }
 
-function matrixProblems(spec: MatrixSpec, raw: JsonObject, path: PathSegment[], file: string, source: SourceMap): Problem[] {
+function matrixProblems(
+  spec: MatrixSpec,
+  raw: JsonObject,
+  path: PathSegment[],
+  file: string,
+  source: SourceMap,
+): Problem[] {
   const out = varNameProblems(raw, path, file, source, 'matrix variable');
   spec.include.forEach((extra, i) => out.push(...varNameProblems(extra, [...path, 'include', i], file, source)));
   if (spec.dimensions.length === 0 && spec.include.length === 0) {
     const at = source.locate(path);
-    out.push({ kind: 'schema', file, line: at.line, column: at.column, field: formatPath(path), message: 'matrix has no variables', hint: 'give each variable a list of values, e.g. matrix: { table: [ORDERS, PAYMENTS] }' });
+    out.push({
+      kind: 'schema',
+      file,
+      line: at.line,
+      column: at.column,
+      field: formatPath(path),
+      message: 'matrix has no variables',
+      hint: 'give each variable a list of values, e.g. matrix: { table: [ORDERS, PAYMENTS] }',
+    });
   }
   return out;
 }

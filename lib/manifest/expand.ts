@@ -48,7 +48,11 @@ function expandOne(plan: EntryPlan, vars: JsonObject, index: number, ctx: Expand
     return { plan, index, name, problems: failures.map((f) => renderProblem(f, plan, vars, index, name, ctx)) };
   }
   const value = rendered.value as JsonObject;
-  const { task, problems } = finishTask(value, plan, { index, manifestTarget: ctx.manifestTarget, maxDetailBytes: ctx.limits.maxDetailBytes });
+  const { task, problems } = finishTask(value, plan, {
+    index,
+    manifestTarget: ctx.manifestTarget,
+    maxDetailBytes: ctx.limits.maxDetailBytes,
+  });
   const name = typeof value.name === 'string' ? value.name : plan.rawName;
   return { plan, index, name, task, problems: problems.map((p) => taskProblem(p, plan, index, name, ctx)) };
 }
@@ -71,7 +75,14 @@ function displayName(plan: EntryPlan, vars: JsonObject, ctx: ExpandContext): str
   return r.ok && typeof r.value === 'string' ? r.value : plan.rawName;
 }
 
-function renderProblem(f: RenderFailure, plan: EntryPlan, vars: JsonObject, index: number, name: string, ctx: ExpandContext): Problem {
+function renderProblem(
+  f: RenderFailure,
+  plan: EntryPlan,
+  vars: JsonObject,
+  index: number,
+  name: string,
+  ctx: ExpandContext,
+): Problem {
   const [field, ...rest] = f.path;
   const at = locateField(plan, field as RenderedField | undefined, rest, ctx);
   let message = f.message;
@@ -79,21 +90,51 @@ function renderProblem(f: RenderFailure, plan: EntryPlan, vars: JsonObject, inde
   if (f.variable !== undefined) {
     const known = Object.keys(vars);
     message = `undefined variable ${JSON.stringify(f.variable)}${field ? ` in ${String(field)}` : ''}${didYouMean(f.variable, known)}`;
-    hint = known.length ? `the variables of this task are: ${known.join(', ')} (set more in vars or matrix)` : 'this task has no variables; set them in vars or matrix';
+    hint = known.length
+      ? `the variables of this task are: ${known.join(', ')} (set more in vars or matrix)`
+      : 'this task has no variables; set them in vars or matrix';
   } else if (field && f.kind === 'template') {
     message = `${message} (in ${formatPath(f.path)})`;
   }
-  return { kind: f.kind, file: ctx.file, ...at, taskIndex: index, taskName: name, field: field === undefined ? undefined : formatPath(f.path), message, hint };
+  return {
+    kind: f.kind,
+    file: ctx.file,
+    ...at,
+    taskIndex: index,
+    taskName: name,
+    field: field === undefined ? undefined : formatPath(f.path),
+    message,
+    hint,
+  };
 }
 
 function taskProblem(p: TaskProblem, plan: EntryPlan, index: number, name: string, ctx: ExpandContext): Problem {
-  const json = p.field === 'detail_json' && plan.detail.kind === 'json' ? ctx.source.locate([...plan.detail.level.path, 'detail_json']) : undefined;
-  const at = json ? { line: json.line, column: json.column } : locateField(plan, p.field as RenderedField, p.subpath ?? [], ctx);
-  return { kind: p.kind, file: ctx.file, ...at, taskIndex: index, taskName: name, field: p.requestField ?? formatPath([p.field, ...(p.subpath ?? [])]), message: p.message, hint: p.hint };
+  const json =
+    p.field === 'detail_json' && plan.detail.kind === 'json'
+      ? ctx.source.locate([...plan.detail.level.path, 'detail_json'])
+      : undefined;
+  const at = json
+    ? { line: json.line, column: json.column }
+    : locateField(plan, p.field as RenderedField, p.subpath ?? [], ctx);
+  return {
+    kind: p.kind,
+    file: ctx.file,
+    ...at,
+    taskIndex: index,
+    taskName: name,
+    field: p.requestField ?? formatPath([p.field, ...(p.subpath ?? [])]),
+    message: p.message,
+    hint: p.hint,
+  };
 }
 
 /** Where a field (and a path inside it) was written: the level that set it; for detail, the most specific level that has the path. */
-function locateField(plan: EntryPlan, field: RenderedField | undefined, rest: PathSegment[], ctx: ExpandContext): { line: number; column: number } {
+function locateField(
+  plan: EntryPlan,
+  field: RenderedField | undefined,
+  rest: PathSegment[],
+  ctx: ExpandContext,
+): { line: number; column: number } {
   if (field === undefined) return plan.position;
   if (field === 'detail' && plan.detail.kind === 'object') {
     const levels = [...plan.detail.levels].reverse();

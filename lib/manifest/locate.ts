@@ -84,7 +84,9 @@ export class SourceMap {
     for (const pair of n.items) {
       const key = isScalar(pair.key) ? String(pair.key.value) : '';
       if (key !== '<<' && !(intoTemplates && TEMPLATE_CHILD.test(key))) continue;
-      const values = isSeq(this.deref(pair.value)) ? (this.deref(pair.value) as { items: unknown[] }).items : [pair.value];
+      const values = isSeq(this.deref(pair.value))
+        ? (this.deref(pair.value) as { items: unknown[] }).items
+        : [pair.value];
       for (const v of values) {
         const found = this.step(v, seg, intoTemplates);
         if (found) return found;

@@ -6,7 +6,8 @@ export function formatProblem(p: Problem): string {
   let where = p.file;
   if (p.line !== undefined) where += `:${p.line}`;
   if (p.line !== undefined && p.column !== undefined) where += `:${p.column}`;
-  const task = p.taskIndex !== undefined ? `task #${p.taskIndex}${p.taskName !== undefined ? ` ${quote(p.taskName)}` : ''}: ` : '';
+  const task =
+    p.taskIndex !== undefined ? `task #${p.taskIndex}${p.taskName !== undefined ? ` ${quote(p.taskName)}` : ''}: ` : '';
   const repeats = p.repeats ? ` (the same in ${p.repeats} more task${p.repeats === 1 ? '' : 's'} of this entry)` : '';
   const hint = p.hint ? `\n  hint: ${p.hint}` : '';
   return `${where}: ${task}${p.message}${repeats}${hint}`;

@@ -17,7 +17,10 @@ export interface ManifestSource {
 }
 
 /** Compiles a source; a source that was too large to read becomes its size problem. */
-export function compileSource(src: ManifestSource, limits?: Partial<ManifestLimits>): { manifest?: CompiledManifest; problems: Problem[] } {
+export function compileSource(
+  src: ManifestSource,
+  limits?: Partial<ManifestLimits>,
+): { manifest?: CompiledManifest; problems: Problem[] } {
   if (!src.body) return { problems: [sizeProblem(src.size, resolveLimits(limits).maxBytes, src.uri)] };
   return compileManifest(src.body, src.uri, limits);
 }

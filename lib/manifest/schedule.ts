@@ -26,45 +26,87 @@ const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\
 
 /** Converts a rendered schedule, or says everything that is wrong with it. */
 export function toDispatch(schedule: unknown): { dispatch?: TaskDispatch; problems: ScheduleProblem[] } {
-  if (!isPlainObject(schedule)) return { problems: [{ message: 'schedule must be a mapping such as {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}' }] };
+  if (!isPlainObject(schedule))
+    return {
+      problems: [
+        { message: 'schedule must be a mapping such as {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}' },
+      ],
+    };
   const s = schedule;
   const problems: ScheduleProblem[] = [];
   const hasCron = s.cron !== undefined;
   const hasPeriod = s.period !== undefined;
-  if (hasCron && hasPeriod) problems.push({ key: 'period', message: 'schedule has both cron and period', hint: 'use either {cron: …} or {period: …, interval: …}' });
-  if (!hasCron && !hasPeriod) problems.push({ message: 'schedule needs cron or period', hint: 'e.g. {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}' });
+  if (hasCron && hasPeriod)
+    problems.push({
+      key: 'period',
+      message: 'schedule has both cron and period',
+      hint: 'use either {cron: …} or {period: …, interval: …}',
+    });
+  if (!hasCron && !hasPeriod)
+    problems.push({
+      message: 'schedule needs cron or period',
+      hint: 'e.g. {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}',
+    });
   const dispatch: TaskDispatch = {};
   if (hasCron) {
     dispatch.use_quartz_cron = true;
     const p = cronProblem(s.cron);
     if (p) problems.push(p);
     else dispatch.cron = s.cron as string;
-    if (s.interval !== undefined) problems.push({ key: 'interval', message: 'interval goes with period, not with cron', hint: 'remove interval, or use {period: …, interval: …}' });
+    if (s.interval !== undefined)
+      problems.push({
+        key: 'interval',
+        message: 'interval goes with period, not with cron',
+        hint: 'remove interval, or use {period: …, interval: …}',
+      });
     if (s.timezone !== undefined) {
-      if (typeof s.timezone !== 'string' || !s.timezone) problems.push({ key: 'timezone', message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"' });
+      if (typeof s.timezone !== 'string' || !s.timezone)
+        problems.push({
+          key: 'timezone',
+          message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"',
+        });
       else dispatch.cron_timezone = s.timezone;
     }
   } else if (hasPeriod) {
     dispatch.use_quartz_cron = false;
     if (!(DISPATCH_PERIODS as readonly unknown[]).includes(s.period)) {
-      problems.push({ key: 'period', message: `schedule.period must be one of ${DISPATCH_PERIODS.join(', ')} (got ${JSON.stringify(s.period)})` });
+      problems.push({
+        key: 'period',
+        message: `schedule.period must be one of ${DISPATCH_PERIODS.join(', ')} (got ${JSON.stringify(s.period)})`,
+      });
     } else dispatch.period = s.period as DispatchPeriod;
     const interval = s.interval ?? 1;
     const { min, max } = SCHEDULE_LIMITS.interval;
     if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < min || interval > max) {
-      problems.push({ key: 'interval', message: `schedule.interval must be a whole number from ${min} to ${max} (got ${JSON.stringify(interval)})` });
+      problems.push({
+        key: 'interval',
+        message: `schedule.interval must be a whole number from ${min} to ${max} (got ${JSON.stringify(interval)})`,
+      });
     } else dispatch.dispatch_interval = interval;
-    if (s.timezone !== undefined) problems.push({ key: 'timezone', message: 'timezone goes with cron, not with period', hint: 'remove timezone, or use a cron schedule' });
+    if (s.timezone !== undefined)
+      problems.push({
+        key: 'timezone',
+        message: 'timezone goes with cron, not with period',
+        hint: 'remove timezone, or use a cron schedule',
+      });
   }
   if (s.start_datetime !== undefined) {
     const ms = startMillis(s.start_datetime);
-    if (typeof ms === 'string') problems.push({ key: 'start_datetime', message: ms, hint: 'e.g. start_datetime: "2025-01-01T02:30:00+08:00" or 1735669800000' });
+    if (typeof ms === 'string')
+      problems.push({
+        key: 'start_datetime',
+        message: ms,
+        hint: 'e.g. start_datetime: "2025-01-01T02:30:00+08:00" or 1735669800000',
+      });
     else dispatch.start_datetime = ms;
   }
   if (s.remark !== undefined) {
     const { min, max } = SCHEDULE_LIMITS.remark;
     if (typeof s.remark !== 'string' || s.remark.length < min || s.remark.length > max) {
-      problems.push({ key: 'remark', message: `schedule.remark must be ${min}–${max} characters long (got ${typeof s.remark === 'string' ? s.remark.length : JSON.stringify(s.remark)})` });
+      problems.push({
+        key: 'remark',
+        message: `schedule.remark must be ${min}–${max} characters long (got ${typeof s.remark === 'string' ? s.remark.length : JSON.stringify(s.remark)})`,
+      });
     } else dispatch.remark = s.remark;
   }
   return problems.length ? { problems } : { dispatch, problems };
@@ -72,11 +114,19 @@ export function toDispatch(schedule: unknown): { dispatch?: TaskDispatch; proble
 
 function cronProblem(cron: unknown): ScheduleProblem | undefined {
   const { min, max, fields } = SCHEDULE_LIMITS.cron;
-  const hint = 'a Quartz cron has 6 or 7 fields: second minute hour day-of-month month day-of-week [year], e.g. "0 30 2 * * ?"';
-  if (typeof cron !== 'string') return { key: 'cron', message: `schedule.cron must be a string (got ${JSON.stringify(cron)})`, hint };
-  if (cron.length < min || cron.length > max) return { key: 'cron', message: `schedule.cron must be ${min}–${max} characters long (got ${cron.length})`, hint };
+  const hint =
+    'a Quartz cron has 6 or 7 fields: second minute hour day-of-month month day-of-week [year], e.g. "0 30 2 * * ?"';
+  if (typeof cron !== 'string')
+    return { key: 'cron', message: `schedule.cron must be a string (got ${JSON.stringify(cron)})`, hint };
+  if (cron.length < min || cron.length > max)
+    return { key: 'cron', message: `schedule.cron must be ${min}–${max} characters long (got ${cron.length})`, hint };
   const count = cron.trim().split(/\s+/).length;
-  if (!(fields as readonly number[]).includes(count)) return { key: 'cron', message: `schedule.cron ${JSON.stringify(cron)} has ${count} fields; a Quartz cron has 6 or 7`, hint };
+  if (!(fields as readonly number[]).includes(count))
+    return {
+      key: 'cron',
+      message: `schedule.cron ${JSON.stringify(cron)} has ${count} fields; a Quartz cron has 6 or 7`,
+      hint,
+    };
   return undefined;
 }
 
@@ -85,7 +135,9 @@ function startMillis(v: unknown): number | string {
   let ms: number;
   if (typeof v === 'number' && Number.isInteger(v)) ms = v;
   else if (typeof v === 'string' && ISO_WITH_OFFSET.test(v) && !Number.isNaN(Date.parse(v))) ms = Date.parse(v);
-  else return `schedule.start_datetime must be epoch milliseconds or an ISO 8601 date-time with an offset (got ${JSON.stringify(v)})`;
-  if (ms < min || ms > max) return `schedule.start_datetime ${JSON.stringify(v)} is outside ${new Date(min).toISOString()} … ${new Date(max).toISOString()}`;
+  else
+    return `schedule.start_datetime must be epoch milliseconds or an ISO 8601 date-time with an offset (got ${JSON.stringify(v)})`;
+  if (ms < min || ms > max)
+    return `schedule.start_datetime ${JSON.stringify(v)} is outside ${new Date(min).toISOString()} … ${new Date(max).toISOString()}`;
   return ms;
 }

@@ -4,6 +4,10 @@ import { manifestJsonSchema } from './schema.js';
 export function manifestSchemaText(): string {
   const schema = manifestJsonSchema();
   const { $schema, ...rest } = schema;
-  const ordered = { $schema, $comment: 'Generated from lib/manifest/schema.ts by `npm run schema`; do not edit.', ...rest };
+  const ordered = {
+    $schema,
+    $comment: 'Generated from lib/manifest/schema.ts by `npm run schema`; do not edit.',
+    ...rest,
+  };
   return `${JSON.stringify(ordered, null, 2)}\n`;
 }

@@ -24,7 +24,11 @@ const EXPECTED: Record<string, string> = {
   schedule: 'a mapping such as {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}',
 };
 
-const ENUMS: Record<string, readonly string[]> = { task_type: TASK_TYPES, period: DISPATCH_PERIODS, on_exists: ['skip', 'update', 'fail'] };
+const ENUMS: Record<string, readonly string[]> = {
+  task_type: TASK_TYPES,
+  period: DISPATCH_PERIODS,
+  on_exists: ['skip', 'update', 'fail'],
+};
 
 const REQUIRED_HINTS: Record<string, string> = {
   version: 'start the manifest with "version: 1"',
@@ -60,11 +64,21 @@ export function describeValue(v: unknown): string {
 }
 
 const EXPECTED_TYPE: Record<string, string> = {
-  string: 'a string', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'a mapping', record: 'a mapping', array: 'a list',
+  string: 'a string',
+  number: 'a number',
+  int: 'a whole number',
+  boolean: 'true or false',
+  object: 'a mapping',
+  record: 'a mapping',
+  array: 'a list',
 };
 
 /** Runs the schema and returns its problems (empty when the manifest has the right shape). */
-export function schemaProblems(data: unknown, source: SourceMap, file: string): Array<Problem & { path: PathSegment[] }> {
+export function schemaProblems(
+  data: unknown,
+  source: SourceMap,
+  file: string,
+): Array<Problem & { path: PathSegment[] }> {
   const result = ManifestSchema.safeParse(data, { reportInput: true });
   if (result.success) return [];
   const out: Array<Problem & { path: PathSegment[] }> = [];
@@ -80,7 +94,9 @@ function flatten(issues: Issue[], prefix: PathSegment[]): Issue[] {
   for (const issue of issues) {
     const path = [...prefix, ...(issue.path as PathSegment[])];
     if (issue.code === 'invalid_union' && issue.errors.length) {
-      const fitting = issue.errors.filter((branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0));
+      const fitting = issue.errors.filter(
+        (branch) => !branch.every((i) => i.code === 'invalid_type' && i.path.length === 0),
+      );
       if (fitting.length === 1) {
         out.push(...flatten(fitting[0] as Issue[], path));
         continue;
@@ -94,7 +110,12 @@ function flatten(issues: Issue[], prefix: PathSegment[]): Issue[] {
 function toProblems(issue: Issue, source: SourceMap, file: string): Array<Problem & { path: PathSegment[] }> {
   const path = issue.path as PathSegment[];
   const last = path.length ? path[path.length - 1] : undefined;
-  const key = typeof last === 'string' ? last : typeof path[path.length - 2] === 'string' ? (path[path.length - 2] as string) : '';
+  const key =
+    typeof last === 'string'
+      ? last
+      : typeof path[path.length - 2] === 'string'
+        ? (path[path.length - 2] as string)
+        : '';
   const field = formatPath(path);
   const base = { kind: 'schema' as const, file, field };
 
@@ -102,9 +123,14 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
     return issue.keys.map((k) => {
       const at = source.locate([...path, k], { key: true });
       const loc = { ...base, field: formatPath([...path, k]), path: [...path, k], line: at.line, column: at.column };
-      const scope = path[0] === 'defaults' || path[0] === 'templates' ? (path.length === 1 ? 'defaults' : 'a template') : '';
+      const scope =
+        path[0] === 'defaults' || path[0] === 'templates' ? (path.length === 1 ? 'defaults' : 'a template') : '';
       if (scope && path.length <= 2 && (k === 'name' || k === 'template' || k === 'matrix')) {
-        return { ...loc, message: `"${k}" cannot be set in ${scope}`, hint: `set "${k}" on each task entry under "tasks:"` };
+        return {
+          ...loc,
+          message: `"${k}" cannot be set in ${scope}`,
+          hint: `set "${k}" on each task entry under "tasks:"`,
+        };
       }
       const known = knownKeys(path);
       return {
@@ -117,13 +143,27 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
   if (issue.code === 'invalid_key') {
     const at = source.locate(path, { key: true });
     const message = (issue.issues[0]?.message ?? 'is not allowed') as string;
-    return [{ ...base, path, line: at.line, column: at.column, message: `key ${JSON.stringify(String(last))} in ${where(path.slice(0, -1))}: ${message}` }];
+    return [
+      {
+        ...base,
+        path,
+        line: at.line,
+        column: at.column,
+        message: `key ${JSON.stringify(String(last))} in ${where(path.slice(0, -1))}: ${message}`,
+      },
+    ];
   }
   const missing = issue.input === undefined && typeof last === 'string' && issue.code !== 'custom';
   const at = source.locate(missing ? path.slice(0, -1) : path);
   const loc = { ...base, path, line: at.line, column: at.column };
   if (missing) {
-    return [{ ...loc, message: `${JSON.stringify(String(last))} is required in ${where(path.slice(0, -1))}`, hint: REQUIRED_HINTS[String(last)] }];
+    return [
+      {
+        ...loc,
+        message: `${JSON.stringify(String(last))} is required in ${where(path.slice(0, -1))}`,
+        hint: REQUIRED_HINTS[String(last)],
+      },
+    ];
   }
   const got = ` (got ${describeValue(issue.input)})`;
   const enumValues = ENUMS[key];
@@ -131,11 +171,14 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
   switch (issue.code) {
     case 'invalid_type':
     case 'invalid_union': {
-      const expected = EXPECTED[key] ?? (issue.code === 'invalid_type' ? EXPECTED_TYPE[issue.expected] ?? issue.expected : 'a valid value');
+      const expected =
+        EXPECTED[key] ??
+        (issue.code === 'invalid_type' ? (EXPECTED_TYPE[issue.expected] ?? issue.expected) : 'a valid value');
       return [{ ...loc, message: `${field} must be ${expected}${got}${suggestion}` }];
     }
     case 'invalid_value':
-      if (issue.values.length === 1) return [{ ...loc, message: `${field} must be ${JSON.stringify(issue.values[0])}${got}` }];
+      if (issue.values.length === 1)
+        return [{ ...loc, message: `${field} must be ${JSON.stringify(issue.values[0])}${got}` }];
       return [{ ...loc, message: `${field} must be one of ${issue.values.join(', ')}${got}${suggestion}` }];
     case 'too_small':
     case 'too_big':
@@ -151,20 +194,34 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
 function sizeMessage(issue: Issue & { code: 'too_small' | 'too_big' }): string {
   if (!/^(Too|Invalid)/.test(issue.message)) return issue.message;
   const small = issue.code === 'too_small';
-  const limit = Number(small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum);
-  if (issue.origin === 'array') return limit === 1 && small ? 'must not be empty' : `must have ${small ? 'at least' : 'at most'} ${limit} items`;
-  if (issue.origin === 'string') return limit === 1 && small ? 'must not be empty' : `must be ${small ? 'at least' : 'at most'} ${limit} characters long`;
+  const limit = Number(
+    small ? (issue as { minimum: number | bigint }).minimum : (issue as { maximum: number | bigint }).maximum,
+  );
+  if (issue.origin === 'array')
+    return limit === 1 && small ? 'must not be empty' : `must have ${small ? 'at least' : 'at most'} ${limit} items`;
+  if (issue.origin === 'string')
+    return limit === 1 && small
+      ? 'must not be empty'
+      : `must be ${small ? 'at least' : 'at most'} ${limit} characters long`;
   return `must be ${small ? 'at least' : 'at most'} ${limit}`;
 }
 
-type AnySchema = z.ZodType & { def: { type: string }; shape?: Record<string, AnySchema>; options?: AnySchema[]; element?: AnySchema; valueType?: AnySchema; unwrap?: () => AnySchema };
+type AnySchema = z.ZodType & {
+  def: { type: string };
+  shape?: Record<string, AnySchema>;
+  options?: AnySchema[];
+  element?: AnySchema;
+  valueType?: AnySchema;
+  unwrap?: () => AnySchema;
+};
 
 /** The keys the schema knows at `path` (for "did you mean"). */
 export function knownKeys(path: readonly PathSegment[]): string[] {
   let schema: AnySchema | undefined = unwrapAll(ManifestSchema as unknown as AnySchema);
   for (const seg of path) {
     if (!schema) return [];
-    if (schema.def.type === 'object' && typeof seg === 'string') schema = schema.shape?.[seg] ?? (schema.def as { catchall?: AnySchema }).catchall;
+    if (schema.def.type === 'object' && typeof seg === 'string')
+      schema = schema.shape?.[seg] ?? (schema.def as { catchall?: AnySchema }).catchall;
     else if (schema.def.type === 'record') schema = schema.valueType;
     else if (schema.def.type === 'array') schema = schema.element;
     else return [];

@@ -15,14 +15,29 @@ const TEMPLATED = /\$\{/;
 /** A json-e operator object, e.g. `{$eval: flag}` or `{$if: "x", then: …}`. */
 const Operator = z
   .record(z.string(), z.unknown())
-  .refine((o) => Object.keys(o).some((k) => k.startsWith('$')), { error: 'must be a value or a json-e operator such as {$eval: "…"}' })
-  .meta({ id: 'JsoneOperator', description: 'A json-e operator such as {$eval: "expr"} (keeps the type of the result).' });
+  .refine((o) => Object.keys(o).some((k) => k.startsWith('$')), {
+    error: 'must be a value or a json-e operator such as {$eval: "…"}',
+  })
+  .meta({
+    id: 'JsoneOperator',
+    description: 'A json-e operator such as {$eval: "expr"} (keeps the type of the result).',
+  });
 
-const templatedString = (description: string) => z.string().meta({ description: `${description} May use \${…} interpolation.` });
+const templatedString = (description: string) =>
+  z.string().meta({ description: `${description} May use \${…} interpolation.` });
 
 const Vars = z
-  .record(z.string().regex(VAR_NAME, { error: 'variable names are identifiers: letters, digits and "_", not starting with a digit' }), z.unknown())
-  .meta({ id: 'Vars', description: 'Variables visible to templates as ${name}. Later levels win: manifest < defaults < template < task < matrix.' });
+  .record(
+    z
+      .string()
+      .regex(VAR_NAME, { error: 'variable names are identifiers: letters, digits and "_", not starting with a digit' }),
+    z.unknown(),
+  )
+  .meta({
+    id: 'Vars',
+    description:
+      'Variables visible to templates as ${name}. Later levels win: manifest < defaults < template < task < matrix.',
+  });
 
 const DatasourceRef = z
   .union([
@@ -32,7 +47,10 @@ const DatasourceRef = z
       id: z.string().min(1).optional().meta({ description: 'Data source ID, used as is.' }),
     }),
   ])
-  .meta({ id: 'DatasourceRef', description: 'A data source: its ID as a string, or {name: …} (resolved later), or {id: …}.' });
+  .meta({
+    id: 'DatasourceRef',
+    description: 'A data source: its ID as a string, or {name: …} (resolved later), or {id: …}.',
+  });
 
 const TargetOverride = z
   .strictObject({
@@ -43,13 +61,30 @@ const TargetOverride = z
 
 const Schedule = z
   .strictObject({
-    cron: z.string().meta({ description: 'Quartz cron with 6 or 7 fields (sec min hour day month weekday [year]), e.g. "0 30 2 * * ?".' }).optional(),
+    cron: z
+      .string()
+      .meta({
+        description: 'Quartz cron with 6 or 7 fields (sec min hour day month weekday [year]), e.g. "0 30 2 * * ?".',
+      })
+      .optional(),
     timezone: z.string().meta({ description: 'Time zone of the cron expression (cron_timezone).' }).optional(),
-    period: z.union([z.enum(DISPATCH_PERIODS), z.string().regex(TEMPLATED, { error: `must be one of ${DISPATCH_PERIODS.join(', ')}` }), Operator]).optional(),
-    interval: z.union([z.number().int().min(1).max(59), Operator]).meta({ description: 'Run every N periods (1–59, default 1).' }).optional(),
+    period: z
+      .union([
+        z.enum(DISPATCH_PERIODS),
+        z.string().regex(TEMPLATED, { error: `must be one of ${DISPATCH_PERIODS.join(', ')}` }),
+        Operator,
+      ])
+      .optional(),
+    interval: z
+      .union([z.number().int().min(1).max(59), Operator])
+      .meta({ description: 'Run every N periods (1–59, default 1).' })
+      .optional(),
     start_datetime: z
       .union([z.number().int(), z.string(), Operator])
-      .meta({ description: 'First run: epoch milliseconds or an ISO 8601 date-time with an offset, e.g. "2025-01-01T02:30:00+08:00".' })
+      .meta({
+        description:
+          'First run: epoch milliseconds or an ISO 8601 date-time with an offset, e.g. "2025-01-01T02:30:00+08:00".',
+      })
       .optional(),
     remark: z.string().meta({ description: 'Remark of the schedule (8–36 characters).' }).optional(),
   })
@@ -63,12 +98,21 @@ const taskSettings = {
     .optional(),
   source_datasource: DatasourceRef.optional(),
   target_datasource: DatasourceRef.optional(),
-  description: z.union([templatedString('Description (1–1024 characters; empty means none).'), Operator]).nullable().optional(),
-  task_tag: z.union([templatedString('Task tag (4–64 letters, digits, "-", "_"; empty means none).'), Operator]).nullable().optional(),
+  description: z
+    .union([templatedString('Description (1–1024 characters; empty means none).'), Operator])
+    .nullable()
+    .optional(),
+  task_tag: z
+    .union([templatedString('Task tag (4–64 letters, digits, "-", "_"; empty means none).'), Operator])
+    .nullable()
+    .optional(),
   vars: Vars.optional(),
   detail: z
     .record(z.string(), z.unknown())
-    .meta({ description: 'task_detail (RawFormDataRequest) as YAML, rendered with json-e; deep-merged over less specific levels.' })
+    .meta({
+      description:
+        'task_detail (RawFormDataRequest) as YAML, rendered with json-e; deep-merged over less specific levels.',
+    })
     .optional(),
   detail_json: z
     .string()
@@ -77,11 +121,17 @@ const taskSettings = {
     .optional(),
   target: TargetOverride.optional(),
   schedule: Schedule.nullable().optional(),
-  start: z.union([z.boolean(), Operator]).meta({ description: 'Start the task after it is created (default false).' }).optional(),
+  start: z
+    .union([z.boolean(), Operator])
+    .meta({ description: 'Start the task after it is created (default false).' })
+    .optional(),
 };
 
 /** `defaults:` and each of `templates:`. */
-export const TaskSettingsSchema = z.strictObject(taskSettings).meta({ id: 'TaskSettings', description: 'Settings a task inherits: everything a task entry has except name, template and matrix.' });
+export const TaskSettingsSchema = z.strictObject(taskSettings).meta({
+  id: 'TaskSettings',
+  description: 'Settings a task inherits: everything a task entry has except name, template and matrix.',
+});
 
 const Matrix = z
   .object({
@@ -95,8 +145,15 @@ const Matrix = z
   .meta({ description: 'One task per combination of the values of each key (a variable), plus each include entry.' });
 
 export const TaskEntrySchema = z.strictObject({
-  name: z.string().min(1).meta({ description: 'Task name (3–100 characters: letters, digits, ".", "_", "-"). May use ${…}.' }),
-  template: z.string().regex(TEMPLATE_NAME, { error: 'template names are letters, digits, ".", "_" and "-"' }).meta({ description: 'Name of a template under "templates".' }).optional(),
+  name: z
+    .string()
+    .min(1)
+    .meta({ description: 'Task name (3–100 characters: letters, digits, ".", "_", "-"). May use ${…}.' }),
+  template: z
+    .string()
+    .regex(TEMPLATE_NAME, { error: 'template names are letters, digits, ".", "_" and "-"' })
+    .meta({ description: 'Name of a template under "templates".' })
+    .optional(),
   matrix: Matrix.optional(),
   ...taskSettings,
 });
@@ -106,7 +163,10 @@ export const OptionsSchema = z
     concurrency: z.number().int().min(1).max(64).meta({ description: 'Requests in flight at most (1–64).' }).optional(),
     rate: z.number().positive().max(1000).meta({ description: 'Requests per second at most (up to 1000).' }).optional(),
     max_attempts: z.number().int().min(1).max(10).meta({ description: 'Attempts per request (1–10).' }).optional(),
-    on_exists: z.enum(['skip', 'update', 'fail']).meta({ description: 'A task whose name exists: skip (default), update, or fail.' }).optional(),
+    on_exists: z
+      .enum(['skip', 'update', 'fail'])
+      .meta({ description: 'A task whose name exists: skip (default), update, or fail.' })
+      .optional(),
     failure_threshold: z
       .strictObject({
         percent: z.number().min(1).max(100),
@@ -132,7 +192,10 @@ export const ManifestSchema = z
     defaults: TaskSettingsSchema.optional(),
     vars: Vars.optional(),
     templates: z
-      .record(z.string().regex(TEMPLATE_NAME, { error: 'template names are letters, digits, ".", "_" and "-"' }), TaskSettingsSchema)
+      .record(
+        z.string().regex(TEMPLATE_NAME, { error: 'template names are letters, digits, ".", "_" and "-"' }),
+        TaskSettingsSchema,
+      )
       .meta({ description: 'Named task settings that tasks use with "template: name".' })
       .optional(),
     tasks: z.array(TaskEntrySchema).min(1, { error: 'must list at least one task' }),
@@ -147,5 +210,8 @@ export type OptionsInput = z.input<typeof OptionsSchema>;
 
 /** The JSON Schema of the manifest, for editors (draft-07: what yaml-language-server reads best). */
 export function manifestJsonSchema(): Record<string, unknown> {
-  return z.toJSONSchema(ManifestSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<string, unknown>;
+  return z.toJSONSchema(ManifestSchema, { target: 'draft-7', io: 'input', unrepresentable: 'any' }) as Record<
+    string,
+    unknown
+  >;
 }

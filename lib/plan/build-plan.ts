@@ -22,25 +22,40 @@ export interface PlanFacts {
 export function resolveTarget(t: TaskTarget, defaults: { projectId?: string; instanceId?: string }): Target | string {
   const project_id = t.project_id ?? defaults.projectId;
   const instance_id = t.instance_id ?? defaults.instanceId;
-  const missing = [!project_id && 'project_id (FDI_PROJECT_ID or --project-id)', !instance_id && 'instance_id (FDI_INSTANCE_ID or --instance-id)'].filter(Boolean);
+  const missing = [
+    !project_id && 'project_id (FDI_PROJECT_ID or --project-id)',
+    !instance_id && 'instance_id (FDI_INSTANCE_ID or --instance-id)',
+  ].filter(Boolean);
   if (missing.length) return `no target ${missing.join(' and ')}: set "target" in the manifest or configure it`;
   return { project_id: project_id!, instance_id: instance_id! };
 }
 
 /** Resolves a data-source reference: an ID must exist, a name must match exactly one data source. */
-export function resolveDatasource(ref: DatasourceRef, known: DataSource[] | undefined, role: string, target: Target): { id: string } | { problem: string } {
+export function resolveDatasource(
+  ref: DatasourceRef,
+  known: DataSource[] | undefined,
+  role: string,
+  target: Target,
+): { id: string } | { problem: string } {
   const where = `instance ${target.instance_id}`;
   if ('id' in ref) {
-    if (known && !known.some((d) => d.datasource_id === ref.id)) return { problem: `${role} data source ID "${ref.id}" does not exist in ${where}` };
+    if (known && !known.some((d) => d.datasource_id === ref.id))
+      return { problem: `${role} data source ID "${ref.id}" does not exist in ${where}` };
     return { id: ref.id };
   }
   const matches = (known ?? []).filter((d) => d.datasource_name === ref.name);
   if (matches.length === 1) return { id: matches[0].datasource_id };
   if (matches.length > 1) {
-    return { problem: `${role} data source name "${ref.name}" is ambiguous in ${where} (${matches.map((d) => `${d.datasource_id} in app ${d.app_id}`).join(', ')}); give the ID instead` };
+    return {
+      problem: `${role} data source name "${ref.name}" is ambiguous in ${where} (${matches.map((d) => `${d.datasource_id} in app ${d.app_id}`).join(', ')}); give the ID instead`,
+    };
   }
-  const similar = (known ?? []).filter((d) => d.datasource_name.toLowerCase().includes(ref.name.toLowerCase())).map((d) => `"${d.datasource_name}"`);
-  return { problem: `${role} data source "${ref.name}" was not found in ${where}${similar.length ? `; similar: ${similar.slice(0, 5).join(', ')}` : ''}` };
+  const similar = (known ?? [])
+    .filter((d) => d.datasource_name.toLowerCase().includes(ref.name.toLowerCase()))
+    .map((d) => `"${d.datasource_name}"`);
+  return {
+    problem: `${role} data source "${ref.name}" was not found in ${where}${similar.length ? `; similar: ${similar.slice(0, 5).join(', ')}` : ''}`,
+  };
 }
 
 /** Decides one task's action. `hashBody` hashes the create body once data sources are resolved (for `update`). */
@@ -51,7 +66,13 @@ export function planTask(
   onExists: OnExists,
   hashBody: (ids: { source: string; target: string }) => string,
 ): PlanEntry {
-  const base = { index: task.index, name: task.name, line: task.line, hasSchedule: task.schedule !== undefined, start: task.start };
+  const base = {
+    index: task.index,
+    name: task.name,
+    line: task.line,
+    hasSchedule: task.schedule !== undefined,
+    start: task.start,
+  };
   if (typeof target === 'string') {
     return { ...base, target: { project_id: '', instance_id: '' }, action: 'invalid', reason: target };
   }
@@ -73,9 +94,19 @@ export function planTask(
   if (!found) return entry;
   entry.existing = { task_id: found.task_id, status: found.status };
   if (onExists === 'skip') return { ...entry, action: 'skip' };
-  if (onExists === 'fail') return { ...entry, action: 'conflict', reason: `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"` };
+  if (onExists === 'fail')
+    return {
+      ...entry,
+      action: 'conflict',
+      reason: `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"`,
+    };
   // Only an update compares bodies, so only it pays for hashing the detail.
-  return { ...entry, action: 'update', bodyHash: hashBody(ids), reason: 'exists; will be compared with the manifest and updated if different' };
+  return {
+    ...entry,
+    action: 'update',
+    bodyHash: hashBody(ids),
+    reason: 'exists; will be compared with the manifest and updated if different',
+  };
 }
 
 /** Checks the instance quota and collects what blocks the whole run (quota, conflicts). */
@@ -88,7 +119,12 @@ export function finishPlan(entries: PlanEntry[], facts: PlanFacts, quotaLimit = 
     c.n += 1;
     creates.set(k, c);
   }
-  const quota = [...creates.entries()].map(([k, { target, n }]) => ({ target, existing: facts.existingTotal.get(k) ?? 0, creates: n, limit: quotaLimit }));
+  const quota = [...creates.entries()].map(([k, { target, n }]) => ({
+    target,
+    existing: facts.existingTotal.get(k) ?? 0,
+    creates: n,
+    limit: quotaLimit,
+  }));
   const blockers: string[] = [];
   for (const q of quota) {
     if (q.existing + q.creates > q.limit) {
@@ -98,8 +134,20 @@ export function finishPlan(entries: PlanEntry[], facts: PlanFacts, quotaLimit = 
     }
   }
   const conflicts = entries.filter((e) => e.action === 'conflict');
-  if (conflicts.length) blockers.push(`${conflicts.length} task(s) already exist and on_exists is "fail": ${conflicts.slice(0, 5).map((e) => `"${e.name}"`).join(', ')}${conflicts.length > 5 ? ', …' : ''}`);
+  if (conflicts.length)
+    blockers.push(
+      `${conflicts.length} task(s) already exist and on_exists is "fail": ${conflicts
+        .slice(0, 5)
+        .map((e) => `"${e.name}"`)
+        .join(', ')}${conflicts.length > 5 ? ', …' : ''}`,
+    );
   const invalid = entries.filter((e) => e.action === 'invalid');
-  if (invalid.length) blockers.push(`${invalid.length} task(s) are invalid: ${invalid.slice(0, 3).map((e) => `"${e.name}": ${e.reason}`).join('; ')}${invalid.length > 3 ? '; …' : ''}`);
+  if (invalid.length)
+    blockers.push(
+      `${invalid.length} task(s) are invalid: ${invalid
+        .slice(0, 3)
+        .map((e) => `"${e.name}": ${e.reason}`)
+        .join('; ')}${invalid.length > 3 ? '; …' : ''}`,
+    );
   return { entries, quota, blockers };
 }

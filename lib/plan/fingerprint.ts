@@ -16,12 +16,23 @@ import type { CreateTaskRequest, TaskResponse } from '../fdi/model.js';
  * still matches the manifest.
  */
 export function requestFingerprint(req: CreateTaskRequest): string {
-  return createHash('sha256').update(taskFields(req)).update('\n').update(canonicalDetail(req.task_detail)).digest('hex');
+  return createHash('sha256')
+    .update(taskFields(req))
+    .update('\n')
+    .update(canonicalDetail(req.task_detail))
+    .digest('hex');
 }
 
 function taskFields(req: CreateTaskRequest): string {
   const t = req.task;
-  return JSON.stringify([t.task_name, t.task_type, t.source_datasource_id, t.target_datasource_id, t.description ?? null, t.task_tag ?? null]);
+  return JSON.stringify([
+    t.task_name,
+    t.task_type,
+    t.source_datasource_id,
+    t.target_datasource_id,
+    t.description ?? null,
+    t.task_tag ?? null,
+  ]);
 }
 
 /**
@@ -66,7 +77,10 @@ function sortedJson(v: unknown): string {
   if (Array.isArray(v)) return `[${v.map(sortedJson).join(',')}]`;
   if (typeof v === 'object' && v !== null) {
     const o = v as Record<string, unknown>;
-    return `{${Object.keys(o).sort().map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`).join(',')}}`;
+    return `{${Object.keys(o)
+      .sort()
+      .map((k) => `${JSON.stringify(k)}:${sortedJson(o[k])}`)
+      .join(',')}}`;
   }
   return JSON.stringify(v);
 }

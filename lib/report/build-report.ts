@@ -19,12 +19,18 @@ export interface ReportInput {
 }
 
 export function countResults(results: TaskResult[]): Report['counts'] {
-  const counts = Object.fromEntries([['total', results.length], ...TASK_STATUSES.map((s) => [s, 0])]) as Report['counts'];
+  const counts = Object.fromEntries([
+    ['total', results.length],
+    ...TASK_STATUSES.map((s) => [s, 0]),
+  ]) as Report['counts'];
   for (const r of results) counts[r.status] += 1;
   return counts;
 }
 
-export function runStatus(input: Pick<ReportInput, 'errors' | 'aborted' | 'rejected'>, counts: Report['counts']): RunStatus {
+export function runStatus(
+  input: Pick<ReportInput, 'errors' | 'aborted' | 'rejected'>,
+  counts: Report['counts'],
+): RunStatus {
   if (input.rejected || (input.errors?.length ?? 0) > 0) return 'rejected';
   if (input.aborted) return 'aborted';
   if (counts.failed === 0 && counts.not_attempted === 0 && counts.invalid === 0) return 'succeeded';
@@ -61,7 +67,10 @@ export function buildReport(input: ReportInput): Report {
     finished_at: input.finishedAt.toISOString(),
     duration_ms: durationMs,
     counts,
-    stats: { ...input.stats, ...(durationMs > 0 && writes > 0 ? { effective_rate: round(writes / (durationMs / 1000)) } : {}) },
+    stats: {
+      ...input.stats,
+      ...(durationMs > 0 && writes > 0 ? { effective_rate: round(writes / (durationMs / 1000)) } : {}),
+    },
     ...(input.notes?.length ? { notes: input.notes } : {}),
     errors: input.errors ?? [],
     tasks: [...input.results].sort((a, b) => a.index - b.index),

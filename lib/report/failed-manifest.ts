@@ -22,13 +22,19 @@ function scheduleEntry(d: TaskDispatch): Record<string, unknown> {
     ...(d.start_datetime !== undefined ? { start_datetime: d.start_datetime } : {}),
     ...(d.remark !== undefined ? { remark: lit(d.remark) } : {}),
   };
-  if (d.use_quartz_cron && d.cron) return { cron: lit(d.cron), ...(d.cron_timezone ? { timezone: lit(d.cron_timezone) } : {}), ...common };
+  if (d.use_quartz_cron && d.cron)
+    return { cron: lit(d.cron), ...(d.cron_timezone ? { timezone: lit(d.cron_timezone) } : {}), ...common };
   return { period: d.period, interval: d.dispatch_interval, ...common };
 }
 
 /** One task as a manifest entry, with its data sources resolved to the IDs the run used. */
-export function manifestEntry(task: ExpandedTask, result: TaskResult, ids?: { source: string; target: string }): Record<string, unknown> {
-  const dsRef = (ref: ExpandedTask['source'], id?: string) => (id !== undefined ? lit(id) : 'id' in ref ? lit(ref.id) : { name: lit(ref.name) });
+export function manifestEntry(
+  task: ExpandedTask,
+  result: TaskResult,
+  ids?: { source: string; target: string },
+): Record<string, unknown> {
+  const dsRef = (ref: ExpandedTask['source'], id?: string) =>
+    id !== undefined ? lit(id) : 'id' in ref ? lit(ref.id) : { name: lit(ref.name) };
   return {
     name: task.name,
     task_type: task.task_type,
@@ -36,7 +42,9 @@ export function manifestEntry(task: ExpandedTask, result: TaskResult, ids?: { so
     target_datasource: dsRef(task.target_ds, ids?.target),
     ...(task.description !== undefined ? { description: lit(task.description) } : {}),
     ...(task.task_tag !== undefined ? { task_tag: task.task_tag } : {}),
-    ...(result.target ? { target: { project_id: lit(result.target.project_id), instance_id: lit(result.target.instance_id) } } : {}),
+    ...(result.target
+      ? { target: { project_id: lit(result.target.project_id), instance_id: lit(result.target.instance_id) } }
+      : {}),
     detail_json: task.task_detail,
     ...(task.schedule ? { schedule: scheduleEntry(task.schedule) } : {}),
     ...(task.start ? { start: true } : {}),
@@ -44,7 +52,11 @@ export function manifestEntry(task: ExpandedTask, result: TaskResult, ids?: { so
 }
 
 /** Builds the file one task at a time (a task's rendered detail is only held while it is written). */
-export function failedManifest(entries: Iterable<Record<string, unknown>>, options: ManifestOptions, origin: { uri: string; runId: string }): string {
+export function failedManifest(
+  entries: Iterable<Record<string, unknown>>,
+  options: ManifestOptions,
+  origin: { uri: string; runId: string },
+): string {
   const chunks = [
     `# Tasks that failed or were not attempted in run ${origin.runId} of ${origin.uri}.`,
     '# Apply or upload this file as is to retry them; tasks that exist by now are skipped.',

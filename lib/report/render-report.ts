@@ -13,7 +13,11 @@ export function reportFiles(report: Report, failedYaml?: string): ReportFile[] {
   const files: ReportFile[] = [
     { name: 'report.json', body: `${JSON.stringify(report, null, 2)}\n`, contentType: 'application/json' },
     { name: 'tasks.csv', body: tasksCsv(report.tasks), contentType: 'text/csv; charset=utf-8' },
-    { name: 'summary.md', body: summaryMarkdown(report, failedYaml ? { failedManifest: 'failed.yaml' } : {}), contentType: 'text/markdown; charset=utf-8' },
+    {
+      name: 'summary.md',
+      body: summaryMarkdown(report, failedYaml ? { failedManifest: 'failed.yaml' } : {}),
+      contentType: 'text/markdown; charset=utf-8',
+    },
   ];
   if (failedYaml) files.push({ name: 'failed.yaml', body: failedYaml, contentType: 'application/yaml' });
   return files;

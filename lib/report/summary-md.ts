@@ -24,8 +24,12 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
   for (const n of report.notes ?? []) lines.push('', `> ${n}`);
   if (report.errors.length) {
     lines.push('', '## Manifest problems', '');
-    for (const e of report.errors.slice(0, MAX_LISTED)) lines.push(`- ${e.line !== undefined ? `line ${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : ''}${e.message}`);
-    if (report.errors.length > MAX_LISTED) lines.push(`- … and ${report.errors.length - MAX_LISTED} more (report.json has them all)`);
+    for (const e of report.errors.slice(0, MAX_LISTED))
+      lines.push(
+        `- ${e.line !== undefined ? `line ${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : ''}${e.message}`,
+      );
+    if (report.errors.length > MAX_LISTED)
+      lines.push(`- … and ${report.errors.length - MAX_LISTED} more (report.json has them all)`);
   }
   const failed = report.tasks.filter((t) => t.status === 'failed' || t.status === 'invalid');
   if (failed.length) {
@@ -37,12 +41,15 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
       byCode.set(k, e);
     }
     lines.push('', '## Top errors', '', '| code | tasks | example |', '|---|---:|---|');
-    for (const [code, e] of [...byCode].sort((a, b) => b[1].n - a[1].n).slice(0, 10)) lines.push(`| ${code} | ${e.n} | ${cell(e.example)} |`);
+    for (const [code, e] of [...byCode].sort((a, b) => b[1].n - a[1].n).slice(0, 10))
+      lines.push(`| ${code} | ${e.n} | ${cell(e.example)} |`);
     lines.push('', '## Failed tasks', '');
-    for (const t of failed.slice(0, MAX_LISTED)) lines.push(`- \`${t.name}\` (line ${t.line}): ${t.error_code ?? ''} ${t.error_msg ?? ''}`.trimEnd());
+    for (const t of failed.slice(0, MAX_LISTED))
+      lines.push(`- \`${t.name}\` (line ${t.line}): ${t.error_code ?? ''} ${t.error_msg ?? ''}`.trimEnd());
     if (failed.length > MAX_LISTED) lines.push(`- … and ${failed.length - MAX_LISTED} more (tasks.csv has them all)`);
   }
-  if (files.failedManifest) lines.push('', `To retry what failed or was not attempted, apply or upload \`${files.failedManifest}\` as is.`);
+  if (files.failedManifest)
+    lines.push('', `To retry what failed or was not attempted, apply or upload \`${files.failedManifest}\` as is.`);
   return `${lines.join('\n')}\n`;
 }
 

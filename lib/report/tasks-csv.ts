@@ -2,7 +2,22 @@
 import { stringify } from 'csv-stringify/sync';
 import type { TaskResult } from './types.js';
 
-export const CSV_COLUMNS = ['index', 'name', 'status', 'task_id', 'attempts', 'http_status', 'error_code', 'error_msg', 'line', 'project_id', 'instance_id', 'scheduled', 'started', 'note'] as const;
+export const CSV_COLUMNS = [
+  'index',
+  'name',
+  'status',
+  'task_id',
+  'attempts',
+  'http_status',
+  'error_code',
+  'error_msg',
+  'line',
+  'project_id',
+  'instance_id',
+  'scheduled',
+  'started',
+  'note',
+] as const;
 
 export function tasksCsv(results: TaskResult[]): string {
   const rows = results.map((r) => ({

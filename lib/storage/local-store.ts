@@ -8,7 +8,8 @@ import { ObjectTooLargeError, type ObjectStore, type StoredObject } from './obje
 export function localStore(root: string): ObjectStore {
   const resolve = (key: string) => {
     const p = path.resolve(root, key);
-    if (!p.startsWith(path.resolve(root) + path.sep) && p !== path.resolve(root)) throw new UserError(`key "${key}" leaves the folder ${root}`);
+    if (!p.startsWith(path.resolve(root) + path.sep) && p !== path.resolve(root))
+      throw new UserError(`key "${key}" leaves the folder ${root}`);
     return p;
   };
   return {

@@ -8,12 +8,19 @@ import { UserError } from '../errors.js';
 import { DEFAULT_LIMITS, type ManifestSource } from '../manifest/index.js';
 import { ObjectTooLargeError, parseS3Uri } from './object-store.js';
 
-export async function readManifest(uri: string, s3: Config['s3'], maxBytes: number = DEFAULT_LIMITS.maxBytes): Promise<ManifestSource> {
+export async function readManifest(
+  uri: string,
+  s3: Config['s3'],
+  maxBytes: number = DEFAULT_LIMITS.maxBytes,
+): Promise<ManifestSource> {
   const s3uri = parseS3Uri(uri);
   if (s3uri) {
     // The AWS SDK costs ~185 ms to load: only s3:// manifests pay for it.
     const { createS3Client, s3Store } = await import('./s3-store.js');
-    if (!s3uri.key) throw new UserError(`"${uri}" names a bucket but no manifest key`, { hint: 'use s3://bucket/manifests/name.yaml' });
+    if (!s3uri.key)
+      throw new UserError(`"${uri}" names a bucket but no manifest key`, {
+        hint: 'use s3://bucket/manifests/name.yaml',
+      });
     const obj = await s3Store(createS3Client(s3), s3uri.bucket)
       .get(s3uri.key, maxBytes)
       .catch((err: unknown) => {
@@ -27,14 +34,16 @@ export async function readManifest(uri: string, s3: Config['s3'], maxBytes: numb
     if (!('body' in obj)) return { uri, size: obj.size };
     return { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) };
   }
-  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(uri)) throw new UserError(`unsupported manifest location: ${uri}`, { hint: 'give a local path or s3://bucket/key' });
+  if (/^[a-z][a-z0-9+.-]+:\/\//i.test(uri))
+    throw new UserError(`unsupported manifest location: ${uri}`, { hint: 'give a local path or s3://bucket/key' });
   let handle;
   try {
     handle = await open(uri, 'r');
     const info = await handle.stat();
     if (info.isDirectory()) throw new UserError(`${uri} is a directory, not a manifest file`);
     // A device or a pipe reports size 0 and may never end: only regular files are manifests.
-    if (!info.isFile()) throw new UserError(`${uri} is not a regular file`, { hint: 'save the manifest to a file and pass its path' });
+    if (!info.isFile())
+      throw new UserError(`${uri} is not a regular file`, { hint: 'save the manifest to a file and pass its path' });
     if (info.size > maxBytes) return { uri, size: info.size };
     // Read at most one byte more than its size said: a file that grows while it is read is refused.
     const buffer = Buffer.alloc(info.size + 1);
@@ -43,14 +52,22 @@ export async function readManifest(uri: string, s3: Config['s3'], maxBytes: numb
       const { bytesRead } = await handle.read(buffer, length, buffer.length - length, length);
       if (bytesRead === 0) break;
       length += bytesRead;
-      if (length === buffer.length) throw new UserError(`${uri} changed while it was read`, { hint: 'run again once it is written' });
+      if (length === buffer.length)
+        throw new UserError(`${uri} changed while it was read`, { hint: 'run again once it is written' });
     }
     const body = buffer.subarray(0, length);
     return { uri, size: body.byteLength, body };
   } catch (err) {
     if (err instanceof UserError) throw err;
     const code = (err as NodeJS.ErrnoException).code;
-    const reason = code === 'ENOENT' ? 'no such file' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'it is a directory' : (err as Error).message;
+    const reason =
+      code === 'ENOENT'
+        ? 'no such file'
+        : code === 'EACCES'
+          ? 'permission denied'
+          : code === 'EISDIR'
+            ? 'it is a directory'
+            : (err as Error).message;
     throw new UserError(`cannot read the manifest ${uri}: ${reason}`);
   } finally {
     await handle?.close();

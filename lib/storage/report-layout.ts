@@ -20,9 +20,19 @@ export function runReportPrefix(reportPrefix: string, path: string, runId: strin
 }
 
 /** Writes the report files, then `latest.json` (last, so a reader of latest finds the files there). */
-export async function writeReport(store: ObjectStore, reportPrefix: string, path: string, report: Report, failedYaml?: string): Promise<string> {
+export async function writeReport(
+  store: ObjectStore,
+  reportPrefix: string,
+  path: string,
+  report: Report,
+  failedYaml?: string,
+): Promise<string> {
   const dir = runReportPrefix(reportPrefix, path, report.run_id);
   for (const f of reportFiles(report, failedYaml)) await store.put(joinKey(dir, f.name), f.body, f.contentType);
-  await store.put(joinKey(reportPrefix, path, 'latest.json'), `${JSON.stringify(report, null, 2)}\n`, 'application/json');
+  await store.put(
+    joinKey(reportPrefix, path, 'latest.json'),
+    `${JSON.stringify(report, null, 2)}\n`,
+    'application/json',
+  );
   return dir;
 }

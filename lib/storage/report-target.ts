@@ -16,9 +16,15 @@ export interface ReportTarget {
   path: string;
 }
 
-export async function reportStoreFor(flag: string | undefined, manifestUri: string, config: Config): Promise<ReportTarget> {
+export async function reportStoreFor(
+  flag: string | undefined,
+  manifestUri: string,
+  config: Config,
+): Promise<ReportTarget> {
   const manifestS3 = parseS3Uri(manifestUri);
-  const p = manifestS3 ? manifestPath(manifestS3.key, config.prefixes.manifest) : manifestPath(path.basename(manifestUri), '');
+  const p = manifestS3
+    ? manifestPath(manifestS3.key, config.prefixes.manifest)
+    : manifestPath(path.basename(manifestUri), '');
   const dest = flag ?? (manifestS3 ? `s3://${manifestS3.bucket}/${config.prefixes.report}` : 'reports');
   const s3 = parseS3Uri(dest);
   if (s3) {

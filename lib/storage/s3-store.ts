@@ -16,7 +16,10 @@ import type { Config } from '../config.js';
 import { joinKey, ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
 /** One S3 client per process (or cold start); cheap to share. */
-export function createS3Client(s3: Config['s3'], credentials?: { accessKeyId: string; secretAccessKey: string }): S3Client {
+export function createS3Client(
+  s3: Config['s3'],
+  credentials?: { accessKeyId: string; secretAccessKey: string },
+): S3Client {
   return new S3Client({
     region: s3.region,
     ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
@@ -34,7 +37,15 @@ function isStatus(err: unknown, ...statuses: number[]): boolean {
 export function s3Store(client: S3Client, bucket: string, options: { probePrefix?: string } = {}): ObjectStore {
   let conditional: Promise<boolean> | undefined;
   const put = async (key: string, body: string | Uint8Array, contentType?: string, ifNoneMatch?: boolean) => {
-    await client.send(new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ...(contentType ? { ContentType: contentType } : {}), ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}) }));
+    await client.send(
+      new PutObjectCommand({
+        Bucket: bucket,
+        Key: key,
+        Body: body,
+        ...(contentType ? { ContentType: contentType } : {}),
+        ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+      }),
+    );
   };
   /** Does the store honour If-None-Match on PUT? s3rver, for one, ignores it and overwrites. */
   const probe = async (): Promise<boolean> => {
@@ -59,12 +70,19 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
       try {
         const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
         if (maxBytes !== undefined && (res.ContentLength ?? 0) > maxBytes) {
-          res.Body?.transformToWebStream().cancel().catch(() => undefined);
+          res.Body?.transformToWebStream()
+            .cancel()
+            .catch(() => undefined);
           throw new ObjectTooLargeError(`s3://${bucket}/${key}`, res.ContentLength ?? 0, maxBytes);
         }
         const body = await res.Body!.transformToByteArray();
-        if (maxBytes !== undefined && body.length > maxBytes) throw new ObjectTooLargeError(`s3://${bucket}/${key}`, body.length, maxBytes);
-        return { body, ...(res.ETag ? { etag: res.ETag.replace(/"/g, '') } : {}), ...(res.VersionId ? { versionId: res.VersionId } : {}) };
+        if (maxBytes !== undefined && body.length > maxBytes)
+          throw new ObjectTooLargeError(`s3://${bucket}/${key}`, body.length, maxBytes);
+        return {
+          body,
+          ...(res.ETag ? { etag: res.ETag.replace(/"/g, '') } : {}),
+          ...(res.VersionId ? { versionId: res.VersionId } : {}),
+        };
       } catch (err) {
         if (isStatus(err, 404) || (err as Error).name === 'NoSuchKey') return undefined;
         throw err;
@@ -85,7 +103,9 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
       const keys: string[] = [];
       let token: string | undefined;
       do {
-        const res = await client.send(new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }));
+        const res = await client.send(
+          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+        );
         for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
         token = res.IsTruncated ? res.NextContinuationToken : undefined;
       } while (token);

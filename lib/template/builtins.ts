@@ -12,7 +12,10 @@ const { JSONTemplateError, BuiltinError } = jsoneErrors;
 
 /** Thrown when a template would make a value past a bound. */
 export class RenderBoundError extends JSONTemplateError {
-  constructor(message: string, readonly hint: string) {
+  constructor(
+    message: string,
+    readonly hint: string,
+  ) {
     super(message);
     this.name = 'RenderBoundError';
   }
@@ -56,7 +59,10 @@ export function boundedBuiltins(limits: { maxRangeLength: number; maxStringLengt
     }
     const size = jsonLengthWithin(list, limits.maxStringLength) + String(separator).length * list.length;
     if (size > limits.maxStringLength) {
-      throw new RenderBoundError(`join() would make a string longer than ${limits.maxStringLength.toLocaleString('en-US')} characters`, 'join fewer or shorter items');
+      throw new RenderBoundError(
+        `join() would make a string longer than ${limits.maxStringLength.toLocaleString('en-US')} characters`,
+        'join fewer or shorter items',
+      );
     }
     return list.join(String(separator));
   });
@@ -65,7 +71,10 @@ export function boundedBuiltins(limits: { maxRangeLength: number; maxStringLengt
       throw new BuiltinArgumentError('split');
     }
     if (input.length > limits.maxStringLength) {
-      throw new RenderBoundError(`split() of a string longer than ${limits.maxStringLength.toLocaleString('en-US')} characters`, 'split a shorter string');
+      throw new RenderBoundError(
+        `split() of a string longer than ${limits.maxStringLength.toLocaleString('en-US')} characters`,
+        'split a shorter string',
+      );
     }
     return input.split(String(delimiter));
   });

@@ -42,7 +42,8 @@ export function parseLocation(location: readonly string[]): PathSegment[] {
 
 /** Translates whatever rendering threw. Errors that are not about the template are rethrown. */
 export function translateRenderError(err: unknown, timeoutMs: number): RenderFailure {
-  if (err instanceof RenderBoundError) return { kind: 'bound', message: err.message, hint: err.hint, path: parseLocation(err.location) };
+  if (err instanceof RenderBoundError)
+    return { kind: 'bound', message: err.message, hint: err.hint, path: parseLocation(err.location) };
   if ((err as { code?: string } | null)?.code === 'ERR_SCRIPT_EXECUTION_TIMEOUT') {
     return {
       kind: 'bound',
@@ -73,10 +74,14 @@ function describe(err: JsoneError): string {
 }
 
 function hintFor(message: string): string {
-  if (/reserved; use \$\$/.test(message)) return 'a literal key starting with "$" is written with "$$" (e.g. "$$ref" gives "$ref")';
-  if (/unterminated|expected one of|Unexpected/i.test(message)) return 'check the expression inside "${…}"; a literal "${" is written "$${"';
-  if (/has undefined properties/.test(message)) return 'check the spelling of the operator\'s keys (json-e: $if/then/else, $map/each(x), $let/in, …)';
-  if (/invalid arguments to builtin/.test(message)) return 'check the number and types of the builtin\'s arguments';
-  if (/produced an array or object/.test(message)) return 'interpolation "${…}" makes strings; use {$eval: …} to keep a list or object';
+  if (/reserved; use \$\$/.test(message))
+    return 'a literal key starting with "$" is written with "$$" (e.g. "$$ref" gives "$ref")';
+  if (/unterminated|expected one of|Unexpected/i.test(message))
+    return 'check the expression inside "${…}"; a literal "${" is written "$${"';
+  if (/has undefined properties/.test(message))
+    return "check the spelling of the operator's keys (json-e: $if/then/else, $map/each(x), $let/in, …)";
+  if (/invalid arguments to builtin/.test(message)) return "check the number and types of the builtin's arguments";
+  if (/produced an array or object/.test(message))
+    return 'interpolation "${…}" makes strings; use {$eval: …} to keep a list or object';
   return 'see the json-e documentation of this operator';
 }

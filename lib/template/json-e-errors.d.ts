@@ -6,6 +6,10 @@ declare module 'json-e/src/error.js' {
   }
   class BuiltinError extends JSONTemplateError {}
   class SyntaxError extends JSONTemplateError {}
-  const errors: { JSONTemplateError: typeof JSONTemplateError; BuiltinError: typeof BuiltinError; SyntaxError: typeof SyntaxError };
+  const errors: {
+    JSONTemplateError: typeof JSONTemplateError;
+    BuiltinError: typeof BuiltinError;
+    SyntaxError: typeof SyntaxError;
+  };
   export default errors;
 }

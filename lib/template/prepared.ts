@@ -66,7 +66,8 @@ export function prepareTemplate(template: unknown): PreparedTemplate {
 function skeletonLength(node: Skeleton): number {
   if (node instanceof PieceRef) return 0;
   if (node instanceof SkelArray) return node.items.reduce<number>((n, item) => n + 1 + skeletonLength(item), 2);
-  if (node instanceof SkelObject) return node.entries.reduce<number>((n, [key, child]) => n + key.length + 4 + skeletonLength(child), 2);
+  if (node instanceof SkelObject)
+    return node.entries.reduce<number>((n, [key, child]) => n + key.length + 4 + skeletonLength(child), 2);
   return jsonLengthWithin(node, Number.MAX_SAFE_INTEGER);
 }
 

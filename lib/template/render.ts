@@ -66,7 +66,11 @@ export class Renderer {
         }
         return assemble(prepared, rendered);
       },
-      () => rendered.reduce<number>((n, piece) => n + (piece === DELETED ? 0 : jsonLengthWithin(piece, this.limits.maxValueLength)), prepared.staticLength),
+      () =>
+        rendered.reduce<number>(
+          (n, piece) => n + (piece === DELETED ? 0 : jsonLengthWithin(piece, this.limits.maxValueLength)),
+          prepared.staticLength,
+        ),
     );
     if (!result.ok && result.failure.path.length && typeof result.failure.path[0] === 'number') {
       // json-e located the error in the batch, `[k].v…`: point into the template instead.
@@ -80,7 +84,8 @@ export class Renderer {
   private jsone(template: unknown, vars: Record<string, unknown>, guarded: boolean): unknown {
     // json-e wants a context that is `instanceof Object`; keys are defined so any name stays data.
     const context: Record<string, unknown> = {};
-    for (const source of [this.builtins, vars]) for (const key of Object.keys(source)) defineOwn(context, key, source[key]);
+    for (const source of [this.builtins, vars])
+      for (const key of Object.keys(source)) defineOwn(context, key, source[key]);
     try {
       if (!guarded) return jsone(template as Record<string, unknown>, context);
       let value: unknown;
@@ -96,7 +101,8 @@ export class Renderer {
       return value;
     } catch (err) {
       // json-e's parser reads past the end of an expression that stops early ("${", "${a +"): a TypeError.
-      if (err instanceof TypeError) throw new jsoneErrors.SyntaxError('unexpected end of an expression (is a "${…}" or $eval cut short?)');
+      if (err instanceof TypeError)
+        throw new jsoneErrors.SyntaxError('unexpected end of an expression (is a "${…}" or $eval cut short?)');
       throw err;
     }
   }

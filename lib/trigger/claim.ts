@@ -16,7 +16,12 @@ export interface ClaimResult {
 /** How long a best-effort claimer waits before reading back whose claim survived. */
 const SETTLE_MS = 300;
 
-export async function claim(store: ObjectStore, key: string, owner: Record<string, unknown> & { owner: string }, settleMs = SETTLE_MS): Promise<ClaimResult> {
+export async function claim(
+  store: ObjectStore,
+  key: string,
+  owner: Record<string, unknown> & { owner: string },
+  settleMs = SETTLE_MS,
+): Promise<ClaimResult> {
   const body = JSON.stringify(owner);
   const res = await store.createIfAbsent(key, body);
   if (res !== 'unsupported') return { won: res === 'created', atomic: true };

@@ -1,11 +1,22 @@
 /** An S3 event → the runs it asks for, one record at a time (several records per event). */
 import type { S3Event } from 'aws-lambda';
 import { classifyRecords } from './s3-event.js';
-import { runContinuation, runUpload, type InvocationClock, type TriggerDeps, type UploadOutcome } from './run-upload.js';
+import {
+  runContinuation,
+  runUpload,
+  type InvocationClock,
+  type TriggerDeps,
+  type UploadOutcome,
+} from './run-upload.js';
 
-export type RecordOutcome = UploadOutcome | { kind: 'ignored'; key: string; reason: string } | { kind: 'error'; key: string; message: string };
+export type RecordOutcome =
+  UploadOutcome | { kind: 'ignored'; key: string; reason: string } | { kind: 'error'; key: string; message: string };
 
-export async function handleS3Event(event: Partial<S3Event>, deps: TriggerDeps, clock: InvocationClock): Promise<RecordOutcome[]> {
+export async function handleS3Event(
+  event: Partial<S3Event>,
+  deps: TriggerDeps,
+  clock: InvocationClock,
+): Promise<RecordOutcome[]> {
   const out: RecordOutcome[] = [];
   for (const rec of classifyRecords(event, deps.config.prefixes)) {
     if (rec.kind === 'ignored') {
@@ -14,7 +25,9 @@ export async function handleS3Event(event: Partial<S3Event>, deps: TriggerDeps, 
       continue;
     }
     try {
-      out.push(rec.kind === 'manifest' ? await runUpload(rec.ref, deps, clock) : await runContinuation(rec.ref, deps, clock));
+      out.push(
+        rec.kind === 'manifest' ? await runUpload(rec.ref, deps, clock) : await runContinuation(rec.ref, deps, clock),
+      );
     } catch (err) {
       // One record's infrastructure failure must not hide the others; it is logged and rethrown at the end.
       deps.logger.error({ key: rec.ref.key, err: (err as Error).message }, 'record failed');

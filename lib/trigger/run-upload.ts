@@ -121,11 +121,25 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   const dir = stateDir(deps.config, ref, upload);
   const runId = newRunId();
   const log = deps.logger.child({ run_id: runId, bucket: ref.bucket, key: ref.key, upload_id: upload });
-  const lockBody: Lock = { owner: runId, bucket: ref.bucket, key: ref.key, upload_id: upload, started_at: new Date().toISOString() };
+  const lockBody: Lock = {
+    owner: runId,
+    bucket: ref.bucket,
+    key: ref.key,
+    upload_id: upload,
+    started_at: new Date().toISOString(),
+  };
   const lock = await claim(store, joinKey(dir, 'lock.json'), lockBody);
   if (!lock.won) {
     const resumed = await takeOverIfDead(store, dir, deps, log);
-    if (resumed) return runInvocation({ bucket: ref.bucket, key: ref.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
+    if (resumed)
+      return runInvocation(
+        { bucket: ref.bucket, key: ref.key, eventName: 'takeover' },
+        resumed.checkpoint,
+        resumed.notes,
+        deps,
+        clock,
+        resumed.log,
+      );
     log.info('duplicate delivery of an upload already being handled; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: upload };
   }
@@ -134,23 +148,42 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   } catch (err) {
     // An infrastructure failure: release the lock (and this run's state) so that the platform's retry
     // of this event runs afresh.
-    for (const name of ['heartbeat.json', 'checkpoint.json', 'lock.json']) await store.delete(joinKey(dir, name)).catch(() => undefined);
+    for (const name of ['heartbeat.json', 'checkpoint.json', 'lock.json'])
+      await store.delete(joinKey(dir, name)).catch(() => undefined);
     throw err;
   }
 }
 
 /** Handles a continuation object (a later invocation of a run). */
-export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: InvocationClock): Promise<UploadOutcome> {
+export async function runContinuation(
+  ref: UploadRef,
+  deps: TriggerDeps,
+  clock: InvocationClock,
+): Promise<UploadOutcome> {
   const store = deps.storeFor(ref.bucket);
   const obj = await store.get(ref.key, 64 * 1024);
   if (!obj) throw new UserError(`continuation ${ref.key} vanished`);
   const cont = parse<Continuation>(obj.body);
   const dir = stateDir(deps.config, cont, cont.upload_id);
-  const log = deps.logger.child({ run_id: cont.run_id, bucket: cont.bucket, key: cont.key, upload_id: cont.upload_id, invocation: cont.invocation });
+  const log = deps.logger.child({
+    run_id: cont.run_id,
+    bucket: cont.bucket,
+    key: cont.key,
+    upload_id: cont.upload_id,
+    invocation: cont.invocation,
+  });
   const claimed = await claim(store, joinKey(dir, `${cont.invocation}.claim`), claimBody());
   if (!claimed.won) {
     const resumed = await takeOverIfDead(store, dir, deps, log);
-    if (resumed) return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'takeover' }, resumed.checkpoint, resumed.notes, deps, clock, resumed.log);
+    if (resumed)
+      return runInvocation(
+        { bucket: cont.bucket, key: cont.key, eventName: 'takeover' },
+        resumed.checkpoint,
+        resumed.notes,
+        deps,
+        clock,
+        resumed.log,
+      );
     log.info('duplicate delivery of a continuation; ignored');
     return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
   }
@@ -159,24 +192,52 @@ export async function runContinuation(ref: UploadRef, deps: TriggerDeps, clock: 
   const saved = await store.get(joinKey(dir, 'checkpoint.json'));
   if (!saved) throw new UserError(`the checkpoint of run ${cont.run_id} is missing under ${dir}`);
   const checkpoint = { ...parse<Checkpoint>(saved.body), invocation: cont.invocation };
-  return runInvocation({ bucket: cont.bucket, key: cont.key, eventName: 'continuation' }, checkpoint, storeNotes(claimed), deps, clock, log);
+  return runInvocation(
+    { bucket: cont.bucket, key: cont.key, eventName: 'continuation' },
+    checkpoint,
+    storeNotes(claimed),
+    deps,
+    clock,
+    log,
+  );
 }
 
 /** What the report says of a claim made on a store that ignores conditional writes. */
 function storeNotes(claimed: ClaimResult): string[] {
-  return claimed.atomic ? [] : ['This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.'];
+  return claimed.atomic
+    ? []
+    : [
+        'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.',
+      ];
 }
 
 /** The checkpoint of a run that has saved none yet. */
 function freshCheckpoint(lock: Lock, invocation: number): Checkpoint {
-  return { run_id: lock.owner, started_at: lock.started_at, invocation, bucket: lock.bucket, key: lock.key, upload_id: lock.upload_id, stats: { requests: 0, retries: 0, throttled: 0 }, results: [] };
+  return {
+    run_id: lock.owner,
+    started_at: lock.started_at,
+    invocation,
+    bucket: lock.bucket,
+    key: lock.key,
+    upload_id: lock.upload_id,
+    stats: { requests: 0, retries: 0, throttled: 0 },
+    results: [],
+  };
 }
 
 const claimBody = () => ({ owner: randomBytes(8).toString('hex'), claimed_at: new Date().toISOString() });
 
-async function writeHeartbeat(store: ObjectStore, dir: string, runId: string, invocation: number, log: Logger): Promise<void> {
+async function writeHeartbeat(
+  store: ObjectStore,
+  dir: string,
+  runId: string,
+  invocation: number,
+  log: Logger,
+): Promise<void> {
   const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString() };
-  await store.put(joinKey(dir, 'heartbeat.json'), JSON.stringify(beat), 'application/json').catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
+  await store
+    .put(joinKey(dir, 'heartbeat.json'), JSON.stringify(beat), 'application/json')
+    .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
 }
 
 /** At most this many claimed-but-silent invocation numbers are stepped over by one takeover. */
@@ -202,7 +263,8 @@ async function takeOverIfDead(
   // State of another run (one whose lock was released) does not count.
   const beatObj = await store.get(joinKey(dir, 'heartbeat.json'));
   const written = beatObj ? parse<Heartbeat>(beatObj.body) : undefined;
-  const beat: Heartbeat = written?.run_id === lock.owner ? written : { run_id: lock.owner, invocation: 1, at: lock.started_at };
+  const beat: Heartbeat =
+    written?.run_id === lock.owner ? written : { run_id: lock.owner, invocation: 1, at: lock.started_at };
   const { staleAfterMs } = deps.liveness ?? DEFAULT_LIVENESS;
   const silentMs = Date.now() - Date.parse(beat.at);
   if (!(silentMs >= staleAfterMs)) return undefined;
@@ -231,12 +293,28 @@ async function takeOverIfDead(
       ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
     ...storeNotes(claimed),
   ];
-  const resumedLog = deps.logger.child({ run_id: checkpoint.run_id, bucket: lock.bucket, key: lock.key, upload_id: lock.upload_id, invocation });
-  resumedLog.warn({ silent_ms: silentMs, dead_invocation: invocation - 1 }, 'run stopped without a heartbeat: taking it over');
+  const resumedLog = deps.logger.child({
+    run_id: checkpoint.run_id,
+    bucket: lock.bucket,
+    key: lock.key,
+    upload_id: lock.upload_id,
+    invocation,
+  });
+  resumedLog.warn(
+    { silent_ms: silentMs, dead_invocation: invocation - 1 },
+    'run stopped without a heartbeat: taking it over',
+  );
   return { checkpoint, notes, log: resumedLog };
 }
 
-async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: string[], deps: TriggerDeps, clock: InvocationClock, log: Logger): Promise<UploadOutcome> {
+async function runInvocation(
+  ref: UploadRef,
+  checkpoint: Checkpoint,
+  notes: string[],
+  deps: TriggerDeps,
+  clock: InvocationClock,
+  log: Logger,
+): Promise<UploadOutcome> {
   const store = deps.storeFor(ref.bucket);
   const dir = stateDir(deps.config, ref, checkpoint.upload_id);
   const path = manifestPath(ref.key, deps.config.prefixes.manifest);
@@ -248,7 +326,10 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   // The heartbeat tells later deliveries that this run is alive (see takeOverIfDead), until it has
   // finished. The first beat is the lock's start time, or the one written when a later invocation won its claim.
   const liveness = deps.liveness ?? DEFAULT_LIVENESS;
-  const heartbeat = setInterval(() => void writeHeartbeat(store, dir, checkpoint.run_id, checkpoint.invocation, log), liveness.heartbeatMs);
+  const heartbeat = setInterval(
+    () => void writeHeartbeat(store, dir, checkpoint.run_id, checkpoint.invocation, log),
+    liveness.heartbeatMs,
+  );
   heartbeat.unref();
 
   // The deadline: stop dispatching early enough for in-flight requests, the checkpoint and the report.
@@ -267,19 +348,40 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     });
     if (!obj) {
       const reason = `the manifest ${uri} no longer exists`;
-      const report = buildReport({ runId: checkpoint.run_id, manifest: { uri }, startedAt: new Date(checkpoint.started_at), finishedAt: new Date(), results: [], stats: checkpoint.stats, rejected: reason, errors: [{ message: reason }] });
+      const report = buildReport({
+        runId: checkpoint.run_id,
+        manifest: { uri },
+        startedAt: new Date(checkpoint.started_at),
+        finishedAt: new Date(),
+        results: [],
+        stats: checkpoint.stats,
+        rejected: reason,
+        errors: [{ message: reason }],
+      });
       return finishRun(store, deps.config, path, report, undefined, dir, log);
     }
-    const source: ManifestSource = 'body' in obj ? { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) } : { uri, size: obj.size };
+    const source: ManifestSource =
+      'body' in obj
+        ? { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) }
+        : { uri, size: obj.size };
     if (checkpoint.manifest_sha256 && checkpoint.invocation > 1 && source.body) {
-      if (createHash('sha256').update(source.body).digest('hex') !== checkpoint.manifest_sha256) runNotes.push('The manifest object changed between invocations of this run; the run continued with the current content.');
+      if (createHash('sha256').update(source.body).digest('hex') !== checkpoint.manifest_sha256)
+        runNotes.push(
+          'The manifest object changed between invocations of this run; the run continued with the current content.',
+        );
     }
     let sinceSave = 0;
     let lastSave = Date.now();
     let saving: Promise<void> = Promise.resolve();
     const save = () => {
       saving = saving
-        .then(() => store.put(joinKey(dir, 'checkpoint.json'), JSON.stringify({ ...checkpoint, notes: runNotes, results: [...done.values()] } satisfies Checkpoint), 'application/json'))
+        .then(() =>
+          store.put(
+            joinKey(dir, 'checkpoint.json'),
+            JSON.stringify({ ...checkpoint, notes: runNotes, results: [...done.values()] } satisfies Checkpoint),
+            'application/json',
+          ),
+        )
         .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
       sinceSave = 0;
       lastSave = Date.now();
@@ -312,10 +414,19 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
     checkpoint.stats = outcome.report.stats;
     if (outcome.stopped === 'deadline') {
       await save();
-      const next: Continuation = { bucket: ref.bucket, key: ref.key, upload_id: checkpoint.upload_id, run_id: checkpoint.run_id, invocation: checkpoint.invocation + 1 };
+      const next: Continuation = {
+        bucket: ref.bucket,
+        key: ref.key,
+        upload_id: checkpoint.upload_id,
+        run_id: checkpoint.run_id,
+        invocation: checkpoint.invocation + 1,
+      };
       const continuationKey = joinKey(dir, `${next.invocation}${CONTINUATION_SUFFIX}`);
       await store.put(continuationKey, JSON.stringify(next), 'application/json');
-      log.info({ done: done.size, continuation: continuationKey }, 'deadline near: checkpoint saved, continuing in a new invocation');
+      log.info(
+        { done: done.size, continuation: continuationKey },
+        'deadline near: checkpoint saved, continuing in a new invocation',
+      );
       return { kind: 'continued', runId: checkpoint.run_id, invocation: next.invocation, continuationKey };
     }
     // Every result saved before the report: if writing the report fails, a takeover resumes from here.
@@ -327,9 +438,21 @@ async function runInvocation(ref: UploadRef, checkpoint: Checkpoint, notes: stri
   }
 }
 
-async function finishRun(store: ObjectStore, config: Config, path: string, report: Report, failedYaml: string | undefined, dir: string, log: Logger): Promise<UploadOutcome> {
+async function finishRun(
+  store: ObjectStore,
+  config: Config,
+  path: string,
+  report: Report,
+  failedYaml: string | undefined,
+  dir: string,
+  log: Logger,
+): Promise<UploadOutcome> {
   const reportKey = await writeReport(store, config.prefixes.report, path, report, failedYaml);
-  await store.put(joinKey(dir, 'finished.json'), JSON.stringify({ run_id: report.run_id, status: report.status, report: reportKey }), 'application/json');
+  await store.put(
+    joinKey(dir, 'finished.json'),
+    JSON.stringify({ run_id: report.run_id, status: report.status, report: reportKey }),
+    'application/json',
+  );
   log.info({ status: report.status, counts: report.counts, report: reportKey }, 'run finished');
   return { kind: 'finished', runId: report.run_id, report, reportKey };
 }

@@ -52,9 +52,11 @@ export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: s
       ...(r.s3?.object?.eTag ? { etag: r.s3.object.eTag.replace(/"/g, '') } : {}),
     };
     if (!ref.bucket || !ref.key) return { kind: 'ignored', ref, reason: 'not an S3 object record' };
-    if (!ref.eventName.startsWith('ObjectCreated')) return { kind: 'ignored', ref, reason: `event ${ref.eventName} is not an upload` };
+    if (!ref.eventName.startsWith('ObjectCreated'))
+      return { kind: 'ignored', ref, reason: `event ${ref.eventName} is not an upload` };
     if (ref.key.startsWith(prefixes.state) && CONTINUATION_RE.test(ref.key)) return { kind: 'continuation', ref };
-    if (!ref.key.startsWith(prefixes.manifest)) return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
+    if (!ref.key.startsWith(prefixes.manifest))
+      return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
     if (!/\.ya?ml$/i.test(ref.key)) return { kind: 'ignored', ref, reason: 'not a .yaml/.yml file' };
     return { kind: 'manifest', ref };
   });
@@ -65,6 +67,10 @@ export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: s
  * (duplicate deliveries of one upload share it; a re-upload gets a new one), else the ETag.
  */
 export function uploadId(ref: UploadRef): string {
-  const raw = ref.versionId ? `v-${ref.versionId}` : ref.sequencer ? `s-${ref.sequencer}` : `e-${ref.etag ?? 'unknown'}`;
+  const raw = ref.versionId
+    ? `v-${ref.versionId}`
+    : ref.sequencer
+      ? `s-${ref.sequencer}`
+      : `e-${ref.etag ?? 'unknown'}`;
   return raw.replace(/[^A-Za-z0-9._-]/g, '_');
 }

@@ -17,14 +17,18 @@ export interface CliResult {
 /** Environment without any FDI_/S3_/AWS_/LOG_ settings of the developer's shell. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_|LOG_)/.test(k)) env[k] = v;
+  for (const [k, v] of Object.entries(process.env))
+    if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_|LOG_)/.test(k)) env[k] = v;
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   env.NO_COLOR = '1';
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
 
-export function runCli(args: string[], options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {}): Promise<CliResult> {
+export function runCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
     let stdout = '';
@@ -53,7 +57,10 @@ export async function writeManifest(dir: string, name: string, text: string): Pr
 }
 
 /** A manifest of `n` REALTIME tasks named `<prefix>-0000…`, optionally spread over instances. */
-export function bulkManifest(n: number, options: { prefix?: string; instances?: string[]; extra?: string; start?: boolean } = {}): string {
+export function bulkManifest(
+  n: number,
+  options: { prefix?: string; instances?: string[]; extra?: string; start?: boolean } = {},
+): string {
   const prefix = options.prefix ?? 'bulk';
   const ids = Array.from({ length: n }, (_, i) => String(i).padStart(4, '0'));
   const instances = options.instances ?? ['local-instance'];
@@ -75,7 +82,10 @@ export function bulkManifest(n: number, options: { prefix?: string; instances?: 
         `  - name: "${prefix}-${k}-\${n}"`,
         '    template: t',
         `    target: { instance_id: ${inst} }`,
-        `    matrix: { n: [${ids.filter((_, i) => i % instances.length === k).map((x) => `"${x}"`).join(', ')}] }`,
+        `    matrix: { n: [${ids
+          .filter((_, i) => i % instances.length === k)
+          .map((x) => `"${x}"`)
+          .join(', ')}] }`,
       ].join('\n'),
     ),
     '',
@@ -86,7 +96,12 @@ export function bulkManifest(n: number, options: { prefix?: string; instances?: 
  * A manifest of `shared` tasks named `<prefix>shared-NNNN`, which every owner's manifest names too (each
  * with its own detail, so FDI shows whose definition it holds), and `own` tasks `<prefix><owner>-own-NNNN`.
  */
-export function overlappingManifest(owner: string, shared: number, own: number, options: { onExists?: 'skip' | 'fail' | 'update'; prefix?: string } = {}): string {
+export function overlappingManifest(
+  owner: string,
+  shared: number,
+  own: number,
+  options: { onExists?: 'skip' | 'fail' | 'update'; prefix?: string } = {},
+): string {
   const ids = (n: number) => Array.from({ length: n }, (_, i) => `"${String(i).padStart(4, '0')}"`).join(', ');
   const prefix = options.prefix ?? '';
   return [
@@ -107,6 +122,8 @@ export function overlappingManifest(owner: string, shared: number, own: number, 
 }
 
 /** The shared names of overlappingManifest. */
-export const sharedNames = (n: number, prefix = ''): string[] => Array.from({ length: n }, (_, i) => `${prefix}shared-${String(i).padStart(4, '0')}`);
+export const sharedNames = (n: number, prefix = ''): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}shared-${String(i).padStart(4, '0')}`);
 /** An owner's own names of overlappingManifest. */
-export const ownNames = (owner: string, n: number, prefix = ''): string[] => Array.from({ length: n }, (_, i) => `${prefix}${owner}-own-${String(i).padStart(4, '0')}`);
+export const ownNames = (owner: string, n: number, prefix = ''): string[] =>
+  Array.from({ length: n }, (_, i) => `${prefix}${owner}-own-${String(i).padStart(4, '0')}`);

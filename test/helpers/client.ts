@@ -10,10 +10,23 @@ import { REDACT_PATHS, type Logger } from '../../lib/logger.js';
 
 export const TARGET = { project_id: 'local-project', instance_id: 'local-instance' };
 
-export function testClient(url: string, auth: AuthConfig, opts: { concurrency?: number; rate?: number; timeoutMs?: number; projectId?: string } = {}): { client: FdiClient; scheduler: Scheduler } {
+export function testClient(
+  url: string,
+  auth: AuthConfig,
+  opts: { concurrency?: number; rate?: number; timeoutMs?: number; projectId?: string } = {},
+): { client: FdiClient; scheduler: Scheduler } {
   const scheduler = createScheduler({ concurrency: opts.concurrency ?? 8, rate: opts.rate ?? 1000 });
-  const authenticator = createAuthenticator(auth, { http: got.extend({ retry: { limit: 0 } }), projectId: opts.projectId ?? 'local-project' });
-  const client = createFdiClient({ endpoint: url, auth: authenticator, timeoutMs: opts.timeoutMs ?? 5000, gate: scheduler.gate, observe: (e) => scheduler.observe(e) });
+  const authenticator = createAuthenticator(auth, {
+    http: got.extend({ retry: { limit: 0 } }),
+    projectId: opts.projectId ?? 'local-project',
+  });
+  const client = createFdiClient({
+    endpoint: url,
+    auth: authenticator,
+    timeoutMs: opts.timeoutMs ?? 5000,
+    gate: scheduler.gate,
+    observe: (e) => scheduler.observe(e),
+  });
   return { client, scheduler };
 }
 

@@ -36,7 +36,14 @@ async function crashAndResume(s: Scenario): Promise<void> {
     const prefix = `crash${s.seed}`;
     const manifest = await writeManifest(dir, 'crash.yaml', bulkManifest(s.n, { prefix, instances: INSTANCES }));
     const reports = path.join(dir, 'reports');
-    const env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_RATE: '400', FDI_CONCURRENCY: '8', FDI_TIMEOUT_MS: '2000', FDI_MAX_ATTEMPTS: '10' };
+    const env = {
+      FDI_ENDPOINT: emu.url,
+      FDI_AUTH_TOKEN: 'local-token',
+      FDI_RATE: '400',
+      FDI_CONCURRENCY: '8',
+      FDI_TIMEOUT_MS: '2000',
+      FDI_MAX_ATTEMPTS: '10',
+    };
     const random = mulberry32(s.seed);
     const kills: KillRecord[] = [];
 
@@ -97,6 +104,11 @@ describe('crash and resume (SIGKILL of apply at seeded random points)', () => {
       n: 300,
       kills: 3,
       maxDelayMs: 600,
-      emulator: { latencyMs: 15, jitterMs: 30, hangMs: 1500, faults: { '500-after-commit': 0.1, reset: 0.05, '500': 0.05, hang: 0.02 } },
+      emulator: {
+        latencyMs: 15,
+        jitterMs: 30,
+        hangMs: 1500,
+        faults: { '500-after-commit': 0.1, reset: 0.05, '500': 0.05, hang: 0.02 },
+      },
     }));
 });

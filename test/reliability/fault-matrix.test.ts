@@ -27,10 +27,21 @@ const SINGLE: Case[] = FAULT_KINDS.map((kind, i) => ({ label: kind, faults: { [k
  * Every kind at once: 40% of all requests fail one way or another. (At 50% the longest failure streaks
  * push single tasks deep into the capped backoff and the case takes half a minute; the soak runs that.)
  */
-const ALL: Case = { label: 'all kinds together', faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0.4 / FAULT_KINDS.length])), seed: 4242 };
+const ALL: Case = {
+  label: 'all kinds together',
+  faults: Object.fromEntries(FAULT_KINDS.map((k) => [k, 0.4 / FAULT_KINDS.length])),
+  seed: 4242,
+};
 
 async function runCase(c: Case, n = N): Promise<void> {
-  const options: EmulatorOptions = { instances: INSTANCES, seed: c.seed, hangMs: 1500, latencyMs: 1, jitterMs: 3, faults: c.faults };
+  const options: EmulatorOptions = {
+    instances: INSTANCES,
+    seed: c.seed,
+    hangMs: 1500,
+    latencyMs: 1,
+    jitterMs: 3,
+    faults: c.faults,
+  };
   const emu = await startEmulator(options);
   try {
     const dir = await tempDir('fdi-faults-');
@@ -38,7 +49,14 @@ async function runCase(c: Case, n = N): Promise<void> {
     const manifest = await writeManifest(dir, 'faults.yaml', bulkManifest(n, { prefix, instances: INSTANCES }));
     const reports = path.join(dir, 'reports');
     const res = await runCli(['apply', manifest, '--report', reports], {
-      env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_TIMEOUT_MS: c.faults.hang ? '300' : '2000', FDI_RATE: '500', FDI_CONCURRENCY: '16', FDI_MAX_ATTEMPTS: '20' },
+      env: {
+        FDI_ENDPOINT: emu.url,
+        FDI_AUTH_TOKEN: 'local-token',
+        FDI_TIMEOUT_MS: c.faults.hang ? '300' : '2000',
+        FDI_RATE: '500',
+        FDI_CONCURRENCY: '16',
+        FDI_MAX_ATTEMPTS: '20',
+      },
     });
     expect(res.stderr).not.toMatch(STACK_TRACE);
     expect(res.code, res.stderr).toBe(0);
@@ -47,9 +65,13 @@ async function runCase(c: Case, n = N): Promise<void> {
     const stats = emu.stats();
     const report = await latestReport(reports, 'faults');
     // The faults really happened, and the ambiguous ones hit creates.
-    for (const kind of Object.keys(c.faults)) expect(stats.faultsInjected[kind] ?? 0, `${kind} injected`).toBeGreaterThan(0);
+    for (const kind of Object.keys(c.faults))
+      expect(stats.faultsInjected[kind] ?? 0, `${kind} injected`).toBeGreaterThan(0);
     if (Object.keys(c.faults).some((k) => FAILS_BEFORE_COMMIT.has(k as FaultKind))) {
-      expect(Object.values(stats.createAttempts).some((a) => a > 1), 'some create was attempted again').toBe(true);
+      expect(
+        Object.values(stats.createAttempts).some((a) => a > 1),
+        'some create was attempted again',
+      ).toBe(true);
       expect(report.stats.retries).toBeGreaterThan(0);
     }
     if (c.faults['500-after-commit']) {

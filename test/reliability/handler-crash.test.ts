@@ -44,13 +44,32 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     script = path.join(await tempDir('fdi-handler-crash-child-'), 'child.mjs');
     await writeFile(script, CHILD(ROOT));
     // Its own prefixes, so the stack's event queue (on manifests/) leaves these uploads to the test.
-    env = { ...stack.env, MANIFEST_PREFIX: 'crash/', REPORT_PREFIX: 'crash-reports/', STATE_PREFIX: 'crash-state/', FDI_RATE: '200', FDI_CONCURRENCY: '4' };
+    env = {
+      ...stack.env,
+      MANIFEST_PREFIX: 'crash/',
+      REPORT_PREFIX: 'crash-reports/',
+      STATE_PREFIX: 'crash-state/',
+      FDI_RATE: '200',
+      FDI_CONCURRENCY: '4',
+    };
   });
   afterAll(() => stack.close());
 
   /** Runs the compiled handler on `event` in a child process and SIGKILLs it once `when()` holds. */
-  async function killWhen(event: S3Event, when: () => boolean): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
-    const child = spawn(process.execPath, [script], { cwd: ROOT, env: cleanEnv({ ...env, AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'warn', TEST_EVENT: JSON.stringify(event) }) });
+  async function killWhen(
+    event: S3Event,
+    when: () => boolean,
+  ): Promise<{ signal: NodeJS.Signals | null; stderr: string }> {
+    const child = spawn(process.execPath, [script], {
+      cwd: ROOT,
+      env: cleanEnv({
+        ...env,
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        LOG_LEVEL: 'warn',
+        TEST_EVENT: JSON.stringify(event),
+      }),
+    });
     const ended = collect(child, 60_000);
     let finished = false;
     void ended.then(() => (finished = true));
@@ -60,7 +79,10 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
   }
 
   const handlerWith = (deadline?: { softMarginMs: number; hardMarginMs: number }) =>
-    createHandler(() => ({ ...buildTriggerDeps(env, { logger: silentLogger(), s3: stack.s3, ...(deadline ? { deadline } : {}) }), liveness: LIVENESS }));
+    createHandler(() => ({
+      ...buildTriggerDeps(env, { logger: silentLogger(), s3: stack.s3, ...(deadline ? { deadline } : {}) }),
+      liveness: LIVENESS,
+    }));
 
   beforeEach(() => stack.emulator.reset());
 
@@ -69,52 +91,61 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
   it.each([
     ['skip', 'bulk', 'hk'],
     ['fail', 'strict', 'hf'],
-  ] as const)('on_exists %s: is taken over by the retried event once its heartbeat is stale, from its last checkpoint, without a duplicate', async (onExists, name, prefix) => {
-    stack.emulator.configure({ faults: {}, latencyMs: 15, jitterMs: 5 });
-    await upload(stack, `crash/${name}.yaml`, bulkManifest(N, { prefix, instances: INSTANCES, extra: `options: { on_exists: ${onExists} }` }));
-    const event = s3Event(stack.bucket, `crash/${name}.yaml`, '0000A1');
+  ] as const)(
+    'on_exists %s: is taken over by the retried event once its heartbeat is stale, from its last checkpoint, without a duplicate',
+    async (onExists, name, prefix) => {
+      stack.emulator.configure({ faults: {}, latencyMs: 15, jitterMs: 5 });
+      await upload(
+        stack,
+        `crash/${name}.yaml`,
+        bulkManifest(N, { prefix, instances: INSTANCES, extra: `options: { on_exists: ${onExists} }` }),
+      );
+      const event = s3Event(stack.bucket, `crash/${name}.yaml`, '0000A1');
 
-    // 1. The first invocation, killed once more than 100 tasks (one checkpoint) are committed.
-    const first = await killWhen(event, () => stack.emulator.stats().tasksStored >= 150);
-    expect(first.signal, `the child ended on its own: ${first.stderr}`).toBe('SIGKILL');
-    const storedAtKill = stack.emulator.stats().tasksStored;
-    expect(storedAtKill).toBeLessThan(N);
-    const state = await listKeys(stack, `crash-state/${name}/`);
-    expect(state.some((k) => k.endsWith('/checkpoint.json'))).toBe(true);
-    expect(state.some((k) => k.endsWith('/finished.json'))).toBe(false);
+      // 1. The first invocation, killed once more than 100 tasks (one checkpoint) are committed.
+      const first = await killWhen(event, () => stack.emulator.stats().tasksStored >= 150);
+      expect(first.signal, `the child ended on its own: ${first.stderr}`).toBe('SIGKILL');
+      const storedAtKill = stack.emulator.stats().tasksStored;
+      expect(storedAtKill).toBeLessThan(N);
+      const state = await listKeys(stack, `crash-state/${name}/`);
+      expect(state.some((k) => k.endsWith('/checkpoint.json'))).toBe(true);
+      expect(state.some((k) => k.endsWith('/finished.json'))).toBe(false);
 
-    // 2. The platform retries at once: the heartbeat is fresh, so it is a duplicate and does nothing.
-    const handler = handlerWith();
-    const early = await handler(event, CTX);
-    expect(early.map((o) => o.kind)).toEqual(['duplicate']);
+      // 2. The platform retries at once: the heartbeat is fresh, so it is a duplicate and does nothing.
+      const handler = handlerWith();
+      const early = await handler(event, CTX);
+      expect(early.map((o) => o.kind)).toEqual(['duplicate']);
 
-    // 3. Retried again after the heartbeat went stale: this one takes the run over and finishes it.
-    await new Promise((r) => setTimeout(r, LIVENESS.staleAfterMs + 200));
-    const late = await handler(event, CTX);
-    expect(late.map((o) => o.kind)).toEqual(['finished']);
-    const report = (late[0] as Extract<UploadOutcome, { kind: 'finished' }>).report;
-    const names = bulkNames(N, prefix, INSTANCES);
-    expectExactlyOnce(stack.emulator, names);
-    expectReportAccountsForAll(report, names);
-    expect(report.status).toBe('succeeded');
-    expect(report.counts.failed).toBe(0);
-    expect(report.tasks.filter((t) => t.error_code === 'CONFLICT')).toEqual([]);
-    // Tasks of the checkpoint keep their status; those created after it are found by name.
-    expect(report.counts.created).toBeGreaterThanOrEqual(100);
-    expect(report.counts.created + report.counts.existing).toBe(N);
-    // The kill came at 150 or more stored, the checkpoint at 100: some were created after it.
-    expect(report.counts.existing).toBeGreaterThan(0);
-    expect(report.notes?.join('\n')).toMatch(/Invocation 1 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 2 took the run over from its last checkpoint/);
-    // The dead invocation's requests up to its checkpoint count too: every task reported created took a create request.
-    expect(report.stats.requests).toBeGreaterThanOrEqual(report.counts.created);
-    const latest = await getReport(stack, `crash-reports/${name}/latest.json`);
-    expect(latest.run_id).toBe(report.run_id);
+      // 3. Retried again after the heartbeat went stale: this one takes the run over and finishes it.
+      await new Promise((r) => setTimeout(r, LIVENESS.staleAfterMs + 200));
+      const late = await handler(event, CTX);
+      expect(late.map((o) => o.kind)).toEqual(['finished']);
+      const report = (late[0] as Extract<UploadOutcome, { kind: 'finished' }>).report;
+      const names = bulkNames(N, prefix, INSTANCES);
+      expectExactlyOnce(stack.emulator, names);
+      expectReportAccountsForAll(report, names);
+      expect(report.status).toBe('succeeded');
+      expect(report.counts.failed).toBe(0);
+      expect(report.tasks.filter((t) => t.error_code === 'CONFLICT')).toEqual([]);
+      // Tasks of the checkpoint keep their status; those created after it are found by name.
+      expect(report.counts.created).toBeGreaterThanOrEqual(100);
+      expect(report.counts.created + report.counts.existing).toBe(N);
+      // The kill came at 150 or more stored, the checkpoint at 100: some were created after it.
+      expect(report.counts.existing).toBeGreaterThan(0);
+      expect(report.notes?.join('\n')).toMatch(
+        /Invocation 1 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 2 took the run over from its last checkpoint/,
+      );
+      // The dead invocation's requests up to its checkpoint count too: every task reported created took a create request.
+      expect(report.stats.requests).toBeGreaterThanOrEqual(report.counts.created);
+      const latest = await getReport(stack, `crash-reports/${name}/latest.json`);
+      expect(latest.run_id).toBe(report.run_id);
 
-    // 4. A delivery after the run finished is a duplicate, however late.
-    await new Promise((r) => setTimeout(r, LIVENESS.staleAfterMs + 200));
-    expect((await handler(event, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
-    expect(stack.emulator.stats().tasksStored).toBe(N);
-  });
+      // 4. A delivery after the run finished is a duplicate, however late.
+      await new Promise((r) => setTimeout(r, LIVENESS.staleAfterMs + 200));
+      expect((await handler(event, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
+      expect(stack.emulator.stats().tasksStored).toBe(N);
+    },
+  );
 
   it('a killed continuation is taken over by the retried continuation event, as the next invocation', async () => {
     stack.emulator.configure({ faults: {}, latencyMs: 30, jitterMs: 5 });
@@ -124,7 +155,9 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
 
     // 1. Invocation 1 runs out of time (2 s of dispatching) and leaves a checkpoint and a continuation object.
     const short = handlerWith({ softMarginMs: 1_000, hardMarginMs: 200 });
-    const [first] = await short(s3Event(stack.bucket, 'crash/cont.yaml', '0000B1'), { getRemainingTimeInMillis: () => 3_000 });
+    const [first] = await short(s3Event(stack.bucket, 'crash/cont.yaml', '0000B1'), {
+      getRemainingTimeInMillis: () => 3_000,
+    });
     expect(first.kind).toBe('continued');
     const continuationKey = (first as Extract<UploadOutcome, { kind: 'continued' }>).continuationKey;
     const storedAfterFirst = stack.emulator.stats().tasksStored;
@@ -148,7 +181,9 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     expect(report.status).toBe('succeeded');
     expect(report.counts.created).toBeGreaterThanOrEqual(storedAfterFirst);
     expect(report.counts.created + report.counts.existing).toBe(n);
-    expect(report.notes?.join('\n')).toMatch(/Invocation 2 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 3 took the run over from its last checkpoint/);
+    expect(report.notes?.join('\n')).toMatch(
+      /Invocation 2 of this run stopped without finishing \(no heartbeat for \d+ s\); invocation 3 took the run over from its last checkpoint/,
+    );
     // The takeover and the continuation claim the same invocation number: a late delivery of either is a duplicate.
     expect((await handler(continuation, CTX)).map((o) => o.kind)).toEqual(['duplicate']);
     expect(stack.emulator.stats().tasksStored).toBe(n);
@@ -160,8 +195,19 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
     async function deadRun(name: string, seq: string, claims: Record<number, string>): Promise<S3Event> {
       await upload(stack, `crash/${name}.yaml`, bulkManifest(6, { prefix: name }));
       const dir = `crash-state/${name}/s-${seq}`;
-      await upload(stack, `${dir}/lock.json`, JSON.stringify({ owner: `run-${name}`, bucket: stack.bucket, key: `crash/${name}.yaml`, upload_id: `s-${seq}`, started_at: old() }));
-      for (const [n, at] of Object.entries(claims)) await upload(stack, `${dir}/${n}.claim`, JSON.stringify({ owner: 'someone', claimed_at: at }));
+      await upload(
+        stack,
+        `${dir}/lock.json`,
+        JSON.stringify({
+          owner: `run-${name}`,
+          bucket: stack.bucket,
+          key: `crash/${name}.yaml`,
+          upload_id: `s-${seq}`,
+          started_at: old(),
+        }),
+      );
+      for (const [n, at] of Object.entries(claims))
+        await upload(stack, `${dir}/${n}.claim`, JSON.stringify({ owner: 'someone', claimed_at: at }));
       return s3Event(stack.bucket, `crash/${name}.yaml`, seq);
     }
 
@@ -172,7 +218,9 @@ describe('an invocation killed mid-run (handler, local stack)', () => {
       const report = (out as Extract<UploadOutcome, { kind: 'finished' }>).report;
       expect(report.run_id).toBe('run-silent');
       expectExactlyOnce(stack.emulator, bulkNames(6, 'silent'));
-      expect(report.notes?.join('\n')).toMatch(/Invocation 2 of this run stopped without finishing .*; invocation 3 took the run over from the start/);
+      expect(report.notes?.join('\n')).toMatch(
+        /Invocation 2 of this run stopped without finishing .*; invocation 3 took the run over from the start/,
+      );
     });
 
     it('leaves alone an invocation number claimed moments ago (its holder may be starting): a duplicate, nothing sent', async () => {

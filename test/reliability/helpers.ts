@@ -16,7 +16,12 @@ export function expectExactlyOnce(emu: Emulator, names: readonly string[]): void
   expect(twice, 'names committed more than once').toEqual([]);
   expect(Object.keys(committed).sort()).toEqual([...names].sort());
   expect(stats.tasksStored).toBe(names.length);
-  expect(emu.tasks().map((t) => t.task_name).sort()).toEqual([...names].sort());
+  expect(
+    emu
+      .tasks()
+      .map((t) => t.task_name)
+      .sort(),
+  ).toEqual([...names].sort());
 }
 
 /**
@@ -32,5 +37,6 @@ export function expectReportAccountsForAll(report: Report, names: readonly strin
   const c = report.counts;
   expect(c.total).toBe(n);
   expect(c.created + c.updated + c.existing + c.failed + c.invalid + c.not_attempted).toBe(n);
-  for (const s of ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'] as const) expect(c[s], s).toBe(tally[s] ?? 0);
+  for (const s of ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'] as const)
+    expect(c[s], s).toBe(tally[s] ?? 0);
 }

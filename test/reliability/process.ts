@@ -33,20 +33,35 @@ const RSS_PROBE =
   );
 
 /** Runs the compiled CLI like runCli, also measuring wall time and peak memory. */
-export async function runCliMeasured(args: string[], options: { env?: Record<string, string | undefined>; input?: Buffer; timeoutMs?: number } = {}): Promise<MeasuredRun> {
+export async function runCliMeasured(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; input?: Buffer; timeoutMs?: number } = {},
+): Promise<MeasuredRun> {
   const dir = await tempDir('fdi-rss-');
   const rssFile = path.join(dir, 'rss');
   const started = performance.now();
-  const child = spawn(process.execPath, ['--import', RSS_PROBE, CLI, ...args], { cwd: ROOT, env: cleanEnv({ ...options.env, FDI_TEST_RSS_FILE: rssFile }) });
+  const child = spawn(process.execPath, ['--import', RSS_PROBE, CLI, ...args], {
+    cwd: ROOT,
+    env: cleanEnv({ ...options.env, FDI_TEST_RSS_FILE: rssFile }),
+  });
   const out = await collect(child, options.timeoutMs ?? 60_000, options.input);
   const ms = performance.now() - started;
   const [kib, cpuUs] = (await readFile(rssFile, 'utf8').catch(() => 'NaN NaN')).split(' ').map(Number);
   await rm(dir, { recursive: true, force: true });
-  return { ...out, ms, peakRssMiB: Number.isFinite(kib) ? kib / 1024 : undefined, cpuMs: Number.isFinite(cpuUs) ? cpuUs / 1000 : undefined };
+  return {
+    ...out,
+    ms,
+    peakRssMiB: Number.isFinite(kib) ? kib / 1024 : undefined,
+    cpuMs: Number.isFinite(cpuUs) ? cpuUs / 1000 : undefined,
+  };
 }
 
 /** Waits for a child to end, collecting its output; SIGKILLs it after `timeoutMs`. */
-export function collect(child: ChildProcess, timeoutMs: number, input?: Buffer): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
+export function collect(
+  child: ChildProcess,
+  timeoutMs: number,
+  input?: Buffer,
+): Promise<{ code: number | null; signal: NodeJS.Signals | null; stdout: string; stderr: string }> {
   return new Promise((resolve, reject) => {
     let stdout = '';
     let stderr = '';
@@ -76,7 +91,8 @@ export async function latestReport(reportDir: string, manifestBase: string): Pro
 export async function allFilesText(dir: string): Promise<string> {
   let out = '';
   const entries = await readdir(dir, { withFileTypes: true, recursive: true }).catch(() => []);
-  for (const e of entries) if (e.isFile()) out += `\n--- ${e.name}\n${await readFile(path.join(e.parentPath, e.name), 'utf8')}`;
+  for (const e of entries)
+    if (e.isFile()) out += `\n--- ${e.name}\n${await readFile(path.join(e.parentPath, e.name), 'utf8')}`;
   return out;
 }
 

@@ -30,13 +30,22 @@ const SECRETS = {
 };
 const AK = 'AK-REL-PUBLIC-0001';
 const IAM = { domain: 'rel-domain', user: 'rel-user' };
-const FAULTS: Partial<Record<FaultKind, number>> = { '500': 0.06, '500-after-commit': 0.04, '429': 0.05, '503': 0.04, reset: 0.03 };
+const FAULTS: Partial<Record<FaultKind, number>> = {
+  '500': 0.06,
+  '500-after-commit': 0.04,
+  '429': 0.05,
+  '503': 0.04,
+  reset: 0.03,
+};
 
 /** What must never appear: the secrets (plain and base64), tokens IAM issued, AK/SK signatures. */
 const FORBIDDEN: { label: string; pattern: RegExp }[] = [
   ...Object.entries(SECRETS).flatMap(([k, v]) => [
     { label: k, pattern: new RegExp(v) },
-    { label: `${k} (base64)`, pattern: new RegExp(Buffer.from(v).toString('base64').replace(/=+$/, '').replace(/[+/]/g, '\\$&')) },
+    {
+      label: `${k} (base64)`,
+      pattern: new RegExp(Buffer.from(v).toString('base64').replace(/=+$/, '').replace(/[+/]/g, '\\$&')),
+    },
   ]),
   { label: 'IAM-issued token', pattern: /MII[A-Za-z0-9_-]{60,}/ },
   { label: 'AK/SK signature', pattern: /Signature=[0-9a-f]{16,}/ },
@@ -58,14 +67,26 @@ interface AuthMode {
 function authModes(emulatorUrl: string): AuthMode[] {
   const iam = { FDI_IAM_ENDPOINT: emulatorUrl, FDI_IAM_DOMAIN: IAM.domain, FDI_IAM_USER: IAM.user };
   return [
-    { name: 'token (environment)', env: { FDI_AUTH_TOKEN: SECRETS.token }, wrong: { FDI_AUTH_TOKEN: `${SECRETS.token}-x` } },
+    {
+      name: 'token (environment)',
+      env: { FDI_AUTH_TOKEN: SECRETS.token },
+      wrong: { FDI_AUTH_TOKEN: `${SECRETS.token}-x` },
+    },
     { name: 'token (--token flag)', env: {}, wrong: {}, args: ['--token', SECRETS.token] },
     {
       name: 'AK/SK with a security token',
       env: { FDI_ACCESS_KEY: AK, FDI_SECRET_KEY: SECRETS.secretKey, FDI_SECURITY_TOKEN: SECRETS.securityToken },
-      wrong: { FDI_ACCESS_KEY: AK, FDI_SECRET_KEY: `${SECRETS.secretKey}-x`, FDI_SECURITY_TOKEN: SECRETS.securityToken },
+      wrong: {
+        FDI_ACCESS_KEY: AK,
+        FDI_SECRET_KEY: `${SECRETS.secretKey}-x`,
+        FDI_SECURITY_TOKEN: SECRETS.securityToken,
+      },
     },
-    { name: 'IAM password', env: { ...iam, FDI_IAM_PASSWORD: SECRETS.password }, wrong: { ...iam, FDI_IAM_PASSWORD: `${SECRETS.password}-x` } },
+    {
+      name: 'IAM password',
+      env: { ...iam, FDI_IAM_PASSWORD: SECRETS.password },
+      wrong: { ...iam, FDI_IAM_PASSWORD: `${SECRETS.password}-x` },
+    },
   ];
 }
 
@@ -98,7 +119,14 @@ describe('no secret in any output of the CLI (validate, plan, apply), at debug l
   it.concurrent.each([0, 1, 2, 3])('auth mode %i: success and failure of every command', async (i) => {
     const mode = authModes(emu.url)[i];
     const slug = `m${i}`;
-    const base = { FDI_ENDPOINT: emu.url, LOG_LEVEL: 'debug', FDI_RATE: '300', FDI_CONCURRENCY: '8', FDI_MAX_ATTEMPTS: '12', FDI_TIMEOUT_MS: '2000' };
+    const base = {
+      FDI_ENDPOINT: emu.url,
+      LOG_LEVEL: 'debug',
+      FDI_RATE: '300',
+      FDI_CONCURRENCY: '8',
+      FDI_MAX_ATTEMPTS: '12',
+      FDI_TIMEOUT_MS: '2000',
+    };
     const manifest = await writeManifest(dir, `${slug}.yaml`, bulkManifest(40, { prefix: `sec${slug}` }));
     const invalid = await writeManifest(dir, `${slug}-invalid.yaml`, INVALID_MANIFEST);
     const reports = path.join(dir, `reports-${slug}`);
@@ -119,17 +147,27 @@ describe('no secret in any output of the CLI (validate, plan, apply), at debug l
     expect((await run('plan after apply', ['plan', manifest, '--json'], mode.env)).code).toBe(0);
     expect((await run('apply of an invalid manifest', ['apply', invalid, '--report', reports], mode.env)).code).toBe(2);
     if (!mode.args) {
-      const wrongApply = await run('apply with wrong credentials', ['apply', manifest, '--report', `${reports}-wrong`], mode.wrong);
+      const wrongApply = await run(
+        'apply with wrong credentials',
+        ['apply', manifest, '--report', `${reports}-wrong`],
+        mode.wrong,
+      );
       expect(wrongApply.code).toBe(3);
       expect((await run('plan with wrong credentials', ['plan', manifest], mode.wrong)).code).toBe(3);
     }
-    const unreachable = await run('apply to an unreachable endpoint', ['apply', manifest, '--report', `${reports}-down`], { ...mode.env, FDI_ENDPOINT: 'http://127.0.0.1:9', FDI_MAX_ATTEMPTS: '2' });
+    const unreachable = await run(
+      'apply to an unreachable endpoint',
+      ['apply', manifest, '--report', `${reports}-down`],
+      { ...mode.env, FDI_ENDPOINT: 'http://127.0.0.1:9', FDI_MAX_ATTEMPTS: '2' },
+    );
     expect(unreachable.code).not.toBe(0);
 
     const report = JSON.parse(await readFile(path.join(reports, slug, 'latest.json'), 'utf8')) as Report;
     expect(report.stats.retries, 'the faults caused retries').toBeGreaterThan(0);
-    for (const [label, res] of runs) expectNoSecrets(`${mode.name}: ${label} (stdout and stderr)`, res.stdout + res.stderr);
-    for (const d of [reports, `${reports}-wrong`, `${reports}-down`]) expectNoSecrets(`${mode.name}: files under ${d}`, await allFilesText(d));
+    for (const [label, res] of runs)
+      expectNoSecrets(`${mode.name}: ${label} (stdout and stderr)`, res.stdout + res.stderr);
+    for (const d of [reports, `${reports}-wrong`, `${reports}-down`])
+      expectNoSecrets(`${mode.name}: files under ${d}`, await allFilesText(d));
   });
 });
 
@@ -145,9 +183,25 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
     stack = await startLocalStack({
       dataDir,
       logger,
-      emulator: { tokens: [SECRETS.token], aksk: [{ ak: AK, sk: SECRETS.secretKey }], iamUsers: [{ ...IAM, password: SECRETS.password }], faults: FAULTS, seed: 99, hangMs: 1000 },
+      emulator: {
+        tokens: [SECRETS.token],
+        aksk: [{ ak: AK, sk: SECRETS.secretKey }],
+        iamUsers: [{ ...IAM, password: SECRETS.password }],
+        faults: FAULTS,
+        seed: 99,
+        hangMs: 1000,
+      },
       // The stack's own handler signs with AK/SK and a security token.
-      env: { FDI_AUTH_TOKEN: '', FDI_ACCESS_KEY: AK, FDI_SECRET_KEY: SECRETS.secretKey, FDI_SECURITY_TOKEN: SECRETS.securityToken, FDI_RATE: '200', FDI_MAX_ATTEMPTS: '12', FDI_TIMEOUT_MS: '2000', LOG_LEVEL: 'debug' },
+      env: {
+        FDI_AUTH_TOKEN: '',
+        FDI_ACCESS_KEY: AK,
+        FDI_SECRET_KEY: SECRETS.secretKey,
+        FDI_SECURITY_TOKEN: SECRETS.securityToken,
+        FDI_RATE: '200',
+        FDI_MAX_ATTEMPTS: '12',
+        FDI_TIMEOUT_MS: '2000',
+        LOG_LEVEL: 'debug',
+      },
     });
   });
   afterAll(async () => {
@@ -156,8 +210,20 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
 
   /** A handler of the same stack with other credentials, listening on its own prefix. */
   function handlerWith(prefix: string, env: Record<string, string>) {
-    const all = { ...stack.env, FDI_AUTH_TOKEN: '', FDI_ACCESS_KEY: '', FDI_SECRET_KEY: '', FDI_SECURITY_TOKEN: '', MANIFEST_PREFIX: `${prefix}/`, REPORT_PREFIX: `${prefix}-reports/`, STATE_PREFIX: `${prefix}-state/`, ...env };
-    return createHandler(() => buildTriggerDeps(all, { logger, s3: stack.s3, deadline: { softMarginMs: 1500, hardMarginMs: 300 } }));
+    const all = {
+      ...stack.env,
+      FDI_AUTH_TOKEN: '',
+      FDI_ACCESS_KEY: '',
+      FDI_SECRET_KEY: '',
+      FDI_SECURITY_TOKEN: '',
+      MANIFEST_PREFIX: `${prefix}/`,
+      REPORT_PREFIX: `${prefix}-reports/`,
+      STATE_PREFIX: `${prefix}-state/`,
+      ...env,
+    };
+    return createHandler(() =>
+      buildTriggerDeps(all, { logger, s3: stack.s3, deadline: { softMarginMs: 1500, hardMarginMs: 300 } }),
+    );
   }
 
   async function bucketText(): Promise<string> {
@@ -178,14 +244,55 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
     await stack.idle();
 
     const ctx = (ms: number) => ({ getRemainingTimeInMillis: () => ms });
-    const cases: { prefix: string; env: Record<string, string>; manifest: string; budgetMs: number; expect: string }[] = [
-      { prefix: 'tok', env: { FDI_AUTH_TOKEN: SECRETS.token, FDI_RATE: '100' }, manifest: bulkManifest(40, { prefix: 'sec-tok' }), budgetMs: 600_000, expect: 'succeeded' },
-      // A small budget and a slow rate: the run checkpoints and continues in further invocations. (Without
-      // faults: an ambiguous failure whose lookup the deadline cuts off ends as "failed"; see RELIABILITY.md.)
-      { prefix: 'iam', env: { FDI_IAM_ENDPOINT: stack.fdiEndpoint, FDI_IAM_DOMAIN: IAM.domain, FDI_IAM_USER: IAM.user, FDI_IAM_PASSWORD: SECRETS.password, FDI_RATE: '20', FDI_TIMEOUT_MS: '500' }, manifest: bulkManifest(60, { prefix: 'sec-iam' }), budgetMs: 3_000, expect: 'continued' },
-      { prefix: 'wrong-sk', env: { FDI_ACCESS_KEY: AK, FDI_SECRET_KEY: `${SECRETS.secretKey}-x`, FDI_SECURITY_TOKEN: SECRETS.securityToken }, manifest: bulkManifest(5, { prefix: 'sec-w1' }), budgetMs: 600_000, expect: 'aborted' },
-      { prefix: 'wrong-pw', env: { FDI_IAM_ENDPOINT: stack.fdiEndpoint, FDI_IAM_DOMAIN: IAM.domain, FDI_IAM_USER: IAM.user, FDI_IAM_PASSWORD: `${SECRETS.password}-x` }, manifest: bulkManifest(5, { prefix: 'sec-w2' }), budgetMs: 600_000, expect: 'aborted' },
-    ];
+    const cases: { prefix: string; env: Record<string, string>; manifest: string; budgetMs: number; expect: string }[] =
+      [
+        {
+          prefix: 'tok',
+          env: { FDI_AUTH_TOKEN: SECRETS.token, FDI_RATE: '100' },
+          manifest: bulkManifest(40, { prefix: 'sec-tok' }),
+          budgetMs: 600_000,
+          expect: 'succeeded',
+        },
+        // A small budget and a slow rate: the run checkpoints and continues in further invocations. (Without
+        // faults: an ambiguous failure whose lookup the deadline cuts off ends as "failed"; see RELIABILITY.md.)
+        {
+          prefix: 'iam',
+          env: {
+            FDI_IAM_ENDPOINT: stack.fdiEndpoint,
+            FDI_IAM_DOMAIN: IAM.domain,
+            FDI_IAM_USER: IAM.user,
+            FDI_IAM_PASSWORD: SECRETS.password,
+            FDI_RATE: '20',
+            FDI_TIMEOUT_MS: '500',
+          },
+          manifest: bulkManifest(60, { prefix: 'sec-iam' }),
+          budgetMs: 3_000,
+          expect: 'continued',
+        },
+        {
+          prefix: 'wrong-sk',
+          env: {
+            FDI_ACCESS_KEY: AK,
+            FDI_SECRET_KEY: `${SECRETS.secretKey}-x`,
+            FDI_SECURITY_TOKEN: SECRETS.securityToken,
+          },
+          manifest: bulkManifest(5, { prefix: 'sec-w1' }),
+          budgetMs: 600_000,
+          expect: 'aborted',
+        },
+        {
+          prefix: 'wrong-pw',
+          env: {
+            FDI_IAM_ENDPOINT: stack.fdiEndpoint,
+            FDI_IAM_DOMAIN: IAM.domain,
+            FDI_IAM_USER: IAM.user,
+            FDI_IAM_PASSWORD: `${SECRETS.password}-x`,
+          },
+          manifest: bulkManifest(5, { prefix: 'sec-w2' }),
+          budgetMs: 600_000,
+          expect: 'aborted',
+        },
+      ];
     for (const c of cases) {
       stack.emulator.configure({ faults: c.expect === 'continued' ? {} : FAULTS });
       const key = `${c.prefix}/wave.yaml`;
@@ -195,21 +302,44 @@ describe('no secret in the handler’s logs, the bucket or the stores’ files (
       if (c.expect === 'continued') {
         expect(outcome.kind, c.prefix).toBe('continued');
         // The next invocation, as the continuation object's event would start it.
-        while (outcome.kind === 'continued') [outcome] = await handler(s3Event(stack.bucket, outcome.continuationKey, `SEQ-${outcome.invocation}`), ctx(c.budgetMs));
+        while (outcome.kind === 'continued')
+          [outcome] = await handler(
+            s3Event(stack.bucket, outcome.continuationKey, `SEQ-${outcome.invocation}`),
+            ctx(c.budgetMs),
+          );
       }
       expect(outcome.kind, c.prefix).toBe('finished');
       const report = (outcome as { report: Report }).report;
-      expect(report.status, `${c.prefix}: ${JSON.stringify(report.tasks.filter((t) => t.status !== 'created'))}`).toBe(c.expect === 'aborted' ? 'aborted' : 'succeeded');
+      expect(report.status, `${c.prefix}: ${JSON.stringify(report.tasks.filter((t) => t.status !== 'created'))}`).toBe(
+        c.expect === 'aborted' ? 'aborted' : 'succeeded',
+      );
     }
     // The CLI on the same bucket: an s3:// manifest and an s3:// report folder, with the token.
     stack.emulator.configure({ faults: FAULTS });
     await upload(stack, 'cli-in/wave.yaml', bulkManifest(30, { prefix: 'sec-cli' }));
-    const s3env = { S3_ENDPOINT: stack.s3Endpoint, S3_FORCE_PATH_STYLE: 'true', AWS_REGION: 'us-east-1', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER' };
-    const cli = await runCli(['apply', `s3://${stack.bucket}/cli-in/wave.yaml`, '--report', `s3://${stack.bucket}/cli-reports`], {
-      env: { ...s3env, FDI_ENDPOINT: stack.fdiEndpoint, FDI_AUTH_TOKEN: SECRETS.token, FDI_MAX_ATTEMPTS: '12', LOG_LEVEL: 'debug' },
-    });
+    const s3env = {
+      S3_ENDPOINT: stack.s3Endpoint,
+      S3_FORCE_PATH_STYLE: 'true',
+      AWS_REGION: 'us-east-1',
+      AWS_ACCESS_KEY_ID: 'S3RVER',
+      AWS_SECRET_ACCESS_KEY: 'S3RVER',
+    };
+    const cli = await runCli(
+      ['apply', `s3://${stack.bucket}/cli-in/wave.yaml`, '--report', `s3://${stack.bucket}/cli-reports`],
+      {
+        env: {
+          ...s3env,
+          FDI_ENDPOINT: stack.fdiEndpoint,
+          FDI_AUTH_TOKEN: SECRETS.token,
+          FDI_MAX_ATTEMPTS: '12',
+          LOG_LEVEL: 'debug',
+        },
+      },
+    );
     expect(cli.code, cli.stderr.slice(-2000)).toBe(0);
-    const cliPlan = await runCli(['plan', `s3://${stack.bucket}/cli-in/wave.yaml`], { env: { ...s3env, FDI_ENDPOINT: stack.fdiEndpoint, FDI_AUTH_TOKEN: SECRETS.token, LOG_LEVEL: 'debug' } });
+    const cliPlan = await runCli(['plan', `s3://${stack.bucket}/cli-in/wave.yaml`], {
+      env: { ...s3env, FDI_ENDPOINT: stack.fdiEndpoint, FDI_AUTH_TOKEN: SECRETS.token, LOG_LEVEL: 'debug' },
+    });
     expect(cliPlan.code, cliPlan.stderr.slice(-2000)).toBe(0);
     expectNoSecrets('the CLI on s3:// (stdout and stderr)', cli.stdout + cli.stderr + cliPlan.stdout + cliPlan.stderr);
 

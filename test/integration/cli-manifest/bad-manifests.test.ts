@@ -17,7 +17,9 @@ const cases = parse(readFileSync(`${DIR}/cases.yaml`, 'utf8')) as BadCase[];
 describe('the corpus of bad manifests', () => {
   it('covers every kind of problem with at least 30 files', () => {
     expect(cases.length).toBeGreaterThanOrEqual(30);
-    expect(new Set(cases.map((c) => c.kind))).toEqual(new Set(['syntax', 'schema', 'template', 'constraint', 'bound', 'encoding']));
+    expect(new Set(cases.map((c) => c.kind))).toEqual(
+      new Set(['syntax', 'schema', 'template', 'constraint', 'bound', 'encoding']),
+    );
   });
 });
 
@@ -39,8 +41,13 @@ describe('the problems as data', () => {
   it.each(cases)('$file has a $kind problem at the expected line', async (c) => {
     const { compileSource } = await import('../../../lib/manifest/index.js');
     const { readManifest } = await import('../../../lib/storage/read-manifest.js');
-    const { manifest, problems } = compileSource(await readManifest(`${DIR}/${c.file}`, { forcePathStyle: true, region: 'us-east-1' }));
+    const { manifest, problems } = compileSource(
+      await readManifest(`${DIR}/${c.file}`, { forcePathStyle: true, region: 'us-east-1' }),
+    );
     expect(manifest).toBeUndefined();
-    expect(problems.some((p) => p.kind === c.kind && p.line === c.line && p.message.includes(c.message)), JSON.stringify(problems, null, 1)).toBe(true);
+    expect(
+      problems.some((p) => p.kind === c.kind && p.line === c.line && p.message.includes(c.message)),
+      JSON.stringify(problems, null, 1),
+    ).toBe(true);
   });
 });

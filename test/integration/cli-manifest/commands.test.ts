@@ -13,17 +13,30 @@ describe.concurrent('validate', () => {
     expect(r.stdout).toBe(`ok: 54 tasks in 2 instances (${EXAMPLES}/bulk-tables.yaml)\n`);
   });
   it('--quiet prints nothing for a valid manifest', async () => {
-    expect(await runCli(['validate', '--quiet', `${EXAMPLES}/documented-example.yaml`])).toEqual({ code: 0, stdout: '', stderr: '' });
+    expect(await runCli(['validate', '--quiet', `${EXAMPLES}/documented-example.yaml`])).toEqual({
+      code: 0,
+      stdout: '',
+      stderr: '',
+    });
   });
   it('--json prints one JSON document', async () => {
     const r = await runCli(['validate', '--json', `${EXAMPLES}/everything.yaml`]);
     expect(r.code).toBe(0);
-    expect(JSON.parse(r.stdout)).toEqual({ ok: true, file: `${EXAMPLES}/everything.yaml`, tasks: 8, instances: 2, problems: [] });
+    expect(JSON.parse(r.stdout)).toEqual({
+      ok: true,
+      file: `${EXAMPLES}/everything.yaml`,
+      tasks: 8,
+      instances: 2,
+      problems: [],
+    });
   });
   it('lists every problem at once, then a count', async () => {
     const dir = mkdtempSync(join(tmpdir(), 'fdi-manifest-'));
     const file = join(dir, 'two-problems.yaml');
-    writeFileSync(file, 'version: 1\ntasks:\n  - name: ab\n    task_type: TIMING\n    source_datasource: s\n    target_datasource: t\n    detail: { a: 1 }\n    task_tg: x\n  - name: "x-${nope}"\n    task_type: TIMING\n    source_datasource: s\n    target_datasource: t\n    detail: { a: 1 }\n');
+    writeFileSync(
+      file,
+      'version: 1\ntasks:\n  - name: ab\n    task_type: TIMING\n    source_datasource: s\n    target_datasource: t\n    detail: { a: 1 }\n    task_tg: x\n  - name: "x-${nope}"\n    task_type: TIMING\n    source_datasource: s\n    target_datasource: t\n    detail: { a: 1 }\n',
+    );
     const r = await runCli(['validate', file]);
     expect(r.code).toBe(2);
     expect(r.stderr).toContain(`${file}:8:5: unknown key "task_tg" in tasks[0]; did you mean "task_tag"?`);
@@ -54,22 +67,46 @@ describe.concurrent('render', () => {
   it('prints one body per task with the fields in request order; names show as placeholders, with a note', async () => {
     const r = await runCli(['render', `${EXAMPLES}/api-to-db.yaml`]);
     expect(r.code).toBe(0);
-    const bodies = r.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const bodies = r.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(bodies).toHaveLength(3);
     expect(Object.keys(bodies[0])).toEqual(['task', 'task_detail']);
-    expect(Object.keys(bodies[0].task)).toEqual(['task_name', 'task_type', 'source_datasource_id', 'target_datasource_id', 'description', 'task_tag']);
+    expect(Object.keys(bodies[0].task)).toEqual([
+      'task_name',
+      'task_type',
+      'source_datasource_id',
+      'target_datasource_id',
+      'description',
+      'task_tag',
+    ]);
     expect(bodies[0].task.source_datasource_id).toBe('<name:crm-api>');
     expect(r.stderr).toContain('crm-api (3), oracle-cdc (3)');
   });
   it('--with-target adds target, schedule and start under "_meta", leaving the body as it is', async () => {
     const plain = await runCli(['render', `${EXAMPLES}/timing-scheduled.yaml`]);
     const meta = await runCli(['render', '--with-target', `${EXAMPLES}/timing-scheduled.yaml`]);
-    const a = plain.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
-    const b = meta.stdout.trimEnd().split('\n').map((l) => JSON.parse(l));
+    const a = plain.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
+    const b = meta.stdout
+      .trimEnd()
+      .split('\n')
+      .map((l) => JSON.parse(l));
     expect(b.map(({ _meta, ...body }) => body)).toEqual(a);
     expect(b[0]._meta).toEqual({
-      index: 0, line: 18, target: { project_id: 'local-project', instance_id: 'local-instance' },
-      schedule: { use_quartz_cron: true, cron: '0 30 2 * * ?', cron_timezone: 'Asia/Shanghai', remark: 'nightly orders' }, start: true,
+      index: 0,
+      line: 18,
+      target: { project_id: 'local-project', instance_id: 'local-instance' },
+      schedule: {
+        use_quartz_cron: true,
+        cron: '0 30 2 * * ?',
+        cron_timezone: 'Asia/Shanghai',
+        remark: 'nightly orders',
+      },
+      start: true,
     });
   });
   it('an invalid manifest renders nothing and exits 2 with its problems', async () => {

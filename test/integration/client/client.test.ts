@@ -6,14 +6,23 @@ import { Secret } from '../../../lib/secret.js';
 import { TARGET, testClient } from '../../helpers/client.js';
 
 const body = (name: string) => ({
-  task: { task_name: name, task_type: 'REALTIME' as const, source_datasource_id: '30969b205e8f4392a25fb321112d1753', target_datasource_id: '30969b205e8f4392a25fb321112d1753' },
+  task: {
+    task_name: name,
+    task_type: 'REALTIME' as const,
+    source_datasource_id: '30969b205e8f4392a25fb321112d1753',
+    target_datasource_id: '30969b205e8f4392a25fb321112d1753',
+  },
   task_detail: '{}',
 });
 
 describe('FDI client authentication against the emulator', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator({ tokens: ['static-token-123'], aksk: [{ ak: 'AKTEST', sk: 'SKSECRET-xyz' }], iamUsers: [{ domain: 'dom', user: 'alice', password: 'pw-secret-9' }] });
+    emu = await startEmulator({
+      tokens: ['static-token-123'],
+      aksk: [{ ak: 'AKTEST', sk: 'SKSECRET-xyz' }],
+      iamUsers: [{ domain: 'dom', user: 'alice', password: 'pw-secret-9' }],
+    });
   });
   afterAll(() => emu.close());
   beforeEach(() => emu.reset());
@@ -41,7 +50,13 @@ describe('FDI client authentication against the emulator', () => {
   });
 
   it('IAM password flow: fetches a token once, refreshes once after expiry mid-run', async () => {
-    const { client, scheduler } = testClient(emu.url, { kind: 'iam', endpoint: emu.url, domain: 'dom', user: 'alice', password: new Secret('pw-secret-9') });
+    const { client, scheduler } = testClient(emu.url, {
+      kind: 'iam',
+      endpoint: emu.url,
+      domain: 'dom',
+      user: 'alice',
+      password: new Secret('pw-secret-9'),
+    });
     await client.createTask(TARGET, body('iam-1'));
     await client.createTask(TARGET, body('iam-2'));
     expect(emu.stats().requests['POST /v3/auth/tokens']?.['201']).toBe(1);
@@ -54,7 +69,13 @@ describe('FDI client authentication against the emulator', () => {
   });
 
   it('IAM with a wrong password fails with a message that names the user, not the password', async () => {
-    const { client } = testClient(emu.url, { kind: 'iam', endpoint: emu.url, domain: 'dom', user: 'alice', password: new Secret('bad-password-1') });
+    const { client } = testClient(emu.url, {
+      kind: 'iam',
+      endpoint: emu.url,
+      domain: 'dom',
+      user: 'alice',
+      password: new Secret('bad-password-1'),
+    });
     const err = (await client.listTasks(TARGET).catch((e: unknown) => e)) as FdiError;
     expect(err).toBeInstanceOf(FdiError);
     expect(err.message).toContain('alice');
@@ -64,7 +85,13 @@ describe('FDI client authentication against the emulator', () => {
   it('refreshes a short-lived IAM token before it expires, without a 401', async () => {
     emu.configure({ tokenTtlSeconds: 2 });
     try {
-      const { client, scheduler } = testClient(emu.url, { kind: 'iam', endpoint: emu.url, domain: 'dom', user: 'alice', password: new Secret('pw-secret-9') });
+      const { client, scheduler } = testClient(emu.url, {
+        kind: 'iam',
+        endpoint: emu.url,
+        domain: 'dom',
+        user: 'alice',
+        password: new Secret('pw-secret-9'),
+      });
       await client.listTasks(TARGET);
       await new Promise((r) => setTimeout(r, 1700));
       await client.listTasks(TARGET);
@@ -86,9 +113,11 @@ describe('FDI client operations', () => {
   it('pages through listings, shows, updates, starts in chunks of 10 and deletes', async () => {
     const { client } = testClient(emu.url, { kind: 'token', token: new Secret('local-token') });
     const ids: string[] = [];
-    for (let i = 0; i < 25; i++) ids.push((await client.createTask(TARGET, body(`op-${String(i).padStart(2, '0')}`))).task.task_id);
+    for (let i = 0; i < 25; i++)
+      ids.push((await client.createTask(TARGET, body(`op-${String(i).padStart(2, '0')}`))).task.task_id);
     const seen: string[] = [];
-    for await (const t of allPages((offset, limit) => client.listTasks(TARGET, { offset, limit }), 7)) seen.push(t.task_name);
+    for await (const t of allPages((offset, limit) => client.listTasks(TARGET, { offset, limit }), 7))
+      seen.push(t.task_name);
     expect(seen).toHaveLength(25);
     expect(new Set(seen).size).toBe(25);
     const shown = await client.showTask(TARGET, ids[3]);

@@ -7,7 +7,10 @@ const AK = 'TESTACCESSKEY0001';
 const SK = 'test-secret-key-do-not-echo';
 const IAM_BODY = {
   auth: {
-    identity: { methods: ['password'], password: { user: { name: 'local-user', password: 'local-password', domain: { name: 'local-domain' } } } },
+    identity: {
+      methods: ['password'],
+      password: { user: { name: 'local-user', password: 'local-password', domain: { name: 'local-domain' } } },
+    },
     scope: { project: { name: 'cn-north-4' } },
   },
 };
@@ -33,13 +36,23 @@ describe('X-Auth-Token', () => {
   it('answers 401 APIGW.0301 "x-auth-token not found" without credentials', async () => {
     const res = await call(emu.url, 'GET', `${BASE}/tasks`, { auth: false });
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({ error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: x-auth-token not found', request_id: expect.any(String) });
+    expect(res.json).toEqual({
+      error_code: 'APIGW.0301',
+      error_msg: 'Incorrect IAM authentication information: x-auth-token not found',
+      request_id: expect.any(String),
+    });
   });
 
   it('answers 401 APIGW.0301 "decrypt token fail" to a wrong token, without echoing it', async () => {
-    const res = await call(emu.url, 'POST', `${BASE}/tasks`, { headers: { 'X-Auth-Token': 'wrong-token-value' }, body: taskBody('nope') });
+    const res = await call(emu.url, 'POST', `${BASE}/tasks`, {
+      headers: { 'X-Auth-Token': 'wrong-token-value' },
+      body: taskBody('nope'),
+    });
     expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ error_code: 'APIGW.0301', error_msg: expect.stringContaining('decrypt token fail') });
+    expect(res.json).toMatchObject({
+      error_code: 'APIGW.0301',
+      error_msg: expect.stringContaining('decrypt token fail'),
+    });
     expectNoSecret(res.text, 'wrong-token-value');
     expect(emu.tasks()).toHaveLength(0);
   });
@@ -74,7 +87,9 @@ describe('IAM POST /v3/auth/tokens', () => {
     Object.assign(body.auth.identity.password.user, change);
     const res = await call(emu.url, 'POST', '/v3/auth/tokens', { auth: false, body });
     expect(res.status).toBe(401);
-    expect(res.json).toEqual({ error: { code: 401, message: 'The username or password is wrong.', title: 'Unauthorized' } });
+    expect(res.json).toEqual({
+      error: { code: 401, message: 'The username or password is wrong.', title: 'Unauthorized' },
+    });
     expect(res.headers['x-subject-token']).toBeUndefined();
   });
 
@@ -85,13 +100,17 @@ describe('IAM POST /v3/auth/tokens', () => {
   });
 
   it('an expired IAM token answers 401 APIGW.0307; a fresh one works again', async () => {
-    const old = (await call(emu.url, 'POST', '/v3/auth/tokens', { auth: false, body: IAM_BODY })).headers['x-subject-token'] as string;
+    const old = (await call(emu.url, 'POST', '/v3/auth/tokens', { auth: false, body: IAM_BODY })).headers[
+      'x-subject-token'
+    ] as string;
     emu.expireTokens();
     const res = await call(emu.url, 'GET', `${BASE}/tasks`, { headers: { 'X-Auth-Token': old } });
     expect(res.status).toBe(401);
     expect(res.json).toMatchObject({ error_code: 'APIGW.0307', error_msg: 'The token must be updated.' });
     expect((await call(emu.url, 'GET', `${BASE}/tasks`)).status).toBe(200); // static tokens never expire
-    const fresh = (await call(emu.url, 'POST', '/v3/auth/tokens', { auth: false, body: IAM_BODY })).headers['x-subject-token'] as string;
+    const fresh = (await call(emu.url, 'POST', '/v3/auth/tokens', { auth: false, body: IAM_BODY })).headers[
+      'x-subject-token'
+    ] as string;
     expect((await call(emu.url, 'GET', `${BASE}/tasks`, { headers: { 'X-Auth-Token': fresh } })).status).toBe(200);
   });
 
@@ -103,7 +122,9 @@ describe('IAM POST /v3/auth/tokens', () => {
       expect(ttl).toBe(1000);
       const token = res.headers['x-subject-token'] as string;
       expect((await call(emu.url, 'POST', '/__emulator/expire-tokens', { auth: false })).status).toBe(204);
-      expect((await call(emu.url, 'GET', `${BASE}/tasks`, { headers: { 'X-Auth-Token': token } })).json.error_code).toBe('APIGW.0307');
+      expect(
+        (await call(emu.url, 'GET', `${BASE}/tasks`, { headers: { 'X-Auth-Token': token } })).json.error_code,
+      ).toBe('APIGW.0307');
     } finally {
       emu.configure({ tokenTtlSeconds: 86_400 });
     }
@@ -134,20 +155,35 @@ describe('AK/SK SDK-HMAC-SHA256', () => {
     ['a tampered body', (b: string) => ({ body: b.replace('tampered-task', 'tampered-tas2'), headers: signed(b) })],
     ['a wrong secret key', (b: string) => ({ body: b, headers: signed(b, { accessKey: AK, secretKey: 'other' }) })],
     ['an unknown access key', (b: string) => ({ body: b, headers: signed(b, { accessKey: 'NOBODY', secretKey: SK }) })],
-    ['a changed signed header', (b: string) => ({ body: b, headers: { ...signed(b), 'X-Project-Id': 'other-project' } })],
+    [
+      'a changed signed header',
+      (b: string) => ({ body: b, headers: { ...signed(b), 'X-Project-Id': 'other-project' } }),
+    ],
   ])('refuses %s with 401 APIGW.0301 "verify aksk signature fail"', async (_what, make) => {
-    const { body, headers } = make(JSON.stringify(taskBody('tampered-task'))) as { body: string; headers: Record<string, string> };
+    const { body, headers } = make(JSON.stringify(taskBody('tampered-task'))) as {
+      body: string;
+      headers: Record<string, string>;
+    };
     const res = await call(emu.url, 'POST', path, { auth: false, headers, body });
     expect(res.status).toBe(401);
-    expect(res.json).toMatchObject({ error_code: 'APIGW.0301', error_msg: 'Incorrect IAM authentication information: verify aksk signature fail' });
+    expect(res.json).toMatchObject({
+      error_code: 'APIGW.0301',
+      error_msg: 'Incorrect IAM authentication information: verify aksk signature fail',
+    });
     expectNoSecret(res.text, SK, headers.Authorization.split('Signature=')[1]);
     expect(emu.tasks()).toHaveLength(0);
   });
 
   it('refuses an X-Sdk-Date more than 15 minutes off with "signature expired"', async () => {
     const body = JSON.stringify(taskBody('late-task'));
-    const res = await call(emu.url, 'POST', path, { auth: false, headers: signed(body, undefined, new Date(Date.now() - 16 * 60_000)), body });
+    const res = await call(emu.url, 'POST', path, {
+      auth: false,
+      headers: signed(body, undefined, new Date(Date.now() - 16 * 60_000)),
+      body,
+    });
     expect(res.status).toBe(401);
-    expect(res.json.error_msg).toBe('Incorrect IAM authentication information: calc ak sk signature fail: signature expired');
+    expect(res.json.error_msg).toBe(
+      'Incorrect IAM authentication information: calc ak sk signature fail: signature expired',
+    );
   });
 });

@@ -59,7 +59,8 @@ function runToEnd(args: string[]): Promise<{ code: number | null; stdout: string
 
 let dir: string;
 beforeAll(() => {
-  if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist/emulator/index.js'))) throw new Error('dist/ is missing: run `npm run build` first');
+  if (!existsSync(CLI) || !existsSync(join(ROOT, 'dist/emulator/index.js')))
+    throw new Error('dist/ is missing: run `npm run build` first');
   dir = mkdtempSync(join(tmpdir(), 'fdi-emulator-cli-'));
 });
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -67,7 +68,10 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 describe('fdi-provision emulator', () => {
   it('prints "listening on <url>" first, answers the documented example with 200, and exits 0 on SIGTERM', async () => {
     const emu = await start(['--port', '0']);
-    const res = await call(emu.url, 'POST', `${BASE}/tasks`, { body: EXAMPLE, headers: { 'Content-Type': 'application/json' } });
+    const res = await call(emu.url, 'POST', `${BASE}/tasks`, {
+      body: EXAMPLE,
+      headers: { 'Content-Type': 'application/json' },
+    });
     expect(res.status).toBe(200);
     expect(res.json.task).toMatchObject({
       task_id: expect.stringMatching(/^[0-9a-f]{32}$/),
@@ -92,9 +96,27 @@ describe('fdi-provision emulator', () => {
 
   it('applies tokens, project, instance, data sources file, quota, faults and state', async () => {
     const dsFile = join(dir, 'ds.yaml');
-    writeFileSync(dsFile, '- datasource_id: src-1\n  datasource_name: my-source\n  datasource_type: API\n  app_id: app-1\n- datasource_id: dst-1\n  datasource_name: my-target\n  datasource_type: MYSQL\n  app_id: app-1\n');
+    writeFileSync(
+      dsFile,
+      '- datasource_id: src-1\n  datasource_name: my-source\n  datasource_type: API\n  app_id: app-1\n- datasource_id: dst-1\n  datasource_name: my-target\n  datasource_type: MYSQL\n  app_id: app-1\n',
+    );
     const state = join(dir, 'state.json');
-    const args = ['--port', '0', '--token', 'tok-a', '--project', 'proj', '--instance', 'inst', '--datasources', dsFile, '--max-tasks', '1', '--state', state];
+    const args = [
+      '--port',
+      '0',
+      '--token',
+      'tok-a',
+      '--project',
+      'proj',
+      '--instance',
+      'inst',
+      '--datasources',
+      dsFile,
+      '--max-tasks',
+      '1',
+      '--state',
+      state,
+    ];
     const base = '/v2/proj/fdi/instances/inst';
     const body = taskBody('cli-task', { source_datasource_id: 'src-1', target_datasource_id: 'dst-1' });
     const emu = await start(args);
@@ -103,9 +125,15 @@ describe('fdi-provision emulator', () => {
       expect((await call(emu.url, 'GET', `${base}/tasks`)).status).toBe(401); // local-token is not configured
       expect((await call(emu.url, 'GET', `${BASE}/tasks`, { headers })).status).toBe(404);
       const ds = await call(emu.url, 'GET', `${base}/datasources`, { headers });
-      expect(ds.json.entities.map((d: { datasource_name: string }) => d.datasource_name)).toEqual(['my-source', 'my-target']);
+      expect(ds.json.entities.map((d: { datasource_name: string }) => d.datasource_name)).toEqual([
+        'my-source',
+        'my-target',
+      ]);
       expect((await call(emu.url, 'POST', `${base}/tasks`, { headers, body })).status).toBe(200);
-      const full = await call(emu.url, 'POST', `${base}/tasks`, { headers, body: { ...body, task: { ...body.task, task_name: 'cli-task-2' } } });
+      const full = await call(emu.url, 'POST', `${base}/tasks`, {
+        headers,
+        body: { ...body, task: { ...body.task, task_name: 'cli-task-2' } },
+      });
       expect(full.json.error_msg).toMatch(/quota/);
     } finally {
       emu.proc.kill('SIGTERM');
@@ -114,7 +142,9 @@ describe('fdi-provision emulator', () => {
     // The state file keeps the task for the next run; --fault and --seed apply.
     const again = await start([...args, '--fault', '503=1', '--seed', '7']);
     try {
-      expect((await call(again.url, 'GET', `${base}/tasks`, { headers: { 'X-Auth-Token': 'tok-a' } })).status).toBe(503);
+      expect((await call(again.url, 'GET', `${base}/tasks`, { headers: { 'X-Auth-Token': 'tok-a' } })).status).toBe(
+        503,
+      );
       await call(again.url, 'POST', '/__emulator/config', { body: { faults: {} } });
       const list = await call(again.url, 'GET', `${base}/tasks`, { headers: { 'X-Auth-Token': 'tok-a' } });
       expect(list.json.entities.map((e: { task_name: string }) => e.task_name)).toEqual(['cli-task']);

@@ -42,7 +42,9 @@ describe('POST /tasks: the documented example', () => {
   });
 
   it('omits description and task_tag when the request has none; REALTIME becomes realtime', async () => {
-    const res = await call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('plain-task', { task_type: 'REALTIME' }) });
+    const res = await call(emu.url, 'POST', `${BASE}/tasks`, {
+      body: taskBody('plain-task', { task_type: 'REALTIME' }),
+    });
     expect(res.status).toBe(200);
     expect(res.json.task.task_type).toBe('realtime');
     expect(res.json.task).not.toHaveProperty('description');
@@ -64,9 +66,19 @@ const RULES: Array<[rule: string, task: Record<string, unknown> | null, detail: 
   ['task_type is REALTIME or TIMING (uppercase)', { task_type: 'timing' }, undefined, 'task.task_type'],
   ['source_datasource_id is required', { source_datasource_id: undefined }, undefined, 'task.source_datasource_id'],
   ['source_datasource_id has at least 1 char', { source_datasource_id: '' }, undefined, 'task.source_datasource_id'],
-  ['source_datasource_id has at most 64 chars', { source_datasource_id: long(65) }, undefined, 'task.source_datasource_id'],
+  [
+    'source_datasource_id has at most 64 chars',
+    { source_datasource_id: long(65) },
+    undefined,
+    'task.source_datasource_id',
+  ],
   ['target_datasource_id is required', { target_datasource_id: undefined }, undefined, 'task.target_datasource_id'],
-  ['target_datasource_id has at most 64 chars', { target_datasource_id: long(65) }, undefined, 'task.target_datasource_id'],
+  [
+    'target_datasource_id has at most 64 chars',
+    { target_datasource_id: long(65) },
+    undefined,
+    'task.target_datasource_id',
+  ],
   ['description has at least 1 char when given', { description: '' }, undefined, 'task.description'],
   ['description has at most 1024 chars', { description: long(1025) }, undefined, 'task.description'],
   ['task_tag has at least 4 chars', { task_tag: 'abc' }, undefined, 'task.task_tag'],
@@ -90,7 +102,11 @@ describe('POST /tasks: every create rule answers 400 FDI.3033 naming the field',
     };
     const res = await call(emu.url, 'POST', `${BASE}/tasks`, { body });
     expect(res.status).toBe(400);
-    expect(res.json).toEqual({ error_code: 'FDI.3033', error_msg: expect.stringContaining(`Invalid parameter [${field}]`), request_id: res.headers['x-request-id'] });
+    expect(res.json).toEqual({
+      error_code: 'FDI.3033',
+      error_msg: expect.stringContaining(`Invalid parameter [${field}]`),
+      request_id: res.headers['x-request-id'],
+    });
     expect(emu.tasks()).toHaveLength(0);
   });
 
@@ -105,7 +121,9 @@ describe('POST /tasks: every create rule answers 400 FDI.3033 naming the field',
       body: taskBody(`9${long(99)}`, { description: long(1024), task_tag: 'ab-_' }, '{}'),
     });
     expect(res.status).toBe(200);
-    expect((await call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('a.b', { task_tag: long(64) }) })).status).toBe(200);
+    expect(
+      (await call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('a.b', { task_tag: long(64) }) })).status,
+    ).toBe(200);
   });
 
   it('answers 400 FDI.3002 to a body that is not JSON', async () => {
@@ -123,7 +141,11 @@ describe('POST /tasks: what only the server knows', () => {
     expect(res.json.error_code).toBe('FDI.3033');
     expect(res.json.error_msg).toContain('already exists');
     expect(emu.tasks()).toHaveLength(1);
-    expect(emu.stats()).toMatchObject({ duplicateNameRejections: 1, createAttempts: { 'dup-task': 2 }, createsCommitted: { 'dup-task': 1 } });
+    expect(emu.stats()).toMatchObject({
+      duplicateNameRejections: 1,
+      createAttempts: { 'dup-task': 2 },
+      createsCommitted: { 'dup-task': 1 },
+    });
   });
 
   it.each([

@@ -48,7 +48,9 @@ describe('dispatches of TIMING tasks', () => {
     const res = await call(emu.url, 'POST', `${BASE}/tasks/${rt}/dispatches`, { body: PERIOD });
     expect(res.status).toBe(400);
     expect(res.json.error_msg).toContain('only TIMING tasks');
-    const missing = await call(emu.url, 'POST', `${BASE}/tasks/0123456789abcdef0123456789abcdef/dispatches`, { body: PERIOD });
+    const missing = await call(emu.url, 'POST', `${BASE}/tasks/0123456789abcdef0123456789abcdef/dispatches`, {
+      body: PERIOD,
+    });
     expect(missing.json.error_code).toBe('FDI.3081');
     const t = await createTask(emu.url, 'timed-2');
     await call(emu.url, 'POST', `${BASE}/tasks/${t}/dispatches`, { body: PERIOD });
@@ -78,7 +80,13 @@ describe('dispatches of TIMING tasks', () => {
 
   it('accepts a 7-field cron', async () => {
     const id = await createTask(emu.url, 'seven-fields');
-    expect((await call(emu.url, 'POST', `${BASE}/tasks/${id}/dispatches`, { body: { use_quartz_cron: true, cron: '0 0 12 * * ? 2030' } })).status).toBe(200);
+    expect(
+      (
+        await call(emu.url, 'POST', `${BASE}/tasks/${id}/dispatches`, {
+          body: { use_quartz_cron: true, cron: '0 0 12 * * ? 2030' },
+        })
+      ).status,
+    ).toBe(200);
   });
 });
 
@@ -87,14 +95,24 @@ describe('data sources', () => {
     const res = await call(emu.url, 'GET', `${BASE}/datasources?limit=100`);
     expect(res.status).toBe(200);
     const ids = res.json.entities.map((d: { datasource_id: string }) => d.datasource_id);
-    expect(ids).toEqual(expect.arrayContaining([DS.example, '79c4caaa3e1441dfb0351038fcf5f281', 'a87a31a6288e4698865be122ae485dc0']));
+    expect(ids).toEqual(
+      expect.arrayContaining([DS.example, '79c4caaa3e1441dfb0351038fcf5f281', 'a87a31a6288e4698865be122ae485dc0']),
+    );
     expect(res.json.total).toBe(ids.length);
-    expect(res.json.entities[0]).toMatchObject({ datasource_name: expect.any(String), datasource_type: expect.any(String), app_id: expect.any(String), instance_id: 'local-instance' });
+    expect(res.json.entities[0]).toMatchObject({
+      datasource_name: expect.any(String),
+      datasource_type: expect.any(String),
+      app_id: expect.any(String),
+      instance_id: 'local-instance',
+    });
   });
 
   it('filters name fuzzily: "crm-api" also finds "crm-api-v2"', async () => {
     const res = await call(emu.url, 'GET', `${BASE}/datasources?name=crm-api`);
-    expect(res.json.entities.map((d: { datasource_name: string }) => d.datasource_name)).toEqual(['crm-api', 'crm-api-v2']);
+    expect(res.json.entities.map((d: { datasource_name: string }) => d.datasource_name)).toEqual([
+      'crm-api',
+      'crm-api-v2',
+    ]);
     const v2 = await call(emu.url, 'GET', `${BASE}/datasources?name=api-v2`);
     expect(v2.json).toMatchObject({ total: 1, size: 1 });
   });
@@ -113,14 +131,21 @@ describe('data sources', () => {
     expect(res.json).toMatchObject({ datasource_id: DS.crmApi, datasource_name: 'crm-api', datasource_type: 'API' });
     const missing = await call(emu.url, 'GET', `${BASE}/datasources/nope`);
     expect(missing.status).toBe(404);
-    expect(missing.json).toMatchObject({ error_code: expect.any(String), error_msg: expect.stringContaining('does not exist') });
+    expect(missing.json).toMatchObject({
+      error_code: expect.any(String),
+      error_msg: expect.stringContaining('does not exist'),
+    });
   });
 
   it('uses the data sources given in the options', async () => {
-    const custom = await startEmulator({ datasources: [{ datasource_id: 'only-one', datasource_name: 'solo', datasource_type: 'MYSQL', app_id: 'app' }] });
+    const custom = await startEmulator({
+      datasources: [{ datasource_id: 'only-one', datasource_name: 'solo', datasource_type: 'MYSQL', app_id: 'app' }],
+    });
     try {
       const res = await call(custom.url, 'GET', `${BASE}/datasources`);
-      expect(res.json.entities).toEqual([expect.objectContaining({ datasource_id: 'only-one', datasource_name: 'solo' })]);
+      expect(res.json.entities).toEqual([
+        expect.objectContaining({ datasource_id: 'only-one', datasource_name: 'solo' }),
+      ]);
     } finally {
       await custom.close();
     }

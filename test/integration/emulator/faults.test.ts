@@ -60,7 +60,11 @@ describe('each fault kind', () => {
     expect(res.status).toBe(500);
     expect(res.json).toMatchObject({ error_code: 'FDI.9999', error_msg: 'Network error.' });
     expect(emu.tasks()).toHaveLength(0);
-    expect(emu.stats()).toMatchObject({ createAttempts: { 'fault-500': 1 }, createsCommitted: {}, faultsInjected: { 500: 1 } });
+    expect(emu.stats()).toMatchObject({
+      createAttempts: { 'fault-500': 1 },
+      createsCommitted: {},
+      faultsInjected: { 500: 1 },
+    });
   });
 
   it('500-after-commit: the task IS stored, the client gets 500', async () => {
@@ -69,7 +73,10 @@ describe('each fault kind', () => {
     expect(res.status).toBe(500);
     expect(res.json.error_code).toBe('FDI.9999');
     expect(emu.tasks().map((t) => t.task_name)).toEqual(['fault-after']);
-    expect(emu.stats()).toMatchObject({ createsCommitted: { 'fault-after': 1 }, faultsInjected: { '500-after-commit': 1 } });
+    expect(emu.stats()).toMatchObject({
+      createsCommitted: { 'fault-after': 1 },
+      faultsInjected: { '500-after-commit': 1 },
+    });
     // Reads are unaffected; the retry finds the name taken.
     const list = await call(emu.url, 'GET', `${BASE}/tasks?name=fault-after`);
     expect(list.status).toBe(200);
@@ -82,7 +89,9 @@ describe('each fault kind', () => {
   it('500-after-commit applies to PUT too: the update is stored', async () => {
     const created = await call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('put-before') });
     await withFault('500-after-commit');
-    const res = await call(emu.url, 'PUT', `${BASE}/tasks/${created.json.task.task_id}`, { body: taskBody('put-after') });
+    const res = await call(emu.url, 'PUT', `${BASE}/tasks/${created.json.task.task_id}`, {
+      body: taskBody('put-after'),
+    });
     expect(res.status).toBe(500);
     expect(emu.tasks()[0].task_name).toBe('put-after');
   });
@@ -95,7 +104,11 @@ describe('each fault kind', () => {
     await withFault(kind);
     const res = await call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody(`fault-${kind}`) });
     expect(res.status).toBe(status);
-    expect(res.json).toEqual({ error_code: code, error_msg: expect.any(String), request_id: res.headers['x-request-id'] });
+    expect(res.json).toEqual({
+      error_code: code,
+      error_msg: expect.any(String),
+      request_id: res.headers['x-request-id'],
+    });
     expect(emu.tasks()).toHaveLength(0);
   });
 
@@ -110,14 +123,18 @@ describe('each fault kind', () => {
 
   it('reset: the connection drops without an answer', async () => {
     await withFault('reset');
-    await expect(call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('fault-reset') })).rejects.toMatchObject({ code: 'ECONNRESET' });
+    await expect(call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('fault-reset') })).rejects.toMatchObject({
+      code: 'ECONNRESET',
+    });
     expect(emu.tasks()).toHaveLength(0);
     expect(emu.stats().requests['POST /tasks']).toEqual({ reset: 1 });
   });
 
   it('hang: no answer; the client times out, and the emulator drops the socket after hangMs', async () => {
     await withFault('hang');
-    await expect(call(emu.url, 'GET', `${BASE}/tasks`, { timeoutMs: 100 })).rejects.toMatchObject({ code: 'CLIENT_TIMEOUT' });
+    await expect(call(emu.url, 'GET', `${BASE}/tasks`, { timeoutMs: 100 })).rejects.toMatchObject({
+      code: 'CLIENT_TIMEOUT',
+    });
     const started = performance.now();
     await expect(call(emu.url, 'GET', `${BASE}/tasks`)).rejects.toMatchObject({ code: 'ECONNRESET' });
     expect(performance.now() - started).toBeGreaterThanOrEqual(250);
@@ -142,10 +159,15 @@ describe('latency', () => {
 
   it('a client that times out during the latency does not stop the create: the timeout is ambiguous', async () => {
     emu.configure({ latencyMs: 200 });
-    await expect(call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('late-commit'), timeoutMs: 50 })).rejects.toMatchObject({ code: 'CLIENT_TIMEOUT' });
+    await expect(
+      call(emu.url, 'POST', `${BASE}/tasks`, { body: taskBody('late-commit'), timeoutMs: 50 }),
+    ).rejects.toMatchObject({ code: 'CLIENT_TIMEOUT' });
     await new Promise((r) => setTimeout(r, 300));
     expect(emu.tasks().map((t) => t.task_name)).toEqual(['late-commit']);
-    expect(emu.stats()).toMatchObject({ requests: { 'POST /tasks': { aborted: 1 } }, createsCommitted: { 'late-commit': 1 } });
+    expect(emu.stats()).toMatchObject({
+      requests: { 'POST /tasks': { aborted: 1 } },
+      createsCommitted: { 'late-commit': 1 },
+    });
   });
 });
 
@@ -170,7 +192,11 @@ describe('seeded reproducibility', () => {
   async function sequence(e: Emulator): Promise<string[]> {
     const out: string[] = [];
     for (let i = 0; i < 40; i += 1) {
-      out.push(i % 3 === 0 ? await outcome(e.url, 'GET', `${BASE}/tasks`) : await outcome(e.url, 'POST', `${BASE}/tasks`, { body: taskBody(`seq-${i}`) }));
+      out.push(
+        i % 3 === 0
+          ? await outcome(e.url, 'GET', `${BASE}/tasks`)
+          : await outcome(e.url, 'POST', `${BASE}/tasks`, { body: taskBody(`seq-${i}`) }),
+      );
     }
     return out;
   }

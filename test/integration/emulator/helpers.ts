@@ -32,8 +32,15 @@ export interface CallOptions {
 /** Sends one request; rejects on a network error (reset, timeout, socket closed). */
 export function call(url: string, method: string, path: string, options: CallOptions = {}): Promise<Res> {
   const body =
-    options.body === undefined ? undefined : typeof options.body === 'string' || Buffer.isBuffer(options.body) ? options.body : JSON.stringify(options.body);
-  const headers: Record<string, string> = { ...(options.auth === false ? {} : { 'X-Auth-Token': TOKEN }), ...options.headers };
+    options.body === undefined
+      ? undefined
+      : typeof options.body === 'string' || Buffer.isBuffer(options.body)
+        ? options.body
+        : JSON.stringify(options.body);
+  const headers: Record<string, string> = {
+    ...(options.auth === false ? {} : { 'X-Auth-Token': TOKEN }),
+    ...options.headers,
+  };
   if (body !== undefined) headers['Content-Type'] ??= 'application/json;charset=UTF-8';
   return new Promise((resolve, reject) => {
     const req = request(`${url}${path}`, { method, headers, agent: false }, (res) => {
@@ -52,7 +59,10 @@ export function call(url: string, method: string, path: string, options: CallOpt
       });
     });
     req.on('error', reject);
-    if (options.timeoutMs) req.setTimeout(options.timeoutMs, () => req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })));
+    if (options.timeoutMs)
+      req.setTimeout(options.timeoutMs, () =>
+        req.destroy(Object.assign(new Error('client timeout'), { code: 'CLIENT_TIMEOUT' })),
+      );
     req.end(body);
   });
 }
@@ -67,9 +77,19 @@ export async function outcome(url: string, method: string, path: string, options
 }
 
 /** A valid create body; `task` fields override. */
-export function taskBody(name: string, task: Record<string, unknown> = {}, detail = '{"targetSelectedDatasource":{"targetTable":"T"}}') {
+export function taskBody(
+  name: string,
+  task: Record<string, unknown> = {},
+  detail = '{"targetSelectedDatasource":{"targetTable":"T"}}',
+) {
   return {
-    task: { task_name: name, task_type: 'TIMING', source_datasource_id: DS.crmApi, target_datasource_id: DS.example, ...task },
+    task: {
+      task_name: name,
+      task_type: 'TIMING',
+      source_datasource_id: DS.crmApi,
+      target_datasource_id: DS.example,
+      ...task,
+    },
     task_detail: detail,
   };
 }

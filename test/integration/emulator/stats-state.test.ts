@@ -81,7 +81,10 @@ describe('control routes', () => {
   });
 
   it('POST /__emulator/config changes faults and quotas at run time and refuses bad values', async () => {
-    const ok = await call(emu.url, 'POST', '/__emulator/config', { auth: false, body: { faults: { 503: 1 }, retryAfterSeconds: 1 } });
+    const ok = await call(emu.url, 'POST', '/__emulator/config', {
+      auth: false,
+      body: { faults: { 503: 1 }, retryAfterSeconds: 1 },
+    });
     expect(ok.status).toBe(200);
     expect(ok.json).toMatchObject({ faults: { 503: 1 }, retryAfterSeconds: 1 });
     expect((await call(emu.url, 'GET', `${BASE}/tasks`)).status).toBe(503);
@@ -90,9 +93,19 @@ describe('control routes', () => {
     const throttled = await call(emu.url, 'GET', `${BASE}/tasks`);
     expect(throttled.status).toBe(429);
     expect(throttled.headers['retry-after']).toBe('1');
-    await call(emu.url, 'POST', '/__emulator/config', { auth: false, body: { rateQuota: null, retryAfterSeconds: null } });
+    await call(emu.url, 'POST', '/__emulator/config', {
+      auth: false,
+      body: { rateQuota: null, retryAfterSeconds: null },
+    });
     expect((await call(emu.url, 'GET', `${BASE}/tasks`)).status).toBe(200);
-    for (const body of [{ faults: { 500: 2 } }, { faults: { 500: 0.6, 502: 0.6 } }, { faults: { teapot: 0.1 } }, { port: 1 }, { latencyMs: -1 }, [1]]) {
+    for (const body of [
+      { faults: { 500: 2 } },
+      { faults: { 500: 0.6, 502: 0.6 } },
+      { faults: { teapot: 0.1 } },
+      { port: 1 },
+      { latencyMs: -1 },
+      [1],
+    ]) {
       const bad = await call(emu.url, 'POST', '/__emulator/config', { auth: false, body });
       expect(bad.status, JSON.stringify(body)).toBe(400);
       expect(bad.json.error_msg).toEqual(expect.any(String));

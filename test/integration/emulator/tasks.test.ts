@@ -79,11 +79,19 @@ describe('GET /tasks', () => {
   it('filters by lowercase task_type, integer status and task_id', async () => {
     const t = await createTask(emu.url, 'timing-one');
     const r = await createTask(emu.url, 'realtime-one', { task_type: 'REALTIME' });
-    expect((await call(emu.url, 'GET', `${BASE}/tasks?task_type=realtime`)).json.entities.map((e: { task_id: string }) => e.task_id)).toEqual([r]);
+    expect(
+      (await call(emu.url, 'GET', `${BASE}/tasks?task_type=realtime`)).json.entities.map(
+        (e: { task_id: string }) => e.task_id,
+      ),
+    ).toEqual([r]);
     expect((await call(emu.url, 'GET', `${BASE}/tasks?task_type=TIMING`)).status).toBe(400);
-    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'start', list: [{ task_id: t }] } });
+    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, {
+      body: { action_id: 'start', list: [{ task_id: t }] },
+    });
     const running = await call(emu.url, 'GET', `${BASE}/tasks?status=1`);
-    expect(running.json.entities).toEqual([expect.objectContaining({ task_id: t, status: 1, execute_status: 'WAITING' })]);
+    expect(running.json.entities).toEqual([
+      expect.objectContaining({ task_id: t, status: 1, execute_status: 'WAITING' }),
+    ]);
     expect((await call(emu.url, 'GET', `${BASE}/tasks?status=0`)).json.total).toBe(1);
     expect((await call(emu.url, 'GET', `${BASE}/tasks?task_id=${r}`)).json.entities[0].task_name).toBe('realtime-one');
   });
@@ -100,7 +108,9 @@ describe('GET, PUT, DELETE /tasks/{task_id}', () => {
 
   it('answers 404 FDI.3081 for a missing task on show, update and delete', async () => {
     for (const method of ['GET', 'PUT', 'DELETE']) {
-      const res = await call(emu.url, method, `${BASE}/tasks/0123456789abcdef0123456789abcdef`, { body: method === 'PUT' ? taskBody('nobody') : undefined });
+      const res = await call(emu.url, method, `${BASE}/tasks/0123456789abcdef0123456789abcdef`, {
+        body: method === 'PUT' ? taskBody('nobody') : undefined,
+      });
       expect(res.status, method).toBe(404);
       expect(res.json).toMatchObject({ error_code: 'FDI.3081', error_msg: 'The task does not exist.' });
     }
@@ -108,9 +118,16 @@ describe('GET, PUT, DELETE /tasks/{task_id}', () => {
 
   it('updates with the full body, validated like create', async () => {
     const id = await createTask(emu.url, 'to-update', { description: 'old' });
-    const res = await call(emu.url, 'PUT', `${BASE}/tasks/${id}`, { body: taskBody('updated-name', { task_type: 'REALTIME', source_datasource_id: DS.crmApiV2 }, '{"x":2}') });
+    const res = await call(emu.url, 'PUT', `${BASE}/tasks/${id}`, {
+      body: taskBody('updated-name', { task_type: 'REALTIME', source_datasource_id: DS.crmApiV2 }, '{"x":2}'),
+    });
     expect(res.status).toBe(200);
-    expect(res.json.task).toMatchObject({ task_id: id, task_name: 'updated-name', task_type: 'realtime', source_datasource_name: 'crm-api-v2' });
+    expect(res.json.task).toMatchObject({
+      task_id: id,
+      task_name: 'updated-name',
+      task_type: 'realtime',
+      source_datasource_name: 'crm-api-v2',
+    });
     expect(res.json.task).not.toHaveProperty('description');
     expect(res.json.task_detail).toBe('{"x":2}');
     expect(emu.tasks()[0]).toMatchObject({ task_name: 'updated-name', version: 2 });
@@ -130,11 +147,15 @@ describe('GET, PUT, DELETE /tasks/{task_id}', () => {
 
   it('deletes with 204 and no body; a running task answers 400 FDI.3023', async () => {
     const id = await createTask(emu.url, 'to-delete');
-    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'start', list: [{ task_id: id }] } });
+    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, {
+      body: { action_id: 'start', list: [{ task_id: id }] },
+    });
     const running = await call(emu.url, 'DELETE', `${BASE}/tasks/${id}`);
     expect(running.status).toBe(400);
     expect(running.json).toMatchObject({ error_code: 'FDI.3023' });
-    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'stop', list: [{ task_id: id }] } });
+    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, {
+      body: { action_id: 'stop', list: [{ task_id: id }] },
+    });
     const res = await call(emu.url, 'DELETE', `${BASE}/tasks/${id}`);
     expect(res.status).toBe(204);
     expect(res.text).toBe('');
@@ -149,7 +170,9 @@ describe('POST /batch-operation/tasks', () => {
   it('starts and stops; unknown IDs are failures inside the 200', async () => {
     const a = await createTask(emu.url, 'batch-a', { task_type: 'REALTIME' });
     const missing = 'ffffffffffffffffffffffffffffffff';
-    const res = await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'start', list: [{ task_id: a }, { task_id: missing }] } });
+    const res = await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, {
+      body: { action_id: 'start', list: [{ task_id: a }, { task_id: missing }] },
+    });
     expect(res.status).toBe(200);
     expect(res.json).toEqual({
       success_count: 1,
@@ -159,7 +182,9 @@ describe('POST /batch-operation/tasks', () => {
     });
     expect((await call(emu.url, 'GET', `${BASE}/tasks/${a}`)).json.task.status).toBe('running');
     expect(emu.tasks()[0].execute_status).toBe('RUNNING');
-    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'stop', list: [{ task_id: a }] } });
+    await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, {
+      body: { action_id: 'stop', list: [{ task_id: a }] },
+    });
     expect((await call(emu.url, 'GET', `${BASE}/tasks/${a}`)).json.task.status).toBe('stop');
   });
 
@@ -168,7 +193,9 @@ describe('POST /batch-operation/tasks', () => {
     const res = await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'start', list } });
     expect(res.status).toBe(400);
     expect(res.json).toMatchObject({ error_code: 'FDI.3002', error_msg: expect.stringContaining('at most 10') });
-    const ten = await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'start', list: list.slice(0, 10) } });
+    const ten = await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, {
+      body: { action_id: 'start', list: list.slice(0, 10) },
+    });
     expect(ten.json.failure_count).toBe(10);
   });
 
@@ -192,6 +219,10 @@ describe('routes that do not exist', () => {
   ])('%s %s → 404 APIGW.0101 with a request id', async (method, path) => {
     const res = await call(emu.url, method, path);
     expect(res.status).toBe(404);
-    expect(res.json).toEqual({ error_code: 'APIGW.0101', error_msg: expect.any(String), request_id: res.headers['x-request-id'] });
+    expect(res.json).toEqual({
+      error_code: 'APIGW.0101',
+      error_msg: expect.any(String),
+      request_id: res.headers['x-request-id'],
+    });
   });
 });

@@ -29,11 +29,27 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
       hangMs: 2000,
       latencyMs: 2,
       jitterMs: 3,
-      faults: { '500': 0.05, '500-after-commit': 0.05, '429': 0.04, '502': 0.03, '503': 0.03, '504': 0.03, reset: 0.03, hang: 0.02 },
+      faults: {
+        '500': 0.05,
+        '500-after-commit': 0.05,
+        '429': 0.04,
+        '502': 0.03,
+        '503': 0.03,
+        '504': 0.03,
+        reset: 0.03,
+        hang: 0.02,
+      },
     });
     dir = await tempDir();
     manifest = await writeManifest(dir, 'bulk.yaml', bulkManifest(N, { instances: INSTANCES }));
-    env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_TIMEOUT_MS: '500', FDI_RATE: '400', FDI_CONCURRENCY: '16', FDI_MAX_ATTEMPTS: '12' };
+    env = {
+      FDI_ENDPOINT: emu.url,
+      FDI_AUTH_TOKEN: 'local-token',
+      FDI_TIMEOUT_MS: '500',
+      FDI_RATE: '400',
+      FDI_CONCURRENCY: '16',
+      FDI_MAX_ATTEMPTS: '12',
+    };
   });
   afterAll(() => emu.close());
 
@@ -43,7 +59,8 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     expect(res.code).toBe(0);
     const stats = emu.stats();
     // Faults really happened, ambiguous ones included.
-    for (const kind of ['500', '500-after-commit', '429', '502', '503', '504', 'reset', 'hang']) expect(stats.faultsInjected[kind] ?? 0).toBeGreaterThan(0);
+    for (const kind of ['500', '500-after-commit', '429', '502', '503', '504', 'reset', 'hang'])
+      expect(stats.faultsInjected[kind] ?? 0).toBeGreaterThan(0);
     const names = Object.keys(stats.createsCommitted);
     expect(names).toHaveLength(N);
     expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
@@ -77,14 +94,22 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
   it('after deleting some tasks, a run recreates exactly those', async () => {
     const victims = emu.tasks().filter((_, i) => i % 50 === 0);
     for (const t of victims) {
-      const r = await fetch(`${emu.url}/v2/${t.project_id}/fdi/instances/${t.instance_id}/tasks/${t.task_id}`, { method: 'DELETE', headers: { 'X-Auth-Token': 'local-token' } });
+      const r = await fetch(`${emu.url}/v2/${t.project_id}/fdi/instances/${t.instance_id}/tasks/${t.task_id}`, {
+        method: 'DELETE',
+        headers: { 'X-Auth-Token': 'local-token' },
+      });
       expect(r.status).toBe(204);
     }
     const res = await runCli(['apply', manifest, '--report', path.join(dir, 'reports')], { env });
     expect(res.code).toBe(0);
     const report = await latestReport(path.join(dir, 'reports'), 'bulk');
     expect(report.counts).toMatchObject({ created: victims.length, existing: N - victims.length });
-    expect(report.tasks.filter((t) => t.status === 'created').map((t) => t.name).sort()).toEqual(victims.map((v) => v.task_name).sort());
+    expect(
+      report.tasks
+        .filter((t) => t.status === 'created')
+        .map((t) => t.name)
+        .sort(),
+    ).toEqual(victims.map((v) => v.task_name).sort());
     expect(emu.stats().tasksStored).toBe(N);
   });
 });

@@ -8,9 +8,24 @@ describe('configuration errors', () => {
   it.each([
     ['no endpoint', { FDI_AUTH_TOKEN: 't' }, [], /no FDI endpoint: set FDI_ENDPOINT/],
     ['no credentials', { FDI_ENDPOINT: 'http://127.0.0.1:1' }, [], /no FDI credentials/],
-    ['a rate out of bounds', { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_AUTH_TOKEN: 't' }, ['--rate', '5000'], /--rate must be a number between 0.1 and 1000/],
-    ['half an AK/SK pair', { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_ACCESS_KEY: 'ak' }, [], /FDI_ACCESS_KEY and FDI_SECRET_KEY must be set together/],
-    ['a bad endpoint', { FDI_ENDPOINT: 'roma.example.com', FDI_AUTH_TOKEN: 't' }, [], /FDI endpoint must be an http\(s\) URL/],
+    [
+      'a rate out of bounds',
+      { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_AUTH_TOKEN: 't' },
+      ['--rate', '5000'],
+      /--rate must be a number between 0.1 and 1000/,
+    ],
+    [
+      'half an AK/SK pair',
+      { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_ACCESS_KEY: 'ak' },
+      [],
+      /FDI_ACCESS_KEY and FDI_SECRET_KEY must be set together/,
+    ],
+    [
+      'a bad endpoint',
+      { FDI_ENDPOINT: 'roma.example.com', FDI_AUTH_TOKEN: 't' },
+      [],
+      /FDI endpoint must be an http\(s\) URL/,
+    ],
   ])('%s → exit 2', async (_name, env, flags, message) => {
     const dir = await tempDir();
     const m = await writeManifest(dir, 'cfg.yaml', bulkManifest(2));
@@ -22,8 +37,16 @@ describe('configuration errors', () => {
 
   it('a task without a target instance is a located error; the rejected report is written', async () => {
     const dir = await tempDir();
-    const m = await writeManifest(dir, 'notarget.yaml', bulkManifest(2).replace('target: { project_id: local-project }', '').replace(/    target: \{ instance_id: local-instance \}\n/, ''));
-    const res = await runCli(['apply', m, '--report', dir], { env: { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_AUTH_TOKEN: 't' } });
+    const m = await writeManifest(
+      dir,
+      'notarget.yaml',
+      bulkManifest(2)
+        .replace('target: { project_id: local-project }', '')
+        .replace(/    target: \{ instance_id: local-instance \}\n/, ''),
+    );
+    const res = await runCli(['apply', m, '--report', dir], {
+      env: { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_AUTH_TOKEN: 't' },
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/notarget\.yaml:\d+:\d+: task "bulk-0-0000": no target project_id/);
     const report = JSON.parse(await readFile(path.join(dir, 'notarget', 'latest.json'), 'utf8'));
@@ -41,7 +64,9 @@ describe('configuration errors', () => {
     }
     const res = await runCli(['validate', m], { env: { FDI_HEAP_GROWING_PERCENT: 'lots' } });
     expect(res.code, res.stderr).toBe(0);
-    expect(res.stderr).toContain('warning: FDI_HEAP_GROWING_PERCENT="lots" is not a whole number of percent (0–9999); using 50');
+    expect(res.stderr).toContain(
+      'warning: FDI_HEAP_GROWING_PERCENT="lots" is not a whole number of percent (0–9999); using 50',
+    );
   });
 
   it('a device or a pipe is not read as a manifest', async () => {

@@ -9,7 +9,8 @@ import { startEmulator, type Emulator } from '../../../emulator/index.js';
 import type { Report } from '../../../lib/report/types.js';
 import { ROOT, bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
-const latest = async (dir: string, name: string) => JSON.parse(await readFile(path.join(dir, name, 'latest.json'), 'utf8')) as Report;
+const latest = async (dir: string, name: string) =>
+  JSON.parse(await readFile(path.join(dir, name, 'latest.json'), 'utf8')) as Report;
 
 describe('task lifecycle', () => {
   let emu: Emulator;
@@ -45,7 +46,11 @@ describe('task lifecycle', () => {
     expect(again.code).toBe(0);
     const after = emu.stats().requests;
     for (const route of ['POST /tasks', 'POST /tasks/{task_id}/dispatches', 'POST /batch-operation/tasks']) {
-      const sum = (r: Record<string, Record<string, number>>) => Object.entries(r).filter(([k]) => k === route).flatMap(([, v]) => Object.values(v)).reduce((a, b) => a + b, 0);
+      const sum = (r: Record<string, Record<string, number>>) =>
+        Object.entries(r)
+          .filter(([k]) => k === route)
+          .flatMap(([, v]) => Object.values(v))
+          .reduce((a, b) => a + b, 0);
       expect(sum(before), route).toBeGreaterThan(0);
       expect(sum(after), route).toBe(sum(before));
     }
@@ -53,7 +58,11 @@ describe('task lifecycle', () => {
   });
 
   it('starts many tasks with at most 10 IDs per batch call', async () => {
-    const m = await writeManifest(dir, 'starts.yaml', bulkManifest(35, { prefix: 'st', start: true, instances: ['local-instance', 'local-instance-2'] }));
+    const m = await writeManifest(
+      dir,
+      'starts.yaml',
+      bulkManifest(35, { prefix: 'st', start: true, instances: ['local-instance', 'local-instance-2'] }),
+    );
     const res = await runCli(['apply', m, '--report', dir], { env });
     expect(res.code).toBe(0);
     expect(emu.tasks().every((t) => t.status === 'running')).toBe(true);
@@ -66,7 +75,14 @@ describe('task lifecycle', () => {
   it('stops at the failure threshold: exit 3, the rest not attempted, the report written', async () => {
     // The instance accepts one task; every other create is refused with a 400 (not retried).
     emu.configure({ maxTasks: 1 });
-    const m = await writeManifest(dir, 'threshold.yaml', bulkManifest(200, { prefix: 'th', extra: 'options: { max_attempts: 1, failure_threshold: { percent: 50, min_attempted: 10 } }' }));
+    const m = await writeManifest(
+      dir,
+      'threshold.yaml',
+      bulkManifest(200, {
+        prefix: 'th',
+        extra: 'options: { max_attempts: 1, failure_threshold: { percent: 50, min_attempted: 10 } }',
+      }),
+    );
     const res = await runCli(['apply', m, '--concurrency', '2', '--report', dir], { env });
     expect(res.code).toBe(3);
     const report = await latest(dir, 'threshold');
@@ -81,12 +97,22 @@ describe('task lifecycle', () => {
 
   it('failed.yaml is accepted as is and finishes what failed', async () => {
     emu.configure({ faults: { '500': 0.5 }, seed: 11 });
-    const m = await writeManifest(dir, 'partial.yaml', bulkManifest(40, { prefix: 'pa', extra: 'options: { max_attempts: 1, failure_threshold: { percent: 100, min_attempted: 1000 } }' }));
+    const m = await writeManifest(
+      dir,
+      'partial.yaml',
+      bulkManifest(40, {
+        prefix: 'pa',
+        extra: 'options: { max_attempts: 1, failure_threshold: { percent: 100, min_attempted: 1000 } }',
+      }),
+    );
     const first = await runCli(['apply', m, '--report', dir], { env });
     expect(first.code).toBe(1);
     const report = await latest(dir, 'partial');
     expect(report.status).toBe('partial');
-    const failedNames = report.tasks.filter((t) => t.status === 'failed').map((t) => t.name).sort();
+    const failedNames = report.tasks
+      .filter((t) => t.status === 'failed')
+      .map((t) => t.name)
+      .sort();
     expect(failedNames.length).toBeGreaterThan(0);
     const failedYaml = path.join(dir, 'partial', report.run_id, 'failed.yaml');
     const text = await readFile(failedYaml, 'utf8');
@@ -106,12 +132,23 @@ describe('task lifecycle', () => {
   });
 
   it('on_exists: update leaves identical tasks alone and updates the ones that differ', async () => {
-    const v1 = await writeManifest(dir, 'upd.yaml', bulkManifest(6, { prefix: 'up', extra: 'options: { on_exists: update }' }));
+    const v1 = await writeManifest(
+      dir,
+      'upd.yaml',
+      bulkManifest(6, { prefix: 'up', extra: 'options: { on_exists: update }' }),
+    );
     expect((await runCli(['apply', v1, '--report', dir], { env })).code).toBe(0);
     expect((await runCli(['apply', v1, '--report', dir], { env })).code).toBe(0);
     expect((await latest(dir, 'upd')).counts).toMatchObject({ existing: 6, updated: 0, created: 0 });
     expect(emu.stats().requests['PUT /tasks/{task_id}']).toBeUndefined();
-    const v2 = await writeManifest(dir, 'upd.yaml', bulkManifest(6, { prefix: 'up', extra: 'options: { on_exists: update }' }).replace('"CDC.T_${n}"', '"CDC.U_${n}"'));
+    const v2 = await writeManifest(
+      dir,
+      'upd.yaml',
+      bulkManifest(6, { prefix: 'up', extra: 'options: { on_exists: update }' }).replace(
+        '"CDC.T_${n}"',
+        '"CDC.U_${n}"',
+      ),
+    );
     expect((await runCli(['apply', v2, '--report', dir], { env })).code).toBe(0);
     expect((await latest(dir, 'upd')).counts).toMatchObject({ updated: 6, existing: 0, created: 0 });
     const changed = emu.tasks().find((t) => t.task_name === 'up-0-0002')!;

@@ -15,7 +15,9 @@ describe('rate and concurrency limits', () => {
   it('the request rate never exceeds --rate, in any 1-second window at the server', async () => {
     emu.reset();
     const manifest = await writeManifest(dir, 'rate.yaml', bulkManifest(150, { prefix: 'rate' }));
-    const res = await runCli(['apply', manifest, '--rate', '50', '--concurrency', '32', '--report', dir], { env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' } });
+    const res = await runCli(['apply', manifest, '--rate', '50', '--concurrency', '32', '--report', dir], {
+      env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' },
+    });
     expect(res.code).toBe(0);
     const s = emu.stats();
     expect(s.tasksStored).toBe(150);
@@ -27,7 +29,9 @@ describe('rate and concurrency limits', () => {
   it('requests in flight never exceed --concurrency', async () => {
     emu.reset();
     const manifest = await writeManifest(dir, 'conc.yaml', bulkManifest(120, { prefix: 'conc' }));
-    const res = await runCli(['apply', manifest, '--rate', '1000', '--concurrency', '4', '--report', dir], { env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' } });
+    const res = await runCli(['apply', manifest, '--rate', '1000', '--concurrency', '4', '--report', dir], {
+      env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' },
+    });
     expect(res.code).toBe(0);
     const s = emu.stats();
     expect(s.tasksStored).toBe(120);
@@ -40,7 +44,10 @@ describe('rate and concurrency limits', () => {
     emu.configure({ rateQuota: 40, retryAfterSeconds: 1, latencyMs: 5, jitterMs: 0 });
     try {
       const manifest = await writeManifest(dir, 'quota.yaml', bulkManifest(200, { prefix: 'quota' }));
-      const res = await runCli(['apply', manifest, '--rate', '80', '--concurrency', '16', '--max-attempts', '10', '--report', dir], { env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' } });
+      const res = await runCli(
+        ['apply', manifest, '--rate', '80', '--concurrency', '16', '--max-attempts', '10', '--report', dir],
+        { env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' } },
+      );
       expect(res.code).toBe(0);
       const s = emu.stats();
       expect(s.tasksStored).toBe(200);

@@ -43,7 +43,15 @@ describe('plan', () => {
       fetch(`${emu.url}/v2/local-project/fdi/instances/local-instance/tasks`, {
         method: 'POST',
         headers: { 'X-Auth-Token': 'local-token', 'Content-Type': 'application/json' },
-        body: JSON.stringify({ task: { task_name: name, task_type: 'REALTIME', source_datasource_id: SRC, target_datasource_id: 'b2e8c0d14f6a4e7b9c3d5e7f9a1b3c5d' }, task_detail: JSON.stringify({ t }) }),
+        body: JSON.stringify({
+          task: {
+            task_name: name,
+            task_type: 'REALTIME',
+            source_datasource_id: SRC,
+            target_datasource_id: 'b2e8c0d14f6a4e7b9c3d5e7f9a1b3c5d',
+          },
+          task_detail: JSON.stringify({ t }),
+        }),
       });
     expect((await existing('plan-same', 'T1')).status).toBe(200);
     expect((await existing('plan-changed', 'T0')).status).toBe(200);
@@ -54,11 +62,24 @@ describe('plan', () => {
     const before = writes(emu);
     const m = await writeManifest(dir, 'update.yaml', manifest('update'));
     const res = await runCli(['plan', m, '--json'], { env });
-    const plan = JSON.parse(res.stdout) as { entries: Array<{ name: string; action: string; reason?: string; source_datasource_id?: string }>; blockers: string[] };
+    const plan = JSON.parse(res.stdout) as {
+      entries: Array<{ name: string; action: string; reason?: string; source_datasource_id?: string }>;
+      blockers: string[];
+    };
     const action = Object.fromEntries(plan.entries.map((e) => [e.name, e.action]));
-    expect(action).toEqual({ 'plan-new': 'create', 'plan-same': 'skip', 'plan-changed': 'update', 'plan-bad-ds': 'invalid', 'plan-fuzzy': 'create' });
-    expect(plan.entries.find((e) => e.name === 'plan-bad-ds')!.reason).toMatch(/"crm-ap" was not found.*similar: "crm-api"/);
-    expect(plan.entries.find((e) => e.name === 'plan-fuzzy')!.source_datasource_id).toBe('6f1c2a0e9b8d4c3ea1f2b3c4d5e6f7a8');
+    expect(action).toEqual({
+      'plan-new': 'create',
+      'plan-same': 'skip',
+      'plan-changed': 'update',
+      'plan-bad-ds': 'invalid',
+      'plan-fuzzy': 'create',
+    });
+    expect(plan.entries.find((e) => e.name === 'plan-bad-ds')!.reason).toMatch(
+      /"crm-ap" was not found.*similar: "crm-api"/,
+    );
+    expect(plan.entries.find((e) => e.name === 'plan-fuzzy')!.source_datasource_id).toBe(
+      '6f1c2a0e9b8d4c3ea1f2b3c4d5e6f7a8',
+    );
     expect(res.code).toBe(2);
     expect(writes(emu)).toBe(before);
   });
@@ -71,7 +92,12 @@ describe('plan', () => {
     expect(skip.stdout).toMatch(/plan: .*2 create/);
     const fail = await runCli(['plan', await writeManifest(dir, 'fail.yaml', manifest('fail')), '--json'], { env });
     const plan = JSON.parse(fail.stdout) as { entries: Array<{ name: string; action: string }>; blockers: string[] };
-    expect(plan.entries.filter((e) => e.action === 'conflict').map((e) => e.name).sort()).toEqual(['plan-changed', 'plan-same']);
+    expect(
+      plan.entries
+        .filter((e) => e.action === 'conflict')
+        .map((e) => e.name)
+        .sort(),
+    ).toEqual(['plan-changed', 'plan-same']);
     expect(plan.blockers.join(' ')).toMatch(/already exist/);
     expect(fail.code).toBe(2);
     expect(writes(emu)).toBe(before);
@@ -79,7 +105,9 @@ describe('plan', () => {
 
   it('apply executes what plan showed (update mode) and rejects a plan with invalid tasks without writing', async () => {
     const before = writes(emu);
-    const res = await runCli(['apply', await writeManifest(dir, 'update2.yaml', manifest('update')), '--report', dir], { env });
+    const res = await runCli(['apply', await writeManifest(dir, 'update2.yaml', manifest('update')), '--report', dir], {
+      env,
+    });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/invalid/);
     expect(writes(emu)).toBe(before);

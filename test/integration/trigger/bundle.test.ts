@@ -33,7 +33,16 @@ describe('the packaged Lambda bundle', () => {
     await upload(stack, 'incoming/bundle wave+1.yaml', bulkManifest(5, { prefix: 'bundle' }));
     await stack.idle();
     const event = {
-      Records: [{ eventSource: 'aws:s3', eventName: 'ObjectCreated:Put', s3: { bucket: { name: stack.bucket }, object: { key: 'incoming/bundle+wave%2B1.yaml', size: 1, sequencer: '00AA' } } }],
+      Records: [
+        {
+          eventSource: 'aws:s3',
+          eventName: 'ObjectCreated:Put',
+          s3: {
+            bucket: { name: stack.bucket },
+            object: { key: 'incoming/bundle+wave%2B1.yaml', size: 1, sequencer: '00AA' },
+          },
+        },
+      ],
     };
     const script = `
       const { handler } = require(${JSON.stringify(path.join(unpacked, 'handlers/manifest-uploaded.cjs'))});
@@ -41,7 +50,13 @@ describe('the packaged Lambda bundle', () => {
         .then((o) => { console.log(JSON.stringify(o.map((x) => ({ kind: x.kind, status: x.report && x.report.status })))); })
         .catch((e) => { console.error(e.message); process.exit(1); });`;
     const { stdout } = await run(process.execPath, ['-e', script], {
-      env: cleanEnv({ ...stack.env, MANIFEST_PREFIX: 'incoming/', AWS_ACCESS_KEY_ID: 'S3RVER', AWS_SECRET_ACCESS_KEY: 'S3RVER', LOG_LEVEL: 'error' }),
+      env: cleanEnv({
+        ...stack.env,
+        MANIFEST_PREFIX: 'incoming/',
+        AWS_ACCESS_KEY_ID: 'S3RVER',
+        AWS_SECRET_ACCESS_KEY: 'S3RVER',
+        LOG_LEVEL: 'error',
+      }),
       timeout: 60_000,
     });
     expect(JSON.parse(stdout.trim().split('\n').pop()!)).toEqual([{ kind: 'finished', status: 'succeeded' }]);

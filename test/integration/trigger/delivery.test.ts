@@ -28,25 +28,38 @@ describe('deliveries', () => {
     const kinds = [a, b, c].map((o) => o[0].kind).sort();
     expect(kinds).toEqual(['duplicate', 'duplicate', 'finished']);
     const stats = stack.emulator.stats();
-    expect(Object.entries(stats.createsCommitted).filter(([n]) => n.startsWith('dup-')).every(([, n]) => n === 1)).toBe(true);
+    expect(
+      Object.entries(stats.createsCommitted)
+        .filter(([n]) => n.startsWith('dup-'))
+        .every(([, n]) => n === 1),
+    ).toBe(true);
     expect(Object.keys(stats.createsCommitted).filter((n) => n.startsWith('dup-'))).toHaveLength(25);
     expect(firstRuns).toBeGreaterThan(0);
   });
 
   it('a run that fails on infrastructure releases its lock, so the retried event runs', async () => {
     await upload(stack, 'outside/retry.yaml', bulkManifest(4, { prefix: 'retry' }));
-    const deps = buildTriggerDeps({ ...stack.env, MANIFEST_PREFIX: 'outside/' }, { logger: silentLogger(), s3: stack.s3 });
+    const deps = buildTriggerDeps(
+      { ...stack.env, MANIFEST_PREFIX: 'outside/' },
+      { logger: silentLogger(), s3: stack.s3 },
+    );
     let failOnce = true;
-    const flaky = { ...deps, storeFor: (bucket: string) => {
-      const store = deps.storeFor(bucket);
-      return { ...store, put: async (key: string, body: string | Uint8Array, type?: string) => {
-        if (failOnce && key.startsWith('reports/')) {
-          failOnce = false;
-          throw new Error('storage unavailable');
-        }
-        return store.put(key, body, type);
-      } };
-    } };
+    const flaky = {
+      ...deps,
+      storeFor: (bucket: string) => {
+        const store = deps.storeFor(bucket);
+        return {
+          ...store,
+          put: async (key: string, body: string | Uint8Array, type?: string) => {
+            if (failOnce && key.startsWith('reports/')) {
+              failOnce = false;
+              throw new Error('storage unavailable');
+            }
+            return store.put(key, body, type);
+          },
+        };
+      },
+    };
     const handler = createHandler(() => flaky);
     const ctx = { getRemainingTimeInMillis: () => 600_000 };
     const ev = s3Event(stack.bucket, 'outside/retry.yaml', '0000000000000RETRY');
@@ -85,7 +98,11 @@ describe('deadline and continuation', () => {
   afterAll(() => stack.close());
 
   it('a run forced over its deadline continues and finishes with one complete report and no duplicate', async () => {
-    await upload(stack, 'manifests/long/wave.yaml', bulkManifest(150, { prefix: 'long', instances: ['local-instance', 'local-instance-2'] }));
+    await upload(
+      stack,
+      'manifests/long/wave.yaml',
+      bulkManifest(150, { prefix: 'long', instances: ['local-instance', 'local-instance-2'] }),
+    );
     await stack.idle();
     const continued = stack.outcomes.filter((o) => o.kind === 'continued');
     expect(continued.length).toBeGreaterThanOrEqual(1);
@@ -104,10 +121,20 @@ describe('deadline and continuation', () => {
   });
 
   it('on_exists: fail, a continued run is not rejected for the tasks its earlier invocations created', async () => {
-    await upload(stack, 'manifests/long/strict.yaml', bulkManifest(150, { prefix: 'strict', instances: ['local-instance', 'local-instance-2'], extra: 'options: { on_exists: fail }' }));
+    await upload(
+      stack,
+      'manifests/long/strict.yaml',
+      bulkManifest(150, {
+        prefix: 'strict',
+        instances: ['local-instance', 'local-instance-2'],
+        extra: 'options: { on_exists: fail }',
+      }),
+    );
     await stack.idle();
     const latest = await getReport(stack, 'reports/long/strict/latest.json');
-    expect(stack.outcomes.filter((o) => o.kind === 'continued' && o.runId === latest.run_id).length).toBeGreaterThanOrEqual(1);
+    expect(
+      stack.outcomes.filter((o) => o.kind === 'continued' && o.runId === latest.run_id).length,
+    ).toBeGreaterThanOrEqual(1);
     expect(latest.status, latest.reason).toBe('succeeded');
     expect(latest.counts).toMatchObject({ total: 150, failed: 0, not_attempted: 0 });
     expect(latest.counts.created + latest.counts.existing).toBe(150);

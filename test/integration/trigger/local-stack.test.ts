@@ -17,7 +17,11 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
   afterAll(() => stack.close());
 
   it('provisions an uploaded manifest and writes report.json, tasks.csv, summary.md and latest.json', async () => {
-    await upload(stack, 'manifests/team/wave1.yaml', bulkManifest(40, { prefix: 'wave1', instances: ['local-instance', 'local-instance-2'] }));
+    await upload(
+      stack,
+      'manifests/team/wave1.yaml',
+      bulkManifest(40, { prefix: 'wave1', instances: ['local-instance', 'local-instance-2'] }),
+    );
     await stack.idle();
     const stats = stack.emulator.stats();
     expect(stats.tasksStored).toBe(40);
@@ -28,7 +32,10 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     expect(latest.manifest.uri).toBe(`s3://${stack.bucket}/manifests/team/wave1.yaml`);
     const dir = `reports/team/wave1/${latest.run_id}/`;
     expect(await listKeys(stack, dir)).toEqual([`${dir}report.json`, `${dir}summary.md`, `${dir}tasks.csv`]);
-    const csv = parse((await getText(stack, `${dir}tasks.csv`))!, { columns: true }) as Array<{ name: string; task_id: string }>;
+    const csv = parse((await getText(stack, `${dir}tasks.csv`))!, { columns: true }) as Array<{
+      name: string;
+      task_id: string;
+    }>;
     const stored = new Map(stack.emulator.tasks().map((t) => [t.task_name, t.task_id]));
     expect(csv).toHaveLength(40);
     for (const row of csv) expect(row.task_id).toBe(stored.get(row.name));

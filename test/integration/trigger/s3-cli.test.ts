@@ -26,7 +26,9 @@ describe('CLI with s3:// manifests and reports', () => {
   });
 
   it('apply of an s3:// manifest writes its report in the storage layout by default', async () => {
-    const res = await runCli(['apply', `s3://${stack.bucket}/inbox/wave.yaml`], { env: { ...env, MANIFEST_PREFIX: 'inbox/' } });
+    const res = await runCli(['apply', `s3://${stack.bucket}/inbox/wave.yaml`], {
+      env: { ...env, MANIFEST_PREFIX: 'inbox/' },
+    });
     expect(res.code).toBe(0);
     const latest = await getReport(stack, 'reports/wave/latest.json');
     expect(latest.counts.created).toBe(7);
@@ -48,7 +50,9 @@ describe('CLI with s3:// manifests and reports', () => {
     const missing = await runCli(['validate', `s3://${stack.bucket}/inbox/none.yaml`], { env });
     expect(missing.code).toBe(2);
     expect(missing.stderr).toContain('does not exist');
-    const down = await runCli(['validate', 's3://b/k.yaml'], { env: { ...env, S3_ENDPOINT: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' } });
+    const down = await runCli(['validate', 's3://b/k.yaml'], {
+      env: { ...env, S3_ENDPOINT: 'http://127.0.0.1:1', AWS_MAX_ATTEMPTS: '1' },
+    });
     expect(down.code).toBe(2);
     expect(down.stderr).toMatch(/cannot read the manifest s3:\/\/b\/k.yaml/);
     expect(down.stderr).not.toMatch(/\n\s+at /);

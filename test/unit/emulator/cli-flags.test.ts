@@ -71,7 +71,11 @@ describe('emulator flags', () => {
     ['fault sum', { fault: ['500=0.6', '502=0.6'] }, /add up to/],
     ['ak without sk', { ak: 'AK' }, /--ak and --sk go together/],
     ['empty token', { token: [''] }, /--token must not be empty/],
-    ['missing datasources file', { datasources: '/nonexistent/ds.yaml' }, /--datasources \/nonexistent\/ds.yaml: cannot read it \(ENOENT\)/],
+    [
+      'missing datasources file',
+      { datasources: '/nonexistent/ds.yaml' },
+      /--datasources \/nonexistent\/ds.yaml: cannot read it \(ENOENT\)/,
+    ],
   ])('refuses a bad %s with a clear message', (_what, flags, message) => {
     expect(problems(flags)).toMatch(message);
   });

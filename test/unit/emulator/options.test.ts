@@ -23,7 +23,9 @@ describe('resolveOptions', () => {
   });
 
   it('lists every problem at once', () => {
-    expect(() => resolveOptions({ port: 70_000, maxTasks: -1, projects: [], faults: { 500: 2 }, rateQuota: 0 })).toThrow(EmulatorConfigError);
+    expect(() =>
+      resolveOptions({ port: 70_000, maxTasks: -1, projects: [], faults: { 500: 2 }, rateQuota: 0 }),
+    ).toThrow(EmulatorConfigError);
     try {
       resolveOptions({ port: 70_000, maxTasks: -1, projects: [], faults: { 500: 2 } });
     } catch (err) {
@@ -56,7 +58,12 @@ describe('checkFaults', () => {
 describe('the default data sources', () => {
   it('hold every data source ID of the documented example request', () => {
     const ids = DEFAULT_DATASOURCES.map((d) => d.datasource_id);
-    for (const id of ['30969b205e8f4392a25fb321112d1753', '79c4caaa3e1441dfb0351038fcf5f281', 'a87a31a6288e4698865be122ae485dc0']) expect(ids).toContain(id);
+    for (const id of [
+      '30969b205e8f4392a25fb321112d1753',
+      '79c4caaa3e1441dfb0351038fcf5f281',
+      'a87a31a6288e4698865be122ae485dc0',
+    ])
+      expect(ids).toContain(id);
   });
 
   it('have unique IDs and a name that is a substring of another', () => {
@@ -69,8 +76,12 @@ describe('the default data sources', () => {
 describe('parseDataSources', () => {
   it('reads YAML and JSON arrays', () => {
     const yaml = '- datasource_id: a1\n  datasource_name: one\n  datasource_type: MYSQL\n  app_id: app\n';
-    expect(parseDataSources(yaml, 'ds.yaml')).toEqual([expect.objectContaining({ datasource_id: 'a1', datasource_name: 'one' })]);
-    const json = JSON.stringify([{ datasource_id: 'b2', datasource_name: 'two', datasource_type: 'API', app_id: 'app', app_name: 'App' }]);
+    expect(parseDataSources(yaml, 'ds.yaml')).toEqual([
+      expect.objectContaining({ datasource_id: 'a1', datasource_name: 'one' }),
+    ]);
+    const json = JSON.stringify([
+      { datasource_id: 'b2', datasource_name: 'two', datasource_type: 'API', app_id: 'app', app_name: 'App' },
+    ]);
     expect(parseDataSources(json, 'ds.json')[0]).toMatchObject({ datasource_id: 'b2', app_name: 'App' });
   });
 
@@ -79,8 +90,16 @@ describe('parseDataSources', () => {
     ['not an array', 'datasource_id: x', /non-empty array/],
     ['an empty array', '[]', /non-empty array/],
     ['a missing field', '- {datasource_id: a, datasource_name: b, datasource_type: API}', /\[0\]\.app_id/],
-    ['a misspelt field', '- {datasource_id: a, datasource_name: b, datasource_type: API, app_id: c, appid: d}', /appid/],
-    ['a duplicate ID', '- {datasource_id: a, datasource_name: b, datasource_type: API, app_id: c}\n- {datasource_id: a, datasource_name: d, datasource_type: API, app_id: c}', /appears twice/],
+    [
+      'a misspelt field',
+      '- {datasource_id: a, datasource_name: b, datasource_type: API, app_id: c, appid: d}',
+      /appid/,
+    ],
+    [
+      'a duplicate ID',
+      '- {datasource_id: a, datasource_name: b, datasource_type: API, app_id: c}\n- {datasource_id: a, datasource_name: d, datasource_type: API, app_id: c}',
+      /appears twice/,
+    ],
   ])('refuses %s, naming the file', (_what, text, message) => {
     expect(() => parseDataSources(text, 'ds.yaml')).toThrow(message);
   });

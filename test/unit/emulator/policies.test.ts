@@ -94,6 +94,8 @@ describe('TokenBucket', () => {
   });
 
   it('words the throttling message like APIG', () => {
-    expect(throttleMessage(20)).toBe('The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second');
+    expect(throttleMessage(20)).toBe(
+      'The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second',
+    );
   });
 });

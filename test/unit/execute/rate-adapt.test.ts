@@ -1,10 +1,22 @@
 import { describe, expect, it } from 'vitest';
-import { adaptRate, defaultAdaptConfig, initialRateState, type RateAdaptConfig, type RateState } from '../../../lib/execute/rate-adapt.js';
+import {
+  adaptRate,
+  defaultAdaptConfig,
+  initialRateState,
+  type RateAdaptConfig,
+  type RateState,
+} from '../../../lib/execute/rate-adapt.js';
 import { thresholdExceeded } from '../../../lib/execute/threshold.js';
 import { RateLimiter } from '../../../lib/execute/rate-limiter.js';
 
 /** Feeds `seconds` of responses at the current rate, a share `p` of them 429s (deterministically spread). */
-function feed(state: RateState, seconds: number, p: number, cfg: RateAdaptConfig, t0 = 0): { state: RateState; t: number } {
+function feed(
+  state: RateState,
+  seconds: number,
+  p: number,
+  cfg: RateAdaptConfig,
+  t0 = 0,
+): { state: RateState; t: number } {
   let t = t0;
   let s = state;
   let debt = 0;

@@ -2,8 +2,15 @@ import { describe, expect, it } from 'vitest';
 import { FdiError } from '../../../lib/fdi/fdi-error.js';
 import { backoffDelay, decideRetry, type RetryPolicy } from '../../../lib/execute/retry-policy.js';
 
-const policy: RetryPolicy = { maxAttempts: 5, maxThrottledAttempts: 12, baseDelayMs: 100, maxDelayMs: 1000, maxRetryAfterMs: 30_000 };
-const http = (status: number, extra: Partial<ConstructorParameters<typeof FdiError>[0]> = {}) => new FdiError({ kind: 'http', operation: 'POST /tasks', status, ...extra });
+const policy: RetryPolicy = {
+  maxAttempts: 5,
+  maxThrottledAttempts: 12,
+  baseDelayMs: 100,
+  maxDelayMs: 1000,
+  maxRetryAfterMs: 30_000,
+};
+const http = (status: number, extra: Partial<ConstructorParameters<typeof FdiError>[0]> = {}) =>
+  new FdiError({ kind: 'http', operation: 'POST /tasks', status, ...extra });
 const net = (code: string) => new FdiError({ kind: 'network', operation: 'POST /tasks', code });
 
 describe('decideRetry', () => {

@@ -36,19 +36,31 @@ describe('SDK-HMAC-SHA256 official vectors', () => {
   it('canonicalises a query with repeated keys and reserved characters', () => {
     expect(
       canonicalQuery({ limit: '1', enable: 'true', test: '一 (&=?!#%.*)', path: '/tmp/123', multi: ['1', '2', '3'] }),
-    ).toBe('enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29');
+    ).toBe(
+      'enable=true&limit=1&multi=1&multi=2&multi=3&path=%2Ftmp%2F123&test=%E4%B8%80%20%28%26%3D%3F%21%23%25.%2A%29',
+    );
   });
 });
 
 describe('sign and verify round trip', () => {
   const now = parseSdkDate(DATE)!;
   const secretFor = (ak: string) => (ak === AK ? SK : undefined);
-  const base = { method: 'POST', url: '/v2/p/fdi/instances/i/tasks', headers: { 'Content-Type': 'application/json', Host: 'h' }, body: '{"a":1}' };
+  const base = {
+    method: 'POST',
+    url: '/v2/p/fdi/instances/i/tasks',
+    headers: { 'Content-Type': 'application/json', Host: 'h' },
+    body: '{"a":1}',
+  };
 
   it('accepts what it signed', () => {
     const added = signRequest(base, { accessKey: AK, secretKey: SK }, now);
-    expect(added.Authorization).toMatch(/^SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature=[0-9a-f]{64}$/);
-    expect(verifySignature({ ...base, headers: { ...base.headers, ...added } }, secretFor, now)).toEqual({ ok: true, accessKey: AK });
+    expect(added.Authorization).toMatch(
+      /^SDK-HMAC-SHA256 Access=AccessKey, SignedHeaders=host;x-sdk-date, Signature=[0-9a-f]{64}$/,
+    );
+    expect(verifySignature({ ...base, headers: { ...base.headers, ...added } }, secretFor, now)).toEqual({
+      ok: true,
+      accessKey: AK,
+    });
   });
 
   it.each([

@@ -2,13 +2,21 @@ import { describe, expect, it } from 'vitest';
 import { DEFAULT_LIMITS } from '../../../lib/manifest/index.js';
 import { HEAD, compile, entry, problemsOf, tasksOf } from './helpers.js';
 
-const withDetail = (detail: string, extra = '') => `${HEAD}${entry('bounded', extra).replace('detail: { a: 1 }', () => `detail: ${detail}`)}`;
+const withDetail = (detail: string, extra = '') =>
+  `${HEAD}${entry('bounded', extra).replace('detail: { a: 1 }', () => `detail: ${detail}`)}`;
 
 describe('defaults', () => {
   it('are the documented ones', () => {
     expect(DEFAULT_LIMITS).toEqual({
-      maxBytes: 4 * 1024 * 1024, maxAliases: 1000, maxDepth: 64, maxNodes: 200_000, maxTasks: 10_000,
-      maxDetailBytes: 1024 * 1024, maxRangeLength: 10_000, maxRenderMs: 1000, maxTotalRenderMs: 20_000,
+      maxBytes: 4 * 1024 * 1024,
+      maxAliases: 1000,
+      maxDepth: 64,
+      maxNodes: 200_000,
+      maxTasks: 10_000,
+      maxDetailBytes: 1024 * 1024,
+      maxRangeLength: 10_000,
+      maxRenderMs: 1000,
+      maxTotalRenderMs: 20_000,
     });
   });
 });
@@ -33,7 +41,9 @@ describe('input bounds, checked before the document is built', () => {
   });
 
   it('nesting: flow nesting is caught by the token scan, block nesting after parsing', () => {
-    expect(problemsOf(withDetail(`{ a: ${'['.repeat(70)}${']'.repeat(70)} }`))[0].message).toBe('YAML nesting is deeper than 64 levels');
+    expect(problemsOf(withDetail(`{ a: ${'['.repeat(70)}${']'.repeat(70)} }`))[0].message).toBe(
+      'YAML nesting is deeper than 64 levels',
+    );
     let block = 'detail:\n';
     for (let d = 0; d < 70; d++) block += `${'  '.repeat(d + 3)}k${d}:\n`;
     const yaml = `${HEAD}${entry('deep').replace('detail: { a: 1 }\n', () => `${block.trimEnd()} 1\n`)}`;
@@ -42,14 +52,21 @@ describe('input bounds, checked before the document is built', () => {
   });
 
   it('a nesting deeper than the parser can take never throws', () => {
-    const r = compile(withDetail(`{ a: ${'['.repeat(200_000)}${']'.repeat(200_000)} }`), { maxDepth: 1e9, maxNodes: 1e9, maxBytes: 1e9 });
+    const r = compile(withDetail(`{ a: ${'['.repeat(200_000)}${']'.repeat(200_000)} }`), {
+      maxDepth: 1e9,
+      maxNodes: 1e9,
+      maxBytes: 1e9,
+    });
     expect(r.manifest).toBeUndefined();
     expect(['bound', 'syntax']).toContain(r.problems[0].kind);
   });
 
   it('aliases: a "billion laughs" document is refused, a few shared anchors are fine', () => {
     let bomb = 'version: 1\nvars:\n  a0: &a0 [lol, lol, lol, lol, lol, lol, lol, lol, lol]\n';
-    for (let i = 1; i < 9; i++) bomb += `  a${i}: &a${i} [${Array(9).fill(`*a${i - 1}`).join(', ')}]\n`;
+    for (let i = 1; i < 9; i++)
+      bomb += `  a${i}: &a${i} [${Array(9)
+        .fill(`*a${i - 1}`)
+        .join(', ')}]\n`;
     const [p] = problemsOf(`${bomb}tasks:\n${entry('abc')}`);
     expect(p).toMatchObject({ kind: 'bound', line: 4, message: expect.stringContaining('aliases expand too much') });
     const shared = `version: 1\nvars:\n  cols: &cols [a, b]\n  again: *cols\ntasks:\n${entry('abc')}`;
@@ -57,7 +74,11 @@ describe('input bounds, checked before the document is built', () => {
   });
 
   it('numbers JSON cannot hold exactly are refused', () => {
-    expect(problemsOf(withDetail('{ big: 12345678901234567890, inf: .inf }')).map((p) => p.message).sort()).toEqual([
+    expect(
+      problemsOf(withDetail('{ big: 12345678901234567890, inf: .inf }'))
+        .map((p) => p.message)
+        .sort(),
+    ).toEqual([
       '.inf is not a number JSON can hold',
       'the integer 12345678901234567890 is too large to be kept exactly (more than 2^53)',
     ]);
@@ -68,13 +89,21 @@ describe('expansion bounds, checked before anything is expanded', () => {
   it('the task count is the product of matrix sizes, refused above maxTasks without expanding', () => {
     const dim = Array.from({ length: 100 }, (_, i) => i).join(', ');
     const started = performance.now();
-    const [p] = problemsOf(`${HEAD}${entry('"t-${a}-${b}-${c}"', `    matrix: { a: [${dim}], b: [${dim}], c: [${dim}] }\n`)}`);
+    const [p] = problemsOf(
+      `${HEAD}${entry('"t-${a}-${b}-${c}"', `    matrix: { a: [${dim}], b: [${dim}], c: [${dim}] }\n`)}`,
+    );
     expect(performance.now() - started).toBeLessThan(2_000);
-    expect(p).toMatchObject({ kind: 'bound', line: 3, message: expect.stringContaining('expands to 1,000,000 tasks; at most 10,000 are allowed') });
+    expect(p).toMatchObject({
+      kind: 'bound',
+      line: 3,
+      message: expect.stringContaining('expands to 1,000,000 tasks; at most 10,000 are allowed'),
+    });
     expect(p.message).toContain('100 × 100 × 100');
   });
   it('maxTasks is configurable', () => {
-    expect(problemsOf(`${HEAD}${entry('"t-${a}"', '    matrix: { a: [1, 2, 3] }\n')}`, { maxTasks: 2 })[0].kind).toBe('bound');
+    expect(problemsOf(`${HEAD}${entry('"t-${a}"', '    matrix: { a: [1, 2, 3] }\n')}`, { maxTasks: 2 })[0].kind).toBe(
+      'bound',
+    );
   });
 });
 
@@ -84,33 +113,60 @@ describe('rendering bounds', () => {
     expect(p).toMatchObject({ kind: 'bound', message: 'task_detail is 3,011 bytes; at most 2,000 are allowed' });
   });
   it('counts bytes, not characters', () => {
-    expect(problemsOf(withDetail(`{ text: "${'é'.repeat(600)}" }`), { maxDetailBytes: 1000 })[0].message).toContain('1,211 bytes');
+    expect(problemsOf(withDetail(`{ text: "${'é'.repeat(600)}" }`), { maxDetailBytes: 1000 })[0].message).toContain(
+      '1,211 bytes',
+    );
   });
   it('range() is bounded; a range within the bound is fine', () => {
-    expect(problemsOf(withDetail('{ ids: { $eval: "range(0, 20000)" } }'))[0]).toMatchObject({ kind: 'bound', line: 7, message: expect.stringContaining('range(0, 20000) would make 20,000 items') });
+    expect(problemsOf(withDetail('{ ids: { $eval: "range(0, 20000)" } }'))[0]).toMatchObject({
+      kind: 'bound',
+      line: 7,
+      message: expect.stringContaining('range(0, 20000) would make 20,000 items'),
+    });
     expect(tasksOf(withDetail('{ n: { $eval: "len(range(0, 10000))" } }'))[0].task_detail).toBe('{"n":10000}');
     expect(problemsOf(withDetail('{ ids: { $eval: "range(0, 10, 0)" } }'))[0].message).toContain('endless');
   });
   it('join() is bounded before it builds its string', () => {
     const p = problemsOf(withDetail(`{ s: "\${join(range(0, 10000), '${'-'.repeat(200)}')}" }`));
-    expect(p[0]).toMatchObject({ kind: 'bound', message: expect.stringContaining('join() would make a string longer than') });
+    expect(p[0]).toMatchObject({
+      kind: 'bound',
+      message: expect.stringContaining('join() would make a string longer than'),
+    });
   });
   it('a string doubled by $reduce is stopped', () => {
-    const p = problemsOf(withDetail('{ s: { $reduce: { $eval: "range(0, 40)" }, initial: xx, "each(a, x)": { $eval: "a + a" } } }'), { maxRenderMs: 2000 });
+    const p = problemsOf(
+      withDetail('{ s: { $reduce: { $eval: "range(0, 40)" }, initial: xx, "each(a, x)": { $eval: "a + a" } } }'),
+      { maxRenderMs: 2000 },
+    );
     expect(p[0].kind).toBe('bound');
   });
   it('a structure doubled by $reduce and serialised by $json is stopped by the time budget', () => {
     const started = performance.now();
-    const p = problemsOf(withDetail('{ s: { $json: { $reduce: { $eval: "range(0, 60)" }, initial: [1], "each(a, x)": { $eval: "[a, a]" } } } }'), { maxRenderMs: 300 });
+    const p = problemsOf(
+      withDetail(
+        '{ s: { $json: { $reduce: { $eval: "range(0, 60)" }, initial: [1], "each(a, x)": { $eval: "[a, a]" } } } }',
+      ),
+      { maxRenderMs: 300 },
+    );
     expect(p[0]).toMatchObject({ kind: 'bound', message: 'rendering took longer than 300 ms' });
     expect(performance.now() - started).toBeLessThan(5_000);
   });
   it('nested $map over large ranges is stopped by the time budget', () => {
-    const p = problemsOf(withDetail('{ cells: { $map: { $eval: "range(0, 10000)" }, "each(x)": { $map: { $eval: "range(0, 10000)" }, "each(y)": "${x}-${y}" } } }'), { maxRenderMs: 200 });
+    const p = problemsOf(
+      withDetail(
+        '{ cells: { $map: { $eval: "range(0, 10000)" }, "each(x)": { $map: { $eval: "range(0, 10000)" }, "each(y)": "${x}-${y}" } } }',
+      ),
+      { maxRenderMs: 200 },
+    );
     expect(p[0]).toMatchObject({ kind: 'bound', message: 'rendering took longer than 200 ms', taskName: 'bounded' });
   });
   it('a rendered value far over the bound is stopped even where no single string is large', () => {
-    const p = problemsOf(withDetail('{ cells: { $map: { $eval: "range(0, 2000)" }, "each(x)": { $map: { $eval: "range(0, 30)" }, "each(y)": "${x}-${y}" } } }'), { maxDetailBytes: 100_000, maxRenderMs: 5_000 });
+    const p = problemsOf(
+      withDetail(
+        '{ cells: { $map: { $eval: "range(0, 2000)" }, "each(x)": { $map: { $eval: "range(0, 30)" }, "each(y)": "${x}-${y}" } } }',
+      ),
+      { maxDetailBytes: 100_000, maxRenderMs: 5_000 },
+    );
     expect(p[0].kind).toBe('bound');
   });
 });

@@ -2,7 +2,13 @@ import { readFileSync, readdirSync } from 'node:fs';
 import { Ajv } from 'ajv';
 import { parse } from 'yaml';
 import { describe, expect, it } from 'vitest';
-import { type ExpandedTask, compileManifest, formatProblem, toCreateRequest, unresolvedId } from '../../../lib/manifest/index.js';
+import {
+  type ExpandedTask,
+  compileManifest,
+  formatProblem,
+  toCreateRequest,
+  unresolvedId,
+} from '../../../lib/manifest/index.js';
 
 const DIR = 'manifests/examples';
 const files = readdirSync(DIR).filter((f) => f.endsWith('.yaml'));
@@ -18,7 +24,15 @@ describe('every example', () => {
   const validate = ajv.compile(JSON.parse(readFileSync('schema/manifest.schema.json', 'utf8')));
 
   it('is there', () => {
-    expect(files).toEqual(expect.arrayContaining(['documented-example.yaml', 'bulk-tables.yaml', 'api-to-db.yaml', 'timing-scheduled.yaml', 'everything.yaml']));
+    expect(files).toEqual(
+      expect.arrayContaining([
+        'documented-example.yaml',
+        'bulk-tables.yaml',
+        'api-to-db.yaml',
+        'timing-scheduled.yaml',
+        'everything.yaml',
+      ]),
+    );
   });
   it.each(files)('%s compiles without problems, names the schema and validates against it', (file) => {
     const text = readFileSync(`${DIR}/${file}`, 'utf8');
@@ -56,14 +70,20 @@ describe('bulk-tables.yaml', () => {
 
 describe('api-to-db.yaml', () => {
   it('generates the column list, the metadata and the mapping with $map from the task columns', () => {
-    const yaml = parse(readFileSync(`${DIR}/api-to-db.yaml`, 'utf8')) as { tasks: Array<{ vars: { columns: Array<{ name: string; source: string }> } }> };
+    const yaml = parse(readFileSync(`${DIR}/api-to-db.yaml`, 'utf8')) as {
+      tasks: Array<{ vars: { columns: Array<{ name: string; source: string }> } }>;
+    };
     const tasks = tasksOf('api-to-db.yaml');
     tasks.forEach((task, i) => {
       const columns = yaml.tasks[i].vars.columns;
       const detail = JSON.parse(task.task_detail);
-      expect(detail.targetSelectedDatasource.targetSelectedColumnList.map((c: { field_name: string }) => c.field_name)).toEqual(columns.map((c) => c.name));
+      expect(
+        detail.targetSelectedDatasource.targetSelectedColumnList.map((c: { field_name: string }) => c.field_name),
+      ).toEqual(columns.map((c) => c.name));
       expect(detail.mappingInput.dataSource).toEqual(columns.map((c) => ({ sourceKey: c.source, targetKey: c.name })));
-      expect(detail.sourceSelectedDatasource.sourceMetaData.dataSource.map((d: { index: number }) => d.index)).toEqual(columns.map((_, n) => n));
+      expect(detail.sourceSelectedDatasource.sourceMetaData.dataSource.map((d: { index: number }) => d.index)).toEqual(
+        columns.map((_, n) => n),
+      );
       expect(task.source).toEqual({ name: 'crm-api' });
     });
   });
@@ -73,8 +93,21 @@ describe('timing-scheduled.yaml', () => {
   it('has TIMING tasks with a schedule in dispatch form, started after creation', () => {
     const tasks = tasksOf('timing-scheduled.yaml');
     expect(tasks.map((t) => [t.task_type, t.start, t.schedule])).toEqual([
-      ['TIMING', true, { use_quartz_cron: true, cron: '0 30 2 * * ?', cron_timezone: 'Asia/Shanghai', remark: 'nightly orders' }],
-      ['TIMING', true, { use_quartz_cron: false, period: 'HOUR', dispatch_interval: 2, start_datetime: Date.parse('2025-01-01T00:00:00+08:00') }],
+      [
+        'TIMING',
+        true,
+        { use_quartz_cron: true, cron: '0 30 2 * * ?', cron_timezone: 'Asia/Shanghai', remark: 'nightly orders' },
+      ],
+      [
+        'TIMING',
+        true,
+        {
+          use_quartz_cron: false,
+          period: 'HOUR',
+          dispatch_interval: 2,
+          start_datetime: Date.parse('2025-01-01T00:00:00+08:00'),
+        },
+      ],
     ]);
   });
 });

@@ -1,9 +1,19 @@
 /** Shared helpers of the manifest tests: compile inline YAML and pull its tasks. */
 import { expect } from 'vitest';
-import { type CompiledManifest, type ExpandedTask, type ManifestLimits, type Problem, compileManifest, formatProblem } from '../../../lib/manifest/index.js';
+import {
+  type CompiledManifest,
+  type ExpandedTask,
+  type ManifestLimits,
+  type Problem,
+  compileManifest,
+  formatProblem,
+} from '../../../lib/manifest/index.js';
 
 /** Compiles YAML and returns the problems (formatted, for readable failures) and the manifest. */
-export function compile(yaml: string, limits?: Partial<ManifestLimits>): { manifest?: CompiledManifest; problems: Problem[]; text: string } {
+export function compile(
+  yaml: string,
+  limits?: Partial<ManifestLimits>,
+): { manifest?: CompiledManifest; problems: Problem[]; text: string } {
   const r = compileManifest(yaml, 'test.yaml', limits);
   return { ...r, text: r.problems.map(formatProblem).join('\n') };
 }

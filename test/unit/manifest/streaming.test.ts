@@ -5,7 +5,10 @@ import { Renderer } from '../../../lib/template/index.js';
 /** 10,000 tasks over 20 instances, each with a detail of about 4 KB (40 MB if all were held). */
 function bigManifest(): string {
   const tables = Array.from({ length: 10_000 }, (_, i) => `T${i}`).join(', ');
-  const columns = Array.from({ length: 40 }, (_, i) => `{ field_name: COL_${i}, field_type: VARCHAR2, field_length: "64", null_able: "1", unique: "0" }`).join(',\n          ');
+  const columns = Array.from(
+    { length: 40 },
+    (_, i) => `{ field_name: COL_${i}, field_type: VARCHAR2, field_length: "64", null_able: "1", unique: "0" }`,
+  ).join(',\n          ');
   return `version: 1
 target: { project_id: local-project }
 tasks:

@@ -26,7 +26,10 @@ describe('the manifest-wide rendering budget', () => {
   });
 
   it('the same manifest passes with the default budget when it is small', () => {
-    const { problems } = compileManifest(slow.replace(/matrix: \{ n: \[[^\]]*\] \}/, 'matrix: { n: [1, 2] }'), 'slow.yaml');
+    const { problems } = compileManifest(
+      slow.replace(/matrix: \{ n: \[[^\]]*\] \}/, 'matrix: { n: [1, 2] }'),
+      'slow.yaml',
+    );
     expect(problems).toEqual([]);
   });
 });

@@ -3,14 +3,28 @@ import type { CreateTaskRequest, TaskResponse } from '../../../lib/fdi/model.js'
 import { existingFingerprint, requestFingerprint, sameDefinition } from '../../../lib/plan/fingerprint.js';
 
 const sent: CreateTaskRequest = {
-  task: { task_name: 'crm-node', task_type: 'TIMING', source_datasource_id: 'src', target_datasource_id: 'dst', task_tag: 'crm_sync' },
+  task: {
+    task_name: 'crm-node',
+    task_type: 'TIMING',
+    source_datasource_id: 'src',
+    target_datasource_id: 'dst',
+    task_tag: 'crm_sync',
+  },
   task_detail: '{"a":{"x":1,"y":[1,2,{"k":"v"}]},"__proto__":{"p":1},"b":"text"}',
 };
 
 /** The task as FDI shows it back: lower-case type, and a detail that may be re-serialised. */
 function shown(detail: string, overrides: Partial<TaskResponse['task']> = {}): TaskResponse {
   return {
-    task: { task_id: 't1', task_name: 'crm-node', task_type: 'timing', source_datasource_id: 'src', target_datasource_id: 'dst', task_tag: 'crm_sync', ...overrides },
+    task: {
+      task_id: 't1',
+      task_name: 'crm-node',
+      task_type: 'timing',
+      source_datasource_id: 'src',
+      target_datasource_id: 'dst',
+      task_tag: 'crm_sync',
+      ...overrides,
+    },
     task_detail: detail,
   } as TaskResponse;
 }
@@ -22,21 +36,38 @@ describe('fingerprints', () => {
     expect(existingFingerprint(shown(sent.task_detail))).toBe(requestFingerprint(sent));
   });
   it('differ for any other definition', () => {
-    expect(existingFingerprint(shown('{"a":{"x":1,"y":[2,1,{"k":"v"}]},"__proto__":{"p":1},"b":"text"}'))).not.toBe(requestFingerprint(sent));
-    expect(existingFingerprint(shown('{"a":{"x":1,"y":[1,2,{"k":"v"}]},"b":"text"}'))).not.toBe(requestFingerprint(sent));
+    expect(existingFingerprint(shown('{"a":{"x":1,"y":[2,1,{"k":"v"}]},"__proto__":{"p":1},"b":"text"}'))).not.toBe(
+      requestFingerprint(sent),
+    );
+    expect(existingFingerprint(shown('{"a":{"x":1,"y":[1,2,{"k":"v"}]},"b":"text"}'))).not.toBe(
+      requestFingerprint(sent),
+    );
     expect(existingFingerprint(shown(sent.task_detail, { task_tag: 'other_tag' }))).not.toBe(requestFingerprint(sent));
-    expect(existingFingerprint(shown(sent.task_detail, { target_datasource_id: 'elsewhere' }))).not.toBe(requestFingerprint(sent));
+    expect(existingFingerprint(shown(sent.task_detail, { target_datasource_id: 'elsewhere' }))).not.toBe(
+      requestFingerprint(sent),
+    );
     expect(existingFingerprint(shown(sent.task_detail, { task_type: 'realtime' }))).not.toBe(requestFingerprint(sent));
   });
   it('sameDefinition: compares the detail when FDI shows it in the form sent, and the task fields alone otherwise', () => {
     expect(sameDefinition(shown('{"b":"text","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(true);
-    expect(sameDefinition(shown('{"b":"other","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(false);
+    expect(sameDefinition(shown('{"b":"other","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(
+      false,
+    );
     // RawFormDataResponse (fdi-api.md §5.3): snake_case, fields of its own; nothing to compare it with.
-    const responseForm = JSON.stringify({ project_id: 'p', task_name: 'crm-node', task_type: 'timing', source_ds_id: 'src', target_ds_id: 'dst', source_selected_datasource: {} });
+    const responseForm = JSON.stringify({
+      project_id: 'p',
+      task_name: 'crm-node',
+      task_type: 'timing',
+      source_ds_id: 'src',
+      target_ds_id: 'dst',
+      source_selected_datasource: {},
+    });
     expect(sameDefinition(shown(responseForm), sent)).toBe(true);
     expect(sameDefinition(shown(responseForm, { task_tag: 'other_tag' }), sent)).toBe(false);
     // A detail the service completed with fields of its own is not the form sent either.
-    expect(sameDefinition(shown('{"b":"text","a":{"x":1,"y":[]},"__proto__":{"p":1},"created_by":"fdi"}'), sent)).toBe(true);
+    expect(sameDefinition(shown('{"b":"text","a":{"x":1,"y":[]},"__proto__":{"p":1},"created_by":"fdi"}'), sent)).toBe(
+      true,
+    );
     // An unexpected answer is neither same nor different; the callers decide.
     expect(sameDefinition({ task: {} } as TaskResponse, sent)).toBeUndefined();
     // For on_exists: update, an uncomparable detail counts as changed.

@@ -5,7 +5,14 @@ import { summaryMarkdown } from '../../../lib/report/summary-md.js';
 import { tasksCsv } from '../../../lib/report/tasks-csv.js';
 import type { TaskResult } from '../../../lib/report/types.js';
 
-const t = (index: number, status: TaskResult['status'], extra: Partial<TaskResult> = {}): TaskResult => ({ index, name: `task-${index}`, status, attempts: 1, line: 10 + index, ...extra });
+const t = (index: number, status: TaskResult['status'], extra: Partial<TaskResult> = {}): TaskResult => ({
+  index,
+  name: `task-${index}`,
+  status,
+  attempts: 1,
+  line: 10 + index,
+  ...extra,
+});
 
 describe('run status and exit code', () => {
   it.each([
@@ -32,7 +39,15 @@ describe('buildReport', () => {
       results: [t(2, 'failed', { error_code: 'FDI.3033' }), t(0, 'created'), t(1, 'created')],
       stats: { requests: 5, retries: 1, throttled: 0 },
     });
-    expect(r.counts).toEqual({ total: 3, created: 2, updated: 0, existing: 0, failed: 1, invalid: 0, not_attempted: 0 });
+    expect(r.counts).toEqual({
+      total: 3,
+      created: 2,
+      updated: 0,
+      existing: 0,
+      failed: 1,
+      invalid: 0,
+      not_attempted: 0,
+    });
     expect(r.tasks.map((x) => x.index)).toEqual([0, 1, 2]);
     expect(r.stats.effective_rate).toBe(1);
     expect(r.status).toBe('partial');
@@ -41,7 +56,10 @@ describe('buildReport', () => {
 
 describe('tasks.csv', () => {
   it('has one row per task and survives commas, quotes and newlines in messages', () => {
-    const csv = tasksCsv([t(0, 'failed', { error_msg: 'bad, "quoted"\nsecond line', target: { project_id: 'p', instance_id: 'i' } }), t(1, 'created', { task_id: 'abc', started: true })]);
+    const csv = tasksCsv([
+      t(0, 'failed', { error_msg: 'bad, "quoted"\nsecond line', target: { project_id: 'p', instance_id: 'i' } }),
+      t(1, 'created', { task_id: 'abc', started: true }),
+    ]);
     const rows = parse(csv, { columns: true }) as Record<string, string>[];
     expect(rows).toHaveLength(2);
     expect(rows[0].error_msg).toBe('bad, "quoted"\nsecond line');
@@ -57,7 +75,11 @@ describe('summary.md', () => {
       manifest: { uri: 's3://b/m.yaml' },
       startedAt: new Date(0),
       finishedAt: new Date(1000),
-      results: [t(0, 'failed', { error_code: 'FDI.3033', error_msg: 'Invalid parameter [x]' }), t(1, 'failed', { error_code: 'FDI.3033', error_msg: 'y' }), t(2, 'failed', { error_code: 'HTTP.500' })],
+      results: [
+        t(0, 'failed', { error_code: 'FDI.3033', error_msg: 'Invalid parameter [x]' }),
+        t(1, 'failed', { error_code: 'FDI.3033', error_msg: 'y' }),
+        t(2, 'failed', { error_code: 'HTTP.500' }),
+      ],
       stats: { requests: 9, retries: 6, throttled: 2 },
     });
     const md = summaryMarkdown(r, { failedManifest: 'failed.yaml' });

@@ -4,7 +4,9 @@ import { heapGrowingFlag } from '../../../lib/tune-heap.js';
 describe('heapGrowingFlag', () => {
   it('grows the heap by 1.5× unless FDI_HEAP_GROWING_PERCENT or the node command line says otherwise', () => {
     expect(heapGrowingFlag([], {})).toEqual({ flag: '--heap-growing-percent=50' });
-    expect(heapGrowingFlag(['--enable-source-maps'], { NODE_OPTIONS: '--max-old-space-size=512' })).toEqual({ flag: '--heap-growing-percent=50' });
+    expect(heapGrowingFlag(['--enable-source-maps'], { NODE_OPTIONS: '--max-old-space-size=512' })).toEqual({
+      flag: '--heap-growing-percent=50',
+    });
     expect(heapGrowingFlag([], { FDI_HEAP_GROWING_PERCENT: '100' })).toEqual({ flag: '--heap-growing-percent=100' });
     expect(heapGrowingFlag([], { FDI_HEAP_GROWING_PERCENT: '0' })).toEqual({});
     expect(heapGrowingFlag(['--heap-growing-percent=200'], {})).toEqual({});

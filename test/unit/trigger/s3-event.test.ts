@@ -39,7 +39,15 @@ describe('classifyRecords', () => {
       },
       prefixes,
     );
-    expect(out.map((o) => o.kind)).toEqual(['manifest', 'manifest', 'ignored', 'ignored', 'continuation', 'ignored', 'ignored']);
+    expect(out.map((o) => o.kind)).toEqual([
+      'manifest',
+      'manifest',
+      'ignored',
+      'ignored',
+      'continuation',
+      'ignored',
+      'ignored',
+    ]);
     expect(out[2]).toMatchObject({ reason: 'not a .yaml/.yml file' });
     expect(out[3]).toMatchObject({ reason: 'outside the manifest prefix "manifests/"' });
   });
@@ -47,7 +55,9 @@ describe('classifyRecords', () => {
 
 describe('uploadId', () => {
   it('prefers the version id, then the sequencer, then the ETag', () => {
-    expect(uploadId({ bucket: 'b', key: 'k', eventName: 'e', versionId: 'v1', sequencer: 's', etag: 'e' })).toBe('v-v1');
+    expect(uploadId({ bucket: 'b', key: 'k', eventName: 'e', versionId: 'v1', sequencer: 's', etag: 'e' })).toBe(
+      'v-v1',
+    );
     expect(uploadId({ bucket: 'b', key: 'k', eventName: 'e', sequencer: '0A1B', etag: 'e' })).toBe('s-0A1B');
     expect(uploadId({ bucket: 'b', key: 'k', eventName: 'e', etag: 'abc' })).toBe('e-abc');
   });
