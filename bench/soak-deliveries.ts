@@ -8,7 +8,7 @@
  */
 import { pathToFileURL } from 'node:url';
 import { createHandler } from '../handlers/manifest-uploaded.js';
-import { startLocalStack } from '../lib/local/stack.js';
+import { startLocalStack } from '../local/stack.js';
 import { silentLogger } from '../lib/logger.js';
 import type { Report } from '../lib/report/types.js';
 import { buildTriggerDeps } from '../lib/trigger/deps.js';

@@ -3,7 +3,7 @@
  * User errors get a located message and no stack trace; only unexpected errors show a stack, and only
  * with FDI_DEBUG=1.
  */
-import { AbortedError, EXIT, UserError, formatLocation } from '../lib/errors.js';
+import { EXIT, UserError, formatLocation } from '../lib/errors.js';
 import type { CliContext } from './context.js';
 
 export function reportFatal(err: unknown, ctx: CliContext): number {
@@ -11,10 +11,6 @@ export function reportFatal(err: unknown, ctx: CliContext): number {
     const where = err.location ? `${formatLocation(err.location)}: ` : '';
     ctx.stderr.write(`error: ${where}${err.message}\n${err.hint ? `  hint: ${err.hint}\n` : ''}`);
     return EXIT.rejected;
-  }
-  if (err instanceof AbortedError) {
-    ctx.stderr.write(`aborted: ${err.message}\n`);
-    return EXIT.aborted;
   }
   const message = err instanceof Error ? err.message : String(err);
   ctx.stderr.write(`internal error: ${message}\n`);

@@ -2,8 +2,8 @@
  * What an FDI route handler gets and gives back. Handlers return a Reply (data), so the server can
  * apply the '500-after-commit' fault after a handler has committed.
  */
-import type { DataSource } from '../lib/fdi/model.js';
-import { ERROR_CODES, MAX_PAGE_LIMIT } from '../lib/fdi/model.js';
+import type { DataSource } from '../lib/fdi/model/api.js';
+import { ERROR_CODES, MAX_PAGE_LIMIT } from '../lib/fdi/model/api.js';
 import type { TaskStore } from './state.js';
 import type { StatsCollector } from './stats.js';
 

@@ -4,8 +4,8 @@
  * No token, password or signature ever appears in a message.
  */
 import { randomBytes } from 'node:crypto';
-import { verifySignature } from '../lib/fdi/signer.js';
-import { ERROR_CODES } from '../lib/fdi/model.js';
+import { verifySignature } from '../lib/fdi/model/signer.js';
+import { ERROR_CODES } from '../lib/fdi/model/api.js';
 
 export type AuthResult = { ok: true } | { ok: false; status: 401; code: string; message: string };
 

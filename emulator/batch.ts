@@ -2,8 +2,8 @@
  * POST /batch-operation/tasks: start or stop up to 10 tasks. Unknown IDs are per-task failures
  * inside the 200, as the real service reports them.
  */
-import type { BatchOperationResponse, TaskBeanFacade } from '../lib/fdi/model.js';
-import { ERROR_CODES, MAX_BATCH_IDS } from '../lib/fdi/model.js';
+import type { BatchOperationResponse, TaskBeanFacade } from '../lib/fdi/model/api.js';
+import { ERROR_CODES, MAX_BATCH_IDS } from '../lib/fdi/model/api.js';
 import { type ApiContext, type Reply, errorReply, invalidParameter, malformedJson } from './api.js';
 import { parseJson } from './http.js';
 import type { TaskRecord } from './state.js';

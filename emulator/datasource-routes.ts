@@ -1,8 +1,8 @@
 /**
  * GET /datasources (fuzzy `name`, exact `datasource_type` and `app_id`) and GET /datasources/{id}.
  */
-import type { DataSource } from '../lib/fdi/model.js';
-import { ERROR_CODES } from '../lib/fdi/model.js';
+import type { DataSource } from '../lib/fdi/model/api.js';
+import { ERROR_CODES } from '../lib/fdi/model/api.js';
 import { type ApiContext, type Reply, errorReply, isReply, page, parsePaging } from './api.js';
 
 function view(ds: DataSource, instance: string): DataSource {

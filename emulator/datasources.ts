@@ -4,7 +4,7 @@
  */
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
-import type { DataSource } from '../lib/fdi/model.js';
+import type { DataSource } from '../lib/fdi/model/api.js';
 
 /** App ID of the documented example request (create-common-task.example.json). */
 const EXAMPLE_APP_ID = '73965e3c-72b2-40c3-8335-2154ebd6c23a';

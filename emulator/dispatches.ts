@@ -1,8 +1,8 @@
 /**
  * The schedule ("dispatch") of a TIMING task: create, show, update. One dispatch per task.
  */
-import type { TaskDispatch, TaskDispatchRsp } from '../lib/fdi/model.js';
-import { DISPATCH_PERIODS, ERROR_CODES } from '../lib/fdi/model.js';
+import type { TaskDispatch, TaskDispatchRsp } from '../lib/fdi/model/api.js';
+import { DISPATCH_PERIODS, ERROR_CODES } from '../lib/fdi/model/api.js';
 import { type ApiContext, type Reply, errorReply, invalidParameter, malformedJson, taskNotFound } from './api.js';
 import { parseJson } from './http.js';
 import { newId } from './state.js';

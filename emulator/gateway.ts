@@ -3,7 +3,7 @@
  * routes. Bodies are `{error_code, error_msg}`; sendError adds `request_id`.
  */
 import type { ServerResponse } from 'node:http';
-import { ERROR_CODES } from '../lib/fdi/model.js';
+import { ERROR_CODES } from '../lib/fdi/model/api.js';
 import type { FaultKind } from './options.js';
 import { throttleMessage } from './rate-quota.js';
 import { sendError } from './http.js';

@@ -1,8 +1,8 @@
 /**
  * The emulator's configuration: the options type, its defaults and its checks. Pure.
  */
-import type { DataSource } from '../lib/fdi/model.js';
-import { INSTANCE_TASK_QUOTA } from '../lib/fdi/model.js';
+import type { DataSource } from '../lib/fdi/model/api.js';
+import { INSTANCE_TASK_QUOTA } from '../lib/fdi/model/api.js';
 import { DEFAULT_DATASOURCES } from './datasources.js';
 
 /** The fault kinds, in the fixed order in which their probability intervals are laid out on [0, 1). */

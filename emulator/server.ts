@@ -6,8 +6,8 @@
 import { type IncomingMessage, type Server, type ServerResponse, createServer } from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
 import { performance } from 'node:perf_hooks';
-import type { DataSource } from '../lib/fdi/model.js';
-import { ERROR_CODES } from '../lib/fdi/model.js';
+import type { DataSource } from '../lib/fdi/model/api.js';
+import { ERROR_CODES } from '../lib/fdi/model/api.js';
 import { handleAdmin } from './admin.js';
 import type { ApiContext, Reply } from './api.js';
 import { Authenticator, iamError } from './auth.js';

@@ -5,7 +5,7 @@
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
-import type { ExecuteStatus, TaskDispatchRsp, TaskType } from '../lib/fdi/model.js';
+import type { ExecuteStatus, TaskDispatchRsp, TaskType } from '../lib/fdi/model/api.js';
 
 /** A stored task, as the emulator keeps it (request casing; responses derive their own). */
 export interface TaskRecord {

@@ -3,7 +3,7 @@
  * `realtime`/`timing` and `"stop"`/`"running"`; list entries say `REALTIME`/`TIMING`, an integer
  * status and a string `created_date`.
  */
-import type { BriefTask, DataSource, TaskBasicRsp, TaskResponse } from '../lib/fdi/model.js';
+import type { BriefTask, DataSource, TaskBasicRsp, TaskResponse } from '../lib/fdi/model/api.js';
 import type { TaskRecord } from './state.js';
 
 type DataSources = ReadonlyMap<string, DataSource>;

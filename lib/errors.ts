@@ -44,15 +44,6 @@ export class UserError extends ProvisionerError {
 /** Configuration is missing or invalid (exit 2). */
 export class ConfigError extends UserError {}
 
-/** The run was stopped before it finished (failure threshold, authentication, deadline): exit 3. */
-export class AbortedError extends ProvisionerError {
-  readonly reason: 'threshold' | 'auth' | 'deadline' | 'signal';
-  constructor(reason: AbortedError['reason'], message: string, options?: { cause?: unknown }) {
-    super(message, options);
-    this.reason = reason;
-  }
-}
-
 /** Formats a location as `file:line:column` (parts that are known). */
 export function formatLocation(loc: SourceLocation | undefined): string {
   if (!loc) return '';

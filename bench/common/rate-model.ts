@@ -4,7 +4,7 @@
  * fed one response per request at the current rate, each a 429 with probability p. No network, no
  * latency; a seeded PRNG. It shows the rate the limiter settles at, which bounds the throughput.
  */
-import { adaptRate, defaultAdaptConfig, initialRateState, type RateState } from '../../lib/execute/rate-adapt.js';
+import { adaptRate, defaultAdaptConfig, initialRateState, type RateState } from '../../lib/traffic/rate-adapt.js';
 import { mulberry32 } from '../../emulator/index.js';
 
 /** Mean rate (requests/s) over the last half of `seconds` of simulated time. */

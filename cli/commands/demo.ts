@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { EXIT } from '../../lib/errors.js';
-import { startLocalStack } from '../../lib/local/stack.js';
+import { startLocalStack } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import { summaryMarkdown } from '../../lib/report/summary-md.js';
 import type { Report } from '../../lib/report/types.js';

@@ -1,7 +1,7 @@
 /** `fdi-provision local`: run the embedded stack until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import { startLocalStack } from '../../lib/local/stack.js';
+import { startLocalStack } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import type { CliContext, CommandAction } from '../context.js';
 

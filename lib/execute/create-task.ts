@@ -7,14 +7,15 @@
  * lib/plan/fingerprint.ts for what can be compared), else someone else's, created with a different
  * definition while ours was in doubt.
  */
-import type { FdiClient, Target } from '../fdi/client.js';
-import { FdiError, isAuthFailure, isNameTaken } from '../fdi/fdi-error.js';
-import type { CreateTaskRequest } from '../fdi/model.js';
+import type { FdiClient } from '../fdi/client/client.js';
+import type { Target } from '../types.js';
+import { FdiError, isAuthFailure, isNameTaken } from '../fdi/client/fdi-error.js';
+import type { CreateTaskRequest } from '../fdi/model/api.js';
 import { sameDefinition } from '../plan/fingerprint.js';
-import { findTaskByName } from './gather-facts.js';
-import { decideRetry } from './retry-policy.js';
-import { sleep } from './sleep.js';
-import { type RetryContext, withRetry } from './with-retry.js';
+import { findTaskByName } from '../plan/reads.js';
+import { decideRetry } from '../traffic/retry-policy.js';
+import { sleep } from '../traffic/sleep.js';
+import { type RetryContext, withRetry } from '../traffic/with-retry.js';
 
 export type CreateOutcome =
   | { status: 'created'; task_id: string; attempts: number; note?: string }

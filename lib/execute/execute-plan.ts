@@ -5,18 +5,17 @@
  * whatever was not attempted is reported as such. One bad task never fails the run.
  */
 import { setMaxListeners } from 'node:events';
-import type { FdiClient } from '../fdi/client.js';
-import { FdiError, isAuthFailure } from '../fdi/fdi-error.js';
+import type { FdiClient } from '../fdi/client/client.js';
+import { FdiError, isAuthFailure } from '../fdi/client/fdi-error.js';
 import type { CompiledManifest, ExpandedTask } from '../manifest/index.js';
 import { toCreateRequest } from '../manifest/index.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
+import type { OnExists, StopReason } from '../types.js';
 import { AuthAbort, createExactlyOnce } from './create-task.js';
 import { ensureDispatch, StartBatcher } from './post-steps.js';
 import { thresholdExceeded, type FailureThreshold } from './threshold.js';
-import { withRetry, type RetryContext } from './with-retry.js';
-
-export type StopReason = 'threshold' | 'auth' | 'deadline' | 'signal';
+import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 export interface ExecuteOptions {
   client: FdiClient;
@@ -25,7 +24,7 @@ export interface ExecuteOptions {
   workers: number;
   threshold: FailureThreshold;
   /** The manifest's `on_exists`: decides what a task created by someone else after planning means. */
-  onExists: 'skip' | 'update' | 'fail';
+  onExists: OnExists;
   /** Hard stop: in-flight requests are aborted (SIGINT, Lambda about to die). */
   signal?: AbortSignal;
   /** Soft stop: no new task is started; in-flight ones finish (deadline nearing). */

@@ -1,8 +1,9 @@
 /** Reads a task's schedule; undefined when it has none (404). */
-import type { FdiClient, Target } from '../fdi/client.js';
-import { FdiError } from '../fdi/fdi-error.js';
-import type { TaskDispatchRsp } from '../fdi/model.js';
-import { withRetry, type RetryContext } from './with-retry.js';
+import type { FdiClient } from '../fdi/client/client.js';
+import type { Target } from '../types.js';
+import { FdiError } from '../fdi/client/fdi-error.js';
+import type { TaskDispatchRsp } from '../fdi/model/api.js';
+import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 export async function findDispatch(
   client: FdiClient,

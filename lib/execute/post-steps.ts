@@ -2,12 +2,12 @@
  * After a task exists: its schedule (a dispatch, for TIMING tasks that declare one) and its start
  * (batched, at most 10 IDs per call). Each step is idempotent, so a re-run finishes what is missing.
  */
-import type { FdiClient, Target } from '../fdi/client.js';
-import { FdiError } from '../fdi/fdi-error.js';
-import { MAX_BATCH_IDS, type TaskDispatch, type TaskDispatchRsp } from '../fdi/model.js';
-import { targetKey } from '../plan/types.js';
+import type { FdiClient } from '../fdi/client/client.js';
+import { targetKey, type Target } from '../types.js';
+import { FdiError } from '../fdi/client/fdi-error.js';
+import { MAX_BATCH_IDS, type TaskDispatch, type TaskDispatchRsp } from '../fdi/model/api.js';
 import { findDispatch } from './find-dispatch.js';
-import { withRetry, type RetryContext } from './with-retry.js';
+import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 export type StepOutcome = { ok: true } | { ok: false; error: FdiError };
 

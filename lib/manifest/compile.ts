@@ -2,7 +2,7 @@
  * The manifest pipeline: decode → parse → schema → entry plans → bounds → every task rendered and
  * checked once (streaming; only names are kept, for the duplicate check). Problems come back as data.
  */
-import { INSTANCE_TASK_QUOTA } from '../fdi/model.js';
+import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
 import { Renderer } from '../template/index.js';
 import { decodeManifest } from './decode.js';
 import { type EntryPlan, entryCount, levelProblems, planEntry, varNameProblems } from './entries.js';

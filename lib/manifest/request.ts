@@ -1,5 +1,5 @@
 /** Expanded task → the exact create-request body. Pure. */
-import type { CreateTaskRequest, TaskBasicRequestBody } from '../fdi/model.js';
+import type { CreateTaskRequest, TaskBasicRequestBody } from '../fdi/model/api.js';
 import type { DatasourceRef, ExpandedTask } from './types.js';
 
 /** The exact create-request body (pure), given resolved data source IDs. Optional fields are left out when absent. */

@@ -4,7 +4,7 @@
  * `use_quartz_cron: false, period, dispatch_interval`. `start_datetime` (epoch ms or ISO 8601 with an
  * offset) and `remark` go with either.
  */
-import { DISPATCH_PERIODS, type DispatchPeriod, type TaskDispatch } from '../fdi/model.js';
+import { DISPATCH_PERIODS, type DispatchPeriod, type TaskDispatch } from '../fdi/model/api.js';
 import { isPlainObject } from '../template/index.js';
 
 /** Documented limits of TaskDispatch. */

@@ -1,6 +1,7 @@
 /** zod issues → located problems in the manifest's words, with "did you mean" for unknown keys and values. */
 import type { z } from 'zod';
-import { DISPATCH_PERIODS, TASK_TYPES } from '../fdi/model.js';
+import { DISPATCH_PERIODS, TASK_TYPES } from '../fdi/model/api.js';
+import { ON_EXISTS } from '../types.js';
 import type { PathSegment, SourceMap } from './locate.js';
 import { ManifestSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
@@ -27,7 +28,7 @@ const EXPECTED: Record<string, string> = {
 const ENUMS: Record<string, readonly string[]> = {
   task_type: TASK_TYPES,
   period: DISPATCH_PERIODS,
-  on_exists: ['skip', 'update', 'fail'],
+  on_exists: ON_EXISTS,
 };
 
 const REQUIRED_HINTS: Record<string, string> = {

@@ -4,7 +4,8 @@
  * expansion (task-checks.ts), where `${…}` values are known.
  */
 import { z } from 'zod';
-import { DISPATCH_PERIODS, TASK_TYPES } from '../fdi/model.js';
+import { DISPATCH_PERIODS, TASK_TYPES } from '../fdi/model/api.js';
+import { ON_EXISTS } from '../types.js';
 
 /** Variable names: json-e identifiers, minus names that mean something to JavaScript objects. */
 export const VAR_NAME = /^(?!(?:__proto__|constructor|prototype)$)[A-Za-z_][A-Za-z0-9_]*$/;
@@ -164,7 +165,7 @@ export const OptionsSchema = z
     rate: z.number().positive().max(1000).meta({ description: 'Requests per second at most (up to 1000).' }).optional(),
     max_attempts: z.number().int().min(1).max(10).meta({ description: 'Attempts per request (1–10).' }).optional(),
     on_exists: z
-      .enum(['skip', 'update', 'fail'])
+      .enum(ON_EXISTS)
       .meta({ description: 'A task whose name exists: skip (default), update, or fail.' })
       .optional(),
     failure_threshold: z

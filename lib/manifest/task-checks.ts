@@ -3,8 +3,8 @@
  * create-call rules through the shared validator (lib/fdi/validate.ts) on the body that would be sent,
  * with a placeholder for data sources that are given by name.
  */
-import type { TaskType } from '../fdi/model.js';
-import { CREATE_LIMITS, validateCreateRequest } from '../fdi/validate.js';
+import type { TaskType } from '../fdi/model/api.js';
+import { CREATE_LIMITS, validateCreateRequest } from '../fdi/model/validate.js';
 import { isPlainObject, type JsonObject, stringifyJson } from '../template/index.js';
 import type { EntryPlan, RenderedField } from './entries.js';
 import { toDispatch } from './schedule.js';

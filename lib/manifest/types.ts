@@ -2,7 +2,8 @@
  * The manifest's public data model: what `compileManifest` returns and the engine consumes.
  * Plain data; no behaviour.
  */
-import type { TaskDispatch, TaskType } from '../fdi/model.js';
+import type { TaskDispatch, TaskType } from '../fdi/model/api.js';
+import type { OnExists } from '../types.js';
 
 /** What kind of rule a problem breaks (decides nothing; helps readers and reports group them). */
 export type ProblemKind = 'syntax' | 'schema' | 'template' | 'constraint' | 'bound' | 'encoding';
@@ -87,7 +88,7 @@ export interface ManifestOptions {
   rate?: number;
   max_attempts?: number;
   /** What to do with a task whose name already exists in its instance (default `skip`). */
-  on_exists: 'skip' | 'update' | 'fail';
+  on_exists: OnExists;
   failure_threshold?: { percent: number; min_attempted: number };
 }
 

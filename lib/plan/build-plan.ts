@@ -2,13 +2,11 @@
  * Pure planning: from a task, the facts learned from FDI (existing tasks, data sources) and the
  * manifest's `on_exists`, decide the action. No I/O here; gather-facts.ts does the reading.
  */
-import type { Target } from '../fdi/client.js';
-import type { BriefTask, DataSource } from '../fdi/model.js';
-import { INSTANCE_TASK_QUOTA } from '../fdi/model.js';
+import { targetKey, type OnExists, type Target } from '../types.js';
+import type { BriefTask, DataSource } from '../fdi/model/api.js';
+import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
 import type { DatasourceRef, ExpandedTask, TaskTarget } from '../manifest/index.js';
-import { targetKey, type Plan, type PlanEntry } from './types.js';
-
-export type OnExists = 'skip' | 'update' | 'fail';
+import type { Plan, PlanEntry } from './types.js';
 
 /** What FDI told us, per target (`targetKey`). */
 export interface PlanFacts {

@@ -8,7 +8,7 @@
  * fields alone decide when the shown detail is not in the form that was sent.
  */
 import { createHash } from 'node:crypto';
-import type { CreateTaskRequest, TaskResponse } from '../fdi/model.js';
+import type { CreateTaskRequest, TaskResponse } from '../fdi/model/api.js';
 
 /**
  * SHA-256 over the fields that define a task. The detail is compared as JSON, not as text: key order,

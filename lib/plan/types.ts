@@ -1,5 +1,5 @@
 /** The plan: one action per task, decided before any write (plain data; `apply` executes it). */
-import type { Target } from '../fdi/client.js';
+import type { Target } from '../types.js';
 
 export type PlanAction = 'create' | 'skip' | 'update' | 'conflict' | 'invalid';
 
@@ -28,9 +28,4 @@ export interface Plan {
   quota: Array<{ target: Target; existing: number; creates: number; limit: number }>;
   /** Problems that reject the whole run before any write (quota, conflicts). */
   blockers: string[];
-}
-
-/** Key of a target in maps. */
-export function targetKey(t: Target): string {
-  return `${t.project_id}/${t.instance_id}`;
 }

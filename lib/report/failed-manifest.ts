@@ -4,7 +4,7 @@
  * every other string has json-e's `${` escaped as `$${` so it renders back to itself. Pure.
  */
 import { stringify } from 'yaml';
-import type { TaskDispatch } from '../fdi/model.js';
+import type { TaskDispatch } from '../fdi/model/api.js';
 import type { ExpandedTask, ManifestOptions } from '../manifest/index.js';
 import type { TaskResult } from './types.js';
 

@@ -1,5 +1,5 @@
 /** Per-task results and the run report (SPEC §7). Plain data. */
-import type { Target } from '../fdi/client.js';
+import type { Target } from '../types.js';
 
 export const TASK_STATUSES = ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'] as const;
 export type TaskStatus = (typeof TASK_STATUSES)[number];

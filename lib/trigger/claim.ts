@@ -4,7 +4,7 @@
  * that ignores them (s3rver) it is best effort: look, write our owner id, wait, read back; the
  * exactly-once guarantee then rests on the name lookups alone, and the report says so.
  */
-import { sleep } from '../execute/sleep.js';
+import { sleep } from '../traffic/sleep.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
 export interface ClaimResult {

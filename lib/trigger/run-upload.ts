@@ -12,8 +12,8 @@
  */
 import { createHash, randomBytes } from 'node:crypto';
 import type { Config, Limits } from '../config.js';
-import type { FdiClient } from '../fdi/client.js';
-import type { Scheduler } from '../execute/scheduler.js';
+import type { FdiClient } from '../fdi/client/client.js';
+import type { Scheduler } from '../traffic/scheduler.js';
 import { isFinal } from '../execute/execute-plan.js';
 import type { Logger } from '../logger.js';
 import { DEFAULT_LIMITS, type ManifestSource } from '../manifest/index.js';

@@ -3,9 +3,9 @@ import { Writable } from 'node:stream';
 import got from 'got';
 import { pino } from 'pino';
 import type { AuthConfig } from '../../lib/config.js';
-import { createAuthenticator } from '../../lib/fdi/auth.js';
-import { createFdiClient, type FdiClient } from '../../lib/fdi/client.js';
-import { createScheduler, type Scheduler } from '../../lib/execute/scheduler.js';
+import { createAuthenticator } from '../../lib/fdi/client/auth.js';
+import { createFdiClient, type FdiClient } from '../../lib/fdi/client/client.js';
+import { createScheduler, type Scheduler } from '../../lib/traffic/scheduler.js';
 import { REDACT_PATHS, type Logger } from '../../lib/logger.js';
 
 export const TARGET = { project_id: 'local-project', instance_id: 'local-instance' };

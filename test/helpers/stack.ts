@@ -1,7 +1,7 @@
 /** Test helpers for the embedded stack: upload, read objects, list keys. */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import type { LocalStack } from '../../lib/local/stack.js';
+import type { LocalStack } from '../../local/stack.js';
 import type { Report } from '../../lib/report/types.js';
 import { encodeS3Key } from '../../lib/trigger/s3-event.js';
 

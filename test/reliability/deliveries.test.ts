@@ -9,7 +9,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator } from '../../emulator/index.js';
 import { createHandler, type ManifestHandler } from '../../handlers/manifest-uploaded.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../lib/logger.js';
 import type { Report } from '../../lib/report/types.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';

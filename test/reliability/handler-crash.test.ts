@@ -13,7 +13,7 @@ import path from 'node:path';
 import type { S3Event } from 'aws-lambda';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { createHandler } from '../../handlers/manifest-uploaded.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { silentLogger } from '../../lib/logger.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';

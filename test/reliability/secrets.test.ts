@@ -13,7 +13,7 @@ import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator, type FaultKind } from '../../emulator/index.js';
 import { createHandler } from '../../handlers/manifest-uploaded.js';
-import { startLocalStack, type LocalStack } from '../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Report } from '../../lib/report/types.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';

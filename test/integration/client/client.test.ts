@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import { allPages, batchOperateAll } from '../../../lib/fdi/client.js';
-import { FdiError } from '../../../lib/fdi/fdi-error.js';
+import { allPages, batchOperateAll } from '../../../lib/fdi/client/client.js';
+import { FdiError } from '../../../lib/fdi/client/fdi-error.js';
 import { Secret } from '../../../lib/secret.js';
 import { TARGET, testClient } from '../../helpers/client.js';
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { type Emulator, startEmulator } from '../../../emulator/index.js';
-import { signRequest } from '../../../lib/fdi/signer.js';
+import { signRequest } from '../../../lib/fdi/model/signer.js';
 import { BASE, call, taskBody } from './helpers.js';
 
 const AK = 'TESTACCESSKEY0001';

@@ -8,7 +8,7 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import AdmZip from 'adm-zip';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { ROOT, bulkManifest, cleanEnv, tempDir } from '../../helpers/cli.js';
 import { getReport, upload } from '../../helpers/stack.js';

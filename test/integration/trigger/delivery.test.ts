@@ -1,7 +1,7 @@
 /** Duplicate and concurrent deliveries, and a run forced over its deadline that continues. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createHandler } from '../../../handlers/manifest-uploaded.js';
-import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { buildTriggerDeps } from '../../../lib/trigger/deps.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';

@@ -4,7 +4,7 @@
  */
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';
 import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';

@@ -1,6 +1,6 @@
 /** The CLI with s3:// manifests and `--report s3://…`, against the embedded S3-compatible server. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../lib/local/stack.js';
+import { startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { bulkManifest, runCli, tempDir } from '../../helpers/cli.js';
 import { getReport, listKeys, upload } from '../../helpers/stack.js';

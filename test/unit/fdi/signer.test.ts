@@ -6,7 +6,7 @@ import {
   parseSdkDate,
   signRequest,
   verifySignature,
-} from '../../../lib/fdi/signer.js';
+} from '../../../lib/fdi/model/signer.js';
 
 // The official test vectors of huaweicloud-sdk-go-v3 core/auth/signer/signer_test.go (fdi-api.md §7.2).
 const AK = 'AccessKey';

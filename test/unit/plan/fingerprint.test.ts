@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import type { CreateTaskRequest, TaskResponse } from '../../../lib/fdi/model.js';
+import type { CreateTaskRequest, TaskResponse } from '../../../lib/fdi/model/api.js';
 import { existingFingerprint, requestFingerprint, sameDefinition } from '../../../lib/plan/fingerprint.js';
 
 const sent: CreateTaskRequest = {

@@ -2,17 +2,16 @@
  * The read-only planning stage of a run: facts from FDI, then the pure per-task decisions, then reads
  * of existing tasks where a decision needs them (read-back.ts).
  */
-import type { FdiClient } from '../fdi/client.js';
+import type { FdiClient } from '../fdi/client/client.js';
 import { toCreateRequest, type CompiledManifest } from '../manifest/index.js';
-import { finishPlan, planTask, resolveTarget } from '../plan/build-plan.js';
-import type { CreateTaskRequest } from '../fdi/model.js';
-import { requestFingerprint } from '../plan/fingerprint.js';
-import type { Plan, PlanEntry } from '../plan/types.js';
-import { targetKey } from '../plan/types.js';
-import type { Target } from '../fdi/client.js';
-import { gatherFacts } from './gather-facts.js';
+import { finishPlan, planTask, resolveTarget } from './build-plan.js';
+import type { CreateTaskRequest } from '../fdi/model/api.js';
+import { requestFingerprint } from './fingerprint.js';
+import type { Plan, PlanEntry } from './types.js';
+import { targetKey, type Target } from '../types.js';
+import { gatherFacts } from './reads.js';
 import { refineUpdates, settleOwnTasks } from './read-back.js';
-import type { RetryContext } from './with-retry.js';
+import type { RetryContext } from '../traffic/with-retry.js';
 
 export interface TargetDefaults {
   projectId?: string;

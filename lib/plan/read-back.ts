@@ -2,11 +2,11 @@
  * Planning steps that read existing tasks back and compare them with the manifest, each task once,
  * under the shared scheduler like every request.
  */
-import type { FdiClient } from '../fdi/client.js';
-import type { CreateTaskRequest, TaskResponse } from '../fdi/model.js';
-import { existingFingerprint, sameDefinition } from '../plan/fingerprint.js';
-import type { PlanEntry } from '../plan/types.js';
-import { withRetry, type RetryContext } from './with-retry.js';
+import type { FdiClient } from '../fdi/client/client.js';
+import type { CreateTaskRequest, TaskResponse } from '../fdi/model/api.js';
+import { existingFingerprint, sameDefinition } from './fingerprint.js';
+import type { PlanEntry } from './types.js';
+import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 /** For `on_exists: update`: keeps `update` only where the manifest differs; an identical task becomes `skip`. */
 export async function refineUpdates(client: FdiClient, entries: PlanEntry[], retry: RetryContext): Promise<void> {

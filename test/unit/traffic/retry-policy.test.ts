@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { FdiError } from '../../../lib/fdi/fdi-error.js';
-import { backoffDelay, decideRetry, type RetryPolicy } from '../../../lib/execute/retry-policy.js';
+import { FdiError } from '../../../lib/fdi/client/fdi-error.js';
+import { backoffDelay, decideRetry, type RetryPolicy } from '../../../lib/traffic/retry-policy.js';
 
 const policy: RetryPolicy = {
   maxAttempts: 5,

@@ -3,7 +3,7 @@
  * request id) and what the retry policy needs (kind, whether the request may have reached the server),
  * and never a token, signature or credential.
  */
-import { ProvisionerError } from '../errors.js';
+import { ProvisionerError } from '../../errors.js';
 
 /** How a call failed. `http`: the server answered an error status. */
 export type FdiErrorKind = 'http' | 'timeout' | 'network' | 'aborted';

@@ -2,7 +2,7 @@
  * The one validator of the create-call constraints (SPEC §2), used by the manifest checker before
  * anything is sent and by the emulator to answer 400. It returns every violation, each naming its field.
  */
-import { TASK_TYPES } from './model.js';
+import { TASK_TYPES } from './api.js';
 
 /** One broken rule of the create call. `field` is a dotted path such as `task.task_name`. */
 export interface Violation {

@@ -3,12 +3,12 @@
  * refreshed before it expires (and once on 401), or AK/SK `SDK-HMAC-SHA256` signing.
  */
 import type { Got } from 'got';
-import type { AuthConfig } from '../config.js';
-import { ConfigError } from '../errors.js';
-import { Secret } from '../secret.js';
+import type { AuthConfig } from '../../config.js';
+import { ConfigError } from '../../errors.js';
+import { Secret } from '../../secret.js';
 import { FdiError } from './fdi-error.js';
-import { paths } from './model.js';
-import { signRequest } from './signer.js';
+import { paths } from '../model/api.js';
+import { signRequest } from '../model/signer.js';
 
 /** What the signer of a request sees. */
 export interface OutgoingRequest {

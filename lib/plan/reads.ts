@@ -2,11 +2,11 @@
  * The read-only half of planning: one paged task listing and one paged data-source listing per target,
  * rather than a request per name, so lookups do not eat the quota that creates need.
  */
-import { allPages, type FdiClient, type Target } from '../fdi/client.js';
-import type { BriefTask, DataSource } from '../fdi/model.js';
-import type { PlanFacts } from '../plan/build-plan.js';
-import { targetKey } from '../plan/types.js';
-import { withRetry, type RetryContext } from './with-retry.js';
+import { allPages, type FdiClient } from '../fdi/client/client.js';
+import { targetKey, type Target } from '../types.js';
+import type { BriefTask, DataSource } from '../fdi/model/api.js';
+import type { PlanFacts } from './build-plan.js';
+import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 export async function gatherFacts(client: FdiClient, targets: Target[], retry: RetryContext): Promise<PlanFacts> {
   const facts: PlanFacts = { existing: new Map(), existingTotal: new Map(), datasources: new Map() };

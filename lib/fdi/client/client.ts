@@ -7,6 +7,7 @@
 import http from 'node:http';
 import https from 'node:https';
 import got, { type Got, type Response } from 'got';
+import type { Target } from '../../types.js';
 import type { Authenticator } from './auth.js';
 import { FdiError } from './fdi-error.js';
 import {
@@ -23,13 +24,7 @@ import {
   type TaskDispatch,
   type TaskDispatchRsp,
   type TaskResponse,
-} from './model.js';
-
-/** Where tasks live: a project and a ROMA Connect instance. */
-export interface Target {
-  project_id: string;
-  instance_id: string;
-}
+} from '../model/api.js';
 
 /** Runs one HTTP attempt when the scheduler allows it (concurrency slot and rate token). */
 export interface RequestGate {

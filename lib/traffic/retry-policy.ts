@@ -2,7 +2,7 @@
  * The retry decision as a pure function (table-tested): which failures are retried, and after how long.
  * Capped exponential backoff with full jitter; a `Retry-After` from the server is a floor.
  */
-import { FdiError } from '../fdi/fdi-error.js';
+import { FdiError } from '../fdi/client/fdi-error.js';
 
 export interface RetryPolicy {
   /** Attempts in all, the first included. */

@@ -5,9 +5,9 @@ import {
   initialRateState,
   type RateAdaptConfig,
   type RateState,
-} from '../../../lib/execute/rate-adapt.js';
+} from '../../../lib/traffic/rate-adapt.js';
 import { thresholdExceeded } from '../../../lib/execute/threshold.js';
-import { RateLimiter } from '../../../lib/execute/rate-limiter.js';
+import { RateLimiter } from '../../../lib/traffic/rate-limiter.js';
 
 /** Feeds `seconds` of responses at the current rate, a share `p` of them 429s (deterministically spread). */
 function feed(

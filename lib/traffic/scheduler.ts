@@ -4,7 +4,7 @@
  * rate (multiplicative decrease, Retry-After pause).
  */
 import pLimit from 'p-limit';
-import type { AttemptEvent, RequestGate } from '../fdi/client.js';
+import type { AttemptEvent, RequestGate } from '../fdi/client/client.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface RequestStats {

@@ -10,13 +10,13 @@ import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
-import { startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
-import { createHandler } from '../../handlers/manifest-uploaded.js';
-import type { Logger } from '../logger.js';
-import { createS3Client } from '../storage/s3-store.js';
-import { buildTriggerDeps } from '../trigger/deps.js';
-import type { RecordOutcome } from '../trigger/handle-event.js';
-import { encodeS3Key } from '../trigger/s3-event.js';
+import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import { createHandler } from '../handlers/manifest-uploaded.js';
+import type { Logger } from '../lib/logger.js';
+import { createS3Client } from '../lib/storage/s3-store.js';
+import { buildTriggerDeps } from '../lib/trigger/deps.js';
+import type { RecordOutcome } from '../lib/trigger/handle-event.js';
+import { encodeS3Key } from '../lib/trigger/s3-event.js';
 
 export interface LocalStackOptions {
   s3Port?: number;
