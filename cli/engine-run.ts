@@ -1,29 +1,38 @@
 /**
- * What `plan` and `apply` share: configuration from env + flags, the logger, the manifest source,
- * and the call of the orchestrator. Secrets are scrubbed from anything printed.
+ * What `plan` and `apply` share: configuration from the environment and flags, the logger, and the
+ * orchestrator's inputs for a manifest given on the command line. Secrets are scrubbed from anything
+ * printed.
  */
 import { configSecrets, loadConfig, type Config } from '../lib/config.js';
-import { createLogger, type Logger } from '../lib/logger.js';
-import { readManifest } from '../lib/storage/read-manifest.js';
-import type { ManifestSource } from '../lib/manifest/index.js';
+import { formatLocation } from '../lib/errors.js';
+import { connectFdi } from '../lib/fdi/client/connect.js';
+import { createLogger } from '../lib/logger.js';
+import type { ManifestError } from '../lib/report/types.js';
+import type { RunDeps } from '../lib/run-manifest.js';
 import { scrub } from '../lib/secret.js';
+import { manifestReader } from '../lib/storage/manifest-reader.js';
 import type { CliContext, CommonFlags } from './context.js';
 
 export interface EngineSetup {
   config: Config;
-  logger: Logger;
-  source: ManifestSource;
+  /** The orchestrator's inputs, without a report sink (apply adds one). */
+  deps: RunDeps;
   /** Removes every configured secret from a text before it is printed. */
   clean: (text: string) => string;
 }
 
-export async function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliContext): Promise<EngineSetup> {
+export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliContext): EngineSetup {
   const config = loadConfig(ctx.env, flags);
   const secrets = configSecrets(config);
   const logger = createLogger({
     level: flags.quiet ? 'error' : (ctx.env.LOG_LEVEL ?? (ctx.stderr.isTTY ? 'warn' : 'info')),
     pretty: Boolean(ctx.stderr.isTTY) && ctx.env.LOG_FORMAT !== 'json',
   });
-  const source = await readManifest(manifestUri, config.s3);
-  return { config, logger, source, clean: (t) => scrub(t, secrets) };
+  const deps: RunDeps = { reader: manifestReader(manifestUri, config.s3), fdi: connectFdi, logger };
+  return { config, deps, clean: (t) => scrub(t, secrets) };
+}
+
+/** A report's manifest errors, one located line each. */
+export function errorLines(errors: readonly ManifestError[], manifestUri: string): string {
+  return errors.map((e) => `  ${formatLocation({ ...e, file: e.file ?? manifestUri })}: ${e.message}\n`).join('');
 }

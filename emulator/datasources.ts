@@ -78,7 +78,7 @@ export function parseDataSources(text: string, sourceName: string): DataSource[]
   try {
     doc = parseYaml(text);
   } catch (err) {
-    throw new Error(`${sourceName}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`);
+    throw new Error(`${sourceName}: not valid YAML or JSON: ${(err as Error).message.split('\n')[0]}`, { cause: err });
   }
   const result = dataSourcesSchema.safeParse(doc);
   if (!result.success) {

@@ -37,3 +37,10 @@ export const NO_REQUESTS: Readonly<RequestCounts> = { requests: 0, retries: 0, t
 export function addCounts(a: RequestCounts, b: RequestCounts): RequestCounts {
   return { requests: a.requests + b.requests, retries: a.retries + b.retries, throttled: a.throttled + b.throttled };
 }
+
+/** Where time comes from (tests pass their own). */
+export interface Clock {
+  now(): Date;
+}
+
+export const systemClock: Clock = { now: () => new Date() };

@@ -1,52 +1,47 @@
 /** `fdi-provision apply <manifest>`: provision, show progress on stderr, write the report. */
-import path from 'node:path';
 import { exitCodeOf } from '../../lib/report/build-report.js';
+import type { Report } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
-import { writeReport } from '../../lib/storage/report-layout.js';
-import { reportStoreFor } from '../../lib/storage/report-target.js';
+import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CommandAction } from '../context.js';
-import { setUpEngine } from '../engine-run.js';
+import { errorLines, setUpEngine } from '../engine-run.js';
 import { createProgress } from '../progress.js';
 
 const apply: CommandAction = async ([manifestUri], flags, ctx) => {
-  const { config, logger, source, clean } = await setUpEngine(manifestUri, flags, ctx);
+  const { config, deps, clean } = setUpEngine(manifestUri, flags, ctx);
   const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
+  const sink = await reportSinkFor(flags.report, manifestUri, config);
   const outcome = await runManifest(
     {
-      source,
-      config,
       mode: 'apply',
+      config,
       signal: ctx.signal,
-      onPlan: (plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
-      onResult: (r) => progress.update(r),
+      observer: {
+        planned: (plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
+        result: (r) => progress.update(r),
+      },
     },
-    { logger },
+    { ...deps, sink },
   );
   progress.stop();
+  // Only a run given a deadline suspends; the command line gives none.
+  if (outcome.kind !== 'finished') throw new Error('the run suspended without a deadline');
   const { report } = outcome;
-  const { store, prefix, path: manifestKeyPath } = await reportStoreFor(flags.report, manifestUri, config);
-  const where = await writeReport(store, prefix, manifestKeyPath, report, outcome.failedYaml);
   if (flags.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
-  if (!flags.quiet) {
-    const c = report.counts;
-    ctx.stderr.write(
-      clean(
-        `${report.status}: ${c.total} tasks: ${c.created} created, ${c.updated} updated, ${c.existing} existing, ${c.failed} failed, ${c.invalid} invalid, ${c.not_attempted} not attempted` +
-          ` (${(report.duration_ms / 1000).toFixed(1)} s, ${report.stats.requests} requests, ${report.stats.retries} retries, ${report.stats.throttled} throttled)\n` +
-          (report.reason ? `${report.reason}\n` : '') +
-          report.errors
-            .slice(0, 50)
-            .map((e) => `  ${e.file ?? source.uri}:${e.line ?? '?'}:${e.column ?? '?'}: ${e.message}\n`)
-            .join('') +
-          `report: ${describeLocation(store.location, where)}\n`,
-      ),
-    );
-  }
+  if (!flags.quiet) ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location}\n`));
   return exitCodeOf(report.status);
 };
 
-function describeLocation(location: string, key: string): string {
-  return location.startsWith('s3://') ? `${location}/${key}/` : `${path.join(location, key)}${path.sep}`;
+function summaryLine(report: Report): string {
+  const c = report.counts;
+  const s = report.stats;
+  return (
+    `${report.status}: ${c.total} tasks: ${c.created} created, ${c.updated} updated, ${c.existing} existing, ` +
+    `${c.failed} failed, ${c.invalid} invalid, ${c.not_attempted} not attempted ` +
+    `(${(report.duration_ms / 1000).toFixed(1)} s, ${s.requests} requests, ${s.retries} retries, ${s.throttled} throttled)\n` +
+    (report.reason ? `${report.reason}\n` : '') +
+    errorLines(report.errors.slice(0, 50), report.manifest.uri)
+  );
 }
 
 export default apply;

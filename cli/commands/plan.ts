@@ -4,23 +4,21 @@
  * conflicts, quota), 3 when FDI refused the credentials.
  */
 import { EXIT } from '../../lib/errors.js';
-import { runManifest } from '../../lib/run-manifest.js';
 import type { Plan } from '../../lib/plan/types.js';
+import { runManifest } from '../../lib/run-manifest.js';
 import type { CommandAction } from '../context.js';
-import { setUpEngine } from '../engine-run.js';
+import { errorLines, setUpEngine } from '../engine-run.js';
 
 const plan: CommandAction = async ([manifestUri], flags, ctx) => {
-  const { config, logger, source, clean } = await setUpEngine(manifestUri, flags, ctx);
-  const outcome = await runManifest({ source, config, mode: 'plan', signal: ctx.signal }, { logger });
+  const { config, deps, clean } = setUpEngine(manifestUri, flags, ctx);
+  const outcome = await runManifest({ mode: 'plan', config, signal: ctx.signal }, deps);
+  if (outcome.kind !== 'finished') throw new Error('the run suspended without a deadline');
   const { report } = outcome;
   if (!outcome.plan) {
-    if (flags.json)
+    if (flags.json) {
       ctx.stdout.write(`${JSON.stringify({ status: report.status, reason: report.reason, errors: report.errors })}\n`);
-    ctx.stderr.write(
-      clean(
-        `${report.reason ?? report.status}\n${report.errors.map((e) => `  ${e.file ?? source.uri}:${e.line ?? '?'}:${e.column ?? '?'}: ${e.message}\n`).join('')}`,
-      ),
-    );
+    }
+    ctx.stderr.write(clean(`${report.reason ?? report.status}\n${errorLines(report.errors, report.manifest.uri)}`));
     return report.status === 'aborted' ? EXIT.aborted : EXIT.rejected;
   }
   const p = outcome.plan;

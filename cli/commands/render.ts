@@ -6,7 +6,7 @@ import { once } from 'node:events';
 import { EXIT } from '../../lib/errors.js';
 import { formatProblem, compileSource, toCreateRequest, unresolvedId } from '../../lib/manifest/index.js';
 import { loadS3Config } from '../../lib/config.js';
-import { readManifest } from '../../lib/storage/read-manifest.js';
+import { readManifest } from '../../lib/storage/manifest-reader.js';
 import type { CliContext, CommandAction } from '../context.js';
 
 interface RenderFlags {

@@ -2,7 +2,7 @@
 import { EXIT } from '../../lib/errors.js';
 import { compileSource, formatProblem } from '../../lib/manifest/index.js';
 import { loadS3Config } from '../../lib/config.js';
-import { readManifest } from '../../lib/storage/read-manifest.js';
+import { readManifest } from '../../lib/storage/manifest-reader.js';
 import type { CommandAction } from '../context.js';
 
 interface ValidateFlags {

@@ -29,13 +29,6 @@ export interface CreateContext {
   stopping: () => boolean;
 }
 
-/** Thrown to abort the whole run: credentials are wrong even after a refresh. */
-export class AuthAbort extends Error {
-  constructor(readonly error: FdiError) {
-    super(error.message);
-  }
-}
-
 export async function createExactlyOnce(
   client: FdiClient,
   target: Target,
@@ -50,7 +43,8 @@ export async function createExactlyOnce(
       return { status: 'created', task_id: res.task.task_id, attempts };
     } catch (err) {
       if (!(err instanceof FdiError)) throw err;
-      if (isAuthFailure(err)) throw new AuthAbort(err);
+      // Credentials FDI refused even after a refresh: the executor stops the run on this failure.
+      if (isAuthFailure(err)) return { status: 'failed', attempts, error: err };
       error = err;
     }
     if (error.kind === 'aborted') {
@@ -68,7 +62,8 @@ export async function createExactlyOnce(
       try {
         found = await findTaskByName(client, target, body.task.task_name, ctx.retry);
       } catch (lookupErr) {
-        if (isAuthFailure(lookupErr)) throw new AuthAbort(lookupErr as FdiError);
+        if (isAuthFailure(lookupErr))
+          return { status: 'failed', attempts, error: lookupErr as FdiError, unverified: true };
         // Unknown outcome and no way to check: never create blindly. A re-run (or the next invocation
         // of this run) resolves it by name.
         return {
@@ -124,7 +119,7 @@ async function attribute(
   try {
     shown = await withRetry(() => client.showTask(target, taskId, ctx.retry.signal), ctx.retry);
   } catch (err) {
-    if (isAuthFailure(err)) throw new AuthAbort(err as FdiError);
+    if (isAuthFailure(err)) return { status: 'failed', attempts, error: err as FdiError };
     return {
       status: 'created',
       task_id: taskId,

@@ -7,6 +7,7 @@ import type { Problem } from './types.js';
 export type Decoded = { ok: true; text: string } | { ok: false; problem: Problem };
 
 // YAML 1.2 allows TAB, LF, CR and NEL among the control characters; nothing else.
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const FORBIDDEN_CONTROL = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\u007F-\u0084\u0086-\u009F]/;
 
 /** Decodes a manifest and checks its size and characters. */

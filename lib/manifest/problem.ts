@@ -1,11 +1,10 @@
 /** Problems: building, collecting (identical ones once per task entry) and formatting. */
+import { formatLocation } from '../errors.js';
 import type { Problem } from './types.js';
 
 /** `file:line:col: task #3 "crm-x": message` and, when there is one, a `  hint: …` line. */
 export function formatProblem(p: Problem): string {
-  let where = p.file;
-  if (p.line !== undefined) where += `:${p.line}`;
-  if (p.line !== undefined && p.column !== undefined) where += `:${p.column}`;
+  const where = formatLocation(p);
   const task =
     p.taskIndex !== undefined ? `task #${p.taskIndex}${p.taskName !== undefined ? ` ${quote(p.taskName)}` : ''}: ` : '';
   const repeats = p.repeats ? ` (the same in ${p.repeats} more task${p.repeats === 1 ? '' : 's'} of this entry)` : '';

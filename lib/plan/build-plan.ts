@@ -1,11 +1,13 @@
 /**
  * Pure planning: from a task, the facts learned from FDI (existing tasks, data sources) and the
- * manifest's `on_exists`, decide the action. No I/O here; gather-facts.ts does the reading.
+ * manifest's `on_exists`, decide the action; then reconsider the decisions a read-back can change,
+ * and check what blocks the whole run. No I/O here: reads.ts and read-back.ts do the reading.
  */
-import { targetKey, type OnExists, type Target } from '../types.js';
-import type { BriefTask, DataSource } from '../fdi/model/api.js';
+import type { BriefTask, CreateTaskRequest, DataSource, TaskResponse } from '../fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
-import type { DatasourceRef, ExpandedTask, TaskTarget } from '../manifest/index.js';
+import type { DatasourceRef, ExpandedTask } from '../manifest/index.js';
+import { targetKey, type OnExists, type Target } from '../types.js';
+import { existingFingerprint, sameDefinition } from './fingerprint.js';
 import type { Plan, PlanEntry } from './types.js';
 
 /** What FDI told us, per target (`targetKey`). */
@@ -14,18 +16,6 @@ export interface PlanFacts {
   /** `total` of the task listing: every task in the instance, ours or not. */
   existingTotal: Map<string, number>;
   datasources: Map<string, DataSource[]>;
-}
-
-/** Fills a task's target from the configured defaults; a string says what is missing. */
-export function resolveTarget(t: TaskTarget, defaults: { projectId?: string; instanceId?: string }): Target | string {
-  const project_id = t.project_id ?? defaults.projectId;
-  const instance_id = t.instance_id ?? defaults.instanceId;
-  const missing = [
-    !project_id && 'project_id (FDI_PROJECT_ID or --project-id)',
-    !instance_id && 'instance_id (FDI_INSTANCE_ID or --instance-id)',
-  ].filter(Boolean);
-  if (missing.length) return `no target ${missing.join(' and ')}: set "target" in the manifest or configure it`;
-  return { project_id: project_id!, instance_id: instance_id! };
 }
 
 /** Resolves a data-source reference: an ID must exist, a name must match exactly one data source. */
@@ -78,10 +68,12 @@ export function planTask(
   const known = facts.datasources.get(key);
   const src = resolveDatasource(task.source, known, 'source', target);
   const dst = resolveDatasource(task.target_ds, known, 'target', target);
-  const problems = [src, dst].flatMap((r) => ('problem' in r ? [r.problem] : []));
-  if (problems.length) return { ...base, target, action: 'invalid', reason: problems.join('; ') };
-  const ids = { source: (src as { id: string }).id, target: (dst as { id: string }).id };
-  const entry: PlanEntry = {
+  if ('problem' in src || 'problem' in dst) {
+    const problems = [src, dst].flatMap((r) => ('problem' in r ? [r.problem] : []));
+    return { ...base, target, action: 'invalid', reason: problems.join('; ') };
+  }
+  const ids = { source: src.id, target: dst.id };
+  const create: PlanEntry = {
     ...base,
     target,
     action: 'create',
@@ -89,22 +81,51 @@ export function planTask(
     target_datasource_id: ids.target,
   };
   const found = facts.existing.get(key)?.get(task.name);
-  if (!found) return entry;
-  entry.existing = { task_id: found.task_id, status: found.status };
-  if (onExists === 'skip') return { ...entry, action: 'skip' };
-  if (onExists === 'fail')
-    return {
-      ...entry,
-      action: 'conflict',
-      reason: `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"`,
-    };
-  // Only an update compares bodies, so only it pays for hashing the detail.
-  return {
-    ...entry,
-    action: 'update',
-    bodyHash: hashBody(ids),
-    reason: 'exists; will be compared with the manifest and updated if different',
-  };
+  if (!found) return create;
+  const exists = { ...create, existing: { task_id: found.task_id, status: found.status } };
+  switch (onExists) {
+    case 'skip':
+      return { ...exists, action: 'skip' };
+    case 'fail': {
+      const reason = `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"`;
+      return { ...exists, action: 'conflict', reason };
+    }
+    case 'update':
+      // Only an update compares bodies, so only it pays for hashing the detail.
+      return {
+        ...exists,
+        action: 'update',
+        bodyHash: hashBody(ids),
+        reason: 'exists; will be compared with the manifest and updated if different',
+      };
+  }
+}
+
+/**
+ * A later invocation of a run leaves alone what earlier invocations settled: neither a conflict nor
+ * a create to count against the quota.
+ */
+export function settledEntry(entry: PlanEntry): PlanEntry {
+  return { ...entry, action: 'skip', reason: 'settled by an earlier invocation of this run' };
+}
+
+/**
+ * A second look at a task that exists, once FDI has shown it. Under `on_exists: update`, an
+ * identical task is skipped. For a resumed run under `on_exists: fail`, a conflict whose task holds
+ * exactly what this run would send (`sent`) was created by an earlier invocation after its last
+ * checkpoint: it is the run's own, not a conflict. An answer that cannot be compared changes nothing.
+ */
+export function reconsider(entry: PlanEntry, shown: TaskResponse, sent?: CreateTaskRequest): PlanEntry {
+  if (entry.action === 'update') {
+    return existingFingerprint(shown) === entry.bodyHash
+      ? { ...entry, action: 'skip', reason: 'exists and is identical to the manifest' }
+      : { ...entry, reason: 'exists and differs from the manifest' };
+  }
+  if (entry.action === 'conflict' && sent && sameDefinition(shown, sent) === true) {
+    const reason = 'exists as this manifest defines it: created by an earlier invocation of this run';
+    return { ...entry, action: 'skip', reason };
+  }
+  return entry;
 }
 
 /** Checks the instance quota and collects what blocks the whole run (quota, conflicts). */

@@ -1,80 +1,54 @@
 /**
- * The read-only planning stage of a run: facts from FDI, then the pure per-task decisions, then reads
- * of existing tasks where a decision needs them (read-back.ts).
+ * The planning stage: read the facts from FDI, decide per task (pure, build-plan.ts), show the
+ * existing tasks a decision depends on and reconsider those, then check what blocks the run.
+ * Read-only: nothing here writes to FDI.
  */
 import type { FdiClient } from '../fdi/client/client.js';
-import { toCreateRequest, type CompiledManifest } from '../manifest/index.js';
-import { finishPlan, planTask, resolveTarget } from './build-plan.js';
 import type { CreateTaskRequest } from '../fdi/model/api.js';
-import { requestFingerprint } from './fingerprint.js';
-import type { Plan, PlanEntry } from './types.js';
-import { targetKey, type Target } from '../types.js';
-import { gatherFacts } from './reads.js';
-import { refineUpdates, settleOwnTasks } from './read-back.js';
+import { toCreateRequest, type CompiledManifest } from '../manifest/index.js';
 import type { RetryContext } from '../traffic/with-retry.js';
+import type { Target } from '../types.js';
+import { finishPlan, planTask, reconsider, settledEntry } from './build-plan.js';
+import { requestFingerprint } from './fingerprint.js';
+import { gatherFacts, showTasks } from './reads.js';
+import { resolveTarget, type TargetDefaults } from './targets.js';
+import { datasourceIds, type Plan, type PlanEntry } from './types.js';
 
-export interface TargetDefaults {
-  projectId?: string;
-  instanceId?: string;
+export interface PlanContext {
+  client: FdiClient;
+  retry: RetryContext;
+  defaults: TargetDefaults;
+  /** The tasks per instance FDI allows (1,000; tests lower it). */
+  instanceQuota?: number | undefined;
+  /** For a later invocation of a run (continuation or takeover): the tasks earlier invocations settled. */
+  settled?: ReadonlySet<number> | undefined;
 }
 
-/** The distinct targets of a manifest's tasks, and the tasks that have none (a located message each). */
-export function collectTargets(
-  manifest: CompiledManifest,
-  defaults: TargetDefaults,
-): { targets: Target[]; missing: Array<{ message: string; line: number; column: number; task: string }> } {
-  const targets = new Map<string, Target>();
-  // compileManifest counted the targets already; only when one cannot be resolved are the tasks walked, to name them.
-  const resolved = manifest.targets.map((t) => resolveTarget(t.target, defaults));
-  if (resolved.every((t): t is Target => typeof t !== 'string')) {
-    for (const t of resolved) targets.set(targetKey(t), t);
-    return { targets: [...targets.values()], missing: [] };
-  }
-  const missing = [];
-  for (const task of manifest.tasks()) {
-    const t = resolveTarget(task.target, defaults);
-    if (typeof t === 'string')
-      missing.push({ message: `task "${task.name}": ${t}`, line: task.line, column: task.column, task: task.name });
-    else targets.set(targetKey(t), t);
-  }
-  return { targets: [...targets.values()], missing };
-}
-
-/**
- * `resumedDone`: for a later invocation of a run (continuation or takeover), the tasks earlier
- * invocations settled.
- */
-export async function planRun(
-  client: FdiClient,
-  manifest: CompiledManifest,
-  targets: Target[],
-  defaults: TargetDefaults,
-  retry: RetryContext,
-  instanceQuota?: number,
-  resumedDone?: ReadonlyMap<number, unknown>,
-): Promise<Plan> {
-  const facts = await gatherFacts(client, targets, retry);
+export async function planRun(manifest: CompiledManifest, targets: Target[], ctx: PlanContext): Promise<Plan> {
+  const facts = await gatherFacts(ctx.client, targets, ctx.retry);
   const entries: PlanEntry[] = [];
-  const conflicts: Array<{ entry: PlanEntry; body: CreateTaskRequest }> = [];
+  // A resumed run reads back its conflicts: the ones holding what it would send are its own.
+  const sent = new Map<number, CreateTaskRequest>();
   for (const task of manifest.tasks()) {
-    const entry = planTask(task, resolveTarget(task.target, defaults), facts, manifest.options.on_exists, (ids) =>
+    const entry = planTask(task, resolveTarget(task.target, ctx.defaults), facts, manifest.options.on_exists, (ids) =>
       requestFingerprint(toCreateRequest(task, ids)),
     );
-    if (resumedDone?.has(task.index)) {
-      // Settled by an earlier invocation: neither a conflict nor a create to count against the quota.
-      entries.push({ ...entry, action: 'skip', reason: 'settled by an earlier invocation of this run' });
+    if (ctx.settled?.has(task.index)) {
+      entries.push(settledEntry(entry));
       continue;
     }
-    if (resumedDone && entry.action === 'conflict')
-      conflicts.push({
-        entry,
-        body: toCreateRequest(task, { source: entry.source_datasource_id!, target: entry.target_datasource_id! }),
-      });
+    if (ctx.settled && entry.action === 'conflict') sent.set(task.index, toCreateRequest(task, datasourceIds(entry)));
     entries.push(entry);
   }
-  // A resumed run finds what its earlier invocations created after their last checkpoint: its own
-  // tasks, not conflicts, when they hold this manifest's definition.
-  if (conflicts.length) await settleOwnTasks(client, conflicts, retry);
-  if (manifest.options.on_exists === 'update') await refineUpdates(client, entries, retry);
-  return finishPlan(entries, facts, instanceQuota);
+  const toShow = entries.filter((e) => e.action === 'update' || sent.has(e.index));
+  const shown = await showTasks(
+    ctx.client,
+    toShow.map((e) => ({ index: e.index, target: e.target, task_id: e.existing!.task_id })),
+    ctx.retry,
+  );
+  const reconsidered = entries.map((e) => {
+    const task = shown.get(e.index);
+    return task ? reconsider(e, task, sent.get(e.index)) : e;
+  });
+  return finishPlan(reconsidered, facts, ctx.instanceQuota);
 }

@@ -1,13 +1,15 @@
 /**
- * The read-only half of planning: one paged task listing and one paged data-source listing per target,
- * rather than a request per name, so lookups do not eat the quota that creates need.
+ * What planning reads from FDI, every call under the run's scheduler and retry policy: one paged task
+ * listing and one paged data-source listing per target (rather than a request per name, so lookups
+ * do not eat the quota that creates need), and the tasks a decision needs to see in full.
  */
 import { allPages, type FdiClient } from '../fdi/client/client.js';
-import { targetKey, type Target } from '../types.js';
-import type { BriefTask, DataSource } from '../fdi/model/api.js';
-import type { PlanFacts } from './build-plan.js';
+import type { BriefTask, DataSource, TaskResponse } from '../fdi/model/api.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
+import { targetKey, type Target } from '../types.js';
+import type { PlanFacts } from './build-plan.js';
 
+/** Existing tasks (by name), their total and the data sources of every target. */
 export async function gatherFacts(client: FdiClient, targets: Target[], retry: RetryContext): Promise<PlanFacts> {
   const facts: PlanFacts = { existing: new Map(), existingTotal: new Map(), datasources: new Map() };
   await Promise.all(
@@ -36,7 +38,7 @@ export async function gatherFacts(client: FdiClient, targets: Target[], retry: R
   return facts;
 }
 
-/** Finds a task by exact name with the fuzzy list filter (for ambiguous failures only). */
+/** Finds a task by exact name with the list's fuzzy name filter (for ambiguous failures only). */
 export async function findTaskByName(
   client: FdiClient,
   target: Target,
@@ -49,4 +51,19 @@ export async function findTaskByName(
     if (t.task_name === name) return t;
   }
   return undefined;
+}
+
+/** Shows each of the given existing tasks once, in parallel under the scheduler: task index → task. */
+export async function showTasks(
+  client: FdiClient,
+  tasks: ReadonlyArray<{ index: number; target: Target; task_id: string }>,
+  retry: RetryContext,
+): Promise<Map<number, TaskResponse>> {
+  const shown = await Promise.all(
+    tasks.map(async (t) => {
+      const res = await withRetry(() => client.showTask(t.target, t.task_id, retry.signal), retry);
+      return [t.index, res] as const;
+    }),
+  );
+  return new Map(shown);
 }

@@ -29,3 +29,8 @@ export interface Plan {
   /** Problems that reject the whole run before any write (quota, conflicts). */
   blockers: string[];
 }
+
+/** The data-source IDs planning resolved for a task (both are set for every task that is not invalid). */
+export function datasourceIds(entry: PlanEntry): { source: string; target: string } {
+  return { source: entry.source_datasource_id!, target: entry.target_datasource_id! };
+}

@@ -5,7 +5,8 @@
  */
 import { stringify } from 'yaml';
 import type { TaskDispatch } from '../fdi/model/api.js';
-import type { ExpandedTask, ManifestOptions } from '../manifest/index.js';
+import type { CompiledManifest, ExpandedTask, ManifestOptions } from '../manifest/index.js';
+import type { PlanEntry } from '../plan/types.js';
 import type { TaskResult } from './types.js';
 
 /** The statuses a re-run should retry. */
@@ -65,4 +66,30 @@ export function failedManifest(
   ];
   for (const e of entries) chunks.push(stringify([e], { lineWidth: 0 }).trimEnd());
   return `${chunks.join('\n')}\n`;
+}
+
+/**
+ * `failed.yaml` of a run, when some task needs a re-run: those tasks, with their data sources as the
+ * run resolved them. Undefined when every task ended well.
+ */
+export function rerunManifest(
+  manifest: CompiledManifest,
+  entries: readonly PlanEntry[],
+  results: readonly TaskResult[],
+  origin: { uri: string; runId: string },
+): string | undefined {
+  if (!results.some(needsRerun)) return undefined;
+  function* rerun(): Generator<Record<string, unknown>> {
+    for (const task of manifest.tasks()) {
+      const r = results[task.index];
+      if (!r || !needsRerun(r)) continue;
+      const e = entries[task.index];
+      const ids =
+        e?.source_datasource_id && e.target_datasource_id
+          ? { source: e.source_datasource_id, target: e.target_datasource_id }
+          : undefined;
+      yield manifestEntry(task, r, ids);
+    }
+  }
+  return failedManifest(rerun(), manifest.options, origin);
 }

@@ -2,7 +2,7 @@
  * Runs an idempotent call (a read, an update, a batch start) with the retry policy. Creates do not use
  * this directly: an ambiguous create needs a name lookup before it may be repeated (create-task.ts).
  */
-import { FdiError } from '../fdi/client/fdi-error.js';
+import type { FdiError } from '../fdi/client/fdi-error.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { sleep } from './sleep.js';
 

@@ -1,6 +1,7 @@
 /** The dependencies of the upload trigger, built once per cold start (or once per local stack). */
 import type { S3Client } from '@aws-sdk/client-s3';
 import { loadConfig } from '../config.js';
+import { connectFdi } from '../fdi/client/connect.js';
 import { createLogger, type Logger } from '../logger.js';
 import { createS3Client, s3Store } from '../storage/s3-store.js';
 import type { TriggerDeps } from './run-upload.js';
@@ -16,6 +17,7 @@ export function buildTriggerDeps(
     config,
     logger,
     storeFor: (bucket) => s3Store(s3, bucket, { probePrefix: config.prefixes.state }),
+    fdi: connectFdi,
     ...(options.deadline ? { deadline: options.deadline } : {}),
   };
 }

@@ -7,7 +7,7 @@
  */
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { mulberry32, startEmulator, type Emulator, type EmulatorOptions } from '../../emulator/index.js';
+import { mulberry32, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
 import { bulkManifest, runCli, tempDir, writeManifest } from '../helpers/cli.js';
 import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
 import { bulkNames, collect, createAttemptsSoFar, firstCreateArrived, latestReport, spawnCli } from './process.js';

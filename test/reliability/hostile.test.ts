@@ -25,6 +25,7 @@ const MAX_CPU_MS = 5_000;
 const MAX_WALL_MS = 20_000;
 const MAX_RSS_MIB = 300;
 /** C0 controls other than TAB and LF, and DEL: never written raw to a terminal. */
+// eslint-disable-next-line no-control-regex -- finding control characters is the point
 const RAW_CONTROL = /[\x00-\x08\x0b-\x1f\x7f]/;
 
 const HEAD = [

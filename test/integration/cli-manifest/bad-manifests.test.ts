@@ -40,7 +40,7 @@ describe.concurrent('fdi-provision validate <bad manifest>', () => {
 describe('the problems as data', () => {
   it.each(cases)('$file has a $kind problem at the expected line', async (c) => {
     const { compileSource } = await import('../../../lib/manifest/index.js');
-    const { readManifest } = await import('../../../lib/storage/read-manifest.js');
+    const { readManifest } = await import('../../../lib/storage/manifest-reader.js');
     const { manifest, problems } = compileSource(
       await readManifest(`${DIR}/${c.file}`, { forcePathStyle: true, region: 'us-east-1' }),
     );

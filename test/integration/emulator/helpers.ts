@@ -17,6 +17,7 @@ export interface Res {
   status: number;
   headers: IncomingHttpHeaders;
   text: string;
+  // eslint-disable-next-line @typescript-eslint/no-explicit-any -- tests read answers of any shape
   json: any;
 }
 

@@ -42,7 +42,7 @@ describe('configuration errors', () => {
       'notarget.yaml',
       bulkManifest(2)
         .replace('target: { project_id: local-project }', '')
-        .replace(/    target: \{ instance_id: local-instance \}\n/, ''),
+        .replace(/ {4}target: \{ instance_id: local-instance \}\n/, ''),
     );
     const res = await runCli(['apply', m, '--report', dir], {
       env: { FDI_ENDPOINT: 'http://127.0.0.1:1', FDI_AUTH_TOKEN: 't' },

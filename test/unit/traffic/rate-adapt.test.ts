@@ -106,7 +106,7 @@ describe('RateLimiter', () => {
   });
 
   it('pauses everyone after a Retry-After', async () => {
-    let now = 1000;
+    const now = 1000;
     const limiter = new RateLimiter(1000, { now: () => now });
     limiter.pauseFor(50);
     const start = performance.now();

@@ -1,12 +1,42 @@
 /**
- * The one place manifests are read: a local path or `s3://bucket/key`. A manifest over the size bound
- * is not read (only its size is returned), so the caller reports it as a located problem.
+ * The one place manifests are read: a local path or `s3://bucket/key` (the command line), or a key of
+ * a store (the upload trigger). A manifest over the size bound is not read (only its size is
+ * returned), so the run reports it as a located problem.
  */
 import { open } from 'node:fs/promises';
 import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import { DEFAULT_LIMITS, type ManifestSource } from '../manifest/index.js';
-import { ObjectTooLargeError, parseS3Uri } from './object-store.js';
+import { ObjectTooLargeError, parseS3Uri, type ObjectStore } from './object-store.js';
+
+/** The manifest of one run, as the orchestrator reads it. */
+export interface ManifestReader {
+  /** Where the manifest is, as reports show it. */
+  readonly uri: string;
+  /** Its bytes (or only its size when over the bound); undefined when it no longer exists. */
+  read(): Promise<ManifestSource | undefined>;
+}
+
+/** A path or `s3://bucket/key` given on the command line; a missing one is the user's error to fix. */
+export function manifestReader(uri: string, s3: Config['s3']): ManifestReader {
+  return { uri, read: () => readManifest(uri, s3) };
+}
+
+/** A key of a store (the trigger's bucket): a manifest deleted since its upload reads as undefined. */
+export function objectManifestReader(store: ObjectStore, key: string): ManifestReader {
+  const uri = `${store.location}/${key}`;
+  return {
+    uri,
+    async read() {
+      const obj = await store.get(key, DEFAULT_LIMITS.maxBytes).catch((err: unknown) => {
+        if (err instanceof ObjectTooLargeError) return { size: err.size };
+        throw err;
+      });
+      if (!obj || !('body' in obj)) return obj && { uri, size: obj.size };
+      return { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) };
+    },
+  };
+}
 
 export async function readManifest(
   uri: string,

@@ -1,0 +1,46 @@
+/**
+ * The per-task results of execution, built in one place: what a task is before it is attempted,
+ * what a failure looks like, and which results a later invocation must not redo.
+ */
+import type { FdiError } from '../fdi/client/fdi-error.js';
+import type { PlanEntry } from '../plan/types.js';
+import type { TaskResult } from '../report/types.js';
+
+/**
+ * A task as it stands before execution reaches it: `invalid` with its problem, else `not_attempted`;
+ * a conflict keeps its reason under the code `CONFLICT`.
+ */
+export function notAttempted(e: PlanEntry): TaskResult {
+  const base = { index: e.index, name: e.name, attempts: 0, line: e.line, target: e.target };
+  if (e.action === 'invalid') return { ...base, status: 'invalid', error_code: 'INVALID', error_msg: e.reason ?? '' };
+  if (e.action === 'conflict')
+    return { ...base, status: 'not_attempted', error_code: 'CONFLICT', error_msg: e.reason ?? '' };
+  return { ...base, status: 'not_attempted' };
+}
+
+/** A failed step of a task: the error's report fields, `ABORTED` for a request cut off by a stop. */
+export function failure(base: TaskResult, error: FdiError, note?: string): TaskResult {
+  const rep = error.toReport();
+  const code = error.kind === 'aborted' ? 'ABORTED' : rep.error_code;
+  return {
+    ...base,
+    status: 'failed',
+    ...rep,
+    error_code: code,
+    error_msg: note ? `${rep.error_msg} (${note})` : rep.error_msg,
+  };
+}
+
+/** The task exists but a later step failed: reported failed, so that failed.yaml re-runs it. */
+export function stepFailure(result: TaskResult, step: 'schedule' | 'start', error: FdiError): TaskResult {
+  const f = failure(result, error);
+  return { ...f, error_msg: `${step}: ${f.error_msg} (the task itself exists; a re-run finishes the ${step})` };
+}
+
+/** Error codes of failures whose outcome is unknown: the task may exist. */
+const UNVERIFIED_CODES: ReadonlySet<string> = new Set(['ABORTED', 'UNVERIFIED']);
+
+/** A result is final when a later invocation must not redo it (an unknown outcome is looked up again). */
+export function isFinal(r: TaskResult): boolean {
+  return r.status !== 'not_attempted' && !(r.status === 'failed' && UNVERIFIED_CODES.has(r.error_code ?? ''));
+}

@@ -1,0 +1,133 @@
+/**
+ * One task of the plan, carried out: its write (create exactly once, or update), then its schedule;
+ * whether it still needs a start is for the executor, which batches starts. Every outcome is a value,
+ * failures included; only a bug throws.
+ */
+import type { FdiClient } from '../fdi/client/client.js';
+import { FdiError } from '../fdi/client/fdi-error.js';
+import { toCreateRequest, type ExpandedTask } from '../manifest/index.js';
+import { datasourceIds, type PlanEntry } from '../plan/types.js';
+import type { TaskResult } from '../report/types.js';
+import { withRetry, type RetryContext } from '../traffic/with-retry.js';
+import type { OnExists } from '../types.js';
+import { createExactlyOnce } from './create-task.js';
+import { ensureDispatch } from './post-steps.js';
+import { failure, notAttempted, stepFailure } from './results.js';
+
+/** What became of a task. */
+export interface TaskOutcome {
+  result: TaskResult;
+  /** A write was attempted: the result counts towards the failure threshold. */
+  wrote: boolean;
+  /** The task exists and still has to be started. */
+  start?: boolean;
+  /** The error a failed step ended with; the executor stops the run when FDI refused the credentials. */
+  error?: FdiError;
+}
+
+export interface TaskContext {
+  client: FdiClient;
+  retry: RetryContext;
+  /** True once the run stops dispatching: a task waiting to retry its create gives up cleanly. */
+  stopping: () => boolean;
+  /** Decides what a task that someone else created after planning means. */
+  onExists: OnExists;
+}
+
+/** The task after its write: the result so far, and whether this run created it a moment ago. */
+type Written = { result: TaskResult; created: boolean };
+
+export async function runTask(task: ExpandedTask, entry: PlanEntry, ctx: TaskContext): Promise<TaskOutcome> {
+  const base = notAttempted(entry);
+  if (entry.action === 'invalid' || entry.action === 'conflict') return { result: base, wrote: false };
+  const written = await write(task, entry, base, ctx);
+  if ('wrote' in written) return written;
+  return followUp(task, entry, written, ctx);
+}
+
+/** Create, update or keep the task, as planned. */
+async function write(
+  task: ExpandedTask,
+  entry: PlanEntry,
+  base: TaskResult,
+  ctx: TaskContext,
+): Promise<Written | TaskOutcome> {
+  if (entry.action === 'skip')
+    return { result: { ...base, status: 'existing', task_id: entry.existing!.task_id }, created: false };
+  if (entry.action === 'update') return update(task, entry, entry.existing!.task_id, base, 0, ctx);
+
+  const out = await createExactlyOnce(ctx.client, entry.target, toCreateRequest(task, datasourceIds(entry)), ctx);
+  switch (out.status) {
+    case 'failed': {
+      const f = failure(base, out.error, out.note);
+      const code = out.unverified && f.error_code !== 'ABORTED' ? { error_code: 'UNVERIFIED' } : {};
+      return { result: { ...f, attempts: out.attempts, ...code }, wrote: true, error: out.error };
+    }
+    case 'not_attempted':
+      return { result: { ...base, attempts: out.attempts }, wrote: false };
+    case 'created':
+      return {
+        result: { ...base, status: 'created', task_id: out.task_id, attempts: out.attempts, note: out.note },
+        created: true,
+      };
+    case 'existing':
+      break;
+  }
+  // Someone else created a task of this name after planning.
+  if (ctx.onExists === 'fail') {
+    const msg = `a task named "${entry.name}" was created by someone else after planning (task ${out.task_id}) and on_exists is "fail"`;
+    const conflict = { status: 'failed', http_status: 400, error_code: 'CONFLICT', error_msg: msg } as const;
+    return { result: { ...base, ...conflict, task_id: out.task_id, attempts: out.attempts }, wrote: true };
+  }
+  if (ctx.onExists === 'update') {
+    // The manifest's definition is applied to it, as planning would have.
+    const updated = await update(task, entry, out.task_id, base, out.attempts, ctx);
+    if ('wrote' in updated) return updated;
+    return { ...updated, result: { ...updated.result, note: `${out.note}; updated to this manifest's definition` } };
+  }
+  return {
+    result: { ...base, status: 'existing', task_id: out.task_id, attempts: out.attempts, note: out.note },
+    created: false,
+  };
+}
+
+async function update(
+  task: ExpandedTask,
+  entry: PlanEntry,
+  taskId: string,
+  base: TaskResult,
+  priorAttempts: number,
+  ctx: TaskContext,
+): Promise<Written | TaskOutcome> {
+  let attempts = priorAttempts;
+  try {
+    await withRetry(() => {
+      attempts += 1;
+      return ctx.client.updateTask(entry.target, taskId, toCreateRequest(task, datasourceIds(entry)), ctx.retry.signal);
+    }, ctx.retry);
+  } catch (err) {
+    if (!(err instanceof FdiError)) throw err;
+    return { result: { ...failure(base, err), attempts, task_id: taskId }, wrote: true, error: err };
+  }
+  return { result: { ...base, status: 'updated', task_id: taskId, attempts }, created: false };
+}
+
+/** After the write: the schedule, and whether a start is still needed. */
+async function followUp(
+  task: ExpandedTask,
+  entry: PlanEntry,
+  written: Written,
+  ctx: TaskContext,
+): Promise<TaskOutcome> {
+  const wrote = entry.action !== 'skip';
+  let result = written.result;
+  if (task.schedule) {
+    const taskId = result.task_id!;
+    const o = await ensureDispatch(ctx.client, entry.target, taskId, task.schedule, ctx.retry, written.created);
+    if (!o.ok) return { result: stepFailure(result, 'schedule', o.error), wrote, error: o.error };
+    result = { ...result, scheduled: true };
+  }
+  if (!task.start) return { result, wrote };
+  if (!written.created && entry.existing?.status === 1) return { result: { ...result, started: true }, wrote };
+  return { result, wrote, start: true };
+}

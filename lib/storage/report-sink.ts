@@ -1,0 +1,56 @@
+/**
+ * Where a run's report goes, as the orchestrator writes it: a folder or a bucket prefix laid out as
+ * docs/ARCHITECTURE.md ("Storage layout") describes. `--report <dir|s3://bucket/prefix>` chooses on
+ * the command line; by default `./reports` for a local manifest and the layout in the manifest's own
+ * bucket for an S3 one. The trigger writes under the report prefix of the bucket it serves.
+ */
+import path from 'node:path';
+import type { Config } from '../config.js';
+import type { Report } from '../report/types.js';
+import { localStore } from './local-store.js';
+import { joinKey, parseS3Uri, type ObjectStore } from './object-store.js';
+import { manifestPath, writeReport } from './report-layout.js';
+
+/** Where a written report is: its folder's key in the store, and how to show it to a person. */
+export interface ReportLocation {
+  key: string;
+  location: string;
+}
+
+export interface ReportSink {
+  /** Writes the report files (and `failed.yaml` when given), then `latest.json`. */
+  write(report: Report, failedYaml?: string): Promise<ReportLocation>;
+}
+
+/** The report files of the manifest `path` under `prefix` of `store`. */
+export function layoutSink(store: ObjectStore, prefix: string, manifestKeyPath: string): ReportSink {
+  return {
+    async write(report, failedYaml) {
+      const key = await writeReport(store, prefix, manifestKeyPath, report, failedYaml);
+      const location = store.location.startsWith('s3://')
+        ? `${joinKey(store.location, key)}/`
+        : `${path.join(store.location, key)}${path.sep}`;
+      return { key, location };
+    },
+  };
+}
+
+/** The sink of a command-line run of `manifestUri`. */
+export async function reportSinkFor(
+  flag: string | undefined,
+  manifestUri: string,
+  config: Config,
+): Promise<ReportSink> {
+  const manifestS3 = parseS3Uri(manifestUri);
+  const p = manifestS3
+    ? manifestPath(manifestS3.key, config.prefixes.manifest)
+    : manifestPath(path.basename(manifestUri), '');
+  const dest = flag ?? (manifestS3 ? `s3://${manifestS3.bucket}/${config.prefixes.report}` : 'reports');
+  const s3 = parseS3Uri(dest);
+  if (s3) {
+    // The AWS SDK costs ~185 ms to load: only runs that write to a bucket pay for it.
+    const { createS3Client, s3Store } = await import('./s3-store.js');
+    return layoutSink(s3Store(createS3Client(config.s3), s3.bucket), s3.key, p);
+  }
+  return layoutSink(localStore(path.resolve(dest)), '', p);
+}

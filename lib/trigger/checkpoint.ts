@@ -1,0 +1,101 @@
+/**
+ * Checkpoints and continuations: while a run goes, its final results are saved every 100 results or
+ * 10 s; when the invocation's deadline nears, the run suspends, the checkpoint is saved, and a
+ * continuation object (which the bucket notifies the function of) makes the next invocation resume it.
+ */
+import type { Logger } from '../logger.js';
+import type { TaskResult } from '../report/types.js';
+import type { Resume } from '../run-manifest.js';
+import { NO_REQUESTS, type RequestCounts } from '../types.js';
+import { continuationName, type Checkpoint, type Continuation, type Lock, type RunState } from './state.js';
+
+const CHECKPOINT_EVERY = { results: 100, ms: 10_000 };
+
+/** The checkpoint of a run that has saved none yet. */
+export function freshCheckpoint(lock: Lock, invocation: number): Checkpoint {
+  return {
+    run_id: lock.owner,
+    started_at: lock.started_at,
+    invocation,
+    bucket: lock.bucket,
+    key: lock.key,
+    upload_id: lock.upload_id,
+    stats: { ...NO_REQUESTS },
+    results: [],
+  };
+}
+
+/** Where the orchestrator picks the run up: the checkpoint, and this invocation's notes after the earlier ones. */
+export function resumeOf(checkpoint: Checkpoint, notes: readonly string[]): Resume {
+  return {
+    runId: checkpoint.run_id,
+    startedAt: new Date(checkpoint.started_at),
+    invocation: checkpoint.invocation,
+    results: checkpoint.results,
+    stats: checkpoint.stats,
+    notes: [...new Set([...(checkpoint.notes ?? []), ...notes])],
+    manifestSha256: checkpoint.manifest_sha256,
+  };
+}
+
+/** Keeps the checkpoint of an invocation up to date; saves are serialised and never fail the run. */
+export class CheckpointWriter {
+  readonly #done: Map<number, TaskResult>;
+  #sinceSave = 0;
+  #lastSave = Date.now();
+  #saving: Promise<void> = Promise.resolve();
+
+  constructor(
+    private readonly state: RunState,
+    private readonly checkpoint: Checkpoint,
+    private readonly log: Logger,
+  ) {
+    this.#done = new Map(checkpoint.results.map((r) => [r.index, r]));
+  }
+
+  /** A task's result: a final one is kept, and the checkpoint saved every 100 such results or 10 s. */
+  record(result: TaskResult, final: boolean, stats: RequestCounts): void {
+    if (!final) return;
+    this.#done.set(result.index, result);
+    this.checkpoint.stats = stats;
+    this.#sinceSave += 1;
+    if (this.#sinceSave >= CHECKPOINT_EVERY.results || Date.now() - this.#lastSave >= CHECKPOINT_EVERY.ms)
+      void this.save();
+  }
+
+  /** Every result is in: the run's counters, manifest hash and notes are saved with them. */
+  async settle(state: {
+    stats: RequestCounts;
+    manifestSha256?: string | undefined;
+    notes: readonly string[];
+  }): Promise<void> {
+    this.checkpoint.stats = state.stats;
+    this.checkpoint.manifest_sha256 = state.manifestSha256;
+    this.checkpoint.notes = [...state.notes];
+    await this.save();
+  }
+
+  save(): Promise<void> {
+    const snapshot: Checkpoint = { ...this.checkpoint, results: [...this.#done.values()] };
+    this.#saving = this.#saving
+      .then(() => this.state.put('checkpoint.json', snapshot))
+      .catch((err: unknown) => this.log.warn({ err: (err as Error).message }, 'checkpoint not saved'));
+    this.#sinceSave = 0;
+    this.#lastSave = Date.now();
+    return this.#saving;
+  }
+
+  /** Writes the object that triggers the next invocation; returns its key. */
+  async continueInNextInvocation(): Promise<{ key: string; invocation: number }> {
+    const c = this.checkpoint;
+    const next: Continuation = {
+      bucket: c.bucket,
+      key: c.key,
+      upload_id: c.upload_id,
+      run_id: c.run_id,
+      invocation: c.invocation + 1,
+    };
+    await this.state.put(continuationName(next.invocation), next);
+    return { key: this.state.key(continuationName(next.invocation)), invocation: next.invocation };
+  }
+}

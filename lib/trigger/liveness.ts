@@ -1,0 +1,125 @@
+/**
+ * Whether a run is alive: a live invocation writes a heartbeat every few seconds until its run has
+ * finished. An invocation killed outright (out of memory, a crashed runtime) leaves its lock and
+ * stops beating; a later delivery of the same upload or continuation (the platform retries a failed
+ * invocation) that finds the heartbeat stale and no finished run takes the run over: it claims the
+ * next invocation number, exactly as a continuation would, and resumes from the last checkpoint.
+ */
+import { randomBytes } from 'node:crypto';
+import type { Logger } from '../logger.js';
+import type { ClaimResult } from './claim.js';
+import { freshCheckpoint } from './checkpoint.js';
+import { claimName, type Checkpoint, type Finished, type Heartbeat, type Lock, type RunState } from './state.js';
+
+export interface Liveness {
+  /** How often a live invocation writes its heartbeat. */
+  heartbeatMs: number;
+  /** After how long without one a run is dead. */
+  staleAfterMs: number;
+}
+
+/**
+ * A dead run is taken over after 45 s without a heartbeat: three missed beats, and sooner than the
+ * platform's first retry of a failed asynchronous invocation (AWS Lambda: about a minute later).
+ */
+export const DEFAULT_LIVENESS: Liveness = { heartbeatMs: 15_000, staleAfterMs: 45_000 };
+
+/** At most this many claimed-but-silent invocation numbers are stepped over by one takeover. */
+const MAX_SILENT_CLAIMS = 5;
+
+/** The body of a claim: a random owner and when it was made. */
+export const claimBody = (): { owner: string; claimed_at: string } => ({
+  owner: randomBytes(8).toString('hex'),
+  claimed_at: new Date().toISOString(),
+});
+
+/** What the report says of a claim made on a store that ignores conditional writes. */
+export function storeNotes(claimed: ClaimResult): string[] {
+  if (claimed.atomic) return [];
+  return [
+    'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.',
+  ];
+}
+
+/** One beat; a failed write is logged, not fatal (the next beat may get through). */
+export async function writeHeartbeat(state: RunState, runId: string, invocation: number, log: Logger): Promise<void> {
+  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString() };
+  await state
+    .put('heartbeat.json', beat)
+    .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
+}
+
+/** Beats every `heartbeatMs` until the returned function is called. */
+export function startHeartbeat(
+  state: RunState,
+  runId: string,
+  invocation: number,
+  liveness: Liveness,
+  log: Logger,
+): () => void {
+  const timer = setInterval(() => void writeHeartbeat(state, runId, invocation, log), liveness.heartbeatMs);
+  timer.unref();
+  return () => clearInterval(timer);
+}
+
+export interface Takeover {
+  checkpoint: Checkpoint;
+  notes: string[];
+  log: Logger;
+}
+
+/**
+ * For a delivery that lost the claim: when the run has not finished and its heartbeat is stale (its
+ * invocation was killed), claims the next invocation number and returns the checkpoint to resume from.
+ * A number that was claimed long ago but never beat (its holder died at once) is stepped over.
+ * Undefined when the run is alive or finished, or another delivery took it over first.
+ */
+export async function takeOverIfDead(
+  state: RunState,
+  liveness: Liveness,
+  logger: Logger,
+): Promise<Takeover | undefined> {
+  const finished = () => state.get<Finished>('finished.json');
+  if (await finished()) return undefined;
+  const lock = await state.get<Lock>('lock.json');
+  if (!lock) return undefined;
+  // State of another run (one whose lock was released) does not count.
+  const written = await state.get<Heartbeat>('heartbeat.json');
+  const beat = written?.run_id === lock.owner ? written : { run_id: lock.owner, invocation: 1, at: lock.started_at };
+  const silentMs = Date.now() - Date.parse(beat.at);
+  if (!(silentMs >= liveness.staleAfterMs)) return undefined;
+
+  // The same key a continuation to this invocation number would claim: whichever comes first runs it.
+  let invocation = beat.invocation + 1;
+  let claimed = await state.claim(claimName(invocation), { ...claimBody(), takeover: true });
+  for (let skipped = 0; !claimed.won && skipped < MAX_SILENT_CLAIMS; skipped++) {
+    const held = await state.get<{ claimed_at?: string }>(claimName(invocation));
+    const at = Date.parse(held?.claimed_at ?? '');
+    // Its holder may be starting: alive until proven silent.
+    if (!(Date.now() - at >= liveness.staleAfterMs)) return undefined;
+    invocation += 1;
+    claimed = await state.claim(claimName(invocation), { ...claimBody(), takeover: true });
+  }
+  if (!claimed.won) return undefined;
+  const log = logger.child({
+    run_id: lock.owner,
+    bucket: lock.bucket,
+    key: lock.key,
+    upload_id: lock.upload_id,
+    invocation,
+  });
+  await writeHeartbeat(state, lock.owner, invocation, log);
+  // The run may have finished between the first look and the claim.
+  if (await finished()) return undefined;
+
+  const stored = await state.get<Checkpoint>('checkpoint.json');
+  const prior = stored?.run_id === lock.owner ? stored : undefined;
+  const checkpoint: Checkpoint = prior ? { ...prior, invocation } : freshCheckpoint(lock, invocation);
+  const notes = [
+    `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
+      ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
+    ...storeNotes(claimed),
+  ];
+  log.warn({ silent_ms: silentMs, dead_invocation: invocation - 1 }, 'run stopped without a heartbeat: taking it over');
+  return { checkpoint, notes, log };
+}

@@ -1,0 +1,103 @@
+/**
+ * The state of an upload's run in the bucket, under `<state prefix><path>/<upload-id>/`
+ * (docs/ARCHITECTURE.md, "Storage layout"): lock.json, heartbeat.json, checkpoint.json,
+ * `<n>.claim`, `<n>.continue` and finished.json. Each is a small JSON object.
+ */
+import type { Config } from '../config.js';
+import type { TaskResult } from '../report/types.js';
+import { joinKey, type ObjectStore } from '../storage/object-store.js';
+import { manifestPath } from '../storage/report-layout.js';
+import type { RequestCounts } from '../types.js';
+import { claim, type ClaimResult } from './claim.js';
+import { CONTINUATION_SUFFIX } from './s3-event.js';
+
+/** The lock of an upload's run: its owner is the run id. */
+export type Lock = {
+  owner: string;
+  bucket: string;
+  key: string;
+  upload_id: string;
+  started_at: string;
+};
+
+/** Written by a live invocation every `heartbeatMs`. */
+export interface Heartbeat {
+  run_id: string;
+  invocation: number;
+  at: string;
+}
+
+/** Saved between invocations of one run. */
+export interface Checkpoint {
+  run_id: string;
+  started_at: string;
+  invocation: number;
+  bucket: string;
+  key: string;
+  upload_id: string;
+  manifest_sha256?: string | undefined;
+  stats: RequestCounts;
+  results: TaskResult[];
+  /** Notes of earlier invocations, carried into the final report. */
+  notes?: string[];
+}
+
+/** A continuation object: tells the next invocation which run to resume. */
+export interface Continuation {
+  bucket: string;
+  key: string;
+  upload_id: string;
+  run_id: string;
+  invocation: number;
+}
+
+/** Written once the run's report is: later deliveries of the same upload find the run done. */
+export interface Finished {
+  run_id: string;
+  status: string;
+  report: string;
+}
+
+/** The state folder of one upload of a manifest, and typed access to the objects in it. */
+export class RunState {
+  constructor(
+    readonly store: ObjectStore,
+    readonly dir: string,
+  ) {}
+
+  static of(store: ObjectStore, config: Config, manifestKey: string, uploadId: string): RunState {
+    return new RunState(
+      store,
+      joinKey(config.prefixes.state, manifestPath(manifestKey, config.prefixes.manifest), uploadId),
+    );
+  }
+
+  key(name: string): string {
+    return joinKey(this.dir, name);
+  }
+
+  async get<T>(name: string): Promise<T | undefined> {
+    const obj = await this.store.get(this.key(name));
+    return obj ? (JSON.parse(Buffer.from(obj.body).toString('utf8')) as T) : undefined;
+  }
+
+  async put(name: string, value: unknown): Promise<void> {
+    await this.store.put(this.key(name), JSON.stringify(value), 'application/json');
+  }
+
+  /** Claims `name` once (see claim.ts): only one delivery wins. */
+  claim(name: string, owner: Record<string, unknown> & { owner: string }): Promise<ClaimResult> {
+    return claim(this.store, this.key(name), owner);
+  }
+
+  /** Removes this run's lock and state, so that a retried event runs afresh. */
+  async release(): Promise<void> {
+    for (const name of ['heartbeat.json', 'checkpoint.json', 'lock.json']) {
+      await this.store.delete(this.key(name)).catch(() => undefined);
+    }
+  }
+}
+
+/** The claim key of invocation `n`: a continuation and a takeover to the same number race for it. */
+export const claimName = (n: number): string => `${n}.claim`;
+export const continuationName = (n: number): string => `${n}${CONTINUATION_SUFFIX}`;
