@@ -7,28 +7,38 @@
  * a logger and a clock. The command line and the upload trigger are adapters that build them; neither
  * reads a manifest nor writes a report itself. `plan` and `apply` share the path up to the plan, and
  * `apply` then executes it. Every apply run writes its report, rejected and aborted ones too, unless
- * it suspends at its deadline to be continued by a later invocation.
+ * it suspends at its deadline to be continued by a later invocation (run-record.ts keeps the run's
+ * state and writes the report).
  */
-import { createHash, randomBytes } from 'node:crypto';
 import { effectiveLimits, type Config } from './config.js';
-import { UserError } from './errors.js';
 import { executePlan } from './execute/execute-plan.js';
 import { isFinal, notAttempted } from './execute/results.js';
-import { DEFAULT_FAILURE_THRESHOLD, type FailureThreshold } from './execute/threshold.js';
+import { DEFAULT_FAILURE_THRESHOLD } from './execute/threshold.js';
+import type { FdiClient } from './fdi/client/client.js';
 import type { FdiConnector } from './fdi/client/connect.js';
-import { FdiError } from './fdi/client/fdi-error.js';
 import type { Logger } from './logger.js';
-import { compileSource, type CompiledManifest, type Problem } from './manifest/index.js';
+import { compileSource, type CompiledManifest } from './manifest/index.js';
 import { planRun } from './plan/plan-run.js';
 import { collectTargets } from './plan/targets.js';
 import type { Plan } from './plan/types.js';
-import { buildReport } from './report/build-report.js';
 import { rerunManifest } from './report/failed-manifest.js';
-import type { ManifestError, Report, TaskResult } from './report/types.js';
+import type { TaskResult } from './report/types.js';
+import {
+  manifestGone,
+  manifestRejected,
+  noTargets,
+  planningFailed,
+  RunRecord,
+  stopped,
+  type Ending,
+  type Finished,
+  type Settle,
+} from './run-record.js';
 import type { ManifestReader } from './storage/manifest-reader.js';
-import type { ReportLocation, ReportSink } from './storage/report-sink.js';
+import type { ReportSink } from './storage/report-sink.js';
 import { createTraffic } from './traffic/run-traffic.js';
-import { addCounts, NO_REQUESTS, systemClock, type Clock, type RequestCounts, type StopReason } from './types.js';
+import type { RetryContext } from './traffic/with-retry.js';
+import { addCounts, NO_REQUESTS, systemClock, type Clock, type RequestCounts, type Target } from './types.js';
 
 export interface RunRequest {
   mode: 'plan' | 'apply';
@@ -63,11 +73,7 @@ export interface RunObserver {
   /** Each task's result as it becomes known; a `final` one need not be redone by a later invocation. */
   result?(result: TaskResult, progress: { final: boolean; stats: RequestCounts }): void;
   /** Every result is in: awaited before the report is written or the run suspends. */
-  settled?(state: {
-    stats: RequestCounts;
-    manifestSha256?: string | undefined;
-    notes: readonly string[];
-  }): Promise<void>;
+  settled?: Settle;
 }
 
 export interface RunDeps {
@@ -79,131 +85,61 @@ export interface RunDeps {
   clock?: Clock | undefined;
 }
 
-export type RunOutcome =
-  | {
-      kind: 'finished';
-      report: Report;
-      written?: ReportLocation;
-      plan?: Plan;
-      manifest?: CompiledManifest;
-      failedYaml?: string;
-    }
-  | { kind: 'suspended'; runId: string; stats: RequestCounts };
-
-/** How a run ended short of its tasks: refused before any write, or stopped on the way. */
-type Ending = { errors?: ManifestError[]; rejected?: string; aborted?: string };
-
-/** A sortable, unique run id: `20261128T203828Z-1a2b3c`. */
-export function newRunId(now: Date = new Date()): string {
-  const stamp = now
-    .toISOString()
-    .replace(/[-:]/g, '')
-    .replace(/\.\d{3}/, '');
-  return `${stamp}-${randomBytes(3).toString('hex')}`;
-}
+export type RunOutcome = Finished | { kind: 'suspended'; runId: string; stats: RequestCounts };
 
 export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
+  const { mode, config, resume } = req;
   const clock = deps.clock ?? systemClock;
-  const startedAt = req.resume?.startedAt ?? clock.now();
-  const runId = req.resume?.runId ?? newRunId(startedAt);
-  const uri = deps.reader.uri;
-  const log = deps.logger.child({ run_id: runId, manifest: uri });
-  const notes = [...(req.resume?.notes ?? [])];
-  const settled = new Map((req.resume?.results ?? []).filter(isFinal).map((r) => [r.index, r]));
-  let counts = (): RequestCounts => req.resume?.stats ?? NO_REQUESTS;
-  let manifestInfo: Report['manifest'] = { uri };
-  let target: Report['target'] = { project_id: req.config.projectId, instance_id: req.config.instanceId };
-
-  type Extras = { plan?: Plan; manifest?: CompiledManifest; failedYaml?: string | undefined };
-  const finish = async (results: TaskResult[], ending: Ending, more: Extras = {}): Promise<RunOutcome> => {
-    const report = buildReport({
-      runId,
-      manifest: manifestInfo,
-      target,
-      startedAt,
-      finishedAt: clock.now(),
-      results,
-      stats: counts(),
-      notes,
-      ...ending,
-    });
-    if (req.mode === 'plan') return { kind: 'finished' as const, report, ...more };
-    await req.observer?.settled?.({ stats: report.stats, manifestSha256: manifestInfo.sha256, notes });
-    const written = await deps.sink?.write(report, more.failedYaml);
-    log.info(
-      { status: report.status, counts: report.counts, stats: report.stats, report: written?.location },
-      'run finished',
-    );
-    return { kind: 'finished' as const, report, ...(written && { written }), ...more };
-  };
+  const run = new RunRecord(
+    deps.reader.uri,
+    config,
+    { clock, logger: deps.logger, sink: deps.sink, settle: req.observer?.settled },
+    resume,
+  );
+  const settled = new Map((resume?.results ?? []).filter(isFinal).map((r) => [r.index, r]));
 
   // 1. Read.
   const source = await deps.reader.read();
-  if (!source) {
-    const reason = `the manifest ${uri} no longer exists`;
-    return finish([], { rejected: reason, errors: [{ message: reason }] });
-  }
-  const sha256 = source.body && createHash('sha256').update(source.body).digest('hex');
-  manifestInfo = { uri, etag: source.etag, sha256 };
-  const earlier = req.resume?.manifestSha256;
-  if (earlier && sha256 && sha256 !== earlier && (req.resume?.invocation ?? 1) > 1) {
-    notes.push(
-      'The manifest object changed between invocations of this run; the run continued with the current content.',
-    );
-  }
+  if (!source) return run.finish(mode, [], manifestGone(run.uri));
+  run.read(source);
 
   // 2. Compile: parse, validate, expand. Nothing is sent unless the whole manifest is valid.
   const { manifest, problems } = compileSource(source);
   if (!manifest || problems.length) {
-    log.warn({ problems: problems.length }, 'manifest rejected');
-    return finish([], {
-      errors: problems.map(problemToError),
-      rejected: `the manifest has ${problems.length} problem(s); nothing was sent`,
-    });
+    run.log.warn({ problems: problems.length }, 'manifest rejected');
+    return run.finish(mode, [], manifestRejected(problems));
   }
-  target = { ...target, ...manifest.target };
-  const { targets, missing } = collectTargets(manifest, req.config);
-  if (missing.length)
-    return finish(
-      [],
-      { errors: missing, rejected: 'some tasks have no target instance; nothing was sent' },
-      { manifest },
-    );
+  run.compiled(manifest);
+  const { targets, missing } = collectTargets(manifest, config);
+  if (missing.length) return run.finish(mode, [], noTargets(missing), { manifest });
 
   // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
-  const limits = effectiveLimits(req.config, manifest.options);
-  const debug = log.isLevelEnabled('debug')
-    ? (fields: Record<string, unknown>, msg: string) => log.debug(fields, msg)
-    : undefined;
-  const traffic = createTraffic(limits, { signal: req.signal, debug });
-  counts = () => addCounts(req.resume?.stats ?? NO_REQUESTS, traffic.counts());
-  let client;
-  let plan: Plan;
-  try {
-    client = deps.fdi(req.config, traffic.scheduler, limits);
-    const resumed = (req.resume?.invocation ?? 1) > 1;
-    plan = await planRun(manifest, targets, {
-      client,
-      retry: traffic.retry,
-      defaults: req.config,
-      settled: resumed ? new Set(settled.keys()) : undefined,
-    });
-  } catch (err) {
-    const failure = planningFailure(err);
-    log.error({ err: failure.reason }, 'planning failed');
-    return finish([], failure.ending, { manifest });
+  const limits = effectiveLimits(config, manifest.options);
+  const traffic = createTraffic(limits, { signal: req.signal, log: run.log });
+  run.countWith(() => addCounts(resume?.stats ?? NO_REQUESTS, traffic.counts()));
+  const resumed = (resume?.invocation ?? 1) > 1;
+  const planned = await connectAndPlan(manifest, targets, {
+    config,
+    connect: () => deps.fdi(config, traffic.scheduler, limits),
+    retry: traffic.retry,
+    settled: resumed ? new Set(settled.keys()) : undefined,
+  });
+  if ('ending' in planned) {
+    run.log.error({ err: planned.ending.rejected ?? planned.ending.aborted }, 'planning failed');
+    return run.finish(mode, [], planned.ending, { manifest });
   }
+  const { client, plan } = planned;
   req.observer?.planned?.(plan, manifest);
   const unsettled = () => plan.entries.map((e) => settled.get(e.index) ?? notAttempted(e));
-  if (req.mode === 'plan') return finish(unsettled(), {}, { plan, manifest });
+  if (mode === 'plan') return run.finish(mode, unsettled(), {}, { plan, manifest });
   if (plan.blockers.length) {
-    log.warn({ blockers: plan.blockers }, 'plan rejected');
-    return finish(unsettled(), { rejected: plan.blockers.join('; ') }, { plan, manifest });
+    run.log.warn({ blockers: plan.blockers }, 'plan rejected');
+    return run.finish(mode, unsettled(), { rejected: plan.blockers.join('; ') }, { plan, manifest });
   }
 
   // 4. Execute.
   const threshold = manifest.options.failure_threshold ?? DEFAULT_FAILURE_THRESHOLD;
-  log.info({ tasks: manifest.taskCount, ...limits }, 'provisioning');
+  run.log.info({ tasks: manifest.taskCount, ...limits }, 'provisioning');
   const outcome = await executePlan(manifest, plan, {
     client,
     retry: traffic.retry,
@@ -213,52 +149,36 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     signal: req.signal,
     stopSignal: req.deadline,
     done: settled,
-    onResult: (r) => req.observer?.result?.(r, { final: isFinal(r), stats: counts() }),
+    onResult: (r) => req.observer?.result?.(r, { final: isFinal(r), stats: run.counts }),
   });
   if (outcome.stopped === 'deadline') {
-    await req.observer?.settled?.({ stats: counts(), manifestSha256: sha256, notes });
-    log.info({ settled: outcome.results.filter(isFinal).length }, 'deadline near: suspending the run');
-    return { kind: 'suspended', runId, stats: counts() };
+    await run.suspend();
+    run.log.info({ settled: outcome.results.filter(isFinal).length }, 'deadline near: suspending the run');
+    return { kind: 'suspended', runId: run.runId, stats: run.counts };
   }
 
   // 5. Report and write.
-  const aborted = outcome.stopped && stopMessage(outcome.stopped, threshold, outcome.authError);
-  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, { uri, runId });
-  return finish(outcome.results, aborted ? { aborted } : {}, { plan, manifest, failedYaml });
+  const ending = outcome.stopped ? stopped(outcome.stopped, threshold, outcome.authError) : {};
+  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, { uri: run.uri, runId: run.runId });
+  return run.finish(mode, outcome.results, ending, { plan, manifest, failedYaml });
 }
 
-function problemToError(p: Problem): ManifestError {
-  return { message: p.message, file: p.file, line: p.line, column: p.column, task: p.taskName, hint: p.hint };
-}
-
-/** How a failure before any write ends the run: bad configuration rejects it, FDI refusing aborts it. */
-function planningFailure(err: unknown): { ending: Ending; reason: string } {
-  const end = (kind: 'rejected' | 'aborted', reason: string) => ({ ending: { [kind]: reason }, reason });
-  if (err instanceof UserError) return end('rejected', err.message);
-  if (!(err instanceof FdiError)) throw err;
-  if (err.status === 401)
-    return end('aborted', `authentication failed (${err.errorCode ?? 'HTTP 401'}): check the FDI credentials`);
-  if (err.status === 404) {
-    const detail = err.errorMsg ?? err.errorCode ?? 'HTTP 404';
-    return end(
-      'rejected',
-      `not found while reading the instance (${err.operation}): check the project and instance IDs (${detail})`,
-    );
-  }
-  return end('aborted', `could not read the instance before provisioning: ${err.message}`);
-}
-
-function stopMessage(reason: StopReason, threshold: FailureThreshold, authError?: FdiError): string {
-  switch (reason) {
-    case 'threshold':
-      return `more than ${threshold.percent}% of the attempted tasks failed (after at least ${threshold.min_attempted}); the rest were not attempted`;
-    case 'auth': {
-      const why = `${authError?.errorCode ?? 'HTTP 401'}${authError?.errorMsg ? `: ${authError.errorMsg}` : ''}`;
-      return `authentication failed (${why}); the run stopped at once`;
-    }
-    case 'deadline':
-      return 'the deadline was reached; the rest were not attempted';
-    case 'signal':
-      return 'the run was interrupted; the rest were not attempted';
+/** Step 3 without its ending: the client, and the plan; a failure to read FDI is how the run ends. */
+async function connectAndPlan(
+  manifest: CompiledManifest,
+  targets: Target[],
+  ctx: { config: Config; connect: () => FdiClient; retry: RetryContext; settled: ReadonlySet<number> | undefined },
+): Promise<{ client: FdiClient; plan: Plan } | { ending: Ending }> {
+  try {
+    const client = ctx.connect();
+    const plan = await planRun(manifest, targets, {
+      client,
+      retry: ctx.retry,
+      defaults: ctx.config,
+      settled: ctx.settled,
+    });
+    return { client, plan };
+  } catch (err) {
+    return { ending: planningFailed(err) };
   }
 }

@@ -5,6 +5,7 @@
  */
 import { setMaxListeners } from 'node:events';
 import type { Limits } from '../config.js';
+import type { Logger } from '../logger.js';
 import type { RequestCounts } from '../types.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createScheduler, type AttemptLog, type Scheduler } from './scheduler.js';
@@ -17,11 +18,12 @@ export interface Traffic {
   counts(): RequestCounts;
 }
 
-export function createTraffic(
-  limits: Limits,
-  options: { signal?: AbortSignal | undefined; debug?: AttemptLog | undefined },
-): Traffic {
-  const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate, debug: options.debug });
+/** `log` shows every request and retry at the debug level (never headers or bodies). */
+export function createTraffic(limits: Limits, options: { signal?: AbortSignal | undefined; log: Logger }): Traffic {
+  const debug: AttemptLog | undefined = options.log.isLevelEnabled('debug')
+    ? (fields, message) => options.log.debug(fields, message)
+    : undefined;
+  const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate, debug });
   // Every request and every backoff of the run listens on the one signal.
   if (options.signal) setMaxListeners(0, options.signal);
   const retry: RetryContext = {
@@ -29,7 +31,7 @@ export function createTraffic(
     signal: options.signal,
     onRetry: (err, delayMs) => {
       scheduler.stats.retries += 1;
-      options.debug?.(
+      debug?.(
         { operation: err.operation, status: err.status, error: err.errorCode ?? err.code, delay_ms: delayMs },
         'retrying',
       );
