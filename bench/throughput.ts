@@ -183,7 +183,7 @@ async function main(): Promise<void> {
     ),
     [
       `ideal = N/Q = ${fmt(n / quota, 1)} s (${quota} creates/s). creates/s = tasks stored ÷ wall (process start to exit, start-up, validation, planning and report included); run s = the client's own timer (product: report duration_ms).`,
-      `best possible with this fault mix: the product needs ${perTask.toFixed(3)} requests per task on average (a 500 costs a name lookup + a new create, a 500-after-commit a lookup + a read-back, a 429 a new create; SPEC §6), and every request, faults and lookups included, takes a token: ${fmt(bestRate, 1)} creates/s, ${ratio(1 / perTask)} of the ideal. (The bucket starts full, so the first second allows up to ${quota} extra requests.)`,
+      `best possible with this fault mix: the product needs ${perTask.toFixed(3)} requests per task on average (a 500 costs a name lookup + a new create, a 500-after-commit a lookup + a read-back, a 429 a new create; README, "What the engine guarantees"), and every request, faults and lookups included, takes a token: ${fmt(bestRate, 1)} creates/s, ${ratio(1 / perTask)} of the ideal. (The bucket starts full, so the first second allows up to ${quota} extra requests.)`,
       'retries: the product counts its own; for the baselines it is requests − N. quota used = requests that took a token ÷ (Q × wall).',
       'baselines retry 429/5xx/network errors up to 5 attempts in all (100 ms · 2^k, no jitter, no name lookup); curl --retry uses its own backoff (1 s, doubling).',
       ...(only.has('xargs-curl') && !curl ? ['xargs-curl: not run, curl or xargs is not installed'] : []),

@@ -1,6 +1,6 @@
 /**
  * bench:unknown-quota — the user does not know the server's quota and sets the client rate to twice
- * it: the rate adaptation (SPEC §6: on 429 the rate adapts down, then probes back up) must find it.
+ * it: the rate adaptation (README, "What the engine guarantees": on 429 the rate adapts down, then probes back up) must find it.
  * Targets (issue 6): throughput ≥ 0.85 × quota and ≤ 5% of the requests throttled.
  */
 import { applyManifest, describeClient } from './common/apply.js';

@@ -10,7 +10,7 @@ export interface CliContext {
   signal: AbortSignal;
 }
 
-/** Flags shared by the commands that talk to FDI (SPEC §4). */
+/** Flags shared by the commands that talk to FDI (README, "The command line"). */
 export interface CommonFlags {
   endpoint?: string;
   projectId?: string;

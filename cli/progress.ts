@@ -14,8 +14,8 @@ export interface Progress {
 const PLAIN_EVERY_MS = 5000;
 
 export function createProgress(
-  stream: NodeJS.WritableStream & { isTTY?: boolean },
-  options: { quiet?: boolean },
+  stream: NodeJS.WritableStream & { isTTY?: boolean | undefined },
+  options: { quiet?: boolean | undefined },
 ): Progress {
   const counts = { done: 0, created: 0, failed: 0, existing: 0 };
   const startedAt = performance.now();

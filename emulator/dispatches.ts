@@ -7,7 +7,7 @@ import { type ApiContext, type Reply, errorReply, invalidParameter, malformedJso
 import { parseJson } from './http.js';
 import { newId } from './state.js';
 
-/** Documented limits of TaskDispatch (fdi-api.md §3.9). */
+/** Documented limits of TaskDispatch (docs/FDI-API.md §6). */
 export const DISPATCH_LIMITS = {
   interval: { min: 1, max: 59 },
   cron: { min: 8, max: 255, fields: [6, 7] },

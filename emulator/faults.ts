@@ -20,7 +20,7 @@ export function mulberry32(seed: number): () => number {
 /** What happens to one request. `fault` is undefined for a normal answer. */
 export interface Decision {
   delayMs: number;
-  fault?: FaultKind;
+  fault?: FaultKind | undefined;
 }
 
 export interface FaultSettings {

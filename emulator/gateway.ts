@@ -39,7 +39,7 @@ export const FAULT_ANSWERS: Partial<Record<FaultKind, { status: number; code: st
   '504': { status: 504, code: 'APIGW.0203', message: 'Backend timeout.' },
 };
 
-/** 404 for a project or instance the emulator does not have (code assumed, fdi-api.md §6). */
+/** 404 for a project or instance the emulator does not have (code assumed, docs/FDI-API.md §7 and §10). */
 export function sendUnknownInstance(res: ServerResponse, what: 'project' | 'instance', id: string): void {
   sendError(res, 404, ERROR_CODES.instanceNotFound, `The ${what} ${JSON.stringify(id)} does not exist.`);
 }

@@ -11,39 +11,39 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
-  host?: string;
+  host?: string | undefined;
   /** Default 0 (a free port) programmatically; the CLI default is 8787. */
-  port?: number;
+  port?: number | undefined;
   /** Accepted static X-Auth-Token values; default ['local-token']. */
-  tokens?: string[];
+  tokens?: string[] | undefined;
   /** Accepted AK/SK pairs; default none. */
-  aksk?: { ak: string; sk: string }[];
+  aksk?: { ak: string; sk: string }[] | undefined;
   /** Users accepted by POST /v3/auth/tokens. */
-  iamUsers?: { domain: string; user: string; password: string }[];
+  iamUsers?: { domain: string; user: string; password: string }[] | undefined;
   /** Lifetime of IAM-issued tokens; default 86400. */
-  tokenTtlSeconds?: number;
+  tokenTtlSeconds?: number | undefined;
   /** Default ['local-project']. */
-  projects?: string[];
+  projects?: string[] | undefined;
   /** Default ['local-instance']; every project has every instance. */
-  instances?: string[];
+  instances?: string[] | undefined;
   /** Data sources of every instance; default DEFAULT_DATASOURCES. */
-  datasources?: DataSource[];
+  datasources?: DataSource[] | undefined;
   /** Task quota per instance; default 1000. */
-  maxTasks?: number;
+  maxTasks?: number | undefined;
   /** Requests/second token bucket over the FDI API routes; undefined = unlimited. */
-  rateQuota?: number;
+  rateQuota?: number | undefined;
   /** When set, 429s carry Retry-After. */
-  retryAfterSeconds?: number;
-  latencyMs?: number;
-  jitterMs?: number;
+  retryAfterSeconds?: number | undefined;
+  latencyMs?: number | undefined;
+  jitterMs?: number | undefined;
   /** Probabilities 0..1 (their sum at most 1). */
-  faults?: Partial<Record<FaultKind, number>>;
+  faults?: Partial<Record<FaultKind, number>> | undefined;
   /** How long a 'hang' holds the request before destroying the socket; default 120000. */
-  hangMs?: number;
+  hangMs?: number | undefined;
   /** Seed of the PRNG behind latency jitter and faults; default 1. */
-  seed?: number;
+  seed?: number | undefined;
   /** Persist tasks (JSON) here between runs. */
-  stateFile?: string;
+  stateFile?: string | undefined;
 }
 
 /** The settings that can change while the emulator runs (configure() and POST /__emulator/config). */
@@ -66,8 +66,10 @@ export const RUNTIME_KEYS = [
 ] as const;
 
 /** Options with every default filled in. */
-export type ResolvedOptions = Required<Omit<EmulatorOptions, 'rateQuota' | 'retryAfterSeconds' | 'stateFile'>> &
-  Pick<EmulatorOptions, 'rateQuota' | 'retryAfterSeconds' | 'stateFile'>;
+type Optional = 'rateQuota' | 'retryAfterSeconds' | 'stateFile';
+export type ResolvedOptions = {
+  [K in Exclude<keyof EmulatorOptions, Optional>]-?: NonNullable<EmulatorOptions[K]>;
+} & Pick<EmulatorOptions, Optional>;
 
 export const DEFAULTS = {
   host: '127.0.0.1',

@@ -16,8 +16,8 @@ export interface TaskRecord {
   task_type: TaskType;
   source_datasource_id: string;
   target_datasource_id: string;
-  description?: string;
-  task_tag?: string;
+  description?: string | undefined;
+  task_tag?: string | undefined;
   task_detail: string;
   status: 'stop' | 'running';
   execute_status: ExecuteStatus;
@@ -25,7 +25,7 @@ export interface TaskRecord {
   last_modified_date: number;
   /** Incremented by every update. */
   version: number;
-  dispatch?: TaskDispatchRsp;
+  dispatch?: TaskDispatchRsp | undefined;
 }
 
 const STATE_VERSION = 1;

@@ -1,6 +1,6 @@
 /**
  * The task routes: create, list, show, update, delete. Validation of the create/update body is the
- * project's one validator (lib/fdi/validate.ts); this file adds what only a server can check.
+ * project's one validator (lib/fdi/model/validate.ts); this file adds what only a server can check.
  */
 import type { CreateTaskRequest, TaskBasicRequestBody } from '../lib/fdi/model/api.js';
 import { DUPLICATE_NAME_MARK, ERROR_CODES } from '../lib/fdi/model/api.js';

@@ -1,5 +1,5 @@
 /**
- * Configuration from the environment (SPEC §5), overridden by CLI flags. Pure: takes the env and the
+ * Configuration from the environment (README, "Configuration"), overridden by CLI flags. Pure: takes the env and the
  * flags as plain objects. Bounds keep a manifest or a typo from hammering a production quota.
  */
 import { ConfigError } from './errors.js';
@@ -8,8 +8,8 @@ import { Secret } from './secret.js';
 /** How requests to FDI authenticate. */
 export type AuthConfig =
   | { kind: 'token'; token: Secret }
-  | { kind: 'aksk'; accessKey: string; secretKey: Secret; securityToken?: Secret }
-  | { kind: 'iam'; endpoint: string; domain: string; user: string; password: Secret; projectName?: string }
+  | { kind: 'aksk'; accessKey: string; secretKey: Secret; securityToken?: Secret | undefined }
+  | { kind: 'iam'; endpoint: string; domain: string; user: string; password: Secret; projectName?: string | undefined }
   | { kind: 'none' };
 
 /** Engine limits: concurrency cap, request rate, attempts per request, per-request timeout. */
@@ -21,15 +21,15 @@ export interface Limits {
 }
 
 export interface Config {
-  endpoint?: string;
-  projectId?: string;
-  instanceId?: string;
+  endpoint?: string | undefined;
+  projectId?: string | undefined;
+  instanceId?: string | undefined;
   auth: AuthConfig;
   /** Effective defaults: the configured value, else the built-in default. */
   limits: Limits;
   /** The limits set explicitly (environment or flag): they cap what a manifest's `options` ask for. */
   caps: Partial<Limits>;
-  s3: { endpoint?: string; forcePathStyle: boolean; region: string };
+  s3: { endpoint?: string | undefined; forcePathStyle: boolean; region: string };
   prefixes: { manifest: string; report: string; state: string };
 }
 
@@ -43,14 +43,14 @@ export const LIMIT_BOUNDS = {
 
 /** The CLI flags that override the environment (all optional strings, as argv gives them). */
 export interface ConfigFlags {
-  endpoint?: string;
-  projectId?: string;
-  instanceId?: string;
-  token?: string;
-  concurrency?: string | number;
-  rate?: string | number;
-  maxAttempts?: string | number;
-  timeoutMs?: string | number;
+  endpoint?: string | undefined;
+  projectId?: string | undefined;
+  instanceId?: string | undefined;
+  token?: string | undefined;
+  concurrency?: string | number | undefined;
+  rate?: string | number | undefined;
+  maxAttempts?: string | number | undefined;
+  timeoutMs?: string | number | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -89,7 +89,7 @@ function authFrom(env: Env, flags: ConfigFlags): AuthConfig {
   if (ak || sk) {
     if (!ak || !sk) throw new ConfigError('FDI_ACCESS_KEY and FDI_SECRET_KEY must be set together');
     const st = nonEmpty(env.FDI_SECURITY_TOKEN);
-    return { kind: 'aksk', accessKey: ak, secretKey: new Secret(sk), ...(st ? { securityToken: new Secret(st) } : {}) };
+    return { kind: 'aksk', accessKey: ak, secretKey: new Secret(sk), securityToken: st ? new Secret(st) : undefined };
   }
   const iam = {
     endpoint: nonEmpty(env.FDI_IAM_ENDPOINT),
@@ -176,7 +176,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
  */
 export function effectiveLimits(
   config: Config,
-  asked: { concurrency?: number; rate?: number; max_attempts?: number },
+  asked: { concurrency?: number | undefined; rate?: number | undefined; max_attempts?: number | undefined },
 ): Limits {
   const pick = (k: keyof Limits, v: number | undefined) => {
     const b = LIMIT_BOUNDS[k];

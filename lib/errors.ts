@@ -3,7 +3,7 @@
  * Messages never hold a token, password, secret key, signature or signed URL.
  */
 
-/** Exit codes of the CLI (SPEC §4). */
+/** Exit codes of the CLI (README, "The command line"). */
 export const EXIT = {
   ok: 0,
   someFailed: 1,
@@ -22,9 +22,9 @@ export class ProvisionerError extends Error {
 
 /** A location inside a source file; 1-based line and column. */
 export interface SourceLocation {
-  file?: string;
-  line?: number;
-  column?: number;
+  file?: string | undefined;
+  line?: number | undefined;
+  column?: number | undefined;
 }
 
 /**
@@ -32,8 +32,8 @@ export interface SourceLocation {
  * The CLI prints it without a stack trace and exits 2.
  */
 export class UserError extends ProvisionerError {
-  readonly location?: SourceLocation;
-  readonly hint?: string;
+  readonly location?: SourceLocation | undefined;
+  readonly hint?: string | undefined;
   constructor(message: string, options?: { cause?: unknown; location?: SourceLocation; hint?: string }) {
     super(message, options);
     this.location = options?.location;

@@ -95,7 +95,7 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
   );
   const handler = createHandler(() =>
-    buildTriggerDeps(env, { logger: options.logger, s3, ...(options.deadline ? { deadline: options.deadline } : {}) }),
+    buildTriggerDeps(env, { logger: options.logger, s3, deadline: options.deadline }),
   );
   const outcomes: RecordOutcome[] = [];
   let queue: Promise<void> = Promise.resolve();

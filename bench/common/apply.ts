@@ -31,8 +31,8 @@ export async function applyManifest(
   endpoint: string,
   client: ClientSettings,
   options: {
-    rss?: boolean;
-    /** NODE_OPTIONS of the CLI process, e.g. --max-old-space-size=128. */ nodeOptions?: string;
+    rss?: boolean | undefined;
+    /** NODE_OPTIONS of the CLI process, e.g. --max-old-space-size=128. */ nodeOptions?: string | undefined;
   } = {},
 ): Promise<ApplyRun> {
   const dir = await mkdtemp(path.join(os.tmpdir(), 'bench-apply-'));

@@ -14,7 +14,7 @@ export interface ServerSettings {
   jitterMs: number;
   faults: Partial<Record<FaultKind, number>>;
   seed: number;
-  retryAfterSeconds?: number;
+  retryAfterSeconds?: number | undefined;
   maxTasks?: number;
 }
 

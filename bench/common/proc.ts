@@ -21,14 +21,14 @@ const RSS_PRELOAD = `data:text/javascript,${encodeURIComponent(
 
 export interface ProcOptions {
   env?: Record<string, string | undefined>;
-  cwd?: string;
+  cwd?: string | undefined;
   /** Measure peak RSS. */
-  rss?: boolean;
+  rss?: boolean | undefined;
   /** A file to feed on stdin (default: none). */
-  stdinFile?: string;
+  stdinFile?: string | undefined;
   /** Keep stdout (default); false only counts its bytes (for outputs of many megabytes). */
-  keepStdout?: boolean;
-  timeoutMs?: number;
+  keepStdout?: boolean | undefined;
+  timeoutMs?: number | undefined;
 }
 
 export interface ProcResult {
@@ -39,8 +39,8 @@ export interface ProcResult {
   stderr: string;
   wallMs: number;
   /** Peak RSS in KB, when measured. */
-  maxRssKb?: number;
-  rssMethod?: 'gnu-time' | 'resourceUsage';
+  maxRssKb?: number | undefined;
+  rssMethod?: 'gnu-time' | 'resourceUsage' | undefined;
 }
 
 /** How peak RSS is measured on this machine. */

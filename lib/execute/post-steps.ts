@@ -71,7 +71,7 @@ const LINGER_MS = 250;
 
 /** Collects tasks to start per target and starts them in batches of 10 (a partial batch after a short linger). */
 export class StartBatcher {
-  readonly #queues = new Map<string, { target: Target; items: Pending[]; timer?: NodeJS.Timeout }>();
+  readonly #queues = new Map<string, { target: Target; items: Pending[]; timer?: NodeJS.Timeout | undefined }>();
   readonly #inflight = new Set<Promise<void>>();
 
   constructor(
@@ -97,7 +97,7 @@ export class StartBatcher {
     while (this.#inflight.size) await Promise.all([...this.#inflight]);
   }
 
-  #drain(q: { target: Target; items: Pending[]; timer?: NodeJS.Timeout }): void {
+  #drain(q: { target: Target; items: Pending[]; timer?: NodeJS.Timeout | undefined }): void {
     clearTimeout(q.timer);
     q.timer = undefined;
     while (q.items.length) this.#send(q.target, q.items.splice(0, MAX_BATCH_IDS));

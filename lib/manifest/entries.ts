@@ -44,7 +44,7 @@ export type RenderedField = (typeof RENDERED_FIELDS)[number];
 
 export type DetailSource =
   | { kind: 'object'; levels: Level[] }
-  | { kind: 'json'; text: string; level: Level; problem?: { message: string; hint: string } }
+  | { kind: 'json'; text: string; level: Level; problem?: { message: string; hint: string } | undefined }
   | { kind: 'none' };
 
 /** Everything needed to expand one task entry, prepared once. */
@@ -62,7 +62,7 @@ export interface EntryPlan {
   detail: DetailSource;
   /** Variables before the matrix: manifest < defaults < template < task. */
   vars: JsonObject;
-  matrix?: MatrixSpec;
+  matrix?: MatrixSpec | undefined;
   /** Tasks this entry expands to. */
   count: number;
   /** Index of its first task in the whole manifest's expansion order (entries before it may be broken). */
@@ -136,7 +136,7 @@ export function planEntry(
   entryIndex: number,
   file: string,
   source: SourceMap,
-): { plan?: EntryPlan; problems: Problem[] } {
+): { plan?: EntryPlan | undefined; problems: Problem[] } {
   const entry = manifest.tasks[entryIndex] as TaskEntryInput;
   const path: PathSegment[] = ['tasks', entryIndex];
   const levels: Level[] = [];

@@ -24,7 +24,7 @@ export interface TaskOutcome {
   plan: EntryPlan;
   index: number;
   name: string;
-  task?: ExpandedTask;
+  task?: ExpandedTask | undefined;
   problems: Problem[];
 }
 

@@ -12,8 +12,8 @@ import type { CompiledManifest, ManifestLimits, Problem } from './types.js';
 export interface ManifestSource {
   uri: string;
   size: number;
-  body?: Uint8Array;
-  etag?: string;
+  body?: Uint8Array | undefined;
+  etag?: string | undefined;
 }
 
 /** Compiles a source; a source that was too large to read becomes its size problem. */

@@ -1,5 +1,5 @@
 /**
- * A rendered `schedule:` → the API's dispatch form (fdi-api.md §3.9):
+ * A rendered `schedule:` → the API's dispatch form (docs/FDI-API.md §6):
  * `{cron, timezone?}` → `use_quartz_cron: true, cron, cron_timezone`; `{period, interval}` →
  * `use_quartz_cron: false, period, dispatch_interval`. `start_datetime` (epoch ms or ISO 8601 with an
  * offset) and `remark` go with either.

@@ -1,6 +1,6 @@
 /**
  * A rendered task → an ExpandedTask, checked: rendered types, the schedule, the detail, and then the
- * create-call rules through the shared validator (lib/fdi/validate.ts) on the body that would be sent,
+ * create-call rules through the shared validator (lib/fdi/model/validate.ts) on the body that would be sent,
  * with a placeholder for data sources that are given by name.
  */
 import type { TaskType } from '../fdi/model/api.js';
@@ -15,12 +15,12 @@ import { describeValue } from './schema-problems.js';
 export interface TaskProblem {
   field: RenderedField | 'detail_json';
   /** Path inside the field (e.g. the key of a schedule). */
-  subpath?: string[];
+  subpath?: string[] | undefined;
   /** The create-request field, for problems found by the validator. */
-  requestField?: string;
+  requestField?: string | undefined;
   kind: ProblemKind;
   message: string;
-  hint?: string;
+  hint?: string | undefined;
 }
 
 /** Stands in for a data source ID that plan/apply will resolve from a name (any valid ID would do). */

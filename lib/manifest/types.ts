@@ -14,18 +14,18 @@ export interface Problem {
   message: string;
   file: string;
   /** 1-based. */
-  line?: number;
+  line?: number | undefined;
   /** 1-based. */
-  column?: number;
+  column?: number | undefined;
   /** The expanded task it belongs to: 0-based index in expansion order. */
-  taskIndex?: number;
-  taskName?: string;
+  taskIndex?: number | undefined;
+  taskName?: string | undefined;
   /** The field, e.g. `tasks[3].matrix` (manifest path) or `task.task_name` (create-request field). */
-  field?: string;
-  hint?: string;
+  field?: string | undefined;
+  hint?: string | undefined;
   kind: ProblemKind;
   /** How many more tasks of the same task entry had exactly this problem (reported once). */
-  repeats?: number;
+  repeats?: number | undefined;
 }
 
 /** The bounds of reading, parsing and expanding one manifest. */
@@ -55,8 +55,8 @@ export type DatasourceRef = { id: string } | { name: string };
 
 /** Where a task goes. Missing parts come from configuration (flags, environment) later. */
 export interface TaskTarget {
-  project_id?: string;
-  instance_id?: string;
+  project_id?: string | undefined;
+  instance_id?: string | undefined;
 }
 
 /** One task after defaults, template, vars and matrix are applied and json-e has rendered it. */
@@ -72,21 +72,21 @@ export interface ExpandedTask {
   task_type: TaskType;
   source: DatasourceRef;
   target_ds: DatasourceRef;
-  description?: string;
-  task_tag?: string;
+  description?: string | undefined;
+  task_tag?: string | undefined;
   /** The rendered JSON string, exactly what is POSTed. */
   task_detail: string;
   /** The API's dispatch form (use_quartz_cron+cron, or period+dispatch_interval). TIMING tasks only. */
-  schedule?: TaskDispatch;
+  schedule?: TaskDispatch | undefined;
   start: boolean;
 }
 
 /** The manifest's `options:` block, validated and bounded. */
 export interface ManifestOptions {
-  concurrency?: number;
+  concurrency?: number | undefined;
   /** Requests per second. */
-  rate?: number;
-  max_attempts?: number;
+  rate?: number | undefined;
+  max_attempts?: number | undefined;
   /** What to do with a task whose name already exists in its instance (default `skip`). */
   on_exists: OnExists;
   failure_threshold?: { percent: number; min_attempted: number };

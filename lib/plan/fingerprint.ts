@@ -2,7 +2,7 @@
  * Comparing a manifest's task with one FDI shows back. Pure.
  *
  * FDI may show `task_detail` in its response form (RawFormDataResponse, snake_case, with fields of its
- * own; fdi-api.md §5.3) rather than as sent, and then the detail cannot be compared. So the two uses
+ * own; docs/FDI-API.md §5) rather than as sent, and then the detail cannot be compared. So the two uses
  * lean to their safe sides: `on_exists: update` treats an uncomparable detail as changed (an update
  * too many is harmless), and the read-back after an ambiguous create (`sameDefinition`) lets the task
  * fields alone decide when the shown detail is not in the form that was sent.
@@ -98,8 +98,8 @@ function asRequest(res: TaskResponse): CreateTaskRequest {
       task_type: t.task_type.toUpperCase() as 'REALTIME' | 'TIMING',
       source_datasource_id: t.source_datasource_id,
       target_datasource_id: t.target_datasource_id,
-      ...(t.description ? { description: t.description } : {}),
-      ...(t.task_tag ? { task_tag: t.task_tag } : {}),
+      description: t.description || undefined,
+      task_tag: t.task_tag || undefined,
     },
     task_detail: res.task_detail,
   };

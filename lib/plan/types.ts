@@ -10,14 +10,14 @@ export interface PlanEntry {
   target: Target;
   action: PlanAction;
   /** Why: the problem of an invalid task, the conflict, what an update changes. */
-  reason?: string;
+  reason?: string | undefined;
   /** The task already in FDI under this name. */
   existing?: { task_id: string; status: 0 | 1 };
   /** Resolved data-source IDs (absent when unresolved: the task is then invalid). */
-  source_datasource_id?: string;
-  target_datasource_id?: string;
+  source_datasource_id?: string | undefined;
+  target_datasource_id?: string | undefined;
   /** For `update`: SHA-256 of the create body that would be sent, to compare with the existing task without keeping the body. */
-  bodyHash?: string;
+  bodyHash?: string | undefined;
   hasSchedule: boolean;
   start: boolean;
 }

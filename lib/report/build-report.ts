@@ -1,4 +1,4 @@
-/** Builds the run report (SPEC §7) from per-task results. Pure. */
+/** Builds the run report (README, "Reports and storage layout") from per-task results. Pure. */
 import { EXIT, type ExitCode } from '../errors.js';
 import { TASK_STATUSES, type ManifestError, type Report, type RunStatus, type TaskResult } from './types.js';
 
@@ -38,7 +38,7 @@ export function runStatus(
   return 'partial';
 }
 
-/** Exit code of a run status (SPEC §4). */
+/** Exit code of a run status (README, "The command line"). */
 export function exitCodeOf(status: RunStatus): ExitCode {
   switch (status) {
     case 'succeeded':
@@ -60,18 +60,18 @@ export function buildReport(input: ReportInput): Report {
     version: 1,
     run_id: input.runId,
     manifest: input.manifest,
-    ...(input.target ? { target: input.target } : {}),
+    target: input.target,
     status: runStatus(input, counts),
-    ...(input.rejected || input.aborted ? { reason: input.rejected ?? input.aborted } : {}),
+    reason: input.rejected ?? input.aborted,
     started_at: input.startedAt.toISOString(),
     finished_at: input.finishedAt.toISOString(),
     duration_ms: durationMs,
     counts,
     stats: {
       ...input.stats,
-      ...(durationMs > 0 && writes > 0 ? { effective_rate: round(writes / (durationMs / 1000)) } : {}),
+      effective_rate: durationMs > 0 && writes > 0 ? round(writes / (durationMs / 1000)) : undefined,
     },
-    ...(input.notes?.length ? { notes: input.notes } : {}),
+    notes: input.notes?.length ? input.notes : undefined,
     errors: input.errors ?? [],
     tasks: [...input.results].sort((a, b) => a.index - b.index),
   };

@@ -20,11 +20,11 @@ function lit(s: string): string {
 
 function scheduleEntry(d: TaskDispatch): Record<string, unknown> {
   const common = {
-    ...(d.start_datetime !== undefined ? { start_datetime: d.start_datetime } : {}),
-    ...(d.remark !== undefined ? { remark: lit(d.remark) } : {}),
+    start_datetime: d.start_datetime,
+    remark: d.remark === undefined ? undefined : lit(d.remark),
   };
   if (d.use_quartz_cron && d.cron)
-    return { cron: lit(d.cron), ...(d.cron_timezone ? { timezone: lit(d.cron_timezone) } : {}), ...common };
+    return { cron: lit(d.cron), timezone: d.cron_timezone ? lit(d.cron_timezone) : undefined, ...common };
   return { period: d.period, interval: d.dispatch_interval, ...common };
 }
 
@@ -41,14 +41,14 @@ export function manifestEntry(
     task_type: task.task_type,
     source_datasource: dsRef(task.source, ids?.source),
     target_datasource: dsRef(task.target_ds, ids?.target),
-    ...(task.description !== undefined ? { description: lit(task.description) } : {}),
-    ...(task.task_tag !== undefined ? { task_tag: task.task_tag } : {}),
+    description: task.description === undefined ? undefined : lit(task.description),
+    task_tag: task.task_tag,
     ...(result.target
       ? { target: { project_id: lit(result.target.project_id), instance_id: lit(result.target.instance_id) } }
       : {}),
     detail_json: task.task_detail,
-    ...(task.schedule ? { schedule: scheduleEntry(task.schedule) } : {}),
-    ...(task.start ? { start: true } : {}),
+    schedule: task.schedule && scheduleEntry(task.schedule),
+    start: task.start || undefined,
   };
 }
 

@@ -1,4 +1,4 @@
-/** The files of a report, by name (SPEC §7): report.json, tasks.csv, summary.md, failed.yaml. Pure. */
+/** The files of a report, by name (docs/ARCHITECTURE.md, "Storage layout"): report.json, tasks.csv, summary.md, failed.yaml. Pure. */
 import { summaryMarkdown } from './summary-md.js';
 import { tasksCsv } from './tasks-csv.js';
 import type { Report } from './types.js';

@@ -1,4 +1,4 @@
-/** Per-task results and the run report (SPEC §7). Plain data. */
+/** Per-task results and the run report (README, "Reports and storage layout"). Plain data. */
 import type { Target } from '../types.js';
 
 export const TASK_STATUSES = ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'] as const;
@@ -9,48 +9,48 @@ export interface TaskResult {
   index: number;
   name: string;
   status: TaskStatus;
-  task_id?: string;
+  task_id?: string | undefined;
   /** Create or update attempts (HTTP requests carrying this task's body). */
   attempts: number;
-  http_status?: number;
-  error_code?: string;
-  error_msg?: string;
+  http_status?: number | undefined;
+  error_code?: string | undefined;
+  error_msg?: string | undefined;
   line: number;
-  target?: Target;
+  target?: Target | undefined;
   /** A schedule was created or found for this TIMING task. */
-  scheduled?: boolean;
+  scheduled?: boolean | undefined;
   /** The task was started (or found running). */
-  started?: boolean;
+  started?: boolean | undefined;
   /** How the outcome was established when it was not a plain answer (e.g. confirmed by a name lookup). */
-  note?: string;
+  note?: string | undefined;
 }
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'rejected' | 'aborted';
 
 export interface ManifestError {
   message: string;
-  line?: number;
-  column?: number;
-  file?: string;
-  task?: string;
-  hint?: string;
+  line?: number | undefined;
+  column?: number | undefined;
+  file?: string | undefined;
+  task?: string | undefined;
+  hint?: string | undefined;
 }
 
 export interface Report {
   version: 1;
   run_id: string;
-  manifest: { uri: string; etag?: string; sha256?: string };
-  target?: { project_id?: string; instance_id?: string };
+  manifest: { uri: string; etag?: string | undefined; sha256?: string | undefined };
+  target?: { project_id?: string | undefined; instance_id?: string | undefined } | undefined;
   status: RunStatus;
   /** Why a run was aborted or rejected, in one sentence. */
-  reason?: string;
+  reason?: string | undefined;
   started_at: string;
   finished_at: string;
   duration_ms: number;
   counts: Record<'total' | 'created' | 'updated' | 'existing' | 'failed' | 'invalid' | 'not_attempted', number>;
-  stats: { requests: number; retries: number; throttled: number; effective_rate?: number };
+  stats: { requests: number; retries: number; throttled: number; effective_rate?: number | undefined };
   /** Notes about guarantees in force (e.g. no conditional writes on this store). */
-  notes?: string[];
+  notes?: string[] | undefined;
   errors: ManifestError[];
   tasks: TaskResult[];
 }

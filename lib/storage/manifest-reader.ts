@@ -33,7 +33,7 @@ export function objectManifestReader(store: ObjectStore, key: string): ManifestR
         throw err;
       });
       if (!obj || !('body' in obj)) return obj && { uri, size: obj.size };
-      return { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) };
+      return { uri, size: obj.body.byteLength, body: obj.body, etag: obj.etag };
     },
   };
 }
@@ -62,7 +62,7 @@ export async function readManifest(
       });
     if (!obj) throw new UserError(`manifest ${uri} does not exist`);
     if (!('body' in obj)) return { uri, size: obj.size };
-    return { uri, size: obj.body.byteLength, body: obj.body, ...(obj.etag ? { etag: obj.etag } : {}) };
+    return { uri, size: obj.body.byteLength, body: obj.body, etag: obj.etag };
   }
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(uri))
     throw new UserError(`unsupported manifest location: ${uri}`, { hint: 'give a local path or s3://bucket/key' });

@@ -17,8 +17,8 @@ export class ObjectTooLargeError extends UserError {
 
 export interface StoredObject {
   body: Uint8Array;
-  etag?: string;
-  versionId?: string;
+  etag?: string | undefined;
+  versionId?: string | undefined;
 }
 
 export interface ObjectStore {

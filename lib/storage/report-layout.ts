@@ -1,5 +1,5 @@
 /**
- * Where reports and state go (SPEC §7):
+ * Where reports and state go (docs/ARCHITECTURE.md, "Storage layout"):
  *   <report prefix><path>/<run-id>/{report.json,tasks.csv,summary.md,failed.yaml}
  *   <report prefix><path>/latest.json
  *   <state prefix><path>/<upload-id>/…

@@ -1,7 +1,7 @@
 /**
  * An `ObjectStore` over S3 or any S3-compatible endpoint (OBS, MinIO, s3rver) with
  * @aws-sdk/client-s3. Checksums are computed only when required: the SDK's default aws-chunked
- * uploads break S3-compatible stores (node-stack.md). Bodies are strings or buffers, never streams.
+ * uploads break S3-compatible stores (docs/ARCHITECTURE.md, "S3-compatible stores"). Bodies are strings or buffers, never streams.
  */
 import { randomBytes } from 'node:crypto';
 import {
@@ -22,11 +22,12 @@ export function createS3Client(
 ): S3Client {
   return new S3Client({
     region: s3.region,
-    ...(s3.endpoint ? { endpoint: s3.endpoint } : {}),
     forcePathStyle: s3.forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
-    ...(credentials ? { credentials } : {}),
+    // The SDK's configuration types take no explicit undefined.
+    ...(s3.endpoint && { endpoint: s3.endpoint }),
+    ...(credentials && { credentials }),
   });
 }
 
@@ -42,8 +43,8 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
         Bucket: bucket,
         Key: key,
         Body: body,
-        ...(contentType ? { ContentType: contentType } : {}),
-        ...(ifNoneMatch ? { IfNoneMatch: '*' } : {}),
+        ContentType: contentType,
+        IfNoneMatch: ifNoneMatch ? '*' : undefined,
       }),
     );
   };
@@ -80,8 +81,8 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
           throw new ObjectTooLargeError(`s3://${bucket}/${key}`, body.length, maxBytes);
         return {
           body,
-          ...(res.ETag ? { etag: res.ETag.replace(/"/g, '') } : {}),
-          ...(res.VersionId ? { versionId: res.VersionId } : {}),
+          etag: res.ETag?.replace(/"/g, ''),
+          versionId: res.VersionId,
         };
       } catch (err) {
         if (isStatus(err, 404) || (err as Error).name === 'NoSuchKey') return undefined;

@@ -12,7 +12,10 @@ export class RateLimiter {
   readonly #cfg: RateAdaptConfig;
   readonly #now: () => number;
 
-  constructor(rate: number, options: { now?: () => number; adapt?: Partial<RateAdaptConfig> } = {}) {
+  constructor(
+    rate: number,
+    options: { now?: (() => number) | undefined; adapt?: Partial<RateAdaptConfig> | undefined } = {},
+  ) {
     this.#cfg = { ...defaultAdaptConfig(rate), ...options.adapt };
     this.#now = options.now ?? (() => performance.now());
     this.#state = initialRateState(rate, this.#now());

@@ -30,8 +30,8 @@ export type AttemptLog = (fields: Record<string, unknown>, message: string) => v
 export function createScheduler(options: {
   concurrency: number;
   rate: number;
-  now?: () => number;
-  debug?: AttemptLog;
+  now?: (() => number) | undefined;
+  debug?: AttemptLog | undefined;
 }): Scheduler {
   const limit = pLimit(options.concurrency);
   const limiter = new RateLimiter(options.rate, { now: options.now });

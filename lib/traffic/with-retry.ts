@@ -8,8 +8,8 @@ import { sleep } from './sleep.js';
 
 export interface RetryContext {
   policy: RetryPolicy;
-  signal?: AbortSignal;
-  random?: () => number;
+  signal?: AbortSignal | undefined;
+  random?: (() => number) | undefined;
   /** Called before each retry (counts retries, pauses the rate limiter on Retry-After). */
   onRetry?: (error: FdiError, delayMs: number) => void;
 }

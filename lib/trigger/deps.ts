@@ -18,6 +18,6 @@ export function buildTriggerDeps(
     logger,
     storeFor: (bucket) => s3Store(s3, bucket, { probePrefix: config.prefixes.state }),
     fdi: connectFdi,
-    ...(options.deadline ? { deadline: options.deadline } : {}),
+    deadline: options.deadline,
   };
 }

@@ -9,9 +9,9 @@ import type { S3Event } from 'aws-lambda';
 export interface UploadRef {
   bucket: string;
   key: string;
-  versionId?: string;
-  sequencer?: string;
-  etag?: string;
+  versionId?: string | undefined;
+  sequencer?: string | undefined;
+  etag?: string | undefined;
   eventName: string;
 }
 
@@ -47,9 +47,9 @@ export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: s
       bucket: r.s3?.bucket?.name ?? '',
       key: decodeS3Key(r.s3?.object?.key ?? ''),
       eventName: r.eventName ?? '',
-      ...(r.s3?.object?.versionId ? { versionId: r.s3.object.versionId } : {}),
-      ...(r.s3?.object?.sequencer ? { sequencer: r.s3.object.sequencer } : {}),
-      ...(r.s3?.object?.eTag ? { etag: r.s3.object.eTag.replace(/"/g, '') } : {}),
+      versionId: r.s3?.object?.versionId || undefined,
+      sequencer: r.s3?.object?.sequencer || undefined,
+      etag: r.s3?.object?.eTag?.replace(/"/g, '') || undefined,
     };
     if (!ref.bucket || !ref.key) return { kind: 'ignored', ref, reason: 'not an S3 object record' };
     if (!ref.eventName.startsWith('ObjectCreated'))

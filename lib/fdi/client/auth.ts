@@ -29,8 +29,8 @@ export interface Authenticator {
 export interface AuthDeps {
   /** A got instance for IAM calls (no retry, its own timeout). */
   http: Got;
-  projectId?: string;
-  now?: () => number;
+  projectId?: string | undefined;
+  now?: (() => number) | undefined;
 }
 
 /** Builds the authenticator of a configuration. */
@@ -68,8 +68,8 @@ const REFRESH_MARGIN_MS = 5 * 60_000;
 
 /** Fetches a token with the IAM password flow, caches it until shortly before it expires, single-flight. */
 class IamTokenAuthenticator implements Authenticator {
-  #token?: { value: Secret; refreshAt: number };
-  #pending?: Promise<Secret>;
+  #token?: { value: Secret; refreshAt: number } | undefined;
+  #pending?: Promise<Secret> | undefined;
   readonly #now: () => number;
 
   constructor(
@@ -126,7 +126,7 @@ class IamTokenAuthenticator implements Authenticator {
       throw new FdiError({
         kind: signal?.aborted ? 'aborted' : 'network',
         operation,
-        code: (err as { code?: string }).code,
+        code: (err as { code?: string | undefined }).code,
       });
     }
     const subject = res.headers['x-subject-token'];
@@ -151,7 +151,7 @@ class IamTokenAuthenticator implements Authenticator {
 
 function readExpiry(body: string): string {
   try {
-    return (JSON.parse(body) as { token?: { expires_at?: string } }).token?.expires_at ?? '';
+    return (JSON.parse(body) as { token?: { expires_at?: string | undefined } }).token?.expires_at ?? '';
   } catch {
     return '';
   }

@@ -34,8 +34,8 @@ export interface RequestGate {
 /** What the client tells its observer after each attempt. */
 export interface AttemptEvent {
   operation: string;
-  status?: number;
-  error?: FdiError;
+  status?: number | undefined;
+  error?: FdiError | undefined;
   durationMs: number;
 }
 
@@ -43,10 +43,10 @@ export interface FdiClientOptions {
   endpoint: string;
   auth: Authenticator;
   timeoutMs: number;
-  gate?: RequestGate;
-  observe?: (event: AttemptEvent) => void;
+  gate?: RequestGate | undefined;
+  observe?: ((event: AttemptEvent) => void) | undefined;
   /** Sockets kept open per host; defaults to 64. */
-  maxSockets?: number;
+  maxSockets?: number | undefined;
 }
 
 const openGate: RequestGate = { run: (attempt) => attempt() };
@@ -108,7 +108,12 @@ export function createFdiClient(options: FdiClientOptions) {
   async function call<T>(
     method: string,
     path: string,
-    opts: { query?: Query; body?: unknown; signal?: AbortSignal; empty?: boolean } = {},
+    opts: {
+      query?: Query | undefined;
+      body?: unknown;
+      signal?: AbortSignal | undefined;
+      empty?: boolean | undefined;
+    } = {},
   ): Promise<T> {
     const operation = `${method} ${routeOf(path)}`;
     let res = await gate.run(() => attempt(method, path, opts.query, opts.body, opts.signal), opts.signal);
@@ -166,7 +171,7 @@ export function createFdiClient(options: FdiClientOptions) {
       ),
     listDatasources: (
       t: Target,
-      query: { offset?: number; limit?: number; name?: string } = {},
+      query: { offset?: number | undefined; limit?: number | undefined; name?: string | undefined } = {},
       signal?: AbortSignal,
     ) => call<Page<DataSource>>('GET', paths.datasources(t.project_id, t.instance_id), { query, signal }),
   };
@@ -221,7 +226,7 @@ function routeOf(path: string): string {
 }
 
 function httpError(operation: string, res: Response<string>): FdiError {
-  let body: Partial<FdiErrorBody> & { error?: { message?: string; code?: unknown } } = {};
+  let body: Partial<FdiErrorBody> & { error?: { message?: string | undefined; code?: unknown } } = {};
   try {
     body = JSON.parse(res.body) as typeof body;
   } catch {
@@ -242,7 +247,7 @@ function httpError(operation: string, res: Response<string>): FdiError {
 
 /** The low-level error is not kept as `cause`: got's errors carry the request options, headers included. */
 function toFdiError(operation: string, err: unknown, signal?: AbortSignal): FdiError {
-  const code = (err as { code?: string }).code;
+  const code = (err as { code?: string | undefined }).code;
   if (signal?.aborted || (err as Error).name === 'AbortError')
     return new FdiError({ kind: 'aborted', operation, code });
   if (code === 'ETIMEDOUT' || (err as Error).name === 'TimeoutError')

@@ -15,25 +15,25 @@ export interface FdiErrorData {
   kind: FdiErrorKind;
   /** `METHOD /path` of the call (no query, no host). */
   operation: string;
-  status?: number;
-  errorCode?: string;
-  errorMsg?: string;
-  requestId?: string;
+  status?: number | undefined;
+  errorCode?: string | undefined;
+  errorMsg?: string | undefined;
+  requestId?: string | undefined;
   /** Low-level code such as ECONNRESET or ETIMEDOUT. */
-  code?: string;
+  code?: string | undefined;
   /** Seconds from a `Retry-After` header. */
-  retryAfterS?: number;
+  retryAfterS?: number | undefined;
 }
 
 export class FdiError extends ProvisionerError {
   readonly kind: FdiErrorKind;
   readonly operation: string;
-  readonly status?: number;
-  readonly errorCode?: string;
-  readonly errorMsg?: string;
-  readonly requestId?: string;
-  readonly code?: string;
-  readonly retryAfterS?: number;
+  readonly status?: number | undefined;
+  readonly errorCode?: string | undefined;
+  readonly errorMsg?: string | undefined;
+  readonly requestId?: string | undefined;
+  readonly code?: string | undefined;
+  readonly retryAfterS?: number | undefined;
 
   constructor(data: FdiErrorData, options?: { cause?: unknown }) {
     super(describe(data), options);
@@ -55,9 +55,9 @@ export class FdiError extends ProvisionerError {
   }
 
   /** The error as plain report fields. */
-  toReport(): { http_status?: number; error_code: string; error_msg: string } {
+  toReport(): { http_status?: number | undefined; error_code: string; error_msg: string } {
     return {
-      ...(this.status !== undefined ? { http_status: this.status } : {}),
+      http_status: this.status,
       error_code:
         this.errorCode ?? (this.kind === 'http' ? `HTTP.${this.status}` : (this.code ?? this.kind.toUpperCase())),
       error_msg: this.errorMsg ?? this.message,
@@ -76,7 +76,7 @@ function describe(d: FdiErrorData): string {
   return `${d.operation} failed: ${d.code ?? 'network error'}`;
 }
 
-/** True for an error body saying the task name is taken (the API has no dedicated code; see fdi-api.md §6). */
+/** True for an error body saying the task name is taken (the API has no dedicated code; see docs/FDI-API.md §7). */
 export function isNameTaken(err: unknown): boolean {
   return err instanceof FdiError && err.status === 400 && /already exist/i.test(err.errorMsg ?? '');
 }

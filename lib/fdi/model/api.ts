@@ -1,6 +1,6 @@
 /**
  * The FDI task API model (ROMA Connect v2), shared by the client and the emulator.
- * Source: shared/reference/fdi-api.md and create-common-task.txt. Note the casing quirks:
+ * Source: docs/FDI-API.md (§2 operations, §3 the create call, §4 casing). Note the casing quirks:
  * requests say `REALTIME`/`TIMING`, task responses say `realtime`/`timing` with a string status,
  * list entries say `REALTIME`/`TIMING` with an integer status.
  */
@@ -15,8 +15,8 @@ export interface TaskBasicRequestBody {
   task_type: TaskType;
   source_datasource_id: string;
   target_datasource_id: string;
-  description?: string;
-  task_tag?: string;
+  description?: string | undefined;
+  task_tag?: string | undefined;
 }
 
 /** Body of `POST …/tasks` and `PUT …/tasks/{task_id}` (CreateCommonTaskRequestBody). */
@@ -35,16 +35,16 @@ export interface TaskBasicRsp {
   project_id: string;
   source_datasource_id: string;
   target_datasource_id: string;
-  source_datasource_name?: string;
-  target_datasource_name?: string;
-  source_app_id?: string;
-  target_app_id?: string;
-  source_app_name?: string;
-  target_app_name?: string;
+  source_datasource_name?: string | undefined;
+  target_datasource_name?: string | undefined;
+  source_app_id?: string | undefined;
+  target_app_id?: string | undefined;
+  source_app_name?: string | undefined;
+  target_app_name?: string | undefined;
   created_date: number;
   last_modified_date: number;
-  description?: string;
-  task_tag?: string;
+  description?: string | undefined;
+  task_tag?: string | undefined;
 }
 
 /** Response of create/show/update (TaskResponseV2). */
@@ -60,12 +60,12 @@ export interface BriefTask {
   task_type: TaskType;
   status: 0 | 1;
   created_date: string;
-  version?: string;
+  version?: string | undefined;
   last_modified_time: number;
   execute_status: ExecuteStatus;
-  source_app_id?: string;
-  target_app_id?: string;
-  task_tag?: string;
+  source_app_id?: string | undefined;
+  target_app_id?: string | undefined;
+  task_tag?: string | undefined;
 }
 
 export type ExecuteStatus = 'UNSTARTED' | 'WAITING' | 'RUNNING' | 'SUCCESS' | 'CANCELLED' | 'ERROR';
@@ -79,14 +79,14 @@ export interface Page<T> {
 
 /** Query of `GET …/tasks`. `name` (SDK) and `task_name` (doc) are both fuzzy filters. */
 export interface ListTasksQuery {
-  offset?: number;
-  limit?: number;
-  name?: string;
-  task_name?: string;
-  task_id?: string;
-  status?: 0 | 1;
-  task_type?: 'realtime' | 'timing';
-  task_tag?: string;
+  offset?: number | undefined;
+  limit?: number | undefined;
+  name?: string | undefined;
+  task_name?: string | undefined;
+  task_id?: string | undefined;
+  status?: 0 | 1 | undefined;
+  task_type?: 'realtime' | 'timing' | undefined;
+  task_tag?: string | undefined;
 }
 
 /** Largest page the list endpoints return (SDK: "max 999"). */
@@ -98,22 +98,22 @@ export interface DataSource {
   datasource_name: string;
   datasource_type: string;
   app_id: string;
-  app_name?: string;
-  instance_id?: string;
-  description?: string;
-  create_time?: number;
-  update_time?: number;
+  app_name?: string | undefined;
+  instance_id?: string | undefined;
+  description?: string | undefined;
+  create_time?: number | undefined;
+  update_time?: number | undefined;
 }
 
 /** A TIMING task's schedule (TaskDispatch). Either `period`+`dispatch_interval` or `use_quartz_cron`+`cron`. */
 export interface TaskDispatch {
-  start_datetime?: number;
-  period?: DispatchPeriod | '';
-  dispatch_interval?: number;
-  remark?: string;
-  use_quartz_cron?: boolean;
-  cron?: string;
-  cron_timezone?: string;
+  start_datetime?: number | undefined;
+  period?: DispatchPeriod | '' | undefined;
+  dispatch_interval?: number | undefined;
+  remark?: string | undefined;
+  use_quartz_cron?: boolean | undefined;
+  cron?: string | undefined;
+  cron_timezone?: string | undefined;
 }
 
 export const DISPATCH_PERIODS = ['MIN', 'HOUR', 'DAY', 'WEEK', 'MON'] as const;
@@ -137,9 +137,9 @@ export const MAX_BATCH_IDS = 10;
 
 export interface TaskBeanFacade {
   task_id: string;
-  task_name?: string;
-  error_code?: string;
-  error_msg?: string;
+  task_name?: string | undefined;
+  error_code?: string | undefined;
+  error_msg?: string | undefined;
 }
 
 /** Per-task failures come back inside a 200. */
@@ -154,10 +154,10 @@ export interface BatchOperationResponse {
 export interface FdiErrorBody {
   error_code: string;
   error_msg: string;
-  request_id?: string;
+  request_id?: string | undefined;
 }
 
-/** Error codes used by the client and the emulator. Assumed codes are marked in fdi-api.md §6. */
+/** Error codes used by the client and the emulator. Assumed codes are marked in docs/FDI-API.md §7 and §10. */
 export const ERROR_CODES = {
   invalidParameters: 'FDI.3002',
   invalidParameter: 'FDI.3033',
@@ -199,6 +199,6 @@ function enc(segment: string): string {
 
 /**
  * The emulator's 400 for a task name that is already taken in the instance says this (the real
- * error code is undocumented, fdi-api.md §6); a client can recognise a duplicate-name rejection by it.
+ * error code is undocumented, docs/FDI-API.md §7); a client can recognise a duplicate-name rejection by it.
  */
 export const DUPLICATE_NAME_MARK = 'already exists';

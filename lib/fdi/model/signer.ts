@@ -1,5 +1,5 @@
 /**
- * Huawei Cloud AK/SK `SDK-HMAC-SHA256` request signing (fdi-api.md §7.2), shared by the client (sign)
+ * Huawei Cloud AK/SK `SDK-HMAC-SHA256` request signing (docs/FDI-API.md §8), shared by the client (sign)
  * and the emulator (verify). Pure: no I/O, no clock unless given one.
  */
 import { createHash, createHmac, timingSafeEqual } from 'node:crypto';
@@ -15,7 +15,7 @@ export interface SignableRequest {
   url: string;
   headers: Record<string, string | string[] | undefined>;
   /** The exact body bytes sent (empty when none). */
-  body?: string | Uint8Array;
+  body?: string | Uint8Array | undefined;
 }
 
 /** Percent-encodes everything but `A–Z a–z 0–9 - _ . ~`, uppercase hex (space → `%20`). */
@@ -128,7 +128,7 @@ export function parseSdkDate(value: string): Date | undefined {
 export interface Credentials {
   accessKey: string;
   secretKey: string;
-  securityToken?: string;
+  securityToken?: string | undefined;
 }
 
 /**

@@ -1,5 +1,5 @@
 /**
- * The one validator of the create-call constraints (SPEC §2), used by the manifest checker before
+ * The one validator of the create-call constraints (docs/FDI-API.md §3), used by the manifest checker before
  * anything is sent and by the emulator to answer 400. It returns every violation, each naming its field.
  */
 import { TASK_TYPES } from './api.js';

@@ -55,7 +55,7 @@ describe('POST /tasks: the documented example', () => {
 
 const long = (n: number) => 'a'.repeat(n);
 
-// One row per documented rule (SPEC §2): the body change and the field the 400 must name.
+// One row per documented rule (docs/FDI-API.md §3): the body change and the field the 400 must name.
 const RULES: Array<[rule: string, task: Record<string, unknown> | null, detail: unknown, field: string]> = [
   ['task_name is required', { task_name: undefined }, undefined, 'task.task_name'],
   ['task_name has at least 3 chars', { task_name: 'ab' }, undefined, 'task.task_name'],

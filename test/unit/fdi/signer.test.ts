@@ -8,7 +8,7 @@ import {
   verifySignature,
 } from '../../../lib/fdi/model/signer.js';
 
-// The official test vectors of huaweicloud-sdk-go-v3 core/auth/signer/signer_test.go (fdi-api.md §7.2).
+// The official test vectors of huaweicloud-sdk-go-v3 core/auth/signer/signer_test.go (docs/FDI-API.md §8).
 const AK = 'AccessKey';
 const SK = 'SecretKey';
 const DATE = '20060102T150405Z';

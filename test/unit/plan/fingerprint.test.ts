@@ -53,7 +53,7 @@ describe('fingerprints', () => {
     expect(sameDefinition(shown('{"b":"other","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(
       false,
     );
-    // RawFormDataResponse (fdi-api.md §5.3): snake_case, fields of its own; nothing to compare it with.
+    // RawFormDataResponse (docs/FDI-API.md §5): snake_case, fields of its own; nothing to compare it with.
     const responseForm = JSON.stringify({
       project_id: 'p',
       task_name: 'crm-node',
