@@ -48,60 +48,60 @@ export async function createExactlyOnce(
       error = err;
     }
     if (error.kind === 'aborted') {
-      return {
-        status: 'failed',
-        attempts,
-        error,
-        unverified: true,
-        note: 'aborted in flight; the task may or may not exist: a re-run will find out by name',
-      };
+      const note = 'aborted in flight; the task may or may not exist: a re-run will find out by name';
+      return { status: 'failed', attempts, error, unverified: true, note };
     }
     if (isNameTaken(error) || error.mayHaveReachedServer) {
       ambiguous ||= error.mayHaveReachedServer;
-      let found;
-      try {
-        found = await findTaskByName(client, target, body.task.task_name, ctx.retry);
-      } catch (lookupErr) {
-        if (isAuthFailure(lookupErr))
-          return { status: 'failed', attempts, error: lookupErr as FdiError, unverified: true };
-        // Unknown outcome and no way to check: never create blindly. A re-run (or the next invocation
-        // of this run) resolves it by name.
-        return {
-          status: 'failed',
-          attempts,
-          error,
-          unverified: true,
-          note: 'the outcome is unknown and the name lookup failed; re-run to resolve',
-        };
-      }
-      if (found) {
-        if (!ambiguous)
-          return {
-            status: 'existing',
-            task_id: found.task_id,
-            attempts,
-            note: 'created by someone else after planning',
-          };
-        return attribute(
-          client,
-          target,
-          body,
-          found.task_id,
-          attempts,
-          `${error.status ?? error.code ?? error.kind}`,
-          ctx,
-        );
-      }
+      const settled = await lookUp(client, target, body, { error, ambiguous, attempts }, ctx);
+      if (settled) return settled;
     }
-    const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
-    if (!decision.retry) return { status: 'failed', attempts, error };
-    if (ctx.stopping()) return { status: 'not_attempted', attempts, error };
-    ctx.retry.onRetry?.(error, decision.delayMs);
-    try {
-      await sleep(decision.delayMs, ctx.retry.signal);
-    } catch {
-      return { status: 'not_attempted', attempts, error };
-    }
+    const stop = await waitToRetry(error, attempts, ctx);
+    if (stop) return stop;
+  }
+}
+
+/**
+ * The create may have happened (or the name is taken): look the name up before anything else.
+ * Found, the task is someone else's after a plain "already exists", and read back after an
+ * ambiguous failure. Undefined when the name is free: the create may be repeated.
+ */
+async function lookUp(
+  client: FdiClient,
+  target: Target,
+  body: CreateTaskRequest,
+  failed: { error: FdiError; ambiguous: boolean; attempts: number },
+  ctx: CreateContext,
+): Promise<CreateOutcome | undefined> {
+  const { error, attempts } = failed;
+  let found;
+  try {
+    found = await findTaskByName(client, target, body.task.task_name, ctx.retry);
+  } catch (lookupErr) {
+    if (isAuthFailure(lookupErr)) return { status: 'failed', attempts, error: lookupErr as FdiError, unverified: true };
+    // Unknown outcome and no way to check: never create blindly. A re-run (or the next invocation
+    // of this run) resolves it by name.
+    const note = 'the outcome is unknown and the name lookup failed; re-run to resolve';
+    return { status: 'failed', attempts, error, unverified: true, note };
+  }
+  if (!found) return undefined;
+  if (!failed.ambiguous) {
+    return { status: 'existing', task_id: found.task_id, attempts, note: 'created by someone else after planning' };
+  }
+  return attribute(client, target, body, found.task_id, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
+}
+
+/** Waits for the next attempt under the retry policy; the outcome instead when there is none. */
+async function waitToRetry(error: FdiError, attempts: number, ctx: CreateContext): Promise<CreateOutcome | undefined> {
+  const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
+  if (!decision.retry) return { status: 'failed', attempts, error };
+  if (ctx.stopping()) return { status: 'not_attempted', attempts, error };
+  ctx.retry.onRetry?.(error, decision.delayMs);
+  try {
+    await sleep(decision.delayMs, ctx.retry.signal);
+    return undefined;
+  } catch {
+    return { status: 'not_attempted', attempts, error };
   }
 }
 

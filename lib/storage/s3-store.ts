@@ -35,62 +35,20 @@ function isStatus(err: unknown, ...statuses: number[]): boolean {
   return err instanceof S3ServiceException && statuses.includes(err.$metadata?.httpStatusCode ?? 0);
 }
 
+/**
+ * The store of one bucket, as a plain object of functions. `probePrefix`: where the conditional-write
+ * probe may write (state/).
+ */
 export function s3Store(client: S3Client, bucket: string, options: { probePrefix?: string } = {}): ObjectStore {
   let conditional: Promise<boolean> | undefined;
-  const put = async (key: string, body: string | Uint8Array, contentType?: string, ifNoneMatch?: boolean) => {
-    await client.send(
-      new PutObjectCommand({
-        Bucket: bucket,
-        Key: key,
-        Body: body,
-        ContentType: contentType,
-        IfNoneMatch: ifNoneMatch ? '*' : undefined,
-      }),
-    );
-  };
-  /** Does the store honour If-None-Match on PUT? s3rver, for one, ignores it and overwrites. */
-  const probe = async (): Promise<boolean> => {
-    const key = joinKey(options.probePrefix ?? '', `.conditional-write-probe-${randomBytes(6).toString('hex')}`);
-    try {
-      await put(key, 'probe', 'text/plain', true);
-      try {
-        await put(key, 'probe', 'text/plain', true);
-        return false;
-      } catch (err) {
-        if (isStatus(err, 412, 409)) return true;
-        throw err;
-      }
-    } finally {
-      await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
-    }
-  };
+  const put = (key: string, body: string | Uint8Array, contentType?: string, ifNoneMatch?: boolean) =>
+    putObject(client, bucket, key, body, contentType, ifNoneMatch);
   return {
     location: `s3://${bucket}`,
     put: (key, body, contentType) => put(key, body, contentType),
-    async get(key, maxBytes): Promise<StoredObject | undefined> {
-      try {
-        const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
-        if (maxBytes !== undefined && (res.ContentLength ?? 0) > maxBytes) {
-          res.Body?.transformToWebStream()
-            .cancel()
-            .catch(() => undefined);
-          throw new ObjectTooLargeError(`s3://${bucket}/${key}`, res.ContentLength ?? 0, maxBytes);
-        }
-        const body = await res.Body!.transformToByteArray();
-        if (maxBytes !== undefined && body.length > maxBytes)
-          throw new ObjectTooLargeError(`s3://${bucket}/${key}`, body.length, maxBytes);
-        return {
-          body,
-          etag: res.ETag?.replace(/"/g, ''),
-          versionId: res.VersionId,
-        };
-      } catch (err) {
-        if (isStatus(err, 404) || (err as Error).name === 'NoSuchKey') return undefined;
-        throw err;
-      }
-    },
+    get: (key, maxBytes) => getObject(client, bucket, key, maxBytes),
     async createIfAbsent(key, body) {
-      conditional ??= probe();
+      conditional ??= probeConditionalWrites(client, bucket, options.probePrefix ?? '');
       if (!(await conditional)) return 'unsupported';
       try {
         await put(key, body, 'application/json', true);
@@ -100,20 +58,78 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
         throw err;
       }
     },
-    async list(prefix) {
-      const keys: string[] = [];
-      let token: string | undefined;
-      do {
-        const res = await client.send(
-          new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
-        );
-        for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
-        token = res.IsTruncated ? res.NextContinuationToken : undefined;
-      } while (token);
-      return keys;
-    },
+    list: (prefix) => listKeys(client, bucket, prefix),
     async delete(key) {
       await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key }));
     },
   };
+}
+
+async function putObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  body: string | Uint8Array,
+  contentType?: string,
+  ifNoneMatch?: boolean,
+): Promise<void> {
+  const IfNoneMatch = ifNoneMatch ? '*' : undefined;
+  await client.send(
+    new PutObjectCommand({ Bucket: bucket, Key: key, Body: body, ContentType: contentType, IfNoneMatch }),
+  );
+}
+
+/** Undefined when absent; an object over `maxBytes` is refused without reading it. */
+async function getObject(
+  client: S3Client,
+  bucket: string,
+  key: string,
+  maxBytes?: number,
+): Promise<StoredObject | undefined> {
+  const where = `s3://${bucket}/${key}`;
+  try {
+    const res = await client.send(new GetObjectCommand({ Bucket: bucket, Key: key }));
+    if (maxBytes !== undefined && (res.ContentLength ?? 0) > maxBytes) {
+      res.Body?.transformToWebStream()
+        .cancel()
+        .catch(() => undefined);
+      throw new ObjectTooLargeError(where, res.ContentLength ?? 0, maxBytes);
+    }
+    const body = await res.Body!.transformToByteArray();
+    if (maxBytes !== undefined && body.length > maxBytes) throw new ObjectTooLargeError(where, body.length, maxBytes);
+    return { body, etag: res.ETag?.replace(/"/g, ''), versionId: res.VersionId };
+  } catch (err) {
+    if (isStatus(err, 404) || (err as Error).name === 'NoSuchKey') return undefined;
+    throw err;
+  }
+}
+
+async function listKeys(client: S3Client, bucket: string, prefix: string): Promise<string[]> {
+  const keys: string[] = [];
+  let token: string | undefined;
+  do {
+    const res = await client.send(
+      new ListObjectsV2Command({ Bucket: bucket, Prefix: prefix, ContinuationToken: token }),
+    );
+    for (const o of res.Contents ?? []) if (o.Key) keys.push(o.Key);
+    token = res.IsTruncated ? res.NextContinuationToken : undefined;
+  } while (token);
+  return keys;
+}
+
+/** Does the store honour If-None-Match on PUT? s3rver, for one, ignores it and overwrites. */
+async function probeConditionalWrites(client: S3Client, bucket: string, prefix: string): Promise<boolean> {
+  const key = joinKey(prefix, `.conditional-write-probe-${randomBytes(6).toString('hex')}`);
+  try {
+    await putObject(client, bucket, key, 'probe', 'text/plain', true);
+    try {
+      await putObject(client, bucket, key, 'probe', 'text/plain', true);
+      return false;
+    } catch (err) {
+      if (isStatus(err, 412, 409)) return true;
+      throw err;
+    }
+  } finally {
+    await client.send(new DeleteObjectCommand({ Bucket: bucket, Key: key })).catch(() => undefined);
+  }
 }
