@@ -2,7 +2,7 @@
  * Runs an idempotent call (a read, an update, a batch start) with the retry policy. Creates do not use
  * this directly: an ambiguous create needs a name lookup before it may be repeated (create-task.ts).
  */
-import type { FdiError } from '../fdi/client/fdi-error.js';
+import { FdiError } from '../fdi/client/fdi-error.js';
 import { decideRetry, type RetryPolicy } from './retry-policy.js';
 import { sleep } from './sleep.js';
 
@@ -21,8 +21,12 @@ export async function withRetry<T>(call: () => Promise<T>, ctx: RetryContext): P
     } catch (err) {
       const decision = decideRetry(err, attempts, ctx.policy, ctx.random);
       if (!decision.retry) throw err;
-      ctx.onRetry?.(err as FdiError, decision.delayMs);
-      await sleep(decision.delayMs, ctx.signal);
+      const error = err as FdiError;
+      ctx.onRetry?.(error, decision.delayMs);
+      // Stopped while waiting to retry: the call ends aborted, a value the run reports, not a crash.
+      await sleep(decision.delayMs, ctx.signal).catch(() => {
+        throw new FdiError({ kind: 'aborted', operation: error.operation });
+      });
     }
   }
 }

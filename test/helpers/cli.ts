@@ -1,5 +1,5 @@
 /** Runs the compiled CLI (`dist/cli/main.js`, built by `npm test` before vitest) as a user would. */
-import { spawn } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtemp, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -29,8 +29,16 @@ export function runCli(
   args: string[],
   options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
 ): Promise<CliResult> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
+  return startCli(args, options).done;
+}
+
+/** Starts the CLI and hands back the child (to signal it) and its result. */
+export function startCli(
+  args: string[],
+  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
+): { child: ChildProcess; done: Promise<CliResult> } {
+  const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
+  const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
@@ -42,6 +50,7 @@ export function runCli(
       resolve({ code, stdout, stderr });
     });
   });
+  return { child, done };
 }
 
 /** A fresh temporary folder. */

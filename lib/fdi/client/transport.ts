@@ -102,10 +102,15 @@ export function createTransport(options: FdiClientOptions): Call {
   /** One call: gated attempt, one credential refresh on 401, typed error on any non-2xx. */
   async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
     const operation = `${method} ${routeOf(path)}`;
-    let res = await gate.run(() => attempt(method, path, opts.query, opts.body, opts.signal), opts.signal);
-    if (res.statusCode === 401 && (await options.auth.refresh(opts.signal))) {
-      res = await gate.run(() => attempt(method, path, opts.query, opts.body, opts.signal), opts.signal);
-    }
+    // A stop while the request waits for its slot is an aborted call like any other.
+    const gated = () =>
+      gate
+        .run(() => attempt(method, path, opts.query, opts.body, opts.signal), opts.signal)
+        .catch((err: unknown) => {
+          throw err instanceof FdiError ? err : toFdiError(operation, err, opts.signal);
+        });
+    let res = await gated();
+    if (res.statusCode === 401 && (await options.auth.refresh(opts.signal))) res = await gated();
     if (res.statusCode >= 200 && res.statusCode < 300) {
       if (opts.empty || res.body === '') return undefined as T;
       try {
