@@ -8,6 +8,9 @@ import tseslint from 'typescript-eslint';
 /** Import specifiers that reach a folder of lib/ (or a top-level module of lib/), from anywhere. */
 const lib = (...parts) => `(^|/)(${parts.join('|')})(/|\\.js$)`;
 
+/** The orchestrator's modules, at the top of lib/ below the trigger. */
+const ORCHESTRATOR = ['run-manifest', 'run-record', 'run-types'];
+
 /** Packages and node modules that do I/O: a pure stage imports none of them. */
 const IO_PACKAGES = [
   'got',
@@ -67,7 +70,7 @@ const LAYERS = [
           'storage',
           'traffic',
           'trigger',
-          'run-manifest',
+          ...ORCHESTRATOR,
           'logger',
         ),
         message: 'The shared base imports nothing above it.',
@@ -91,7 +94,7 @@ const LAYERS = [
             'storage',
             'traffic',
             'trigger',
-            'run-manifest',
+            ...ORCHESTRATOR,
             'logger',
             'config',
           ),
@@ -107,7 +110,7 @@ const LAYERS = [
       {
         regex:
           '(^|/)fdi/client/|' +
-          lib('plan', 'execute', 'report', 'storage', 'traffic', 'trigger', 'run-manifest', 'logger'),
+          lib('plan', 'execute', 'report', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger'),
         message: 'The manifest language turns text into tasks; it knows nothing of later stages or of I/O.',
       },
       { group: IO_PACKAGES, message: 'The manifest language does no I/O: readers in lib/storage give it bytes.' },
@@ -118,7 +121,7 @@ const LAYERS = [
     files: ['lib/report/**/*.ts'],
     patterns: [
       {
-        regex: '(^|/)fdi/client/|' + lib('execute', 'storage', 'traffic', 'trigger', 'run-manifest', 'logger'),
+        regex: '(^|/)fdi/client/|' + lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger'),
         message: "The report is built from results; writing it is lib/storage's.",
       },
       { regex: '(^|/)plan/(?!types\\.js$)', message: "The report may know the plan's types, not its logic." },
@@ -133,7 +136,7 @@ const LAYERS = [
       {
         regex:
           '(^|/)fdi/client/|' +
-          lib('execute', 'storage', 'traffic', 'trigger', 'run-manifest', 'logger') +
+          lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger') +
           '|^\\./(reads|plan-run)\\.js$',
         message: 'Planning decisions are pure: the reads they need live in lib/plan/reads.ts.',
       },
@@ -145,7 +148,7 @@ const LAYERS = [
     files: ['lib/plan/reads.ts', 'lib/plan/plan-run.ts'],
     patterns: [
       {
-        regex: lib('execute', 'storage', 'trigger', 'run-manifest'),
+        regex: lib('execute', 'storage', 'trigger', ...ORCHESTRATOR),
         message: 'Planning comes before execution and knows nothing of storage.',
       },
     ],
@@ -164,7 +167,7 @@ const LAYERS = [
           'storage',
           'traffic',
           'trigger',
-          'run-manifest',
+          ...ORCHESTRATOR,
         ),
         message: 'The FDI client speaks HTTP; it knows nothing of runs, manifests or storage.',
       },
@@ -175,7 +178,7 @@ const LAYERS = [
     files: ['lib/traffic/**/*.ts'],
     patterns: [
       {
-        regex: lib('manifest', 'template', 'plan', 'execute', 'report', 'storage', 'trigger', 'run-manifest'),
+        regex: lib('manifest', 'template', 'plan', 'execute', 'report', 'storage', 'trigger', ...ORCHESTRATOR),
         message: 'Traffic paces and retries requests; it knows nothing of what they are for.',
       },
     ],
@@ -185,7 +188,7 @@ const LAYERS = [
     files: ['lib/execute/**/*.ts'],
     patterns: [
       {
-        regex: lib('storage', 'trigger', 'run-manifest', 'logger'),
+        regex: lib('storage', 'trigger', ...ORCHESTRATOR, 'logger'),
         message: "Execution carries out a plan; reading, reporting and writing are the orchestrator's.",
       },
     ],
@@ -195,14 +198,14 @@ const LAYERS = [
     files: ['lib/storage/**/*.ts'],
     patterns: [
       {
-        regex: '(^|/)fdi/|' + lib('plan', 'execute', 'traffic', 'trigger', 'run-manifest'),
+        regex: '(^|/)fdi/|' + lib('plan', 'execute', 'traffic', 'trigger', ...ORCHESTRATOR),
         message: 'Storage reads manifests and writes reports; it knows nothing of FDI or of runs.',
       },
     ],
   },
   {
     name: 'the orchestrator',
-    files: ['lib/run-manifest.ts'],
+    files: ['lib/run-manifest.ts', 'lib/run-record.ts', 'lib/run-types.ts'],
     patterns: [
       { regex: lib('trigger'), message: 'The orchestrator knows no platform: the trigger is one of its callers.' },
       { group: IO_PACKAGES, message: 'The orchestrator does no I/O itself; its inputs do (docs/ARCHITECTURE.md).' },

@@ -8,14 +8,14 @@ import { formatLocation } from '../lib/errors.js';
 import { connectFdi } from '../lib/fdi/client/connect.js';
 import { createLogger } from '../lib/logger.js';
 import type { ManifestError } from '../lib/report/types.js';
-import type { RunDeps } from '../lib/run-manifest.js';
+import type { RunDeps } from '../lib/run-types.js';
 import { scrub } from '../lib/secret.js';
 import { manifestReader } from '../lib/storage/manifest-reader.js';
 import type { CliContext, CommonFlags } from './context.js';
 
 export interface EngineSetup {
   config: Config;
-  /** The orchestrator's inputs, without a report sink (apply adds one). */
+  /** The orchestrator's inputs. */
   deps: RunDeps;
   /** Removes every configured secret from a text before it is printed. */
   clean: (text: string) => string;

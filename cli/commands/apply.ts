@@ -1,6 +1,7 @@
 /** `fdi-provision apply <manifest>`: provision, show progress on stderr, write the report. */
 import { exitCodeOf } from '../../lib/report/build-report.js';
-import type { Report } from '../../lib/report/types.js';
+import type { Plan } from '../../lib/plan/types.js';
+import type { Report, TaskResult } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CommandAction } from '../context.js';
@@ -9,26 +10,22 @@ import { createProgress } from '../progress.js';
 
 const apply: CommandAction = async ([manifestUri], flags, ctx) => {
   const { config, deps, clean } = setUpEngine(manifestUri, flags, ctx);
-  const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
   const sink = await reportSinkFor(flags.report, manifestUri, config);
-  const outcome = await runManifest(
-    {
-      mode: 'apply',
-      config,
-      signal: ctx.signal,
-      observer: {
-        planned: (plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
-        result: (r) => progress.update(r),
-      },
-    },
-    { ...deps, sink },
-  );
-  progress.stop();
-  // Only a run given a deadline suspends; the command line gives none.
-  if (outcome.kind !== 'finished') throw new Error('the run suspended without a deadline');
+  const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
+  const observer = {
+    planned: (plan: Plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
+    result: (r: TaskResult) => progress.update(r),
+  };
+  let outcome;
+  try {
+    outcome = await runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer }, deps);
+  } finally {
+    progress.stop();
+  }
   const { report } = outcome;
   if (flags.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
-  if (!flags.quiet) ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location}\n`));
+  if (!flags.quiet)
+    ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location ?? '(not written)'}\n`));
   return exitCodeOf(report.status);
 };
 

@@ -16,23 +16,24 @@ import type { OnExists, StopReason } from '../types.js';
 import { StartBatcher, type StepOutcome } from './post-steps.js';
 import { notAttempted, stepFailure } from './results.js';
 import { runTask, type TaskOutcome } from './run-task.js';
-import { thresholdExceeded, type FailureThreshold } from './threshold.js';
+import { DEFAULT_FAILURE_THRESHOLD, thresholdExceeded, type FailureThreshold } from './threshold.js';
 import { runWorkers } from './workers.js';
 
 export interface ExecuteOptions {
   client: FdiClient;
   retry: Omit<RetryContext, 'signal'>;
-  /** Tasks worked on at once (HTTP concurrency is capped separately by the scheduler). */
-  workers: number;
-  threshold: FailureThreshold;
+  /** Requests in flight at most (the scheduler's cap); twice as many tasks are worked on at once. */
+  concurrency: number;
+  /** When to stop dispatching for failures; default more than 50% of at least 20 attempted. */
+  threshold?: FailureThreshold | undefined;
   /** The manifest's `on_exists`: decides what a task created by someone else after planning means. */
   onExists: OnExists;
   /** Hard stop: in-flight requests are aborted (SIGINT, the invocation about to die). */
   signal?: AbortSignal | undefined;
   /** Soft stop: no new task is started; in-flight ones finish (the deadline nears). */
-  stopSignal?: AbortSignal | undefined;
-  /** Results already final from an earlier invocation (checkpoint): not redone. */
-  done?: ReadonlyMap<number, TaskResult> | undefined;
+  deadline?: AbortSignal | undefined;
+  /** Results already final from earlier invocations (checkpoint): not redone. */
+  earlier?: ReadonlyMap<number, TaskResult> | undefined;
   /** Called with each result as it becomes known (progress, checkpoints). */
   onResult?: ((result: TaskResult) => void) | undefined;
 }
@@ -40,8 +41,8 @@ export interface ExecuteOptions {
 export interface ExecuteOutcome {
   results: TaskResult[];
   stopped?: StopReason | undefined;
-  /** The authentication error that stopped the run. */
-  authError?: FdiError | undefined;
+  /** Why dispatching stopped early, in one sentence for the report. */
+  reason?: string | undefined;
 }
 
 export async function executePlan(
@@ -52,15 +53,17 @@ export async function executePlan(
   const run = new Execution(plan, opts);
   const starter = new StartBatcher(opts.client, run.retry);
   const ctx = { client: opts.client, retry: run.retry, stopping: () => run.stopping(), onExists: opts.onExists };
+  // Twice the request cap: a task between its requests never leaves a slot idle (at most 256 in hand).
+  const workers = Math.min(256, opts.concurrency * 2);
   try {
-    await runWorkers(pending(manifest, plan, opts.done), opts.workers, ctx.stopping, async ({ task, entry }) => {
+    await runWorkers(pending(manifest, plan, opts.earlier), workers, ctx.stopping, async ({ task, entry }) => {
       const outcome = await runTask(task, entry, ctx);
       if (!outcome.start) return run.record(outcome);
       // Starts go out in batches of 10; the worker moves on instead of waiting for its batch to fill.
       run.track(starter.add(entry.target, outcome.result.task_id!).then((step) => run.record(started(outcome, step))));
     });
     await starter.flush();
-    await run.settled();
+    await run.drain();
   } finally {
     run.dispose();
   }
@@ -71,11 +74,11 @@ export async function executePlan(
 function* pending(
   manifest: CompiledManifest,
   plan: Plan,
-  done: ReadonlyMap<number, TaskResult> | undefined,
+  earlier: ReadonlyMap<number, TaskResult> | undefined,
 ): Generator<{ task: ExpandedTask; entry: PlanEntry }> {
   for (const task of manifest.tasks()) {
     const entry = plan.entries[task.index];
-    if (entry && !done?.has(task.index)) yield { task, entry };
+    if (entry && !earlier?.has(task.index)) yield { task, entry };
   }
 }
 
@@ -89,6 +92,7 @@ class Execution {
   readonly retry: RetryContext;
   readonly #results: TaskResult[];
   readonly #opts: ExecuteOptions;
+  readonly #threshold: FailureThreshold;
   /** Aborts every in-flight request: the caller's hard stop, or refused credentials. */
   readonly #hard = new AbortController();
   readonly #counts = { attempted: 0, failed: 0 };
@@ -99,19 +103,20 @@ class Execution {
 
   constructor(plan: Plan, opts: ExecuteOptions) {
     this.#opts = opts;
+    this.#threshold = opts.threshold ?? DEFAULT_FAILURE_THRESHOLD;
     // Every task waiting in a backoff listens on this one signal.
     setMaxListeners(0, this.#hard.signal);
     opts.signal?.addEventListener('abort', this.#onOuterAbort, { once: true });
     if (opts.signal?.aborted) this.#hard.abort(opts.signal.reason);
     this.retry = { ...opts.retry, signal: this.#hard.signal };
-    this.#results = plan.entries.map((e) => opts.done?.get(e.index) ?? notAttempted(e));
+    this.#results = plan.entries.map((e) => opts.earlier?.get(e.index) ?? notAttempted(e));
   }
 
   /** True once the run stops dispatching; notices the caller's signals. */
   stopping(): boolean {
     if (this.#stopped) return true;
     if (this.#hard.signal.aborted) this.#stopped = 'signal';
-    else if (this.#opts.stopSignal?.aborted) this.#stopped = 'deadline';
+    else if (this.#opts.deadline?.aborted) this.#stopped = 'deadline';
     return this.#stopped !== undefined;
   }
 
@@ -120,33 +125,55 @@ class Execution {
     if (outcome.error && isAuthFailure(outcome.error)) {
       this.#stopped = 'auth';
       this.#authError ??= outcome.error;
-      this.#hard.abort(outcome.error);
+      // Requests in flight or waiting end as aborted calls, not as this task's 401.
+      this.#hard.abort(new Error('FDI refused the credentials'));
     }
     const r = outcome.result;
     this.#results[r.index] = r;
     if (outcome.wrote && r.status !== 'not_attempted') {
       this.#counts.attempted += 1;
       if (r.status === 'failed') this.#counts.failed += 1;
-      if (!this.#stopped && thresholdExceeded(this.#counts, this.#opts.threshold)) this.#stopped = 'threshold';
+      if (!this.#stopped && thresholdExceeded(this.#counts, this.#threshold)) this.#stopped = 'threshold';
     }
     this.#opts.onResult?.(r);
   }
 
-  /** Keeps a task's pending step (its start) until `settled`. */
+  /** Keeps a task's pending step (its start) until `drain`. */
   track(step: Promise<void>): void {
     const p = step.finally(() => this.#inFlight.delete(p));
     this.#inFlight.add(p);
   }
 
-  async settled(): Promise<void> {
+  async drain(): Promise<void> {
     await Promise.all([...this.#inFlight]);
   }
 
   outcome(): ExecuteOutcome {
-    return { results: this.#results, stopped: this.#stopped, authError: this.#authError };
+    const stopped = this.#stopped;
+    return {
+      results: this.#results,
+      stopped,
+      reason: stopped && describeStop(stopped, this.#threshold, this.#authError),
+    };
   }
 
   dispose(): void {
     this.#opts.signal?.removeEventListener('abort', this.#onOuterAbort);
+  }
+}
+
+/** Why execution stopped early, in one sentence for the report. */
+function describeStop(reason: StopReason, threshold: FailureThreshold, authError?: FdiError): string {
+  switch (reason) {
+    case 'threshold':
+      return `more than ${threshold.percent}% of the attempted tasks failed (after at least ${threshold.min_attempted}); the rest were not attempted`;
+    case 'auth': {
+      const why = `${authError?.errorCode ?? 'HTTP 401'}${authError?.errorMsg ? `: ${authError.errorMsg}` : ''}`;
+      return `authentication failed (${why}); the run stopped at once`;
+    }
+    case 'deadline':
+      return 'the deadline was reached; the rest were not attempted';
+    case 'signal':
+      return 'the run was interrupted; the rest were not attempted';
   }
 }

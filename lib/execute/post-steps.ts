@@ -6,7 +6,7 @@ import type { FdiClient } from '../fdi/client/client.js';
 import { targetKey, type Target } from '../types.js';
 import { FdiError } from '../fdi/client/fdi-error.js';
 import { MAX_BATCH_IDS, type TaskDispatch, type TaskDispatchRsp } from '../fdi/model/api.js';
-import { findDispatch } from './find-dispatch.js';
+import { findDispatch } from './lookups.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 export type StepOutcome = { ok: true } | { ok: false; error: FdiError };

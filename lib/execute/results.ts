@@ -7,15 +7,21 @@ import type { PlanEntry } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
 
 /**
- * A task as it stands before execution reaches it: `invalid` with its problem, else `not_attempted`;
- * a conflict keeps its reason under the code `CONFLICT`.
+ * A task as it stands before execution reaches it, the one form for a plan, a rejected run and the
+ * tasks a stopped run never reached: `invalid` with its problem (`INVALID`), else `not_attempted` —
+ * a conflict with its reason as the error (`CONFLICT`), any other planned action with its reason
+ * as a note (`planned: update — exists and differs from the manifest`).
  */
 export function notAttempted(e: PlanEntry): TaskResult {
-  const base = { index: e.index, name: e.name, attempts: 0, line: e.line, target: e.target };
+  const base = taskBase(e);
   if (e.action === 'invalid') return { ...base, status: 'invalid', error_code: 'INVALID', error_msg: e.reason ?? '' };
-  if (e.action === 'conflict')
-    return { ...base, status: 'not_attempted', error_code: 'CONFLICT', error_msg: e.reason ?? '' };
-  return { ...base, status: 'not_attempted' };
+  if (e.action === 'conflict') return { ...base, error_code: 'CONFLICT', error_msg: e.reason ?? '' };
+  return { ...base, note: e.reason ? `planned: ${e.action} — ${e.reason}` : undefined };
+}
+
+/** What every result of a task starts from: who it is, and nothing done yet. */
+export function taskBase(e: PlanEntry): TaskResult {
+  return { index: e.index, name: e.name, status: 'not_attempted', attempts: 0, line: e.line, target: e.target };
 }
 
 /** A failed step of a task: the error's report fields, `ABORTED` for a request cut off by a stop. */

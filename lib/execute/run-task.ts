@@ -12,7 +12,7 @@ import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import type { OnExists } from '../types.js';
 import { createExactlyOnce } from './create-task.js';
 import { ensureDispatch } from './post-steps.js';
-import { failure, notAttempted, stepFailure } from './results.js';
+import { failure, notAttempted, stepFailure, taskBase } from './results.js';
 
 /** What became of a task. */
 export interface TaskOutcome {
@@ -34,26 +34,26 @@ export interface TaskContext {
   onExists: OnExists;
 }
 
-/** The task after its write: the result so far, and whether this run created it a moment ago. */
-type Written = { result: TaskResult; created: boolean };
+/**
+ * A task after its write: `written` with the result so far (and whether this run created it a moment
+ * ago) when the schedule and start follow, or `done` when its outcome is known already.
+ */
+type Written = { kind: 'written'; result: TaskResult; created: boolean };
+type Step = Written | { kind: 'done'; outcome: TaskOutcome };
+
+const done = (outcome: TaskOutcome): Step => ({ kind: 'done', outcome });
+const written = (result: TaskResult, created: boolean): Step => ({ kind: 'written', result, created });
 
 export async function runTask(task: ExpandedTask, entry: PlanEntry, ctx: TaskContext): Promise<TaskOutcome> {
-  const base = notAttempted(entry);
-  if (entry.action === 'invalid' || entry.action === 'conflict') return { result: base, wrote: false };
-  const written = await write(task, entry, base, ctx);
-  if ('wrote' in written) return written;
-  return followUp(task, entry, written, ctx);
+  if (entry.action === 'invalid' || entry.action === 'conflict') return { result: notAttempted(entry), wrote: false };
+  const base = taskBase(entry);
+  const step = await write(task, entry, base, ctx);
+  return step.kind === 'done' ? step.outcome : followUp(task, entry, step, ctx);
 }
 
 /** Create, update or keep the task, as planned. */
-async function write(
-  task: ExpandedTask,
-  entry: PlanEntry,
-  base: TaskResult,
-  ctx: TaskContext,
-): Promise<Written | TaskOutcome> {
-  if (entry.action === 'skip')
-    return { result: { ...base, status: 'existing', task_id: entry.existing!.task_id }, created: false };
+async function write(task: ExpandedTask, entry: PlanEntry, base: TaskResult, ctx: TaskContext): Promise<Step> {
+  if (entry.action === 'skip') return written({ ...base, status: 'existing', task_id: entry.existing!.task_id }, false);
   if (entry.action === 'update') return update(task, entry, entry.existing!.task_id, base, 0, ctx);
 
   const out = await createExactlyOnce(ctx.client, entry.target, toCreateRequest(task, datasourceIds(entry)), ctx);
@@ -61,15 +61,15 @@ async function write(
     case 'failed': {
       const f = failure(base, out.error, out.note);
       const code = out.unverified && f.error_code !== 'ABORTED' ? { error_code: 'UNVERIFIED' } : {};
-      return { result: { ...f, attempts: out.attempts, ...code }, wrote: true, error: out.error };
+      return done({ result: { ...f, attempts: out.attempts, ...code }, wrote: true, error: out.error });
     }
     case 'not_attempted':
-      return { result: { ...base, attempts: out.attempts }, wrote: false };
+      return done({ result: { ...base, attempts: out.attempts }, wrote: false });
     case 'created':
-      return {
-        result: { ...base, status: 'created', task_id: out.task_id, attempts: out.attempts, note: out.note },
-        created: true,
-      };
+      return written(
+        { ...base, status: 'created', task_id: out.task_id, attempts: out.attempts, note: out.note },
+        true,
+      );
     case 'existing':
       break;
   }
@@ -77,18 +77,15 @@ async function write(
   if (ctx.onExists === 'fail') {
     const msg = `a task named "${entry.name}" was created by someone else after planning (task ${out.task_id}) and on_exists is "fail"`;
     const conflict = { status: 'failed', http_status: 400, error_code: 'CONFLICT', error_msg: msg } as const;
-    return { result: { ...base, ...conflict, task_id: out.task_id, attempts: out.attempts }, wrote: true };
+    return done({ result: { ...base, ...conflict, task_id: out.task_id, attempts: out.attempts }, wrote: true });
   }
   if (ctx.onExists === 'update') {
     // The manifest's definition is applied to it, as planning would have.
     const updated = await update(task, entry, out.task_id, base, out.attempts, ctx);
-    if ('wrote' in updated) return updated;
-    return { ...updated, result: { ...updated.result, note: `${out.note}; updated to this manifest's definition` } };
+    if (updated.kind === 'done') return updated;
+    return written({ ...updated.result, note: `${out.note}; updated to this manifest's definition` }, false);
   }
-  return {
-    result: { ...base, status: 'existing', task_id: out.task_id, attempts: out.attempts, note: out.note },
-    created: false,
-  };
+  return written({ ...base, status: 'existing', task_id: out.task_id, attempts: out.attempts, note: out.note }, false);
 }
 
 async function update(
@@ -98,7 +95,7 @@ async function update(
   base: TaskResult,
   priorAttempts: number,
   ctx: TaskContext,
-): Promise<Written | TaskOutcome> {
+): Promise<Step> {
   let attempts = priorAttempts;
   try {
     await withRetry(() => {
@@ -107,27 +104,22 @@ async function update(
     }, ctx.retry);
   } catch (err) {
     if (!(err instanceof FdiError)) throw err;
-    return { result: { ...failure(base, err), attempts, task_id: taskId }, wrote: true, error: err };
+    return done({ result: { ...failure(base, err), attempts, task_id: taskId }, wrote: true, error: err });
   }
-  return { result: { ...base, status: 'updated', task_id: taskId, attempts }, created: false };
+  return written({ ...base, status: 'updated', task_id: taskId, attempts }, false);
 }
 
 /** After the write: the schedule, and whether a start is still needed. */
-async function followUp(
-  task: ExpandedTask,
-  entry: PlanEntry,
-  written: Written,
-  ctx: TaskContext,
-): Promise<TaskOutcome> {
+async function followUp(task: ExpandedTask, entry: PlanEntry, step: Written, ctx: TaskContext): Promise<TaskOutcome> {
   const wrote = entry.action !== 'skip';
-  let result = written.result;
+  let result = step.result;
   if (task.schedule) {
     const taskId = result.task_id!;
-    const o = await ensureDispatch(ctx.client, entry.target, taskId, task.schedule, ctx.retry, written.created);
+    const o = await ensureDispatch(ctx.client, entry.target, taskId, task.schedule, ctx.retry, step.created);
     if (!o.ok) return { result: stepFailure(result, 'schedule', o.error), wrote, error: o.error };
     result = { ...result, scheduled: true };
   }
   if (!task.start) return { result, wrote };
-  if (!written.created && entry.existing?.status === 1) return { result: { ...result, started: true }, wrote };
+  if (!step.created && entry.existing?.status === 1) return { result: { ...result, started: true }, wrote };
   return { result, wrote, start: true };
 }

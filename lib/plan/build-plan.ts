@@ -1,7 +1,7 @@
 /**
  * Pure planning: from a task, the facts learned from FDI (existing tasks, data sources) and the
  * manifest's `on_exists`, decide the action; then reconsider the decisions a read-back can change,
- * and check what blocks the whole run. No I/O here: reads.ts and read-back.ts do the reading.
+ * and check what blocks the whole run. No I/O here: reads.ts does the reading.
  */
 import type { BriefTask, CreateTaskRequest, DataSource, TaskResponse } from '../fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
@@ -105,7 +105,7 @@ export function planTask(
  * A later invocation of a run leaves alone what earlier invocations settled: neither a conflict nor
  * a create to count against the quota.
  */
-export function settledEntry(entry: PlanEntry): PlanEntry {
+export function settledEarlier(entry: PlanEntry): PlanEntry {
   return { ...entry, action: 'skip', reason: 'settled by an earlier invocation of this run' };
 }
 

@@ -8,7 +8,7 @@ import type { CreateTaskRequest } from '../fdi/model/api.js';
 import { toCreateRequest, type CompiledManifest } from '../manifest/index.js';
 import type { RetryContext } from '../traffic/with-retry.js';
 import type { Target } from '../types.js';
-import { finishPlan, planTask, reconsider, settledEntry } from './build-plan.js';
+import { finishPlan, planTask, reconsider, settledEarlier } from './build-plan.js';
 import { requestFingerprint } from './fingerprint.js';
 import { gatherFacts, showTasks } from './reads.js';
 import { resolveTarget, type TargetDefaults } from './targets.js';
@@ -18,10 +18,8 @@ export interface PlanContext {
   client: FdiClient;
   retry: RetryContext;
   defaults: TargetDefaults;
-  /** The tasks per instance FDI allows (1,000; tests lower it). */
-  instanceQuota?: number | undefined;
   /** For a later invocation of a run (continuation or takeover): the tasks earlier invocations settled. */
-  settled?: ReadonlySet<number> | undefined;
+  earlier?: ReadonlySet<number> | undefined;
 }
 
 export async function planRun(manifest: CompiledManifest, targets: Target[], ctx: PlanContext): Promise<Plan> {
@@ -33,11 +31,11 @@ export async function planRun(manifest: CompiledManifest, targets: Target[], ctx
     const entry = planTask(task, resolveTarget(task.target, ctx.defaults), facts, manifest.options.on_exists, (ids) =>
       requestFingerprint(toCreateRequest(task, ids)),
     );
-    if (ctx.settled?.has(task.index)) {
-      entries.push(settledEntry(entry));
+    if (ctx.earlier?.has(task.index)) {
+      entries.push(settledEarlier(entry));
       continue;
     }
-    if (ctx.settled && entry.action === 'conflict') sent.set(task.index, toCreateRequest(task, datasourceIds(entry)));
+    if (ctx.earlier && entry.action === 'conflict') sent.set(task.index, toCreateRequest(task, datasourceIds(entry)));
     entries.push(entry);
   }
   const toShow = entries.filter((e) => e.action === 'update' || sent.has(e.index));
@@ -50,5 +48,5 @@ export async function planRun(manifest: CompiledManifest, targets: Target[], ctx
     const task = shown.get(e.index);
     return task ? reconsider(e, task, sent.get(e.index)) : e;
   });
-  return finishPlan(reconsidered, facts, ctx.instanceQuota);
+  return finishPlan(reconsidered, facts);
 }

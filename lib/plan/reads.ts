@@ -38,21 +38,6 @@ export async function gatherFacts(client: FdiClient, targets: Target[], retry: R
   return facts;
 }
 
-/** Finds a task by exact name with the list's fuzzy name filter (for ambiguous failures only). */
-export async function findTaskByName(
-  client: FdiClient,
-  target: Target,
-  name: string,
-  retry: RetryContext,
-): Promise<BriefTask | undefined> {
-  for await (const t of allPages((offset, limit) =>
-    withRetry(() => client.listTasks(target, { name, offset, limit }, retry.signal), retry),
-  )) {
-    if (t.task_name === name) return t;
-  }
-  return undefined;
-}
-
 /** Shows each of the given existing tasks once, in parallel under the scheduler: task index → task. */
 export async function showTasks(
   client: FdiClient,

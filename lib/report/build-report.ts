@@ -5,17 +5,17 @@ import { TASK_STATUSES, type ManifestError, type Report, type RunStatus, type Ta
 export interface ReportInput {
   runId: string;
   manifest: Report['manifest'];
-  target?: Report['target'];
+  target?: Report['target'] | undefined;
   startedAt: Date;
   finishedAt: Date;
   results: TaskResult[];
   stats: { requests: number; retries: number; throttled: number };
-  errors?: ManifestError[];
+  errors?: ManifestError[] | undefined;
   /** Set when the run was stopped early. */
-  aborted?: string;
+  aborted?: string | undefined;
   /** Set when the run was refused before any write. */
-  rejected?: string;
-  notes?: string[];
+  rejected?: string | undefined;
+  notes?: string[] | undefined;
 }
 
 export function countResults(results: TaskResult[]): Report['counts'] {

@@ -32,7 +32,8 @@ export function objectManifestReader(store: ObjectStore, key: string): ManifestR
         if (err instanceof ObjectTooLargeError) return { size: err.size };
         throw err;
       });
-      if (!obj || !('body' in obj)) return obj && { uri, size: obj.size };
+      if (!obj) return undefined;
+      if (!('body' in obj)) return { uri, size: obj.size };
       return { uri, size: obj.body.byteLength, body: obj.body, etag: obj.etag };
     },
   };

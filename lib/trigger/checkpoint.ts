@@ -5,9 +5,9 @@
  */
 import type { Logger } from '../logger.js';
 import type { TaskResult } from '../report/types.js';
-import type { Resume } from '../run-manifest.js';
-import { NO_REQUESTS, type RequestCounts } from '../types.js';
-import { continuationName, type Checkpoint, type Continuation, type Lock, type RunState } from './state.js';
+import type { Resume, RunState } from '../run-types.js';
+import { NO_REQUESTS } from '../types.js';
+import { continuationName, type Checkpoint, type Continuation, type Lock, type StateFolder } from './state.js';
 
 const CHECKPOINT_EVERY = { results: 100, ms: 10_000 };
 
@@ -45,34 +45,37 @@ export class CheckpointWriter {
   #lastSave = Date.now();
   #saving: Promise<void> = Promise.resolve();
 
+  /** `notes`: the run's notes so far, earlier invocations' and this one's. */
   constructor(
-    private readonly state: RunState,
+    private readonly state: StateFolder,
     private readonly checkpoint: Checkpoint,
+    notes: readonly string[],
     private readonly log: Logger,
   ) {
     this.#done = new Map(checkpoint.results.map((r) => [r.index, r]));
+    this.checkpoint.notes = [...notes];
   }
 
   /** A task's result: a final one is kept, and the checkpoint saved every 100 such results or 10 s. */
-  record(result: TaskResult, final: boolean, stats: RequestCounts): void {
-    if (!final) return;
+  record(result: TaskResult, progress: RunState & { final: boolean }): void {
+    if (!progress.final) return;
     this.#done.set(result.index, result);
-    this.checkpoint.stats = stats;
+    this.#take(progress);
     this.#sinceSave += 1;
     if (this.#sinceSave >= CHECKPOINT_EVERY.results || Date.now() - this.#lastSave >= CHECKPOINT_EVERY.ms)
       void this.save();
   }
 
   /** Every result is in: the run's counters, manifest hash and notes are saved with them. */
-  async settle(state: {
-    stats: RequestCounts;
-    manifestSha256?: string | undefined;
-    notes: readonly string[];
-  }): Promise<void> {
+  async settle(state: RunState): Promise<void> {
+    this.#take(state);
+    await this.save();
+  }
+
+  #take(state: RunState): void {
     this.checkpoint.stats = state.stats;
     this.checkpoint.manifest_sha256 = state.manifestSha256;
     this.checkpoint.notes = [...state.notes];
-    await this.save();
   }
 
   save(): Promise<void> {

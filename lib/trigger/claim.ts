@@ -4,6 +4,7 @@
  * that ignores them (s3rver) it is best effort: look, write our owner id, wait, read back; the
  * exactly-once guarantee then rests on the name lookups alone, and the report says so.
  */
+import { randomBytes } from 'node:crypto';
 import { sleep } from '../traffic/sleep.js';
 import type { ObjectStore } from '../storage/object-store.js';
 
@@ -31,4 +32,18 @@ export async function claim(
   const after = await store.get(key);
   const holder = after ? (JSON.parse(Buffer.from(after.body).toString('utf8')) as { owner?: string }).owner : undefined;
   return { won: holder === owner.owner, atomic: false };
+}
+
+/** The body of a claim: a random owner and when it was made. */
+export const claimBody = (): { owner: string; claimed_at: string } => ({
+  owner: randomBytes(8).toString('hex'),
+  claimed_at: new Date().toISOString(),
+});
+
+/** What the report says of a claim made on a store that ignores conditional writes. */
+export function storeNotes(claimed: ClaimResult): string[] {
+  if (claimed.atomic) return [];
+  return [
+    'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.',
+  ];
 }

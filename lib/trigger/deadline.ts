@@ -16,9 +16,10 @@ export interface DeadlineMargins {
   hardMarginMs: number;
 }
 
+/** The orchestrator's two stops: `deadline` (stop dispatching, suspend) and `signal` (abort requests). */
 export interface Deadline {
-  soft: AbortSignal;
-  hard: AbortSignal;
+  deadline: AbortSignal;
+  signal: AbortSignal;
   dispose(): void;
 }
 
@@ -29,5 +30,5 @@ export function deadlineSignals(clock: InvocationClock, margins: DeadlineMargins
     setTimeout(() => soft.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - margins.softMarginMs)),
     setTimeout(() => hard.abort(new Error('deadline')), Math.max(0, clock.remainingMs() - margins.hardMarginMs)),
   ];
-  return { soft: soft.signal, hard: hard.signal, dispose: () => timers.forEach(clearTimeout) };
+  return { deadline: soft.signal, signal: hard.signal, dispose: () => timers.forEach(clearTimeout) };
 }

@@ -5,11 +5,17 @@
  * invocation) that finds the heartbeat stale and no finished run takes the run over: it claims the
  * next invocation number, exactly as a continuation would, and resumes from the last checkpoint.
  */
-import { randomBytes } from 'node:crypto';
 import type { Logger } from '../logger.js';
-import type { ClaimResult } from './claim.js';
+import { claimBody, storeNotes } from './claim.js';
 import { freshCheckpoint } from './checkpoint.js';
-import { claimName, type Checkpoint, type Finished, type Heartbeat, type Lock, type RunState } from './state.js';
+import {
+  claimName,
+  type Checkpoint,
+  type FinishedState,
+  type Heartbeat,
+  type Lock,
+  type StateFolder,
+} from './state.js';
 
 export interface Liveness {
   /** How often a live invocation writes its heartbeat. */
@@ -27,22 +33,13 @@ export const DEFAULT_LIVENESS: Liveness = { heartbeatMs: 15_000, staleAfterMs: 4
 /** At most this many claimed-but-silent invocation numbers are stepped over by one takeover. */
 const MAX_SILENT_CLAIMS = 5;
 
-/** The body of a claim: a random owner and when it was made. */
-export const claimBody = (): { owner: string; claimed_at: string } => ({
-  owner: randomBytes(8).toString('hex'),
-  claimed_at: new Date().toISOString(),
-});
-
-/** What the report says of a claim made on a store that ignores conditional writes. */
-export function storeNotes(claimed: ClaimResult): string[] {
-  if (claimed.atomic) return [];
-  return [
-    'This store ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis; exactly-once creation rests on the name lookups.',
-  ];
-}
-
 /** One beat; a failed write is logged, not fatal (the next beat may get through). */
-export async function writeHeartbeat(state: RunState, runId: string, invocation: number, log: Logger): Promise<void> {
+export async function writeHeartbeat(
+  state: StateFolder,
+  runId: string,
+  invocation: number,
+  log: Logger,
+): Promise<void> {
   const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString() };
   await state
     .put('heartbeat.json', beat)
@@ -51,7 +48,7 @@ export async function writeHeartbeat(state: RunState, runId: string, invocation:
 
 /** Beats every `heartbeatMs` until the returned function is called. */
 export function startHeartbeat(
-  state: RunState,
+  state: StateFolder,
   runId: string,
   invocation: number,
   liveness: Liveness,
@@ -75,11 +72,11 @@ export interface Takeover {
  * Undefined when the run is alive or finished, or another delivery took it over first.
  */
 export async function takeOverIfDead(
-  state: RunState,
+  state: StateFolder,
   liveness: Liveness,
   logger: Logger,
 ): Promise<Takeover | undefined> {
-  const finished = () => state.get<Finished>('finished.json');
+  const finished = () => state.get<FinishedState>('finished.json');
   if (await finished()) return undefined;
   const lock = await state.get<Lock>('lock.json');
   if (!lock) return undefined;

@@ -17,17 +17,10 @@ import { manifestPath } from '../storage/report-layout.js';
 import { layoutSink } from '../storage/report-sink.js';
 import { CheckpointWriter, freshCheckpoint, resumeOf } from './checkpoint.js';
 import { deadlineSignals, type DeadlineMargins, type InvocationClock } from './deadline.js';
-import {
-  claimBody,
-  DEFAULT_LIVENESS,
-  startHeartbeat,
-  storeNotes,
-  takeOverIfDead,
-  writeHeartbeat,
-  type Liveness,
-} from './liveness.js';
+import { claimBody, storeNotes } from './claim.js';
+import { DEFAULT_LIVENESS, startHeartbeat, takeOverIfDead, writeHeartbeat, type Liveness } from './liveness.js';
 import { uploadId, type UploadRef } from './s3-event.js';
-import { claimName, RunState, type Checkpoint, type Continuation, type Finished, type Lock } from './state.js';
+import { claimName, StateFolder, type Checkpoint, type Continuation, type FinishedState, type Lock } from './state.js';
 
 export type { InvocationClock } from './deadline.js';
 
@@ -50,7 +43,7 @@ export type UploadOutcome =
 /** Handles an uploaded manifest (first invocation of a run). */
 export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: InvocationClock): Promise<UploadOutcome> {
   const upload = uploadId(ref);
-  const state = RunState.of(deps.storeFor(ref.bucket), deps.config, ref.key, upload);
+  const state = StateFolder.of(deps.storeFor(ref.bucket), deps.config, ref.key, upload);
   const runId = newRunId();
   const log = deps.logger.child({ run_id: runId, bucket: ref.bucket, key: ref.key, upload_id: upload });
   const lock: Lock = {
@@ -86,7 +79,7 @@ export async function runContinuation(
   const obj = await store.get(ref.key, 64 * 1024);
   if (!obj) throw new UserError(`continuation ${ref.key} vanished`);
   const cont = JSON.parse(Buffer.from(obj.body).toString('utf8')) as Continuation;
-  const state = RunState.of(store, deps.config, cont.key, cont.upload_id);
+  const state = StateFolder.of(store, deps.config, cont.key, cont.upload_id);
   const log = deps.logger.child({
     run_id: cont.run_id,
     bucket: cont.bucket,
@@ -110,7 +103,7 @@ export async function runContinuation(
 
 /** One invocation of a run: the orchestrator, with a heartbeat, the deadline and checkpoints around it. */
 async function runInvocation(
-  state: RunState,
+  state: StateFolder,
   checkpoint: Checkpoint,
   notes: string[],
   deps: TriggerDeps,
@@ -120,30 +113,24 @@ async function runInvocation(
   const { config } = deps;
   const { run_id: runId, invocation } = checkpoint;
   const stopBeating = startHeartbeat(state, runId, invocation, deps.liveness ?? DEFAULT_LIVENESS, log);
-  const deadline = deadlineSignals(
+  const stops = deadlineSignals(
     clock,
     deps.deadline ?? { softMarginMs: config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 },
   );
-  const writer = new CheckpointWriter(state, checkpoint, log);
+  const resume = resumeOf(checkpoint, notes);
+  const writer = new CheckpointWriter(state, checkpoint, resume.notes, log);
   try {
     const outcome = await runManifest(
       {
         mode: 'apply',
         config,
-        resume: resumeOf(checkpoint, notes),
-        signal: deadline.hard,
-        deadline: deadline.soft,
-        observer: {
-          result: (r, progress) => writer.record(r, progress.final, progress.stats),
-          settled: (s) => writer.settle(s),
-        },
-      },
-      {
-        reader: objectManifestReader(state.store, checkpoint.key),
         sink: layoutSink(state.store, config.prefixes.report, manifestPath(checkpoint.key, config.prefixes.manifest)),
-        fdi: deps.fdi,
-        logger: log,
+        resume,
+        signal: stops.signal,
+        deadline: stops.deadline,
+        observer: { result: (r, progress) => writer.record(r, progress), ending: (s) => writer.settle(s) },
       },
+      { reader: objectManifestReader(state.store, checkpoint.key), fdi: deps.fdi, logger: log },
     );
     if (outcome.kind === 'suspended') {
       const next = await writer.continueInNextInvocation();
@@ -152,14 +139,11 @@ async function runInvocation(
     }
     const { report } = outcome;
     const reportKey = outcome.written!.key;
-    await state.put('finished.json', {
-      run_id: report.run_id,
-      status: report.status,
-      report: reportKey,
-    } satisfies Finished);
+    const finished: FinishedState = { run_id: report.run_id, status: report.status, report: reportKey };
+    await state.put('finished.json', finished);
     return { kind: 'finished', runId, report, reportKey };
   } finally {
-    deadline.dispose();
+    stops.dispose();
     stopBeating();
   }
 }

@@ -52,21 +52,21 @@ export interface Continuation {
 }
 
 /** Written once the run's report is: later deliveries of the same upload find the run done. */
-export interface Finished {
+export interface FinishedState {
   run_id: string;
   status: string;
   report: string;
 }
 
 /** The state folder of one upload of a manifest, and typed access to the objects in it. */
-export class RunState {
+export class StateFolder {
   constructor(
     readonly store: ObjectStore,
     readonly dir: string,
   ) {}
 
-  static of(store: ObjectStore, config: Config, manifestKey: string, uploadId: string): RunState {
-    return new RunState(
+  static of(store: ObjectStore, config: Config, manifestKey: string, uploadId: string): StateFolder {
+    return new StateFolder(
       store,
       joinKey(config.prefixes.state, manifestPath(manifestKey, config.prefixes.manifest), uploadId),
     );

@@ -309,7 +309,7 @@ const GENERATED_CASES: Case[] = [
 /** The checks every rejection must pass, whatever the command. */
 function expectQuickClearRejection(run: MeasuredRun, file: string, c: Case): void {
   expect(run.code, run.stderr.slice(0, 2000)).toBe(2);
-  // validate prints `file: message` for a problem without a place, apply `file:?:?: message`.
+  // A problem without a place prints as `file: message`, one with a line as `file:line:column: message`.
   const where = c.line === undefined ? file : `${file}:${c.line}:`;
   const located = run.stderr.split('\n').filter((l) => l.trimStart().startsWith(where));
   expect(

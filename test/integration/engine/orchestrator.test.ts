@@ -10,7 +10,8 @@ import { loadConfig, type Config } from '../../../lib/config.js';
 import { connectFdi } from '../../../lib/fdi/client/connect.js';
 import { silentLogger } from '../../../lib/logger.js';
 import type { Report, TaskResult } from '../../../lib/report/types.js';
-import { runManifest, type Resume, type RunObserver, type RunRequest } from '../../../lib/run-manifest.js';
+import { runManifest } from '../../../lib/run-manifest.js';
+import type { ApplyRequest, Resume, RunObserver } from '../../../lib/run-types.js';
 import type { ManifestReader } from '../../../lib/storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from '../../../lib/storage/report-sink.js';
 import type { Clock, RequestCounts } from '../../../lib/types.js';
@@ -73,7 +74,7 @@ function memorySink(
   };
 }
 
-/** An observer that logs every hook into the event list; `settled` takes a while, to show it is awaited. */
+/** An observer that logs every hook into the event list; `ending` takes a while, to show it is awaited. */
 function recordingObserver(events: string[]) {
   const results: Array<{ result: TaskResult; final: boolean }> = [];
   const settles: Array<{ stats: RequestCounts; manifestSha256?: string | undefined; notes: readonly string[] }> = [];
@@ -87,7 +88,7 @@ function recordingObserver(events: string[]) {
       events.push(`result ${result.name}`);
       results.push({ result, final: progress.final });
     },
-    settled: async (state) => {
+    ending: async (state) => {
       events.push('settled');
       settles.push(state);
       await new Promise((resolve) => setTimeout(resolve, 25));
@@ -130,11 +131,17 @@ describe('runManifest with an in-memory reader and sink, against the emulator', 
   });
 
   /** One run of `text` (undefined: the manifest is gone), with the sink and observer of the test. */
-  const run = (text: string | undefined, req: Partial<RunRequest> = {}, clock?: Clock) =>
-    runManifest(
-      { mode: 'apply', config, observer: rec.observer, ...req },
-      { reader: memoryReader(text), sink, fdi: connectFdi, logger: silentLogger(), clock },
-    );
+  const run = (
+    text: string | undefined,
+    req: Partial<Omit<ApplyRequest, 'mode'>> & { mode?: 'plan' | 'apply' } = {},
+    clock?: Clock,
+  ) => {
+    const deps = { reader: memoryReader(text), fdi: connectFdi, logger: silentLogger(), clock };
+    const { mode, ...rest } = req;
+    return mode === 'plan'
+      ? runManifest({ mode: 'plan', config, observer: rec.observer, ...rest }, deps)
+      : runManifest({ mode: 'apply', config, sink, observer: rec.observer, ...rest }, deps);
+  };
 
   it('apply: creates every task once, reports each once, writes one report after settling', async () => {
     const outcome = await run(WAVE1);

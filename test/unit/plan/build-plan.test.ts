@@ -11,7 +11,7 @@ import {
   planTask,
   reconsider,
   resolveDatasource,
-  settledEntry,
+  settledEarlier,
   type PlanFacts,
 } from '../../../lib/plan/build-plan.js';
 import { requestFingerprint } from '../../../lib/plan/fingerprint.js';
@@ -317,12 +317,12 @@ describe('planTask', () => {
 });
 
 // ---------------------------------------------------------------------------------------------------
-// settledEntry and reconsider
+// settledEarlier and reconsider
 
-describe('settledEntry', () => {
+describe('settledEarlier', () => {
   it.each<PlanAction>(['create', 'update', 'conflict', 'skip'])('turns %s into a skip, keeping the task', (action) => {
     const before = entry(3, action, { existing: { task_id: 't-3', status: 0 }, reason: 'anything' });
-    expect(settledEntry(before)).toEqual({
+    expect(settledEarlier(before)).toEqual({
       ...before,
       action: 'skip',
       reason: 'settled by an earlier invocation of this run',

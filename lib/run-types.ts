@@ -1,0 +1,94 @@
+/**
+ * The orchestrator's contract (docs/ARCHITECTURE.md, "The orchestrator's inputs"): what a caller asks
+ * for, what it injects, what it hears while the run goes and what it gets back. Types only.
+ */
+import type { Config } from './config.js';
+import type { FdiConnector } from './fdi/client/connect.js';
+import type { Logger } from './logger.js';
+import type { CompiledManifest } from './manifest/index.js';
+import type { Plan } from './plan/types.js';
+import type { Report, TaskResult } from './report/types.js';
+import type { ManifestReader } from './storage/manifest-reader.js';
+import type { ReportLocation, ReportSink } from './storage/report-sink.js';
+import type { Clock, RequestCounts } from './types.js';
+
+interface Request {
+  config: Config;
+  /** Hard stop: in-flight requests are aborted (SIGINT; the invocation about to end). */
+  signal?: AbortSignal | undefined;
+  observer?: RunObserver | undefined;
+}
+
+/** Resolve, look up, decide: what `apply` would do. Reads only; writes no report. */
+export interface PlanRequest extends Request {
+  mode: 'plan';
+}
+
+/** Provision, and write the report to `sink`. */
+export interface ApplyRequest extends Request {
+  mode: 'apply';
+  sink: ReportSink;
+  /** Soft stop: the deadline nears. Dispatching stops and the run suspends instead of reporting. */
+  deadline?: AbortSignal | undefined;
+  /** A later invocation of a run picks it up from here (the trigger's checkpoint). */
+  resume?: Resume | undefined;
+}
+
+export type RunRequest = PlanRequest | ApplyRequest;
+
+/** Where an invocation of a run starts: its identity and what earlier invocations did. */
+export interface Resume {
+  runId: string;
+  startedAt: Date;
+  /** 1 for a run's first invocation; later ones leave earlier results alone and read back conflicts. */
+  invocation: number;
+  /** Results of earlier invocations; the final ones are not redone. */
+  results: readonly TaskResult[];
+  stats: RequestCounts;
+  notes: readonly string[];
+  /** The manifest's SHA-256 as an earlier invocation read it. */
+  manifestSha256?: string | undefined;
+}
+
+/** The run's state when it ends or suspends: what a checkpoint keeps. */
+export interface RunState {
+  stats: RequestCounts;
+  manifestSha256?: string | undefined;
+  notes: readonly string[];
+}
+
+/** What the caller hears while the run goes (progress, checkpoints). */
+export interface RunObserver {
+  /** The plan, before anything is written. */
+  planned?(plan: Plan, manifest: CompiledManifest): void;
+  /** Each task's result as it becomes known; a `final` one need not be redone by a later invocation. */
+  result?(result: TaskResult, progress: RunState & { final: boolean }): void;
+  /** Every result is in: awaited before the report is written or the run suspends. */
+  ending?(state: RunState): Promise<void>;
+}
+
+/** The orchestrator's inputs: everything with a side effect. */
+export interface RunDeps {
+  reader: ManifestReader;
+  fdi: FdiConnector;
+  logger: Logger;
+  clock?: Clock | undefined;
+}
+
+/** What a finished run hands back besides its report. */
+export interface Extras {
+  plan?: Plan;
+  manifest?: CompiledManifest;
+  failedYaml?: string | undefined;
+}
+
+export type Finished = { kind: 'finished'; report: Report; written?: ReportLocation } & Extras;
+
+/** A run stopped at its deadline, for a later invocation to continue. */
+export interface Suspended {
+  kind: 'suspended';
+  runId: string;
+  stats: RequestCounts;
+}
+
+export type RunOutcome = Finished | Suspended;
