@@ -1,133 +1,14 @@
 #!/usr/bin/env node
 /**
- * `fdi-provision`: argv → a command module. Command modules are imported lazily so that
- * `--version` and `validate` start fast. Logic lives in lib/; this file only parses and dispatches.
+ * `fdi-provision`: the process around the program (cli/program.ts): heap tuning, the process title,
+ * SIGINT/SIGTERM as an abort signal, the streams and environment as the context, and the exit code.
  */
-import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
-import type { CliContext, CommandAction } from './context.js';
+import type { CliContext } from './context.js';
 import { tuneHeapForBatch } from '../lib/tune-heap.js';
 import { reportFatal } from './fatal.js';
+import { buildProgram } from './program.js';
 
 tuneHeapForBatch();
-
-const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
-
-type Loader = () => Promise<{ default: CommandAction<never> }>;
-
-function lazy(load: Loader, ctx: CliContext) {
-  return async (...argv: unknown[]) => {
-    const cmd = argv[argv.length - 1] as Command;
-    const flags = cmd.opts();
-    const code = await (await load()).default(cmd.args, flags as never, ctx);
-    process.exitCode = code;
-  };
-}
-
-function withEngineFlags(cmd: Command): Command {
-  return cmd
-    .option('--endpoint <url>', 'FDI endpoint (FDI_ENDPOINT)')
-    .option('--project-id <id>', 'project ID (FDI_PROJECT_ID)')
-    .option('--instance-id <id>', 'ROMA Connect instance ID (FDI_INSTANCE_ID)')
-    .option('--token <token>', 'IAM token (FDI_AUTH_TOKEN); prefer the environment, argv is visible to other users')
-    .option('--concurrency <n>', 'requests in flight at most (FDI_CONCURRENCY)')
-    .option('--rate <rps>', 'requests per second at most (FDI_RATE)')
-    .option('--max-attempts <n>', 'attempts per request (FDI_MAX_ATTEMPTS)')
-    .option('--timeout-ms <ms>', 'timeout of one request (FDI_TIMEOUT_MS)')
-    .option('--json', 'machine output on stdout')
-    .option('--quiet', 'only errors on stderr');
-}
-
-export function buildProgram(ctx: CliContext): Command {
-  const program = new Command('fdi-provision')
-    .description('Batch task provisioner for Huawei Cloud ROMA Connect FDI')
-    .version(pkg.version)
-    .showHelpAfterError()
-    .configureOutput({ writeOut: (s) => ctx.stdout.write(s), writeErr: (s) => ctx.stderr.write(s) });
-
-  program
-    .command('validate')
-    .description('parse, expand and check a manifest; list every problem (no network)')
-    .argument('<manifest>', 'a path or s3://bucket/key')
-    .option('--json', 'problems as JSON on stdout')
-    .option('--quiet', 'only the problems')
-    .action(lazy(() => import('./commands/validate.js'), ctx));
-
-  program
-    .command('render')
-    .description('print the exact create-request body of every task, one JSON object per line (no network)')
-    .argument('<manifest>', 'a path or s3://bucket/key')
-    .option('--with-target', 'add the task\'s target, schedule and start as a separate top-level "_meta" field')
-    .option('--quiet', 'no note about data sources given by name')
-    .action(lazy(() => import('./commands/render.js'), ctx));
-
-  withEngineFlags(
-    program
-      .command('plan')
-      .description(
-        'resolve data sources and existing tasks; print create / skip / update / conflict per task (read-only)',
-      )
-      .argument('<manifest>', 'a path or s3://bucket/key'),
-  ).action(lazy(() => import('./commands/plan.js'), ctx));
-
-  withEngineFlags(
-    program
-      .command('apply')
-      .description('provision the tasks of a manifest and write the report')
-      .argument('<manifest>', 'a path or s3://bucket/key')
-      .option(
-        '--report <dir|s3://bucket/prefix>',
-        'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
-      ),
-  ).action(lazy(() => import('./commands/apply.js'), ctx));
-
-  const collect = (v: string, prev: string[] = []) => [...prev, v];
-  program
-    .command('emulator')
-    .description('run the FDI emulator on loopback')
-    .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
-    .option('--token <token>', 'accepted X-Auth-Token value (repeatable)', collect)
-    .option('--ak <ak>', 'accepted access key')
-    .option('--sk <sk>', 'secret key of --ak')
-    .option('--project <id>', 'project ID (repeatable)', collect)
-    .option('--instance <id>', 'instance ID (repeatable)', collect)
-    .option('--datasources <file>', 'YAML/JSON array of {datasource_id, datasource_name, datasource_type, app_id}')
-    .option('--max-tasks <n>', 'task quota per instance', '1000')
-    .option('--rate-quota <rps>', 'request-rate quota answering 429 APIGW.0308')
-    .option('--retry-after <seconds>', 'send Retry-After with 429')
-    .option('--latency-ms <ms>', 'fixed latency per request')
-    .option('--jitter-ms <ms>', 'random extra latency per request')
-    .addOption(
-      new Option(
-        '--fault <kind=probability>',
-        'inject a fault: 500, 500-after-commit, 502, 503, 504, 429, reset, hang (repeatable)',
-      ).argParser(collect),
-    )
-    .option('--seed <n>', 'seed of the fault and latency generator')
-    .option('--state <file>', 'persist tasks to this file between runs')
-    .option('--token-ttl-s <seconds>', 'lifetime of tokens issued by POST /v3/auth/tokens', '86400')
-    .action(lazy(() => import('./commands/emulator.js'), ctx));
-
-  program
-    .command('local')
-    .description('run the embedded stack: S3-compatible server + emulator + upload trigger')
-    .option('--s3-port <port>', 'S3-compatible server port', '4568')
-    .option('--emulator-port <port>', 'FDI emulator port', '8787')
-    .option('--bucket <name>', 'bucket to create and watch', 'fdi-provisioner')
-    .option('--data-dir <dir>', 'where the stack keeps its files', '.local')
-    .action(lazy(() => import('./commands/local.js'), ctx));
-
-  program
-    .command('demo')
-    .description(
-      'the main job end to end on the embedded stack: upload the example manifests, wait for the reports, print them',
-    )
-    .option('--data-dir <dir>', 'where the stack keeps its files (default: a fresh temporary folder)')
-    .action(lazy(() => import('./commands/demo.js'), ctx));
-
-  return program;
-}
 
 async function main(): Promise<void> {
   // Hides the arguments (a --token among them) from ps and /proc/<pid>/cmdline on Linux.

@@ -5,10 +5,11 @@
 import type { ServerResponse } from 'node:http';
 import { parseJson, sendEmpty, sendError, sendJson } from './http.js';
 import { EmulatorConfigError } from './options.js';
-import type { EmulatorCore } from './server.js';
+import type { EmulatorCore } from './core.js';
 
 const ADMIN_ERROR = 'EMULATOR.0001';
 
+/** Answers a control route; `action` is "METHOD name", e.g. "GET stats". */
 export function handleAdmin(
   core: EmulatorCore,
   action: string,

@@ -1,0 +1,113 @@
+/**
+ * The state of one emulator: its settings, the stored tasks, the counters, the credentials, the fault
+ * source and the rate bucket, and its pending waits. The HTTP server and the request pipeline are
+ * shells around it; the /__emulator control routes change it only through its methods.
+ */
+import { performance } from 'node:perf_hooks';
+import type { DataSource } from '../lib/fdi/model/api.js';
+import { Authenticator } from './auth.js';
+import { type Decision, FaultPlan } from './faults.js';
+import {
+  type EmulatorOptions,
+  type ResolvedOptions,
+  type RuntimePatch,
+  EmulatorConfigError,
+  checkRuntimePatch,
+  resolveOptions,
+} from './options.js';
+import { TokenBucket } from './rate-quota.js';
+import { TaskStore } from './state.js';
+import { type EmulatorStats, StatsCollector } from './stats.js';
+import { Waits } from './waits.js';
+
+/** What happens to one FDI request, decided at its arrival. */
+export interface Arrival {
+  decision: Decision;
+  /** False when the rate quota refuses it. */
+  allowed: boolean;
+}
+
+/** Everything one emulator holds. */
+export class EmulatorCore {
+  readonly options: ResolvedOptions;
+  readonly store: TaskStore;
+  readonly stats = new StatsCollector();
+  readonly auth: Authenticator;
+  readonly datasources: ReadonlyMap<string, DataSource>;
+  readonly waits = new Waits();
+  private readonly faults: FaultPlan;
+  private bucket: TokenBucket | undefined;
+
+  constructor(options: EmulatorOptions) {
+    this.options = resolveOptions(options);
+    this.store = new TaskStore(this.options.stateFile);
+    this.auth = new Authenticator(this.options.tokens, this.options.aksk, this.options.iamUsers);
+    this.datasources = new Map(this.options.datasources.map((d) => [d.datasource_id, d]));
+    this.faults = new FaultPlan(this.options.seed);
+    this.bucket = this.newBucket();
+  }
+
+  private newBucket(): TokenBucket | undefined {
+    return this.options.rateQuota === undefined
+      ? undefined
+      : new TokenBucket(this.options.rateQuota, performance.now());
+  }
+
+  /** Decides the latency, the fault and the quota of the next FDI request; call once per request, at arrival. */
+  arrive(): Arrival {
+    // Synchronous, so the PRNG and the bucket see requests in arrival order.
+    const decision = this.faults.next(this.options);
+    const allowed = this.bucket?.tryTake(performance.now()) ?? true;
+    return { decision, allowed };
+  }
+
+  /** Changes settings at run time; throws EmulatorConfigError when a value is invalid. */
+  configure(patch: RuntimePatch): void {
+    const problems = checkRuntimePatch(patch as Record<string, unknown>);
+    if (problems.length > 0) throw new EmulatorConfigError(problems.join('; '));
+    const o = this.options;
+    if ('faults' in patch) o.faults = { ...(patch.faults ?? {}) };
+    if ('latencyMs' in patch) o.latencyMs = patch.latencyMs ?? 0;
+    if ('jitterMs' in patch) o.jitterMs = patch.jitterMs ?? 0;
+    if ('maxTasks' in patch && patch.maxTasks !== undefined) o.maxTasks = patch.maxTasks;
+    if ('tokenTtlSeconds' in patch && patch.tokenTtlSeconds !== undefined) o.tokenTtlSeconds = patch.tokenTtlSeconds;
+    // null (from JSON) or undefined switches these off.
+    if ('retryAfterSeconds' in patch) o.retryAfterSeconds = patch.retryAfterSeconds ?? undefined;
+    if ('rateQuota' in patch) {
+      o.rateQuota = patch.rateQuota ?? undefined;
+      this.bucket = this.newBucket();
+    }
+    if ('seed' in patch && patch.seed !== undefined) {
+      o.seed = patch.seed;
+      this.faults.reseed(o.seed);
+    }
+  }
+
+  /** The settings configure() can change, as they are now. */
+  runtimeSettings(): RuntimePatch {
+    const { faults, rateQuota, retryAfterSeconds, latencyMs, jitterMs, maxTasks, seed, tokenTtlSeconds } = this.options;
+    return {
+      faults: { ...faults },
+      rateQuota,
+      retryAfterSeconds,
+      latencyMs,
+      jitterMs,
+      maxTasks,
+      seed,
+      tokenTtlSeconds,
+    };
+  }
+
+  /** Clears tasks, dispatches and stats, re-seeds the PRNG and refills the rate bucket. */
+  reset(): void {
+    this.store.clear();
+    this.stats.reset();
+    this.faults.reseed(this.options.seed);
+    this.bucket = this.newBucket();
+  }
+
+  /** The stats as they are now. */
+  snapshot(): EmulatorStats {
+    return this.stats.snapshot(this.store.size());
+  }
+}
