@@ -36,7 +36,7 @@ export interface IssuedTokenResponse {
 }
 
 export class Authenticator {
-  private readonly staticTokens: Set<string>;
+  private staticTokens: Set<string>;
   private readonly secrets: Map<string, string>;
   private readonly issued = new Map<string, IssuedToken>();
 
@@ -110,6 +110,11 @@ export class Authenticator {
       },
     };
     return { token, body: response };
+  }
+
+  /** Replaces the accepted static tokens (a revoked one answers 401 from then on). */
+  acceptTokens(tokens: readonly string[]): void {
+    this.staticTokens = new Set(tokens);
   }
 
   /** Makes every IAM-issued token expired (static tokens never expire). */

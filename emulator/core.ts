@@ -71,6 +71,10 @@ export class EmulatorCore {
     if ('jitterMs' in patch) o.jitterMs = patch.jitterMs ?? 0;
     if ('maxTasks' in patch && patch.maxTasks !== undefined) o.maxTasks = patch.maxTasks;
     if ('tokenTtlSeconds' in patch && patch.tokenTtlSeconds !== undefined) o.tokenTtlSeconds = patch.tokenTtlSeconds;
+    if (patch.tokens !== undefined) {
+      o.tokens = [...patch.tokens];
+      this.auth.acceptTokens(o.tokens);
+    }
     // null (from JSON) or undefined switches these off.
     if ('retryAfterSeconds' in patch) o.retryAfterSeconds = patch.retryAfterSeconds ?? undefined;
     if ('rateQuota' in patch) {

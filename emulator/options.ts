@@ -50,7 +50,15 @@ export interface EmulatorOptions {
 export type RuntimePatch = Partial<
   Pick<
     EmulatorOptions,
-    'faults' | 'rateQuota' | 'retryAfterSeconds' | 'latencyMs' | 'jitterMs' | 'maxTasks' | 'seed' | 'tokenTtlSeconds'
+    | 'faults'
+    | 'rateQuota'
+    | 'retryAfterSeconds'
+    | 'latencyMs'
+    | 'jitterMs'
+    | 'maxTasks'
+    | 'seed'
+    | 'tokenTtlSeconds'
+    | 'tokens'
   >
 >;
 
@@ -63,6 +71,7 @@ export const RUNTIME_KEYS = [
   'maxTasks',
   'seed',
   'tokenTtlSeconds',
+  'tokens',
 ] as const;
 
 /** Options with every default filled in. */
@@ -121,6 +130,11 @@ export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
   checkNumber(problems, 'maxTasks', patch.maxTasks, 0, true);
   checkNumber(problems, 'seed', patch.seed, 0, true, 2 ** 32 - 1);
   checkNumber(problems, 'tokenTtlSeconds', patch.tokenTtlSeconds, 1, true);
+  // At run time the list may be empty: every static token revoked (a credential rotated mid-run).
+  const tokens = patch.tokens;
+  if (tokens !== undefined && (!Array.isArray(tokens) || tokens.some((t) => typeof t !== 'string' || t === ''))) {
+    problems.push('tokens must be a list of non-empty strings');
+  }
   problems.push(...checkFaults(patch.faults));
   return problems;
 }
