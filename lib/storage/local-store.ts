@@ -46,30 +46,33 @@ export function localStore(root: string): ObjectStore {
         throw err;
       }
     },
-    async list(prefix) {
-      const base = path.resolve(root);
-      const out: string[] = [];
-      const walk = async (dir: string): Promise<void> => {
-        let entries;
-        try {
-          entries = await readdir(dir, { withFileTypes: true });
-        } catch {
-          return;
-        }
-        for (const e of entries) {
-          const p = path.join(dir, e.name);
-          if (e.isDirectory()) await walk(p);
-          else {
-            const key = path.relative(base, p).split(path.sep).join('/');
-            if (key.startsWith(prefix)) out.push(key);
-          }
-        }
-      };
-      await walk(base);
-      return out.sort();
-    },
+    list: (prefix) => listFiles(root, prefix),
     async delete(key) {
       await rm(resolve(key), { force: true });
     },
   };
+}
+
+/** The keys under `prefix` of the folder `root`, sorted (an unreadable folder holds none). */
+async function listFiles(root: string, prefix: string): Promise<string[]> {
+  const base = path.resolve(root);
+  const out: string[] = [];
+  const walk = async (dir: string): Promise<void> => {
+    let entries;
+    try {
+      entries = await readdir(dir, { withFileTypes: true });
+    } catch {
+      return;
+    }
+    for (const e of entries) {
+      const p = path.join(dir, e.name);
+      if (e.isDirectory()) await walk(p);
+      else {
+        const key = path.relative(base, p).split(path.sep).join('/');
+        if (key.startsWith(prefix)) out.push(key);
+      }
+    }
+  };
+  await walk(base);
+  return out.sort();
 }

@@ -39,34 +39,44 @@ export function objectManifestReader(store: ObjectStore, key: string): ManifestR
   };
 }
 
+/** Reads a manifest given on the command line; every failure is the user's to fix (`UserError`). */
 export async function readManifest(
   uri: string,
   s3: Config['s3'],
   maxBytes: number = DEFAULT_LIMITS.maxBytes,
 ): Promise<ManifestSource> {
   const s3uri = parseS3Uri(uri);
-  if (s3uri) {
-    // The AWS SDK costs ~185 ms to load: only s3:// manifests pay for it.
-    const { createS3Client, s3Store } = await import('./s3-store.js');
-    if (!s3uri.key)
-      throw new UserError(`"${uri}" names a bucket but no manifest key`, {
-        hint: 'use s3://bucket/manifests/name.yaml',
-      });
-    const obj = await s3Store(createS3Client(s3), s3uri.bucket)
-      .get(s3uri.key, maxBytes)
-      .catch((err: unknown) => {
-        if (err instanceof ObjectTooLargeError) return { size: err.size };
-        // Unreachable store, no such bucket, access denied: the user's configuration to fix.
-        throw new UserError(`cannot read the manifest ${uri}: ${(err as Error).name}: ${(err as Error).message}`, {
-          hint: 'check S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION and the AWS credentials',
-        });
-      });
-    if (!obj) throw new UserError(`manifest ${uri} does not exist`);
-    if (!('body' in obj)) return { uri, size: obj.size };
-    return { uri, size: obj.body.byteLength, body: obj.body, etag: obj.etag };
-  }
+  if (s3uri) return readS3Manifest(uri, s3uri, s3, maxBytes);
   if (/^[a-z][a-z0-9+.-]+:\/\//i.test(uri))
     throw new UserError(`unsupported manifest location: ${uri}`, { hint: 'give a local path or s3://bucket/key' });
+  return readLocalManifest(uri, maxBytes);
+}
+
+async function readS3Manifest(
+  uri: string,
+  { bucket, key }: { bucket: string; key: string },
+  s3: Config['s3'],
+  maxBytes: number,
+): Promise<ManifestSource> {
+  if (!key)
+    throw new UserError(`"${uri}" names a bucket but no manifest key`, { hint: 'use s3://bucket/manifests/name.yaml' });
+  // The AWS SDK costs ~185 ms to load: only s3:// manifests pay for it.
+  const { createS3Client, s3Store } = await import('./s3-store.js');
+  const obj = await s3Store(createS3Client(s3), bucket)
+    .get(key, maxBytes)
+    .catch((err: unknown) => {
+      if (err instanceof ObjectTooLargeError) return { size: err.size };
+      // Unreachable store, no such bucket, access denied: the user's configuration to fix.
+      throw new UserError(`cannot read the manifest ${uri}: ${(err as Error).name}: ${(err as Error).message}`, {
+        hint: 'check S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION and the AWS credentials',
+      });
+    });
+  if (!obj) throw new UserError(`manifest ${uri} does not exist`);
+  if (!('body' in obj)) return { uri, size: obj.size };
+  return { uri, size: obj.body.byteLength, body: obj.body, etag: obj.etag };
+}
+
+async function readLocalManifest(uri: string, maxBytes: number): Promise<ManifestSource> {
   let handle;
   try {
     handle = await open(uri, 'r');
@@ -90,17 +100,17 @@ export async function readManifest(
     return { uri, size: body.byteLength, body };
   } catch (err) {
     if (err instanceof UserError) throw err;
-    const code = (err as NodeJS.ErrnoException).code;
-    const reason =
-      code === 'ENOENT'
-        ? 'no such file'
-        : code === 'EACCES'
-          ? 'permission denied'
-          : code === 'EISDIR'
-            ? 'it is a directory'
-            : (err as Error).message;
-    throw new UserError(`cannot read the manifest ${uri}: ${reason}`);
+    throw new UserError(`cannot read the manifest ${uri}: ${fileErrorReason(err as NodeJS.ErrnoException)}`);
   } finally {
     await handle?.close();
   }
+}
+
+function fileErrorReason(err: NodeJS.ErrnoException): string {
+  const reasons: Record<string, string> = {
+    ENOENT: 'no such file',
+    EACCES: 'permission denied',
+    EISDIR: 'it is a directory',
+  };
+  return reasons[err.code ?? ''] ?? err.message;
 }

@@ -65,73 +65,58 @@ export function createTransport(options: FdiClientOptions): Call {
   });
   const gate = options.gate ?? openGate;
 
-  async function attempt(
-    method: string,
-    path: string,
-    query: Query | undefined,
-    body: unknown,
-    signal?: AbortSignal,
-  ): Promise<Response<string>> {
-    const operation = `${method} ${routeOf(path)}`;
-    const search = encodeQuery(query);
-    const bodyText = body === undefined ? '' : JSON.stringify(body);
-    const baseHeaders: Record<string, string> = { Accept: 'application/json' };
-    if (body !== undefined) baseHeaders['Content-Type'] = 'application/json;charset=UTF-8';
-    const started = performance.now();
-    try {
-      const authHeaders = await options.auth.headers(
-        { method, url: path + (search ? `?${search}` : ''), headers: baseHeaders, body: bodyText },
-        signal,
-      );
-      const res = await http$(path.slice(1), {
-        method: method as 'GET',
-        searchParams: search || undefined,
-        headers: { ...baseHeaders, ...authHeaders },
-        body: body === undefined ? undefined : bodyText,
-        signal,
-      });
-      options.observe?.({ operation, status: res.statusCode, durationMs: performance.now() - started });
-      return res;
-    } catch (err) {
-      const error = err instanceof FdiError ? err : toFdiError(operation, err, signal);
-      options.observe?.({ operation, error, durationMs: performance.now() - started });
-      throw error;
-    }
-  }
-
   /** One call: gated attempt, one credential refresh on 401, typed error on any non-2xx. */
-  async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
+  return async function call<T>(method: string, path: string, opts: CallOptions = {}): Promise<T> {
     const operation = `${method} ${routeOf(path)}`;
     // A stop while the request waits for its slot is an aborted call like any other.
     const gated = () =>
       gate
-        .run(() => attempt(method, path, opts.query, opts.body, opts.signal), opts.signal)
+        .run(() => attempt(http$, options, { method, path, operation, ...opts }), opts.signal)
         .catch((err: unknown) => {
           throw err instanceof FdiError ? err : toFdiError(operation, err, opts.signal);
         });
     let res = await gated();
     if (res.statusCode === 401 && (await options.auth.refresh(opts.signal))) res = await gated();
-    if (res.statusCode >= 200 && res.statusCode < 300) {
-      if (opts.empty || res.body === '') return undefined as T;
-      try {
-        return JSON.parse(res.body) as T;
-      } catch (err) {
-        throw new FdiError(
-          {
-            kind: 'http',
-            operation,
-            status: res.statusCode,
-            errorCode: 'CLIENT.BAD_JSON',
-            errorMsg: 'the response body is not JSON',
-          },
-          { cause: err },
-        );
-      }
+    if (res.statusCode < 200 || res.statusCode >= 300) throw httpError(operation, res);
+    if (opts.empty || res.body === '') return undefined as T;
+    try {
+      return JSON.parse(res.body) as T;
+    } catch (err) {
+      const data = { status: res.statusCode, errorCode: 'CLIENT.BAD_JSON', errorMsg: 'the response body is not JSON' };
+      throw new FdiError({ kind: 'http', operation, ...data }, { cause: err });
     }
-    throw httpError(operation, res);
-  }
+  };
+}
 
-  return call;
+/** One HTTP attempt, authenticated and reported to the observer. */
+async function attempt(
+  http$: Got,
+  options: FdiClientOptions,
+  req: CallOptions & { method: string; path: string; operation: string },
+): Promise<Response<string>> {
+  const { method, path, operation, body, signal } = req;
+  const search = encodeQuery(req.query);
+  const bodyText = body === undefined ? '' : JSON.stringify(body);
+  const baseHeaders: Record<string, string> = { Accept: 'application/json' };
+  if (body !== undefined) baseHeaders['Content-Type'] = 'application/json;charset=UTF-8';
+  const started = performance.now();
+  try {
+    const url = path + (search ? `?${search}` : '');
+    const authHeaders = await options.auth.headers({ method, url, headers: baseHeaders, body: bodyText }, signal);
+    const res = await http$(path.slice(1), {
+      method: method as 'GET',
+      searchParams: search || undefined,
+      headers: { ...baseHeaders, ...authHeaders },
+      body: body === undefined ? undefined : bodyText,
+      signal,
+    });
+    options.observe?.({ operation, status: res.statusCode, durationMs: performance.now() - started });
+    return res;
+  } catch (err) {
+    const error = err instanceof FdiError ? err : toFdiError(operation, err, signal);
+    options.observe?.({ operation, error, durationMs: performance.now() - started });
+    throw error;
+  }
 }
 
 function encodeQuery(query: Query | undefined): string {
