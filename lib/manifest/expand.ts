@@ -4,13 +4,15 @@
  * rendered tasks.
  */
 import { combinations, type JsonObject, type RenderFailure, type Renderer, shallowMerge } from '../template/index.js';
-import type { EntryPlan, RenderedField } from './entries.js';
+import type { EntryPlan, RenderedField } from './entry-plan.js';
 import type { PathSegment, SourceMap } from './locate.js';
-import { formatPath } from './schema-problems.js';
+import { formatPath } from './problem.js';
 import { didYouMean } from './suggest.js';
-import { finishTask, type TaskProblem } from './task-checks.js';
+import { finishTask } from './task-checks.js';
+import type { TaskProblem } from './task-problem.js';
 import type { ExpandedTask, ManifestLimits, Problem, TaskTarget } from './types.js';
 
+/** What expanding a task needs besides its plan; the renderer is one per walk of the tasks. */
 export interface ExpandContext {
   file: string;
   source: SourceMap;

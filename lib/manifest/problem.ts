@@ -1,5 +1,9 @@
-/** Problems: building, collecting (identical ones once per task entry) and formatting. */
+/**
+ * Problems: building, collecting (identical ones once per task entry) and formatting, and how their
+ * messages show a path, a value and user text.
+ */
 import { formatLocation } from '../errors.js';
+import type { PathSegment } from './locate.js';
 import type { Problem } from './types.js';
 
 /** `file:line:col: task #3 "crm-x": message` and, when there is one, a `  hint: …` line. */
@@ -21,6 +25,27 @@ export function quote(text: string, max = 120): string {
 }
 
 const INVISIBLE = /[\u200B-\u200F\u202A-\u202E\u2060-\u2069\uFEFF]/g;
+
+/** `tasks[3].schedule` for a path; the manifest's top level for an empty one. */
+export function formatPath(path: readonly PathSegment[]): string {
+  let out = '';
+  for (const seg of path) {
+    if (typeof seg === 'number') out += `[${seg}]`;
+    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out ? `.${seg}` : seg;
+    else out += `[${JSON.stringify(seg)}]`;
+  }
+  return out;
+}
+
+/** A short description of a value for messages: its type, or the value itself when short. */
+export function describeValue(v: unknown): string {
+  if (v === undefined) return 'nothing';
+  if (v === null) return 'null';
+  if (Array.isArray(v)) return 'a list';
+  if (typeof v === 'object') return 'a mapping';
+  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
+  return String(v);
+}
 
 /**
  * Collects problems. A problem of an expanded task that is identical (same entry, place and message)

@@ -5,7 +5,7 @@
  * offset) and `remark` go with either.
  */
 import { DISPATCH_PERIODS, type DispatchPeriod, type TaskDispatch } from '../fdi/model/api.js';
-import { isPlainObject } from '../template/index.js';
+import { isPlainObject, type JsonObject } from '../template/index.js';
 
 /** Documented limits of TaskDispatch. */
 export const SCHEDULE_LIMITS = {
@@ -15,6 +15,7 @@ export const SCHEDULE_LIMITS = {
   startDatetime: { min: 946_684_800_000, max: 2_147_512_447_000 },
 } as const;
 
+/** What is wrong with a schedule, before it is located. */
 export interface ScheduleProblem {
   /** Key inside `schedule` the problem is about, if any. */
   key?: string;
@@ -24,6 +25,12 @@ export interface ScheduleProblem {
 
 const ISO_WITH_OFFSET = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}(:\d{2}(\.\d+)?)?(Z|[+-]\d{2}:\d{2})$/;
 
+/** One part of a schedule, converted: its keys of the dispatch form, or what is wrong with them. */
+interface Part {
+  dispatch: TaskDispatch;
+  problems: ScheduleProblem[];
+}
+
 /** Converts a rendered schedule, or says everything that is wrong with it. */
 export function toDispatch(schedule: unknown): { dispatch?: TaskDispatch; problems: ScheduleProblem[] } {
   if (!isPlainObject(schedule))
@@ -32,10 +39,24 @@ export function toDispatch(schedule: unknown): { dispatch?: TaskDispatch; proble
         { message: 'schedule must be a mapping such as {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}' },
       ],
     };
-  const s = schedule;
+  const hasCron = schedule.cron !== undefined;
+  const hasPeriod = schedule.period !== undefined;
+  // In the order of the dispatch form's keys, which is the order of the problems too.
+  const parts = [modePart(hasCron, hasPeriod)];
+  if (hasCron) parts.push(cronPart(schedule));
+  else if (hasPeriod) parts.push(periodPart(schedule));
+  if (schedule.start_datetime !== undefined) parts.push(startPart(schedule.start_datetime));
+  if (schedule.remark !== undefined) parts.push(remarkPart(schedule.remark));
+  const problems = parts.flatMap((p) => p.problems);
+  if (problems.length) return { problems };
+  const dispatch: TaskDispatch = {};
+  for (const part of parts) Object.assign(dispatch, part.dispatch);
+  return { dispatch, problems };
+}
+
+/** Exactly one of cron and period. */
+function modePart(hasCron: boolean, hasPeriod: boolean): Part {
   const problems: ScheduleProblem[] = [];
-  const hasCron = s.cron !== undefined;
-  const hasPeriod = s.period !== undefined;
   if (hasCron && hasPeriod)
     problems.push({
       key: 'period',
@@ -47,69 +68,83 @@ export function toDispatch(schedule: unknown): { dispatch?: TaskDispatch; proble
       message: 'schedule needs cron or period',
       hint: 'e.g. {cron: "0 30 2 * * ?"} or {period: DAY, interval: 1}',
     });
-  const dispatch: TaskDispatch = {};
-  if (hasCron) {
-    dispatch.use_quartz_cron = true;
-    const p = cronProblem(s.cron);
-    if (p) problems.push(p);
-    else dispatch.cron = s.cron as string;
-    if (s.interval !== undefined)
-      problems.push({
-        key: 'interval',
-        message: 'interval goes with period, not with cron',
-        hint: 'remove interval, or use {period: …, interval: …}',
-      });
-    if (s.timezone !== undefined) {
-      if (typeof s.timezone !== 'string' || !s.timezone)
-        problems.push({
-          key: 'timezone',
-          message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"',
-        });
-      else dispatch.cron_timezone = s.timezone;
-    }
-  } else if (hasPeriod) {
-    dispatch.use_quartz_cron = false;
-    if (!(DISPATCH_PERIODS as readonly unknown[]).includes(s.period)) {
-      problems.push({
-        key: 'period',
-        message: `schedule.period must be one of ${DISPATCH_PERIODS.join(', ')} (got ${JSON.stringify(s.period)})`,
-      });
-    } else dispatch.period = s.period as DispatchPeriod;
-    const interval = s.interval ?? 1;
-    const { min, max } = SCHEDULE_LIMITS.interval;
-    if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < min || interval > max) {
-      problems.push({
-        key: 'interval',
-        message: `schedule.interval must be a whole number from ${min} to ${max} (got ${JSON.stringify(interval)})`,
-      });
-    } else dispatch.dispatch_interval = interval;
-    if (s.timezone !== undefined)
+  return { dispatch: {}, problems };
+}
+
+/** `{cron, timezone?}` → `use_quartz_cron: true, cron, cron_timezone`. */
+function cronPart(s: JsonObject): Part {
+  const dispatch: TaskDispatch = { use_quartz_cron: true };
+  const problems: ScheduleProblem[] = [];
+  const p = cronProblem(s.cron);
+  if (p) problems.push(p);
+  else dispatch.cron = s.cron as string;
+  if (s.interval !== undefined)
+    problems.push({
+      key: 'interval',
+      message: 'interval goes with period, not with cron',
+      hint: 'remove interval, or use {period: …, interval: …}',
+    });
+  if (s.timezone !== undefined) {
+    if (typeof s.timezone !== 'string' || !s.timezone)
       problems.push({
         key: 'timezone',
-        message: 'timezone goes with cron, not with period',
-        hint: 'remove timezone, or use a cron schedule',
+        message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"',
       });
+    else dispatch.cron_timezone = s.timezone;
   }
-  if (s.start_datetime !== undefined) {
-    const ms = startMillis(s.start_datetime);
-    if (typeof ms === 'string')
-      problems.push({
-        key: 'start_datetime',
-        message: ms,
-        hint: 'e.g. start_datetime: "2025-01-01T02:30:00+08:00" or 1735669800000',
-      });
-    else dispatch.start_datetime = ms;
-  }
-  if (s.remark !== undefined) {
-    const { min, max } = SCHEDULE_LIMITS.remark;
-    if (typeof s.remark !== 'string' || s.remark.length < min || s.remark.length > max) {
-      problems.push({
+  return { dispatch, problems };
+}
+
+/** `{period, interval}` → `use_quartz_cron: false, period, dispatch_interval` (the interval defaults to 1). */
+function periodPart(s: JsonObject): Part {
+  const dispatch: TaskDispatch = { use_quartz_cron: false };
+  const problems: ScheduleProblem[] = [];
+  if (!(DISPATCH_PERIODS as readonly unknown[]).includes(s.period)) {
+    problems.push({
+      key: 'period',
+      message: `schedule.period must be one of ${DISPATCH_PERIODS.join(', ')} (got ${JSON.stringify(s.period)})`,
+    });
+  } else dispatch.period = s.period as DispatchPeriod;
+  const interval = s.interval ?? 1;
+  const { min, max } = SCHEDULE_LIMITS.interval;
+  if (typeof interval !== 'number' || !Number.isInteger(interval) || interval < min || interval > max) {
+    problems.push({
+      key: 'interval',
+      message: `schedule.interval must be a whole number from ${min} to ${max} (got ${JSON.stringify(interval)})`,
+    });
+  } else dispatch.dispatch_interval = interval;
+  if (s.timezone !== undefined)
+    problems.push({
+      key: 'timezone',
+      message: 'timezone goes with cron, not with period',
+      hint: 'remove timezone, or use a cron schedule',
+    });
+  return { dispatch, problems };
+}
+
+function startPart(v: unknown): Part {
+  const ms = startMillis(v);
+  if (typeof ms !== 'string') return { dispatch: { start_datetime: ms }, problems: [] };
+  return {
+    dispatch: {},
+    problems: [
+      { key: 'start_datetime', message: ms, hint: 'e.g. start_datetime: "2025-01-01T02:30:00+08:00" or 1735669800000' },
+    ],
+  };
+}
+
+function remarkPart(v: unknown): Part {
+  const { min, max } = SCHEDULE_LIMITS.remark;
+  if (typeof v === 'string' && v.length >= min && v.length <= max) return { dispatch: { remark: v }, problems: [] };
+  return {
+    dispatch: {},
+    problems: [
+      {
         key: 'remark',
-        message: `schedule.remark must be ${min}–${max} characters long (got ${typeof s.remark === 'string' ? s.remark.length : JSON.stringify(s.remark)})`,
-      });
-    } else dispatch.remark = s.remark;
-  }
-  return problems.length ? { problems } : { dispatch, problems };
+        message: `schedule.remark must be ${min}–${max} characters long (got ${typeof v === 'string' ? v.length : JSON.stringify(v)})`,
+      },
+    ],
+  };
 }
 
 function cronProblem(cron: unknown): ScheduleProblem | undefined {

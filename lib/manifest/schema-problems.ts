@@ -3,11 +3,14 @@ import type { z } from 'zod';
 import { DISPATCH_PERIODS, TASK_TYPES } from '../fdi/model/api.js';
 import { ON_EXISTS } from '../types.js';
 import type { PathSegment, SourceMap } from './locate.js';
+import { describeValue, formatPath } from './problem.js';
 import { ManifestSchema } from './schema.js';
 import { didYouMean } from './suggest.js';
 import type { Problem } from './types.js';
 
 type Issue = z.core.$ZodIssue & { input?: unknown };
+/** A problem with the schema path it is about (check-structure.ts uses the path to tell which parts are broken). */
+type LocatedProblem = Problem & { path: PathSegment[] };
 
 /** What a field must be, in words, where the schema's own message would be vague. */
 const EXPECTED: Record<string, string> = {
@@ -37,31 +40,10 @@ const REQUIRED_HINTS: Record<string, string> = {
   name: 'every task entry needs a name (3–100 letters, digits, ".", "_", "-"), e.g. name: "crm-${lowercase(table)}"',
 };
 
-/** `tasks[3].schedule` for a path; the manifest's top level for an empty one. */
-export function formatPath(path: readonly PathSegment[]): string {
-  let out = '';
-  for (const seg of path) {
-    if (typeof seg === 'number') out += `[${seg}]`;
-    else if (/^[A-Za-z_][A-Za-z0-9_]*$/.test(seg)) out += out ? `.${seg}` : seg;
-    else out += `[${JSON.stringify(seg)}]`;
-  }
-  return out;
-}
-
 function where(path: readonly PathSegment[]): string {
   if (path.length === 0) return 'the manifest';
   if (path.length === 2 && path[0] === 'templates') return `template ${JSON.stringify(path[1])}`;
   return formatPath(path);
-}
-
-/** A short description of a value for messages: its type, or the value itself when short. */
-export function describeValue(v: unknown): string {
-  if (v === undefined) return 'nothing';
-  if (v === null) return 'null';
-  if (Array.isArray(v)) return 'a list';
-  if (typeof v === 'object') return 'a mapping';
-  if (typeof v === 'string') return JSON.stringify(v.length > 40 ? `${v.slice(0, 40)}…` : v);
-  return String(v);
 }
 
 const EXPECTED_TYPE: Record<string, string> = {
@@ -75,14 +57,10 @@ const EXPECTED_TYPE: Record<string, string> = {
 };
 
 /** Runs the schema and returns its problems (empty when the manifest has the right shape). */
-export function schemaProblems(
-  data: unknown,
-  source: SourceMap,
-  file: string,
-): Array<Problem & { path: PathSegment[] }> {
+export function schemaProblems(data: unknown, source: SourceMap, file: string): LocatedProblem[] {
   const result = ManifestSchema.safeParse(data, { reportInput: true });
   if (result.success) return [];
-  const out: Array<Problem & { path: PathSegment[] }> = [];
+  const out: LocatedProblem[] = [];
   for (const issue of flatten(result.error.issues as Issue[], [])) {
     out.push(...toProblems(issue, source, file));
   }
@@ -108,52 +86,26 @@ function flatten(issues: Issue[], prefix: PathSegment[]): Issue[] {
   return out;
 }
 
-function toProblems(issue: Issue, source: SourceMap, file: string): Array<Problem & { path: PathSegment[] }> {
+/** One issue → its problems (one per key for unknown keys). */
+function toProblems(issue: Issue, source: SourceMap, file: string): LocatedProblem[] {
   const path = issue.path as PathSegment[];
-  const last = path.length ? path[path.length - 1] : undefined;
-  const key =
-    typeof last === 'string'
-      ? last
-      : typeof path[path.length - 2] === 'string'
-        ? (path[path.length - 2] as string)
-        : '';
-  const field = formatPath(path);
-  const base = { kind: 'schema' as const, file, field };
-
-  if (issue.code === 'unrecognized_keys') {
-    return issue.keys.map((k) => {
-      const at = source.locate([...path, k], { key: true });
-      const loc = { ...base, field: formatPath([...path, k]), path: [...path, k], line: at.line, column: at.column };
-      const scope =
-        path[0] === 'defaults' || path[0] === 'templates' ? (path.length === 1 ? 'defaults' : 'a template') : '';
-      if (scope && path.length <= 2 && (k === 'name' || k === 'template' || k === 'matrix')) {
-        return {
-          ...loc,
-          message: `"${k}" cannot be set in ${scope}`,
-          hint: `set "${k}" on each task entry under "tasks:"`,
-        };
-      }
-      const known = knownKeys(path);
-      return {
-        ...loc,
-        message: `unknown key ${JSON.stringify(k)} in ${where(path)}${didYouMean(k, known)}`,
-        hint: known.length ? `the keys here are: ${known.join(', ')}` : undefined,
-      };
-    });
-  }
+  const base = { kind: 'schema' as const, file, field: formatPath(path) };
+  if (issue.code === 'unrecognized_keys') return issue.keys.map((k) => unknownKeyProblem(k, path, base, source));
   if (issue.code === 'invalid_key') {
     const at = source.locate(path, { key: true });
     const message = (issue.issues[0]?.message ?? 'is not allowed') as string;
+    const key = JSON.stringify(String(path[path.length - 1]));
     return [
       {
         ...base,
         path,
         line: at.line,
         column: at.column,
-        message: `key ${JSON.stringify(String(last))} in ${where(path.slice(0, -1))}: ${message}`,
+        message: `key ${key} in ${where(path.slice(0, -1))}: ${message}`,
       },
     ];
   }
+  const last = path.length ? path[path.length - 1] : undefined;
   const missing = issue.input === undefined && typeof last === 'string' && issue.code !== 'custom';
   const at = source.locate(missing ? path.slice(0, -1) : path);
   const loc = { ...base, path, line: at.line, column: at.column };
@@ -166,6 +118,41 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
       },
     ];
   }
+  return [{ ...loc, message: valueMessage(issue, path, base.field) }];
+}
+
+/** A key the schema does not know at `path`; name, template and matrix only belong to task entries. */
+function unknownKeyProblem(
+  k: string,
+  path: PathSegment[],
+  base: { kind: 'schema'; file: string; field: string },
+  source: SourceMap,
+): LocatedProblem {
+  const at = source.locate([...path, k], { key: true });
+  const loc = { ...base, field: formatPath([...path, k]), path: [...path, k], line: at.line, column: at.column };
+  const scope =
+    path[0] === 'defaults' || path[0] === 'templates' ? (path.length === 1 ? 'defaults' : 'a template') : '';
+  if (scope && path.length <= 2 && (k === 'name' || k === 'template' || k === 'matrix')) {
+    return {
+      ...loc,
+      message: `"${k}" cannot be set in ${scope}`,
+      hint: `set "${k}" on each task entry under "tasks:"`,
+    };
+  }
+  const known = knownKeys(path);
+  return {
+    ...loc,
+    message: `unknown key ${JSON.stringify(k)} in ${where(path)}${didYouMean(k, known)}`,
+    hint: known.length ? `the keys here are: ${known.join(', ')}` : undefined,
+  };
+}
+
+/** What is wrong with a value that is there: its type, its enum value, its size or its format. */
+function valueMessage(issue: Issue, path: PathSegment[], field: string): string {
+  // The field's own key names it in EXPECTED and ENUMS; for a list item, the list's key.
+  const last = path[path.length - 1];
+  const before = path[path.length - 2];
+  const key = typeof last === 'string' ? last : typeof before === 'string' ? before : '';
   const got = ` (got ${describeValue(issue.input)})`;
   const enumValues = ENUMS[key];
   const suggestion = enumValues && typeof issue.input === 'string' ? didYouMean(issue.input, enumValues) : '';
@@ -175,20 +162,19 @@ function toProblems(issue: Issue, source: SourceMap, file: string): Array<Proble
       const expected =
         EXPECTED[key] ??
         (issue.code === 'invalid_type' ? (EXPECTED_TYPE[issue.expected] ?? issue.expected) : 'a valid value');
-      return [{ ...loc, message: `${field} must be ${expected}${got}${suggestion}` }];
+      return `${field} must be ${expected}${got}${suggestion}`;
     }
     case 'invalid_value':
-      if (issue.values.length === 1)
-        return [{ ...loc, message: `${field} must be ${JSON.stringify(issue.values[0])}${got}` }];
-      return [{ ...loc, message: `${field} must be one of ${issue.values.join(', ')}${got}${suggestion}` }];
+      if (issue.values.length === 1) return `${field} must be ${JSON.stringify(issue.values[0])}${got}`;
+      return `${field} must be one of ${issue.values.join(', ')}${got}${suggestion}`;
     case 'too_small':
     case 'too_big':
-      return [{ ...loc, message: `${field} ${sizeMessage(issue)}${issue.origin === 'array' ? '' : got}` }];
+      return `${field} ${sizeMessage(issue)}${issue.origin === 'array' ? '' : got}`;
     case 'invalid_format':
     case 'custom':
-      return [{ ...loc, message: `${field} ${issue.message}${got}${suggestion}` }];
+      return `${field} ${issue.message}${got}${suggestion}`;
     default:
-      return [{ ...loc, message: `${field}: ${issue.message}` }];
+      return `${field}: ${issue.message}`;
   }
 }
 

@@ -7,6 +7,7 @@ export {
   type JsonObject,
   deepMerge,
   defineOwn,
+  hasOwnKey,
   isOperator,
   isPlainObject,
   shallowMerge,

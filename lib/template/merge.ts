@@ -7,8 +7,14 @@
 
 export type JsonObject = Record<string, unknown>;
 
+/** An object that is not a list (and not null). */
 export function isPlainObject(v: unknown): v is JsonObject {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/** Whether `o` is an object with an own property `key` (`__proto__` included; never one it inherits). */
+export function hasOwnKey(o: unknown, key: string): boolean {
+  return typeof o === 'object' && o !== null && Object.prototype.hasOwnProperty.call(o, key);
 }
 
 /** True for an object with a json-e operator key (`$eval`, `$map`, …; `$$x` is an escaped literal key). */
