@@ -46,10 +46,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
 
   // 2. Compile: parse, validate, expand. Nothing is sent unless the whole manifest is valid.
   const { manifest, problems } = compileSource(source);
-  if (!manifest || problems.length) {
-    run.log.warn({ problems: problems.length }, 'manifest rejected');
-    return run.finish([], manifestRejected(problems));
-  }
+  if (!manifest || problems.length) return run.finish([], manifestRejected(problems));
   run.compiled(manifest);
   const { targets, missing } = collectTargets(manifest, config);
   if (missing.length) return run.finish([], noTargets(missing), { manifest });
@@ -64,18 +61,12 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     retry: traffic.retry,
     earlier: resume && resume.invocation > 1 ? new Set(earlier.keys()) : undefined,
   });
-  if (planned.kind === 'failed') {
-    run.log.error({ err: planned.ending.rejected ?? planned.ending.aborted }, 'planning failed');
-    return run.finish([], planned.ending, { manifest });
-  }
+  if (planned.kind === 'failed') return run.finish([], planned.ending, { manifest });
   const { client, plan } = planned;
   req.observer?.planned?.(plan, manifest);
   const asPlanned = () => plan.entries.map((e) => earlier.get(e.index) ?? notAttempted(e));
   if (req.mode === 'plan') return run.finish(asPlanned(), {}, { plan, manifest });
-  if (plan.blockers.length) {
-    run.log.warn({ blockers: plan.blockers }, 'plan rejected');
-    return run.finish(asPlanned(), { rejected: plan.blockers.join('; ') }, { plan, manifest });
-  }
+  if (plan.blockers.length) return run.finish(asPlanned(), { rejected: plan.blockers.join('; ') }, { plan, manifest });
 
   // 4. Execute.
   run.log.info({ tasks: manifest.taskCount, ...limits }, 'provisioning');
@@ -83,8 +74,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     client,
     retry: traffic.retry,
     concurrency: limits.concurrency,
-    threshold: manifest.options.failure_threshold,
-    onExists: manifest.options.on_exists,
+    options: manifest.options,
     signal: req.signal,
     deadline: req.deadline,
     earlier,

@@ -8,11 +8,11 @@
 import { setMaxListeners } from 'node:events';
 import type { FdiClient } from '../fdi/client/client.js';
 import { isAuthFailure, type FdiError } from '../fdi/client/fdi-error.js';
-import type { CompiledManifest, ExpandedTask } from '../manifest/index.js';
+import type { CompiledManifest, ExpandedTask, ManifestOptions } from '../manifest/index.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
 import type { RetryContext } from '../traffic/with-retry.js';
-import type { OnExists, StopReason } from '../types.js';
+import type { StopReason } from '../types.js';
 import { StartBatcher, type StepOutcome } from './post-steps.js';
 import { notAttempted, stepFailure } from './results.js';
 import { runTask, type TaskOutcome } from './run-task.js';
@@ -24,10 +24,11 @@ export interface ExecuteOptions {
   retry: Omit<RetryContext, 'signal'>;
   /** Requests in flight at most (the scheduler's cap); twice as many tasks are worked on at once. */
   concurrency: number;
-  /** When to stop dispatching for failures; default more than 50% of at least 20 attempted. */
-  threshold?: FailureThreshold | undefined;
-  /** The manifest's `on_exists`: decides what a task created by someone else after planning means. */
-  onExists: OnExists;
+  /**
+   * The manifest's options that execution follows: `on_exists` (what a task someone else created after
+   * planning means) and `failure_threshold` (default: more than 50% of at least 20 attempted fail).
+   */
+  options: Pick<ManifestOptions, 'on_exists' | 'failure_threshold'>;
   /** Hard stop: in-flight requests are aborted (SIGINT, the invocation about to die). */
   signal?: AbortSignal | undefined;
   /** Soft stop: no new task is started; in-flight ones finish (the deadline nears). */
@@ -52,7 +53,12 @@ export async function executePlan(
 ): Promise<ExecuteOutcome> {
   const run = new Execution(plan, opts);
   const starter = new StartBatcher(opts.client, run.retry);
-  const ctx = { client: opts.client, retry: run.retry, stopping: () => run.stopping(), onExists: opts.onExists };
+  const ctx = {
+    client: opts.client,
+    retry: run.retry,
+    stopping: () => run.stopping(),
+    onExists: opts.options.on_exists,
+  };
   // Twice the request cap: a task between its requests never leaves a slot idle (at most 256 in hand).
   const workers = Math.min(256, opts.concurrency * 2);
   try {
@@ -103,7 +109,7 @@ class Execution {
 
   constructor(plan: Plan, opts: ExecuteOptions) {
     this.#opts = opts;
-    this.#threshold = opts.threshold ?? DEFAULT_FAILURE_THRESHOLD;
+    this.#threshold = opts.options.failure_threshold ?? DEFAULT_FAILURE_THRESHOLD;
     // Every task waiting in a backoff listens on this one signal.
     setMaxListeners(0, this.#hard.signal);
     opts.signal?.addEventListener('abort', this.#onOuterAbort, { once: true });
