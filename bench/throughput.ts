@@ -242,7 +242,7 @@ async function main(): Promise<void> {
         ]),
       ),
       [
-        'lib/execute/rate-adapt.ts, fed one response per request at the current rate, each a 429 with probability p (seeded, no latency): the mean rate once settled. 429s that come at random, below the quota, should not slow a run down.',
+        'lib/traffic/rate-adapt.ts, fed one response per request at the current rate, each a 429 with probability p (seeded, no latency): the mean rate once settled. 429s that come at random, below the quota, should not slow a run down.',
         `with p = ${(FAULTS['429'] * 100).toFixed(0)}% (this bench's fault mix) at --rate ${quota} the model settles at ${Math.round(settledRate(quota, FAULTS['429']))} requests/s; the measured column also includes the quota's own 429s, so above the quota it shows the quota.`,
       ],
     );

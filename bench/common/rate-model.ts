@@ -1,6 +1,6 @@
 /**
  * A model of the product's rate adaptation under 429s that arrive at random (the emulator's `429` fault,
- * or a quota shared with other clients): the product's own pure `adaptRate` (lib/execute/rate-adapt.ts),
+ * or a quota shared with other clients): the product's own pure `adaptRate` (lib/traffic/rate-adapt.ts),
  * fed one response per request at the current rate, each a 429 with probability p. No network, no
  * latency; a seeded PRNG. It shows the rate the limiter settles at, which bounds the throughput.
  */

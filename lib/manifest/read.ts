@@ -1,5 +1,5 @@
 /**
- * A manifest as read from its source. Reading is I/O and lives in lib/storage/read-manifest.ts; here
+ * A manifest as read from its source. Reading is I/O and lives in lib/storage/manifest-reader.ts; here
  * is only what the language needs: bytes (or just the size, when the reader refused a file over the
  * bound) → compiled manifest or problems.
  */
