@@ -59,12 +59,7 @@ function duplicateProblem(
 ): Problem {
   const sameNameForAll = plan.hasMatrix && !plan.rawName.includes('${');
   return {
-    kind: 'constraint',
-    file,
-    line: task.line,
-    column: task.column,
-    taskIndex: task.index,
-    taskName: task.name,
+    ...taskPlace(task, file),
     field: 'task.task_name',
     message: `duplicate task name ${quote(task.name)} in ${instanceLabel(task.target)}: task #${first.index} (line ${first.line}) has it too`,
     hint: sameNameForAll
@@ -76,12 +71,7 @@ function duplicateProblem(
 /** Reported once per instance, at the first task over the quota. */
 function quotaProblem(task: ExpandedTask, file: string): Problem {
   return {
-    kind: 'constraint',
-    file,
-    line: task.line,
-    column: task.column,
-    taskIndex: task.index,
-    taskName: task.name,
+    ...taskPlace(task, file),
     field: 'target',
     message: `more than ${INSTANCE_TASK_QUOTA.toLocaleString('en-US')} tasks go to ${instanceLabel(task.target)}; an instance holds at most ${INSTANCE_TASK_QUOTA.toLocaleString('en-US')} tasks`,
     hint: 'spread the tasks over instances with target.instance_id (a matrix variable works well)',
@@ -90,4 +80,16 @@ function quotaProblem(task: ExpandedTask, file: string): Problem {
 
 function instanceLabel(t: TaskTarget): string {
   return t.instance_id ? `instance ${quote(t.instance_id)}` : 'the default instance';
+}
+
+/** A constraint problem at a task's entry. */
+function taskPlace(task: ExpandedTask, file: string) {
+  return {
+    kind: 'constraint' as const,
+    file,
+    line: task.line,
+    column: task.column,
+    taskIndex: task.index,
+    taskName: task.name,
+  };
 }
