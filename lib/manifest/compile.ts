@@ -83,7 +83,10 @@ function checkCount(plans: EntryPlan[], total: number, limits: ManifestLimits, f
     file,
     ...biggest.position,
     field: formatPath(['tasks', biggest.entryIndex, 'matrix']),
-    message: `the manifest expands to ${total.toLocaleString('en-US')} tasks; at most ${limits.maxTasks.toLocaleString('en-US')} are allowed (tasks[${biggest.entryIndex}] alone makes ${biggest.count.toLocaleString('en-US')}${sizes ? `: ${sizes}` : ''})`,
+    message:
+      `the manifest expands to ${total.toLocaleString('en-US')} tasks; ` +
+      `at most ${limits.maxTasks.toLocaleString('en-US')} are allowed ` +
+      `(tasks[${biggest.entryIndex}] alone makes ${biggest.count.toLocaleString('en-US')}${sizes ? `: ${sizes}` : ''})`,
     hint: 'split the manifest into several files, or shrink the matrix',
   };
 }

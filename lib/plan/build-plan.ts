@@ -148,7 +148,9 @@ export function finishPlan(entries: PlanEntry[], facts: PlanFacts, quotaLimit = 
   for (const q of quota) {
     if (q.existing + q.creates > q.limit) {
       blockers.push(
-        `instance ${q.target.instance_id} would hold ${q.existing + q.creates} tasks (${q.existing} existing + ${q.creates} new), over its quota of ${q.limit}; move ${q.existing + q.creates - q.limit} tasks to another instance with "target"`,
+        `instance ${q.target.instance_id} would hold ${q.existing + q.creates} tasks ` +
+          `(${q.existing} existing + ${q.creates} new), over its quota of ${q.limit}; ` +
+          `move ${q.existing + q.creates - q.limit} tasks to another instance with "target"`,
       );
     }
   }

@@ -47,7 +47,9 @@ export function boundedBuiltins(limits: { maxRangeLength: number; maxStringLengt
     const length = Math.max(0, Math.ceil((stop - start) / step));
     if (!(length <= limits.maxRangeLength)) {
       throw new RenderBoundError(
-        `range(${start}, ${stop}${step === 1 ? '' : `, ${step}`}) would make ${Number.isFinite(length) ? length.toLocaleString('en-US') : 'endless'} items; at most ${limits.maxRangeLength.toLocaleString('en-US')} are allowed`,
+        `range(${start}, ${stop}${step === 1 ? '' : `, ${step}`}) would make ` +
+          `${Number.isFinite(length) ? length.toLocaleString('en-US') : 'endless'} items; ` +
+          `at most ${limits.maxRangeLength.toLocaleString('en-US')} are allowed`,
         'use a smaller range, or list the values in vars or matrix',
       );
     }

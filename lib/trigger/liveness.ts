@@ -113,7 +113,8 @@ export async function takeOverIfDead(
   const prior = stored?.run_id === lock.owner ? stored : undefined;
   const checkpoint: Checkpoint = prior ? { ...prior, invocation } : freshCheckpoint(lock, invocation);
   const notes = [
-    `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
+    `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); ` +
+      `invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
       ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
     ...storeNotes(claimed),
   ];
