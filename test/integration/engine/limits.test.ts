@@ -21,8 +21,8 @@ describe('rate and concurrency limits', () => {
     expect(res.code).toBe(0);
     const s = emu.stats();
     expect(s.tasksStored).toBe(150);
-    // Requests are spaced 20 ms apart at the client; loopback delivers them in order within a few ms.
-    expect(s.peakRequestsPerSecond).toBeLessThanOrEqual(51);
+    // Requests are spaced 20 ms apart, and the 51st leaves a second and a guard after the first.
+    expect(s.peakRequestsPerSecond).toBeLessThanOrEqual(50);
     expect(s.peakRequestsPerSecond).toBeGreaterThanOrEqual(40);
   });
 
