@@ -27,6 +27,12 @@ export type Classified =
 export const CONTINUATION_SUFFIX = '.continue';
 export const CONTINUATION_RE = /\/\d+\.continue$/;
 
+/**
+ * A manifest's key ends in `.yaml` or `.yml`, exactly: S3 and OBS notification filters compare suffixes
+ * case-sensitively, so the deployment (serverless.yml) and the local stack accept the same keys.
+ */
+export const MANIFEST_SUFFIX = /\.ya?ml$/;
+
 /** Decodes an S3 event key: `+` is a space, `%2B` a plus. */
 export function decodeS3Key(raw: string): string {
   try {
@@ -57,7 +63,9 @@ export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: s
     if (ref.key.startsWith(prefixes.state) && CONTINUATION_RE.test(ref.key)) return { kind: 'continuation', ref };
     if (!ref.key.startsWith(prefixes.manifest))
       return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
-    if (!/\.ya?ml$/i.test(ref.key)) return { kind: 'ignored', ref, reason: 'not a .yaml/.yml file' };
+    if (!MANIFEST_SUFFIX.test(ref.key)) {
+      return { kind: 'ignored', ref, reason: 'not a manifest: the name must end in .yaml or .yml, in lower case' };
+    }
     return { kind: 'manifest', ref };
   });
 }

@@ -2,11 +2,13 @@
  * End to end over real loopback servers: an upload through the S3 API → the store's event → the
  * handler → tasks in the emulator → the report in the bucket, agreeing with the emulator.
  */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import { parse } from 'csv-parse/sync';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
-import { bulkManifest, tempDir } from '../../helpers/cli.js';
+import { ROOT, bulkManifest, tempDir } from '../../helpers/cli.js';
 import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
 
 describe('embedded local stack: upload → handler → FDI → report', () => {
@@ -65,6 +67,22 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     expect(stack.emulator.stats().requestsTotal).toBe(before);
     const keys = stack.outcomes.filter((o) => o.kind === 'ignored').map((o) => (o as { key: string }).key);
     expect(keys).toEqual(expect.arrayContaining(['manifests/notes.txt', 'elsewhere/wave.yaml']));
+  });
+
+  it('takes the suffixes exactly as the deployment does: .YAML and .Yml are not manifests (#11.13)', async () => {
+    const before = stack.emulator.stats().requestsTotal;
+    await upload(stack, 'manifests/upper.YAML', bulkManifest(2, { prefix: 'upper' }));
+    await upload(stack, 'manifests/mixed.Yml', bulkManifest(2, { prefix: 'mixed' }));
+    await stack.idle();
+    expect(stack.emulator.stats().requestsTotal).toBe(before);
+    const ignored = stack.outcomes.filter((o) => o.kind === 'ignored') as Array<{ key: string; reason: string }>;
+    for (const key of ['manifests/upper.YAML', 'manifests/mixed.Yml']) {
+      expect(ignored.find((o) => o.key === key)?.reason).toMatch(/\.yaml or \.yml, in lower case/);
+    }
+    // The deployment's notification filters are the same two exact suffixes.
+    const serverless = await readFile(path.join(ROOT, 'serverless.yml'), 'utf8');
+    expect(serverless).toContain('{ suffix: .yaml }');
+    expect(serverless).toContain('{ suffix: .yml }');
   });
 
   it('an invalid manifest yields a rejected report and no API call', async () => {

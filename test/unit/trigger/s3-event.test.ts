@@ -41,14 +41,16 @@ describe('classifyRecords', () => {
     );
     expect(out.map((o) => o.kind)).toEqual([
       'manifest',
-      'manifest',
+      // Suffixes are exact, as the deployment's notification filters are (#11.13).
+      'ignored',
       'ignored',
       'ignored',
       'continuation',
       'ignored',
       'ignored',
     ]);
-    expect(out[2]).toMatchObject({ reason: 'not a .yaml/.yml file' });
+    expect(out[1]).toMatchObject({ reason: 'not a manifest: the name must end in .yaml or .yml, in lower case' });
+    expect(out[2]).toMatchObject({ reason: 'not a manifest: the name must end in .yaml or .yml, in lower case' });
     expect(out[3]).toMatchObject({ reason: 'outside the manifest prefix "manifests/"' });
   });
 });
