@@ -55,7 +55,9 @@ export interface ConfigFlags {
 
 type Env = Record<string, string | undefined>;
 
+/** A bounded number from the environment or a flag; a bad one is added to `problems` (and the default used). */
 function numberSetting(
+  problems: string[],
   name: keyof typeof LIMIT_BOUNDS,
   source: string,
   raw: string | number | undefined,
@@ -65,11 +67,17 @@ function numberSetting(
   if (raw === undefined || raw === '') return b.default;
   const n = typeof raw === 'number' ? raw : Number(raw);
   if (!Number.isFinite(n) || (integer && !Number.isInteger(n)) || n < b.min || n > b.max) {
-    throw new ConfigError(
-      `${source} must be ${integer ? 'an integer' : 'a number'} between ${b.min} and ${b.max} (got ${JSON.stringify(String(raw))})`,
-    );
+    const kind = integer ? 'an integer' : 'a number';
+    problems.push(`${source} must be ${kind} between ${b.min} and ${b.max} (got ${JSON.stringify(String(raw))})`);
+    return b.default;
   }
   return n;
+}
+
+/** Every problem of a configuration at once: one line, or a list under a count. */
+function configProblems(problems: string[]): ConfigError {
+  if (problems.length === 1) return new ConfigError(problems[0]);
+  return new ConfigError(`${problems.length} settings are wrong:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
 }
 
 function prefix(value: string | undefined, fallback: string): string {
@@ -123,8 +131,9 @@ export function loadS3Config(env: Env): Config['s3'] {
   };
 }
 
-/** Builds the configuration; throws `ConfigError` (exit 2) naming the variable or flag at fault. */
+/** Builds the configuration; throws one `ConfigError` (exit 2) naming every variable or flag at fault. */
 export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
+  const problems: string[] = [];
   const pick = (flag: string | number | undefined, envName: string) =>
     flag !== undefined ? { raw: flag, source: `--${flagName(envName)}` } : { raw: env[envName], source: envName };
   const c = pick(flags.concurrency, 'FDI_CONCURRENCY');
@@ -133,21 +142,29 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const t = pick(flags.timeoutMs, 'FDI_TIMEOUT_MS');
   const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.FDI_ENDPOINT);
   if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
-    throw new ConfigError(
+    problems.push(
       `FDI endpoint must be an http(s) URL such as https://roma.cn-north-4.myhuaweicloud.com (got ${JSON.stringify(endpoint)})`,
     );
   }
   const limits: Limits = {
-    concurrency: numberSetting('concurrency', c.source, c.raw, true),
-    rate: numberSetting('rate', r.source, r.raw, false),
-    maxAttempts: numberSetting('maxAttempts', m.source, m.raw, true),
-    timeoutMs: numberSetting('timeoutMs', t.source, t.raw, true),
+    concurrency: numberSetting(problems, 'concurrency', c.source, c.raw, true),
+    rate: numberSetting(problems, 'rate', r.source, r.raw, false),
+    maxAttempts: numberSetting(problems, 'maxAttempts', m.source, m.raw, true),
+    timeoutMs: numberSetting(problems, 'timeoutMs', t.source, t.raw, true),
   };
+  let auth: AuthConfig = { kind: 'none' };
+  try {
+    auth = authFrom(env, flags);
+  } catch (err) {
+    if (!(err instanceof ConfigError)) throw err;
+    problems.push(err.message);
+  }
+  if (problems.length) throw configProblems(problems);
   return {
     endpoint: endpoint?.replace(/\/+$/, ''),
     projectId: nonEmpty(flags.projectId) ?? nonEmpty(env.FDI_PROJECT_ID),
     instanceId: nonEmpty(flags.instanceId) ?? nonEmpty(env.FDI_INSTANCE_ID),
-    auth: authFrom(env, flags),
+    auth,
     limits,
     caps: Object.fromEntries(
       (

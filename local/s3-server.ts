@@ -4,6 +4,7 @@
  * them (a space as `+`), and the handler decodes what S3 sends, so the keys are encoded here first.
  */
 import type { EventEmitter } from 'node:events';
+import net from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
@@ -27,6 +28,8 @@ export async function startS3Server(options: {
   bucket: string;
   port: number;
 }): Promise<LocalS3Server> {
+  // s3rver leaves a listen error as an unhandled 'error' event that ends the process: look first.
+  if (options.port !== 0) await portIsFree(options.port);
   const server = new S3rver({
     address: '127.0.0.1',
     port: options.port,
@@ -59,4 +62,13 @@ function asS3Sends(raw: S3Event): S3Event {
       s3: { ...r.s3, object: { ...r.s3.object, key: encodeS3Key(r.s3.object.key) } },
     })),
   };
+}
+
+/** Resolves when `port` on loopback can be listened on; rejects with the listen error (EADDRINUSE) otherwise. */
+function portIsFree(port: number): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const probe = net.createServer();
+    probe.once('error', reject);
+    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
+  });
 }

@@ -35,6 +35,26 @@ describe('configuration errors', () => {
     expect(res.stderr).not.toMatch(/\n\s+at /);
   });
 
+  it('every bad setting is reported at once, not only the first (#11.11)', async () => {
+    const dir = await tempDir();
+    const m = await writeManifest(dir, 'cfg.yaml', bulkManifest(2));
+    const flags = ['--concurrency', '100', '--rate', '0', '--timeout-ms', 'abc'];
+    const res = await runCli(['apply', m, '--report', dir, ...flags], {
+      env: { FDI_ENDPOINT: 'roma.example.com', FDI_AUTH_TOKEN: 't', FDI_MAX_ATTEMPTS: '99' },
+    });
+    expect(res.code).toBe(2);
+    for (const problem of [
+      /--concurrency must be an integer between 1 and 64 \(got "100"\)/,
+      /--rate must be a number between 0.1 and 1000 \(got "0"\)/,
+      /--timeout-ms must be an integer between 100 and 300000 \(got "abc"\)/,
+      /FDI_MAX_ATTEMPTS must be an integer between 1 and 20 \(got "99"\)/,
+      /FDI endpoint must be an http\(s\) URL/,
+    ]) {
+      expect(res.stderr).toMatch(problem);
+    }
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+
   it('a task without a target instance is a located error; the rejected report is written', async () => {
     const dir = await tempDir();
     const m = await writeManifest(
