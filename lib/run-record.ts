@@ -95,7 +95,8 @@ export class RunRecord {
       notes: this.notes,
       ...ending,
     });
-    if (report.reason) this.log.warn({ status: report.status, reason: report.reason }, `run ${report.status}`);
+    // Info, not warn: the command line prints the reason itself, and a terminal shows warnings.
+    if (report.reason) this.log.info({ status: report.status, reason: report.reason }, `run ${report.status}`);
     if (this.req.mode === 'plan') return { kind: 'finished', report, ...extras };
     await this.req.observer?.ending?.({ ...this.state, stats: report.stats });
     const written = await this.req.sink.write(report, extras.failedYaml);

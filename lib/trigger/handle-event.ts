@@ -20,7 +20,7 @@ export async function handleS3Event(
   const out: RecordOutcome[] = [];
   for (const rec of classifyRecords(event, deps.config.prefixes)) {
     if (rec.kind === 'ignored') {
-      deps.logger.info({ bucket: rec.ref.bucket, key: rec.ref.key, reason: rec.reason }, 'ignored S3 record');
+      deps.logger.debug({ bucket: rec.ref.bucket, key: rec.ref.key, reason: rec.reason }, 'ignored S3 record');
       out.push({ kind: 'ignored', key: rec.ref.key, reason: rec.reason });
       continue;
     }
