@@ -63,12 +63,12 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   });
   if (planned.kind === 'failed') return run.finish([], planned.ending, { manifest });
   const { client, plan } = planned;
-  req.observer?.planned?.(plan, manifest);
   const asPlanned = () => plan.entries.map((e) => earlier.get(e.index) ?? notAttempted(e));
   if (req.mode === 'plan') return run.finish(asPlanned(), {}, { plan, manifest });
   if (plan.blockers.length) return run.finish(asPlanned(), { rejected: plan.blockers.join('; ') }, { plan, manifest });
 
   // 4. Execute.
+  req.observer?.planned?.(plan, manifest);
   run.log.info({ tasks: manifest.taskCount, ...limits }, 'provisioning');
   const outcome = await executePlan(manifest, plan, {
     client,

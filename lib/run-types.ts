@@ -59,7 +59,7 @@ export interface RunState {
 
 /** What the caller hears while the run goes (progress, checkpoints). */
 export interface RunObserver {
-  /** The plan, before anything is written. */
+  /** The plan, as execution starts (not for a plan-only run, nor for one its plan rejects). */
   planned?(plan: Plan, manifest: CompiledManifest): void;
   /** Each task's result as it becomes known; a `final` one need not be redone by a later invocation. */
   result?(result: TaskResult, progress: RunState & { final: boolean }): void;

@@ -258,7 +258,8 @@ describe('runManifest with an in-memory reader and sink, against the emulator', 
     expect(outcome.plan!.quota).toEqual([
       { target: { project_id: PROJECT, instance_id: INSTANCE }, existing: 1, creates: 3, limit: 1000 },
     ]);
-    expect(rec.plans).toEqual([outcome.plan]);
+    // `planned` announces execution (progress starts there); a plan-only run executes nothing (#11.3).
+    expect(rec.plans).toEqual([]);
 
     const after = emu.stats();
     expect(after.createAttempts).toEqual(before.createAttempts);
