@@ -13,7 +13,7 @@
  */
 import { effectiveLimits, type Config } from './config.js';
 import { executePlan } from './execute/execute-plan.js';
-import { isFinal, notAttempted } from './execute/results.js';
+import { allNotAttempted, isFinal, notAttempted } from './execute/results.js';
 import type { FdiClient } from './fdi/client/client.js';
 import { compileSource, type CompiledManifest } from './manifest/index.js';
 import { planRun } from './plan/plan-run.js';
@@ -49,7 +49,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   if (!manifest || problems.length) return run.finish([], manifestRejected(problems));
   run.compiled(manifest);
   const { targets, missing } = collectTargets(manifest, config);
-  if (missing.length) return run.finish([], noTargets(missing), { manifest });
+  if (missing.length) return run.finish(allNotAttempted(manifest, config, earlier), noTargets(missing), { manifest });
 
   // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
   const limits = effectiveLimits(config, manifest.options);
@@ -61,7 +61,8 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     retry: traffic.retry,
     earlier: resume && resume.invocation > 1 ? new Set(earlier.keys()) : undefined,
   });
-  if (planned.kind === 'failed') return run.finish([], planned.ending, { manifest });
+  if (planned.kind === 'failed')
+    return run.finish(allNotAttempted(manifest, config, earlier), planned.ending, { manifest });
   const { client, plan } = planned;
   const asPlanned = () => plan.entries.map((e) => earlier.get(e.index) ?? notAttempted(e));
   if (req.mode === 'plan') return run.finish(asPlanned(), {}, { plan, manifest });

@@ -3,6 +3,8 @@
  * what a failure looks like, and which results a later invocation must not redo.
  */
 import type { FdiError } from '../fdi/client/fdi-error.js';
+import type { CompiledManifest } from '../manifest/index.js';
+import { resolveTarget, type TargetDefaults } from '../plan/targets.js';
 import type { PlanEntry } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
 
@@ -17,6 +19,36 @@ export function notAttempted(e: PlanEntry): TaskResult {
   if (e.action === 'invalid') return { ...base, status: 'invalid', error_code: 'INVALID', error_msg: e.reason ?? '' };
   if (e.action === 'conflict') return { ...base, error_code: 'CONFLICT', error_msg: e.reason ?? '' };
   return { ...base, note: e.reason ? `planned: ${e.action} — ${e.reason}` : undefined };
+}
+
+/**
+ * Every task of a manifest as not attempted, for a run that stopped before it had a plan (FDI refused
+ * the credentials, its listings kept failing, a task has no target): the report still accounts for
+ * each task, with its target where it has one, and keeps what earlier invocations of the run settled.
+ */
+export function allNotAttempted(
+  manifest: CompiledManifest,
+  defaults: TargetDefaults,
+  earlier?: ReadonlyMap<number, TaskResult>,
+): TaskResult[] {
+  const results: TaskResult[] = [];
+  for (const task of manifest.tasks()) {
+    const settled = earlier?.get(task.index);
+    if (settled) {
+      results.push(settled);
+      continue;
+    }
+    const target = resolveTarget(task.target, defaults);
+    results.push({
+      index: task.index,
+      name: task.name,
+      status: 'not_attempted',
+      attempts: 0,
+      line: task.line,
+      target: typeof target === 'string' ? undefined : target,
+    });
+  }
+  return results;
 }
 
 /** What every result of a task starts from: who it is, and nothing done yet. */
