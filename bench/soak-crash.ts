@@ -79,7 +79,7 @@ async function round(o: CrashSoakOptions, seed: number): Promise<RoundResult> {
     }
     const abandoned = emu.stats().requests['POST /tasks']?.aborted ?? 0;
     const final = await runCli(['apply', manifest, '--report', reports], { env, timeoutMs: 3_600_000 });
-    const report = await latestReport(reports, 'crash').catch(() => undefined);
+    const report = await latestReport(reports, manifest).catch(() => undefined);
     const v = verdict(emu, bulkNames(o.n, prefix, instances), report);
     const stats = emu.stats();
     const c = report?.counts;

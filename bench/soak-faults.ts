@@ -60,7 +60,7 @@ async function runCase(
       timeoutMs: 3_600_000,
     });
     const ms = performance.now() - started;
-    const report = await latestReport(reports, 'soak').catch(() => undefined);
+    const report = await latestReport(reports, manifest).catch(() => undefined);
     const v = verdict(emu, bulkNames(n, prefix, instances), report);
     const stats = emu.stats();
     const injected = Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0);

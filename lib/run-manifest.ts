@@ -88,7 +88,11 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   }
 
   // 5. Report and write.
-  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, { uri: run.uri, runId: run.runId });
+  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, {
+    uri: manifest.retryOf?.manifest ?? run.uri,
+    runId: run.runId,
+    path: manifest.retryOf?.path ?? req.sink.path,
+  });
   return run.finish(outcome.results, { aborted: outcome.reason }, { plan, manifest, failedYaml });
 }
 

@@ -37,6 +37,7 @@ export class RunRecord {
   readonly notes: string[];
   #manifest: Report['manifest'];
   #target: Report['target'];
+  #retryOf: Report['retry_of'];
   #counts: () => RequestCounts;
 
   constructor(
@@ -67,9 +68,10 @@ export class RunRecord {
     }
   }
 
-  /** The manifest's own target, over the configured one. */
+  /** The manifest's own target, over the configured one; and the run it retries, for a failed.yaml. */
   compiled(manifest: CompiledManifest): void {
     this.#target = { ...this.#target, ...manifest.target };
+    this.#retryOf = manifest.retryOf;
   }
 
   /** Where the request counters come from once the run has traffic. */
@@ -87,6 +89,7 @@ export class RunRecord {
     const report = buildReport({
       runId: this.runId,
       manifest: this.#manifest,
+      retryOf: this.#retryOf,
       target: this.#target,
       startedAt: this.startedAt,
       finishedAt: this.io.clock.now(),

@@ -43,6 +43,7 @@ export function compileManifest(
   const manifest: CompiledManifest = {
     file,
     version: 1,
+    retryOf: raw.retry_of,
     target: manifestTarget,
     options: toOptions(raw),
     taskCount,

@@ -7,6 +7,7 @@ export type {
   ManifestOptions,
   Problem,
   ProblemKind,
+  RetryOf,
   TaskTarget,
 } from './types.js';
 export { compileManifest } from './compile.js';

@@ -185,9 +185,29 @@ export const TopTargetSchema = z
   })
   .meta({ description: 'Default target of every task; else from configuration.' });
 
+/** A report folder's path: names separated by "/", no "." or ".." segment, no leading "/". */
+// eslint-disable-next-line no-control-regex -- control characters are what it refuses
+const REPORT_PATH = /^(?!\.{1,2}(\/|$))(?!.*\/\.{1,2}(\/|$))[^/\\\u0000-\u001f][^\\\u0000-\u001f]*$/;
+
+export const RetryOfSchema = z
+  .strictObject({
+    manifest: z.string().min(1).max(1024),
+    run_id: z.string().min(1).max(64),
+    path: z
+      .string()
+      .min(1)
+      .max(512)
+      .regex(REPORT_PATH, { error: 'path is a report folder such as "team/wave1": names separated by "/", no ".."' }),
+  })
+  .meta({
+    description:
+      'Written by the product in failed.yaml: the manifest and run this file retries, and the report folder its reports go to.',
+  });
+
 export const ManifestSchema = z
   .strictObject({
     version: z.literal(1, { error: 'version must be 1' }).meta({ description: 'Manifest format version: 1.' }),
+    retry_of: RetryOfSchema.optional(),
     target: TopTargetSchema.optional(),
     options: OptionsSchema.optional(),
     defaults: TaskSettingsSchema.optional(),

@@ -93,9 +93,18 @@ export interface ManifestOptions {
 }
 
 /** A manifest that has no problems, ready to be planned and applied. */
+/** What a failed.yaml retries: the manifest, its run, and the report folder of both. */
+export interface RetryOf {
+  manifest: string;
+  run_id: string;
+  path: string;
+}
+
 export interface CompiledManifest {
   file: string;
   version: 1;
+  /** Set in a failed.yaml: its reports go with the run it retries. */
+  retryOf?: RetryOf | undefined;
   target: TaskTarget;
   options: ManifestOptions;
   /** Number of expanded tasks (computed without rendering details). */

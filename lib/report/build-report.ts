@@ -5,6 +5,7 @@ import { TASK_STATUSES, type ManifestError, type Report, type RunStatus, type Ta
 export interface ReportInput {
   runId: string;
   manifest: Report['manifest'];
+  retryOf?: Report['retry_of'];
   target?: Report['target'] | undefined;
   startedAt: Date;
   finishedAt: Date;
@@ -60,6 +61,7 @@ export function buildReport(input: ReportInput): Report {
     version: 1,
     run_id: input.runId,
     manifest: input.manifest,
+    retry_of: input.retryOf,
     target: input.target,
     status: runStatus(input, counts),
     reason: input.rejected ?? input.aborted,

@@ -9,6 +9,13 @@ import type { CompiledManifest, ExpandedTask, ManifestOptions } from '../manifes
 import type { PlanEntry } from '../plan/types.js';
 import type { TaskResult } from './types.js';
 
+/** The run a failed.yaml comes from: its manifest (the first one, for a retry of a retry), and the report folder. */
+export interface Origin {
+  uri: string;
+  runId: string;
+  path: string;
+}
+
 /** The statuses a re-run should retry. */
 export function needsRerun(r: TaskResult): boolean {
   return r.status === 'failed' || r.status === 'not_attempted';
@@ -56,12 +63,14 @@ export function manifestEntry(
 export function failedManifest(
   entries: Iterable<Record<string, unknown>>,
   options: ManifestOptions,
-  origin: { uri: string; runId: string },
+  origin: Origin,
 ): string {
+  const retryOf = { manifest: origin.uri, run_id: origin.runId, path: origin.path };
   const chunks = [
     `# Tasks that failed or were not attempted in run ${origin.runId} of ${origin.uri}.`,
-    '# Apply or upload this file as is to retry them; tasks that exist by now are skipped.',
-    stringify({ version: 1, options }, { lineWidth: 0 }).trimEnd(),
+    '# Apply or upload this file as is to retry them; tasks that exist by now are skipped. Its reports go',
+    '# with the run it retries (retry_of).',
+    stringify({ version: 1, retry_of: retryOf, options }, { lineWidth: 0 }).trimEnd(),
     'tasks:',
   ];
   for (const e of entries) chunks.push(stringify([e], { lineWidth: 0 }).trimEnd());
@@ -76,7 +85,7 @@ export function rerunManifest(
   manifest: CompiledManifest,
   entries: readonly PlanEntry[],
   results: readonly TaskResult[],
-  origin: { uri: string; runId: string },
+  origin: Origin,
 ): string | undefined {
   if (!results.some(needsRerun)) return undefined;
   function* rerun(): Generator<Record<string, unknown>> {

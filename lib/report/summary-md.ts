@@ -11,6 +11,9 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
     `Manifest: \`${report.manifest.uri}\`${report.manifest.sha256 ? ` (sha256 ${report.manifest.sha256.slice(0, 12)}…)` : ''}`,
     `Started ${report.started_at}, finished ${report.finished_at} (${(report.duration_ms / 1000).toFixed(1)} s).`,
   ];
+  if (report.retry_of) {
+    lines.push(`Retries run ${report.retry_of.run_id} of \`${report.retry_of.manifest}\` (its failed.yaml).`);
+  }
   if (report.reason) lines.push('', `**${report.status === 'rejected' ? 'Rejected' : 'Stopped'}:** ${report.reason}`);
   lines.push(
     '',

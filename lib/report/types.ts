@@ -40,6 +40,8 @@ export interface Report {
   version: 1;
   run_id: string;
   manifest: { uri: string; etag?: string | undefined; sha256?: string | undefined };
+  /** For a run of a failed.yaml: the manifest and run it retries, and the report folder they share. */
+  retry_of?: { manifest: string; run_id: string; path: string } | undefined;
   target?: { project_id?: string | undefined; instance_id?: string | undefined } | undefined;
   status: RunStatus;
   /** Why a run was aborted or rejected, in one sentence. */

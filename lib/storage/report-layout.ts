@@ -5,6 +5,7 @@
  *   <state prefix><path>/<upload-id>/…
  * `<path>` is the manifest key under the manifest prefix, without its .yaml/.yml suffix.
  */
+import path from 'node:path';
 import type { Report } from '../report/types.js';
 import { reportFiles } from '../report/render-report.js';
 import { joinKey, type ObjectStore } from './object-store.js';
@@ -13,6 +14,19 @@ import { joinKey, type ObjectStore } from './object-store.js';
 export function manifestPath(key: string, manifestPrefix: string): string {
   const rel = manifestPrefix && key.startsWith(manifestPrefix) ? key.slice(manifestPrefix.length) : key;
   return rel.replace(/\.ya?ml$/i, '').replace(/^\/+/, '') || 'manifest';
+}
+
+/**
+ * A local manifest's folder in the layout: its path from `cwd` without `.yaml`/`.yml`, or, outside
+ * `cwd`, its absolute path without the root (`/data/w1/t.yaml` → `data/w1/t`), so two manifests of the
+ * same name in different folders never share reports.
+ */
+export function localManifestPath(file: string, cwd: string): string {
+  const abs = path.resolve(cwd, file);
+  const rel = path.relative(cwd, abs);
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  const from = inside ? rel : abs.replace(/^([A-Za-z]:)?[\\/]+/, '');
+  return manifestPath(from.split(path.sep).join('/'), '');
 }
 
 export function runReportPrefix(reportPrefix: string, path: string, runId: string): string {

@@ -9,7 +9,7 @@ import type { Config } from '../config.js';
 import type { Report } from '../report/types.js';
 import { localStore } from './local-store.js';
 import { joinKey, parseS3Uri, type ObjectStore } from './object-store.js';
-import { manifestPath, writeReport } from './report-layout.js';
+import { localManifestPath, manifestPath, writeReport } from './report-layout.js';
 
 /** Where a written report is: its folder's key in the store, and how to show it to a person. */
 export interface ReportLocation {
@@ -18,15 +18,21 @@ export interface ReportLocation {
 }
 
 export interface ReportSink {
-  /** Writes the report files (and `failed.yaml` when given), then `latest.json`. */
+  /** The manifest's folder in the layout (`team/wave1`): where its reports go. */
+  readonly path: string;
+  /**
+   * Writes the report files (and `failed.yaml` when given), then `latest.json`, under the manifest's
+   * folder, or under the folder of the run it retries (`retry_of`, a failed.yaml's run).
+   */
   write(report: Report, failedYaml?: string): Promise<ReportLocation>;
 }
 
 /** The report files of the manifest `path` under `prefix` of `store`. */
 export function layoutSink(store: ObjectStore, prefix: string, manifestKeyPath: string): ReportSink {
   return {
+    path: manifestKeyPath,
     async write(report, failedYaml) {
-      const key = await writeReport(store, prefix, manifestKeyPath, report, failedYaml);
+      const key = await writeReport(store, prefix, report.retry_of?.path ?? manifestKeyPath, report, failedYaml);
       const location = store.location.startsWith('s3://')
         ? `${joinKey(store.location, key)}/`
         : `${path.join(store.location, key)}${path.sep}`;
@@ -35,16 +41,18 @@ export function layoutSink(store: ObjectStore, prefix: string, manifestKeyPath: 
   };
 }
 
-/** The sink of a command-line run of `manifestUri`. */
+/**
+ * The sink of a command-line run of `manifestUri`. A local manifest's folder is its path from the
+ * current directory (`wave1/tables.yaml` → `wave1/tables`), or its absolute path for one outside it.
+ */
 export async function reportSinkFor(
   flag: string | undefined,
   manifestUri: string,
   config: Config,
+  cwd: string = process.cwd(),
 ): Promise<ReportSink> {
   const manifestS3 = parseS3Uri(manifestUri);
-  const p = manifestS3
-    ? manifestPath(manifestS3.key, config.prefixes.manifest)
-    : manifestPath(path.basename(manifestUri), '');
+  const p = manifestS3 ? manifestPath(manifestS3.key, config.prefixes.manifest) : localManifestPath(manifestUri, cwd);
   const dest = flag ?? (manifestS3 ? `s3://${manifestS3.bucket}/${config.prefixes.report}` : 'reports');
   const s3 = parseS3Uri(dest);
   if (s3) {

@@ -1,9 +1,10 @@
 /** Runs the compiled CLI (`dist/cli/main.js`, built by `npm test` before vitest) as a user would. */
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtemp, writeFile } from 'node:fs/promises';
+import { mkdtemp, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import type { Report } from '../../lib/report/types.js';
 
 export const ROOT = fileURLToPath(new URL('../../', import.meta.url));
 export const CLI = path.join(ROOT, 'dist/cli/main.js');
@@ -136,3 +137,20 @@ export const sharedNames = (n: number, prefix = ''): string[] =>
 /** An owner's own names of overlappingManifest. */
 export const ownNames = (owner: string, n: number, prefix = ''): string[] =>
   Array.from({ length: n }, (_, i) => `${prefix}${owner}-own-${String(i).padStart(4, '0')}`);
+
+/**
+ * Where the CLI (run from ROOT) writes the reports of a local manifest under `reportDir`: the
+ * manifest's path from ROOT, or its absolute path without the root for one outside ROOT
+ * (docs/ARCHITECTURE.md, "Storage layout").
+ */
+export function reportFolder(reportDir: string, manifestFile: string): string {
+  const rel = path.relative(ROOT, path.resolve(ROOT, manifestFile));
+  const inside = rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
+  const key = (inside ? rel : path.resolve(manifestFile).replace(/^[\\/]+/, '')).replace(/\.ya?ml$/i, '');
+  return path.join(reportDir, key);
+}
+
+/** The `latest.json` report of a local manifest applied by the CLI with `--report reportDir`. */
+export async function latestLocalReport(reportDir: string, manifestFile: string): Promise<Report> {
+  return JSON.parse(await readFile(path.join(reportFolder(reportDir, manifestFile), 'latest.json'), 'utf8')) as Report;
+}

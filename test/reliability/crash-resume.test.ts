@@ -80,7 +80,7 @@ async function crashAndResume(s: Scenario): Promise<void> {
     // … and yet every name was committed exactly once, and nothing else.
     const names = bulkNames(s.n, prefix, INSTANCES);
     expectExactlyOnce(emu, names);
-    const report = await latestReport(reports, 'crash');
+    const report = await latestReport(reports, manifest);
     expectReportAccountsForAll(report, names);
     expect(report.status).toBe('succeeded');
     expect(report.counts.created + report.counts.existing).toBe(s.n);

@@ -264,8 +264,8 @@ describe('two CLI processes applying different manifests that share tasks, at th
         expect(r.stderr).not.toMatch(STACK_TRACE);
         expect(r.code, r.stderr).toBe(0);
       }
-      const a = await latestReport(reports, 'a');
-      const b = await latestReport(reports, 'b');
+      const a = await latestReport(reports, ma);
+      const b = await latestReport(reports, mb);
       const stats = emu.stats();
       expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
       expect(stats.tasksStored).toBe(60 + 10 + 10);

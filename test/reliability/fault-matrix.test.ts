@@ -63,7 +63,7 @@ async function runCase(c: Case, n = N): Promise<void> {
 
     const names = bulkNames(n, prefix, INSTANCES);
     const stats = emu.stats();
-    const report = await latestReport(reports, 'faults');
+    const report = await latestReport(reports, manifest);
     // The faults really happened, and the ambiguous ones hit creates.
     for (const kind of Object.keys(c.faults))
       expect(stats.faultsInjected[kind] ?? 0, `${kind} injected`).toBeGreaterThan(0);

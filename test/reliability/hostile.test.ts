@@ -9,12 +9,11 @@
  * files in test/fixtures/hostile/ (each says what it expects in its first lines); the big ones are
  * generated here. The bad-manifest corpus (test/fixtures/bad/) is tested in test/integration/cli-manifest.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../emulator/index.js';
-import type { Report } from '../../lib/report/types.js';
-import { ROOT, tempDir } from '../helpers/cli.js';
+import { ROOT, latestLocalReport, tempDir } from '../helpers/cli.js';
 import { STACK_TRACE, expectExactlyOnce } from './helpers.js';
 import { runCliMeasured, type MeasuredRun } from './process.js';
 
@@ -384,9 +383,7 @@ describe('hostile inputs are rejected quickly, clearly and with bounded memory',
       note(file, 'apply', run);
       expectQuickClearRejection(run, file, c);
       expect(emu.stats().requestsTotal - before, 'requests sent to FDI').toBe(0);
-      const report = JSON.parse(
-        await readFile(path.join(reports, path.basename(file, '.yaml'), 'latest.json'), 'utf8'),
-      ) as Report;
+      const report = await latestLocalReport(reports, file);
       expect(report.status).toBe('rejected');
       expect(report.tasks).toEqual([]);
       expect(
@@ -416,9 +413,7 @@ describe('prototype member names are ordinary data', () => {
         env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' },
       });
       expect(again.code, again.stderr).toBe(0);
-      const report = JSON.parse(
-        await readFile(path.join(reports, 'proto-names-valid', 'latest.json'), 'utf8'),
-      ) as Report;
+      const report = await latestLocalReport(reports, file);
       expect(report.counts).toMatchObject({ total: 5, existing: 5, created: 0 });
       expect(emu.stats().tasksStored).toBe(5);
     } finally {

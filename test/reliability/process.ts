@@ -7,7 +7,7 @@ import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Emulator } from '../../emulator/index.js';
 import type { Report } from '../../lib/report/types.js';
-import { CLI, ROOT, cleanEnv, tempDir } from '../helpers/cli.js';
+import { CLI, ROOT, cleanEnv, latestLocalReport, tempDir } from '../helpers/cli.js';
 
 export interface MeasuredRun {
   code: number | null;
@@ -82,9 +82,9 @@ export function spawnCli(args: string[], env: Record<string, string | undefined>
   return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env) });
 }
 
-/** The newest report of a manifest written under a local --report folder. */
-export async function latestReport(reportDir: string, manifestBase: string): Promise<Report> {
-  return JSON.parse(await readFile(path.join(reportDir, manifestBase, 'latest.json'), 'utf8')) as Report;
+/** The newest report of a local manifest file written under a --report folder (its folder is its path). */
+export async function latestReport(reportDir: string, manifestFile: string): Promise<Report> {
+  return latestLocalReport(reportDir, manifestFile);
 }
 
 /** Every file under a folder, concatenated (for secret scans). Missing folder → ''. */

@@ -7,7 +7,6 @@
  * Every output channel and every file written is scanned for the secrets, their base64 forms, IAM-issued
  * tokens and AK/SK signatures. (test/integration/engine/auth-and-secrets.test.ts covers apply alone.)
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { ListObjectsV2Command } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -17,7 +16,7 @@ import { startLocalStack, type LocalStack } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import type { Report } from '../../lib/report/types.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
-import { bulkManifest, runCli, tempDir, writeManifest, type CliResult } from '../helpers/cli.js';
+import { bulkManifest, latestLocalReport, runCli, tempDir, writeManifest, type CliResult } from '../helpers/cli.js';
 import { STACK_TRACE } from './helpers.js';
 import { allFilesText } from './process.js';
 import { getReport, getText, s3Event, upload } from '../helpers/stack.js';
@@ -162,7 +161,7 @@ describe('no secret in any output of the CLI (validate, plan, apply), at debug l
     );
     expect(unreachable.code).not.toBe(0);
 
-    const report = JSON.parse(await readFile(path.join(reports, slug, 'latest.json'), 'utf8')) as Report;
+    const report = await latestLocalReport(reports, manifest);
     expect(report.stats.retries, 'the faults caused retries').toBeGreaterThan(0);
     for (const [label, res] of runs)
       expectNoSecrets(`${mode.name}: ${label} (stdout and stderr)`, res.stdout + res.stderr);

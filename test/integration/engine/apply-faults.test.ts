@@ -2,19 +2,14 @@
  * The heart of the product: with every fault kind enabled, every name is created exactly once and the
  * report accounts for every task; re-runs create nothing, or exactly what was deleted.
  */
-import { readFile, readdir } from 'node:fs/promises';
+import { readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import type { Report } from '../../../lib/report/types.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { bulkManifest, latestLocalReport, reportFolder, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
 const N = 500;
 const INSTANCES = ['local-instance', 'local-instance-2'];
-
-async function latestReport(dir: string, name: string): Promise<Report> {
-  return JSON.parse(await readFile(path.join(dir, name, 'latest.json'), 'utf8')) as Report;
-}
 
 describe('apply under faults (500 tasks, every fault kind)', () => {
   let emu: Emulator;
@@ -68,7 +63,7 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     // Some names were attempted more than once (retries), yet committed once.
     expect(Object.values(stats.createAttempts).some((n) => n > 1)).toBe(true);
 
-    const report = await latestReport(path.join(dir, 'reports'), 'bulk');
+    const report = await latestLocalReport(path.join(dir, 'reports'), manifest);
     expect(report.status).toBe('succeeded');
     expect(report.counts).toMatchObject({ total: N, created: N, failed: 0, not_attempted: 0 });
     expect(new Set(report.tasks.map((t) => t.name)).size).toBe(N);
@@ -77,7 +72,7 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     const stored = new Map(emu.tasks().map((t) => [t.task_name, t.task_id]));
     for (const t of report.tasks) expect(t.task_id).toBe(stored.get(t.name));
     expect(report.stats.retries).toBeGreaterThan(0);
-    const runDir = path.join(dir, 'reports', 'bulk', report.run_id);
+    const runDir = path.join(reportFolder(path.join(dir, 'reports'), manifest), report.run_id);
     expect((await readdir(runDir)).sort()).toEqual(['report.json', 'summary.md', 'tasks.csv']);
   });
 
@@ -87,7 +82,7 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     const res = await runCli(['apply', manifest, '--report', path.join(dir, 'reports')], { env });
     expect(res.code).toBe(0);
     expect(emu.stats().requests['POST /tasks'] ?? {}).toEqual(before);
-    const report = await latestReport(path.join(dir, 'reports'), 'bulk');
+    const report = await latestLocalReport(path.join(dir, 'reports'), manifest);
     expect(report.counts).toMatchObject({ total: N, created: 0, existing: N });
   });
 
@@ -102,7 +97,7 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     }
     const res = await runCli(['apply', manifest, '--report', path.join(dir, 'reports')], { env });
     expect(res.code).toBe(0);
-    const report = await latestReport(path.join(dir, 'reports'), 'bulk');
+    const report = await latestLocalReport(path.join(dir, 'reports'), manifest);
     expect(report.counts).toMatchObject({ created: victims.length, existing: N - victims.length });
     expect(
       report.tasks

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { spawn } from 'node:child_process';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import { CLI, bulkManifest, cleanEnv, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { CLI, bulkManifest, cleanEnv, latestLocalReport, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
 const SECRETS = {
   token: 'tok-SECRET-3141592',
@@ -119,7 +119,7 @@ describe('authentication schemes and secrets', () => {
       expect(res.code, name).toBe(3);
       expect(res.stderr).toMatch(/authentication failed/i);
       expect(res.stderr).not.toMatch(/\n\s+at /);
-      const report = JSON.parse(await readFile(path.join(dir, `r-bad-${name}`, 'bad', 'latest.json'), 'utf8'));
+      const report = await latestLocalReport(path.join(dir, `r-bad-${name}`), m);
       expect(report.status).toBe('aborted');
       expectNoSecrets(res.stdout + res.stderr + (await allFiles(path.join(dir, `r-bad-${name}`))));
     }

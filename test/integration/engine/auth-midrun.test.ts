@@ -4,12 +4,10 @@
  * the report says why, lists every task once, and a re-run with working credentials finishes the rest
  * with nothing created twice.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import type { Report } from '../../../lib/report/types.js';
-import { bulkManifest, runCli, startCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { bulkManifest, runCli, startCli, tempDir, writeManifest, latestLocalReport } from '../../helpers/cli.js';
 
 const N = 60;
 
@@ -39,7 +37,7 @@ describe('credentials revoked mid-run', () => {
     const run = await done;
     expect(run.code, run.stderr).toBe(3);
 
-    const report = JSON.parse(await readFile(path.join(reports, 'revoked', 'latest.json'), 'utf8')) as Report;
+    const report = await latestLocalReport(reports, manifest);
     expect(report.status).toBe('aborted');
     expect(report.reason).toMatch(/^authentication failed \(APIGW\.0301/);
     expect(report.tasks.map((t) => t.index)).toEqual(Array.from({ length: N }, (_, i) => i));

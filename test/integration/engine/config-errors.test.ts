@@ -1,8 +1,6 @@
 /** Configuration mistakes are rejected before anything is sent, with a clear message and exit 2. */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { bulkManifest, latestLocalReport, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
 describe('configuration errors', () => {
   it.each([
@@ -69,7 +67,7 @@ describe('configuration errors', () => {
     });
     expect(res.code).toBe(2);
     expect(res.stderr).toMatch(/notarget\.yaml:\d+:\d+: task "bulk-0-0000": no target project_id/);
-    const report = JSON.parse(await readFile(path.join(dir, 'notarget', 'latest.json'), 'utf8'));
+    const report = await latestLocalReport(dir, m);
     expect(report.status).toBe('rejected');
     expect(report.errors).toHaveLength(2);
   });

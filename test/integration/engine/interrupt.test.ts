@@ -3,13 +3,11 @@
  * requests waiting for their slot or a retry end as aborted calls, the report is written with every
  * task once (status aborted, exit 3), nothing is created twice, and a re-run finishes the rest.
  */
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import type { Report } from '../../../lib/report/types.js';
 import { STACK_TRACE } from '../../reliability/process.js';
-import { bulkManifest, runCli, startCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { bulkManifest, runCli, startCli, tempDir, writeManifest, latestLocalReport } from '../../helpers/cli.js';
 
 const N = 40;
 
@@ -39,7 +37,7 @@ describe('a run interrupted by a signal', () => {
       expect(run.stderr).not.toMatch(/internal error/i);
       expect(run.stderr).not.toMatch(STACK_TRACE);
 
-      const report = JSON.parse(await readFile(path.join(reports, name, 'latest.json'), 'utf8')) as Report;
+      const report = await latestLocalReport(reports, manifest);
       expect(report.status).toBe('aborted');
       expect(report.reason).toMatch(/interrupted/);
       expect(report.tasks.map((t) => t.index)).toEqual(Array.from({ length: N }, (_, i) => i));

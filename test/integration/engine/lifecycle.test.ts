@@ -6,11 +6,18 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import type { Report } from '../../../lib/report/types.js';
-import { ROOT, bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import {
+  ROOT,
+  bulkManifest,
+  latestLocalReport,
+  reportFolder,
+  runCli,
+  tempDir,
+  writeManifest,
+} from '../../helpers/cli.js';
 
-const latest = async (dir: string, name: string) =>
-  JSON.parse(await readFile(path.join(dir, name, 'latest.json'), 'utf8')) as Report;
+/** The latest report of the manifest `name`.yaml in `dir` (its folder is its path: docs/ARCHITECTURE.md). */
+const latest = (dir: string, name: string) => latestLocalReport(dir, path.join(dir, `${name}.yaml`));
 
 describe('task lifecycle', () => {
   let emu: Emulator;
@@ -39,7 +46,7 @@ describe('task lifecycle', () => {
     }
     const nightly = tasks.find((t) => t.task_name === 'orders-nightly')!;
     expect(nightly.dispatch).toMatchObject({ use_quartz_cron: true, cron: '0 30 2 * * ?' });
-    const report = await latest(dir, 'timing-scheduled');
+    const report = await latestLocalReport(dir, example);
     expect(report.tasks.every((t) => t.scheduled && t.started)).toBe(true);
     const before = emu.stats().requests;
     const again = await runCli(['apply', example, '--report', dir], { env });
@@ -54,7 +61,7 @@ describe('task lifecycle', () => {
       expect(sum(before), route).toBeGreaterThan(0);
       expect(sum(after), route).toBe(sum(before));
     }
-    expect((await latest(dir, 'timing-scheduled')).counts).toMatchObject({ existing: 2, created: 0 });
+    expect((await latestLocalReport(dir, example)).counts).toMatchObject({ existing: 2, created: 0 });
   });
 
   it('starts many tasks with at most 10 IDs per batch call', async () => {
@@ -114,7 +121,7 @@ describe('task lifecycle', () => {
       .map((t) => t.name)
       .sort();
     expect(failedNames.length).toBeGreaterThan(0);
-    const failedYaml = path.join(dir, 'partial', report.run_id, 'failed.yaml');
+    const failedYaml = path.join(reportFolder(dir, m), report.run_id, 'failed.yaml');
     const text = await readFile(failedYaml, 'utf8');
     expect(text).toMatch(/^# Tasks that failed/);
     emu.configure({ faults: {} });
@@ -122,7 +129,13 @@ describe('task lifecycle', () => {
     expect(validate.code).toBe(0);
     const second = await runCli(['apply', failedYaml, '--report', dir], { env });
     expect(second.code).toBe(0);
-    const rerun = await latest(dir, 'failed');
+    // The retry's report goes with the run it retries (#11.5): the same folder, and it says so.
+    const rerun = await latest(dir, 'partial');
+    expect(rerun.retry_of).toEqual({
+      manifest: m,
+      run_id: report.run_id,
+      path: path.relative(dir, reportFolder(dir, m)),
+    });
     expect(rerun.tasks.map((t) => t.name).sort()).toEqual(failedNames);
     expect(rerun.counts.created).toBe(failedNames.length);
     expect(emu.stats().tasksStored).toBe(40);

@@ -66,6 +66,7 @@ function memorySink(
   const writes: Array<{ report: Report; failedYaml?: string | undefined }> = [];
   return {
     writes,
+    path: 'wave1',
     async write(report, failedYaml): Promise<ReportLocation> {
       events.push('write');
       writes.push({ report, failedYaml });

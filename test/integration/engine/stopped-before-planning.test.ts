@@ -2,12 +2,9 @@
  * A run that stops before its plan (FDI refuses the credentials, or its listings keep failing) still
  * accounts for every task of the manifest: each one is in the report as not attempted (#11.4).
  */
-import { readFile } from 'node:fs/promises';
-import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import type { Report } from '../../../lib/report/types.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { bulkManifest, runCli, tempDir, writeManifest, latestLocalReport } from '../../helpers/cli.js';
 
 const N = 7;
 
@@ -37,7 +34,7 @@ describe('a run stopped before planning', () => {
     const res = await runCli(['apply', manifest, '--report', dir], { env });
     emu.configure({ faults: {} });
     expect(res.code, res.stderr).toBe(3);
-    const report = JSON.parse(await readFile(path.join(dir, name, 'latest.json'), 'utf8')) as Report;
+    const report = await latestLocalReport(dir, manifest);
     expect(report.status).toBe('aborted');
     expect(report.reason).toMatch(reason);
     expect(report.counts).toMatchObject({ total: N, not_attempted: N });

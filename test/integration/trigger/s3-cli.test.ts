@@ -39,7 +39,11 @@ describe('CLI with s3:// manifests and reports', () => {
     const dir = await tempDir();
     const file = `${dir}/local-wave.yaml`;
     await (await import('node:fs/promises')).writeFile(file, bulkManifest(3, { prefix: 'localwave' }));
-    const res = await runCli(['apply', file, '--report', `s3://${stack.bucket}/custom/`], { env });
+    // Run from the manifest's folder: its report folder is its path from there (#11.5).
+    const res = await runCli(['apply', 'local-wave.yaml', '--report', `s3://${stack.bucket}/custom/`], {
+      env,
+      cwd: dir,
+    });
     expect(res.code).toBe(0);
     expect(res.stderr).toContain(`report: s3://${stack.bucket}/custom/local-wave/`);
     const latest = await getReport(stack, 'custom/local-wave/latest.json');
