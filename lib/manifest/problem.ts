@@ -61,7 +61,10 @@ export class ProblemList {
       this.items.push(problem);
       return;
     }
-    const key = [entryIndex, problem.kind, problem.field, problem.line, problem.column, problem.message].join('\u0000');
+    // The task's own name (its values) aside: "name "crm A1" must …" and "name "crm A2" must …" are
+    // the same mistake, made once in the entry.
+    const message = problem.taskName ? problem.message.split(problem.taskName).join('\u0001') : problem.message;
+    const key = [entryIndex, problem.kind, problem.field, problem.line, problem.column, message].join('\u0000');
     const first = this.byKey.get(key);
     if (first) {
       first.repeats = (first.repeats ?? 0) + 1;
