@@ -51,6 +51,7 @@ export function planEntry(
       origins,
       detail,
       vars,
+      ownVars: Object.keys((entry.vars as JsonObject | undefined) ?? {}),
       matrix,
       count: matrix ? matrixCount(matrix) : 1,
       startIndex: 0,

@@ -49,6 +49,8 @@ export interface EntryPlan {
   detail: DetailSource;
   /** Variables before the matrix: manifest < defaults < template < task. */
   vars: JsonObject;
+  /** The names the entry sets itself (its own `vars`), where a typo is likelier than in a template. */
+  ownVars: string[];
   matrix?: MatrixSpec | undefined;
   /** Tasks this entry expands to. */
   count: number;

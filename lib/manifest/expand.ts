@@ -7,7 +7,7 @@ import { combinations, type JsonObject, type RenderFailure, type Renderer, shall
 import type { EntryPlan, RenderedField } from './entry-plan.js';
 import type { PathSegment, SourceMap } from './locate.js';
 import { formatPath } from './problem.js';
-import { didYouMean } from './suggest.js';
+import { closest, didYouMean } from './suggest.js';
 import { finishTask } from './task-checks.js';
 import type { TaskProblem } from './task-problem.js';
 import type { ExpandedTask, ManifestLimits, Problem, TaskTarget } from './types.js';
@@ -89,6 +89,8 @@ function renderProblem(
   const at = locateField(plan, field as RenderedField | undefined, rest, ctx);
   let message = f.message;
   let hint = f.hint;
+  const misspelt = f.variable === undefined ? undefined : ownTypo(f.variable, plan, vars);
+  if (misspelt !== undefined) return misspeltVar(misspelt, f.variable!, plan, index, name, ctx);
   if (f.variable !== undefined) {
     const known = Object.keys(vars);
     message = `undefined variable ${JSON.stringify(f.variable)}${field ? ` in ${String(field)}` : ''}${didYouMean(f.variable, known)}`;
@@ -107,6 +109,42 @@ function renderProblem(
     field: field === undefined ? undefined : formatPath(f.path),
     message,
     hint,
+  };
+}
+
+/**
+ * A variable the template reads but nobody sets, and a near miss among the task's own vars that the
+ * template does not read: the task's key is the likelier typo (the template serves many tasks).
+ */
+function ownTypo(variable: string, plan: EntryPlan, vars: JsonObject): string | undefined {
+  const near = closest(variable, plan.ownVars);
+  return near !== undefined && near !== variable && !readsVariable(plan, near) && near in vars ? near : undefined;
+}
+
+/** Whether the entry's fields mention `name` as a variable anywhere (a rough, safe check). */
+function readsVariable(plan: EntryPlan, name: string): boolean {
+  return new RegExp(`\\b${name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}\\b`).test(JSON.stringify(plan.fields));
+}
+
+function misspeltVar(
+  own: string,
+  read: string,
+  plan: EntryPlan,
+  index: number,
+  name: string,
+  ctx: ExpandContext,
+): Problem {
+  const at = ctx.source.locate(['tasks', plan.entryIndex, 'vars', own], { key: true });
+  return {
+    kind: 'template',
+    file: ctx.file,
+    line: at.line,
+    column: at.column,
+    taskIndex: index,
+    taskName: name,
+    field: `vars.${own}`,
+    message: `variable ${JSON.stringify(own)} in this task's vars is never read; the template reads ${JSON.stringify(read)}, which is not set: did you mean ${JSON.stringify(read)}?`,
+    hint: `rename ${JSON.stringify(own)} to ${JSON.stringify(read)} in this task's vars`,
   };
 }
 
