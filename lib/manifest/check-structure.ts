@@ -86,14 +86,39 @@ function planEntries(
   const problems: Problem[] = [];
   const plans: EntryPlan[] = [];
   let taskCount = 0;
+  const varNames = variableNames(raw);
   raw.tasks.forEach((entry, i) => {
     const startIndex = taskCount;
     taskCount += entryCount(entry);
     if (broken.has(`tasks.${i}`)) return;
     if (entry.template !== undefined && broken.has(`templates.${entry.template}`)) return;
-    const { plan, problems: found } = planEntry(raw, i, file, source);
+    const { plan, problems: found } = planEntry(raw, i, file, source, varNames);
     problems.push(...found);
     if (plan) plans.push({ ...plan, startIndex });
   });
   return { problems, plans, taskCount };
+}
+
+/** Every variable name the manifest sets anywhere: its vars, the defaults', the templates', the tasks' and matrix keys. */
+function variableNames(raw: ManifestInput): ReadonlySet<string> {
+  const names = new Set<string>();
+  const add = (o: unknown) => {
+    if (o && typeof o === 'object' && !Array.isArray(o)) for (const k of Object.keys(o)) names.add(k);
+  };
+  add(raw.vars);
+  add((raw.defaults as { vars?: unknown } | undefined)?.vars);
+  const templates = raw.templates && typeof raw.templates === 'object' ? raw.templates : {};
+  for (const t of Object.values(templates)) add((t as { vars?: unknown } | null)?.vars);
+  for (const entry of raw.tasks as unknown[]) {
+    // Entries the schema refused may be anything here.
+    if (!entry || typeof entry !== 'object') continue;
+    const e = entry as { vars?: unknown; matrix?: unknown };
+    add(e.vars);
+    const matrix = e.matrix && typeof e.matrix === 'object' ? (e.matrix as Record<string, unknown>) : undefined;
+    for (const [k, v] of Object.entries(matrix ?? {})) {
+      if (k !== 'include') names.add(k);
+      else if (Array.isArray(v)) v.forEach(add);
+    }
+  }
+  return names;
 }

@@ -25,6 +25,7 @@ export function planEntry(
   entryIndex: number,
   file: string,
   source: SourceMap,
+  varNames: ReadonlySet<string> = new Set(),
 ): { plan?: EntryPlan | undefined; problems: Problem[] } {
   const entry = manifest.tasks[entryIndex] as TaskEntryInput;
   const path: PathSegment[] = ['tasks', entryIndex];
@@ -52,6 +53,7 @@ export function planEntry(
       detail,
       vars,
       ownVars: Object.keys((entry.vars as JsonObject | undefined) ?? {}),
+      varNames,
       matrix,
       count: matrix ? matrixCount(matrix) : 1,
       startIndex: 0,

@@ -49,8 +49,10 @@ export interface EntryPlan {
   detail: DetailSource;
   /** Variables before the matrix: manifest < defaults < template < task. */
   vars: JsonObject;
-  /** The names the entry sets itself (its own `vars`), where a typo is likelier than in a template. */
+  /** The names the entry sets itself (its own `vars`). */
   ownVars: string[];
+  /** Every variable name set anywhere in the manifest (to tell a task's typo from a template's). */
+  varNames: ReadonlySet<string>;
   matrix?: MatrixSpec | undefined;
   /** Tasks this entry expands to. */
   count: number;

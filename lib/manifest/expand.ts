@@ -89,7 +89,11 @@ function renderProblem(
   const at = locateField(plan, field as RenderedField | undefined, rest, ctx);
   let message = f.message;
   let hint = f.hint;
-  const misspelt = f.variable === undefined ? undefined : ownTypo(f.variable, plan, vars);
+  // Only when the reader was written elsewhere (a template, the defaults): the task's own key is then the
+  // likelier typo; a task that writes both is told about the reader, as before.
+  const readerIsOwn =
+    String(writtenAt(plan, field as RenderedField | undefined, rest, ctx)) === String(['tasks', plan.entryIndex]);
+  const misspelt = f.variable === undefined || readerIsOwn ? undefined : ownTypo(f.variable, plan, vars);
   if (misspelt !== undefined) return misspeltVar(misspelt, f.variable!, plan, index, name, ctx);
   if (f.variable !== undefined) {
     const known = Object.keys(vars);
@@ -113,10 +117,12 @@ function renderProblem(
 }
 
 /**
- * A variable the template reads but nobody sets, and a near miss among the task's own vars that the
- * template does not read: the task's key is the likelier typo (the template serves many tasks).
+ * A variable the template reads that this task does not set, but other parts of the manifest do, and a
+ * near miss among the task's own vars that the template does not read: the task's key is the likelier
+ * typo (the template serves tasks that spell it right). A variable set nowhere is the template's typo.
  */
 function ownTypo(variable: string, plan: EntryPlan, vars: JsonObject): string | undefined {
+  if (!plan.varNames.has(variable)) return undefined;
   const near = closest(variable, plan.ownVars);
   return near !== undefined && near !== variable && !readsVariable(plan, near) && near in vars ? near : undefined;
 }
@@ -175,18 +181,24 @@ function locateField(
   rest: PathSegment[],
   ctx: ExpandContext,
 ): { line: number; column: number } {
-  if (field === undefined) return plan.position;
+  const levelPath = writtenAt(plan, field, rest, ctx);
+  if (field === undefined || !levelPath) return plan.position;
+  const at = ctx.source.locate([...levelPath, field, ...rest], { intoTemplates: true });
+  return { line: at.line, column: at.column };
+}
+
+/** The level (defaults, a template, the task) that wrote a field's value at `rest`. */
+function writtenAt(
+  plan: EntryPlan,
+  field: RenderedField | undefined,
+  rest: PathSegment[],
+  ctx: ExpandContext,
+): PathSegment[] | undefined {
+  if (field === undefined) return undefined;
   if (field === 'detail' && plan.detail.kind === 'object') {
     const levels = [...plan.detail.levels].reverse();
-    for (const level of levels) {
-      const at = ctx.source.locate([...level.path, 'detail', ...rest], { intoTemplates: true });
-      if (at.exact) return { line: at.line, column: at.column };
-    }
-    const at = ctx.source.locate([...levels[0].path, 'detail', ...rest], { intoTemplates: true });
-    return { line: at.line, column: at.column };
+    const exact = levels.find((l) => ctx.source.locate([...l.path, 'detail', ...rest], { intoTemplates: true }).exact);
+    return (exact ?? levels[0]).path;
   }
-  const level = plan.origins[field];
-  if (!level) return plan.position;
-  const at = ctx.source.locate([...level.path, field, ...rest], { intoTemplates: true });
-  return { line: at.line, column: at.column };
+  return plan.origins[field]?.path;
 }

@@ -1,7 +1,8 @@
 /**
  * A misspelt variable is blamed where it is more likely wrong (#11.7): a task's own `vars: {src_schem}`
- * against a template that reads `src_schema` points at the task's key, suggesting the template's
- * name; it does not ask to change the template to the typo.
+ * against a template that reads `src_schema`, which other tasks set, points at the task's key,
+ * suggesting the template's name; it does not ask to change the template to the typo. (A variable no
+ * task sets is the template's typo: test/unit/manifest/compile.test.ts.)
  */
 import { describe, expect, it } from 'vitest';
 import { runCli, tempDir, writeManifest } from '../../helpers/cli.js';
@@ -21,6 +22,9 @@ tasks:
     vars: { src_schem: HR }
   - name: orders-b
     template: t
+    vars: { src_schema: FIN }
+  - name: orders-c
+    template: t
     vars: { other: X }
 `;
 
@@ -34,7 +38,8 @@ describe('variable suggestions', () => {
       /vars\.yaml:13:\d+: task #0 "orders-a": variable "src_schem" in this task's vars is never read; the template reads "src_schema", which is not set: did you mean "src_schema"\?/,
     );
     expect(res.stderr).not.toMatch(/did you mean "src_schem"\?/);
-    // A task without a near miss keeps the plain message at the template.
-    expect(res.stderr).toMatch(/vars\.yaml:9:\d+: task #1 "orders-b": undefined variable "src_schema" in detail/);
+    // orders-b spells it as the template does; orders-c has no near miss: the plain message at the template.
+    expect(res.stderr).not.toMatch(/orders-b/);
+    expect(res.stderr).toMatch(/vars\.yaml:9:\d+: task #2 "orders-c": undefined variable "src_schema" in detail/);
   });
 });
