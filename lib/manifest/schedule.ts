@@ -6,6 +6,7 @@
  */
 import { DISPATCH_PERIODS, type DispatchPeriod, type TaskDispatch } from '../fdi/model/api.js';
 import { isPlainObject, type JsonObject } from '../template/index.js';
+import { quartzCronProblem, timeZoneProblem } from './quartz.js';
 
 /** Documented limits of TaskDispatch. */
 export const SCHEDULE_LIMITS = {
@@ -85,7 +86,14 @@ function cronPart(s: JsonObject): Part {
       hint: 'remove interval, or use {period: …, interval: …}',
     });
   if (s.timezone !== undefined) {
-    if (typeof s.timezone !== 'string' || !s.timezone)
+    const zoneProblem = typeof s.timezone === 'string' && s.timezone ? timeZoneProblem(s.timezone) : undefined;
+    if (zoneProblem)
+      problems.push({
+        key: 'timezone',
+        message: `schedule.timezone ${JSON.stringify(s.timezone)} ${zoneProblem}`,
+        hint: 'an IANA zone such as "Asia/Shanghai", "Europe/Paris" or "UTC"',
+      });
+    else if (typeof s.timezone !== 'string' || !s.timezone)
       problems.push({
         key: 'timezone',
         message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"',
@@ -148,20 +156,15 @@ function remarkPart(v: unknown): Part {
 }
 
 function cronProblem(cron: unknown): ScheduleProblem | undefined {
-  const { min, max, fields } = SCHEDULE_LIMITS.cron;
+  const { min, max } = SCHEDULE_LIMITS.cron;
   const hint =
     'a Quartz cron has 6 or 7 fields: second minute hour day-of-month month day-of-week [year], e.g. "0 30 2 * * ?"';
   if (typeof cron !== 'string')
     return { key: 'cron', message: `schedule.cron must be a string (got ${JSON.stringify(cron)})`, hint };
   if (cron.length < min || cron.length > max)
     return { key: 'cron', message: `schedule.cron must be ${min}–${max} characters long (got ${cron.length})`, hint };
-  const count = cron.trim().split(/\s+/).length;
-  if (!(fields as readonly number[]).includes(count))
-    return {
-      key: 'cron',
-      message: `schedule.cron ${JSON.stringify(cron)} has ${count} fields; a Quartz cron has 6 or 7`,
-      hint,
-    };
+  const problem = quartzCronProblem(cron);
+  if (problem) return { key: 'cron', message: `schedule.cron ${JSON.stringify(cron)}: ${problem}`, hint };
   return undefined;
 }
 

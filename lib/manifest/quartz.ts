@@ -1,0 +1,64 @@
+/**
+ * A schedule's cron and time zone checked by their real rules: Quartz cron syntax (cron-validate with
+ * Quartz's fields: seconds, optional years, "?" in exactly one day field, L, W, #, names of months and
+ * days) and IANA time zones (the JavaScript runtime's database). Pure.
+ */
+import cronValidateModule from 'cron-validate';
+import { closest } from './suggest.js';
+
+/**
+ * cron-validate is CommonJS with an ES-style default: Node's import gives the module (its function under
+ * `default`, as its types say), while bundlers and vitest unwrap it to the function itself.
+ */
+type CronValidate = typeof cronValidateModule.default;
+const cronValidate: CronValidate =
+  typeof cronValidateModule === 'function' ? (cronValidateModule as CronValidate) : cronValidateModule.default;
+
+/** Quartz's fields, in order, with their ranges (as a person names them). */
+const FIELDS: Record<string, { name: string; range: string }> = {
+  seconds: { name: 'second', range: '0–59' },
+  minutes: { name: 'minute', range: '0–59' },
+  hours: { name: 'hour', range: '0–23' },
+  daysOfMonth: { name: 'day-of-month', range: '1–31' },
+  months: { name: 'month', range: '1–12 or JAN–DEC' },
+  daysOfWeek: { name: 'day-of-week', range: '1–7 or SUN–SAT' },
+  years: { name: 'year', range: '1970–2199' },
+};
+
+const DAY_RULE = 'Quartz needs "?" in exactly one of day-of-month and day-of-week (e.g. "0 30 2 * * ?")';
+
+/** Why `cron` is not a Quartz cron expression, in one sentence; undefined when it is one. */
+export function quartzCronProblem(cron: string): string | undefined {
+  const fields = cron.trim().split(/\s+/);
+  if (fields.length !== 6 && fields.length !== 7) return `has ${fields.length} fields; a Quartz cron has 6 or 7`;
+  // Quartz is AWS's flavour plus a seconds field, so that preset with seconds (and years when given).
+  const result = cronValidate(fields.join(' '), {
+    preset: 'aws-cloud-watch',
+    override: { useSeconds: true, useYears: fields.length === 7 },
+  });
+  if (result.isValid()) return undefined;
+  const errors = [...new Set(result.getError().map(describeError))];
+  return errors.join('; ');
+}
+
+function describeError(raw: string): string {
+  const text = raw.replace(/\s*\(Input cron: .*\)\s*$/, '');
+  const range = /^Number '([^']*)' of (\w+) field is (?:bigger|smaller) than (?:upper|lower) limit/.exec(text);
+  if (range && FIELDS[range[2]]) {
+    const f = FIELDS[range[2]];
+    return `${f.name} ${range[1]} is out of range (${f.range})`;
+  }
+  if (/daysOfMonth and daysOfWeek/.test(text)) return DAY_RULE;
+  return text.replace(/\b(seconds|minutes|hours|daysOfMonth|months|daysOfWeek|years)\b/g, (k) => FIELDS[k]?.name ?? k);
+}
+
+/** Why `zone` is not an IANA time zone, with the closest one; undefined when it is one. */
+export function timeZoneProblem(zone: string): string | undefined {
+  try {
+    new Intl.DateTimeFormat('en-US', { timeZone: zone });
+    return undefined;
+  } catch {
+    const near = closest(zone, Intl.supportedValuesOf('timeZone'));
+    return `is not a time zone of the IANA database${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`;
+  }
+}
