@@ -32,7 +32,12 @@ export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliCon
   return { config, deps, clean: (t) => scrub(t, secrets) };
 }
 
-/** A report's manifest errors, one located line each. */
+/** A report's manifest errors, one located line each, and its hint under it. */
 export function errorLines(errors: readonly ManifestError[], manifestUri: string): string {
-  return errors.map((e) => `  ${formatLocation({ ...e, file: e.file ?? manifestUri })}: ${e.message}\n`).join('');
+  return errors
+    .map((e) => {
+      const line = `  ${formatLocation({ ...e, file: e.file ?? manifestUri })}: ${e.message}\n`;
+      return e.hint ? `${line}    hint: ${e.hint}\n` : line;
+    })
+    .join('');
 }

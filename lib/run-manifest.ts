@@ -66,7 +66,10 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const { client, plan } = planned;
   const asPlanned = () => plan.entries.map((e) => earlier.get(e.index) ?? notAttempted(e));
   if (req.mode === 'plan') return run.finish(asPlanned(), {}, { plan, manifest });
-  if (plan.blockers.length) return run.finish(asPlanned(), { rejected: plan.blockers.join('; ') }, { plan, manifest });
+  if (plan.blockers.length) {
+    const errors = plan.problems.map(({ tasks: _tasks, ...p }) => p);
+    return run.finish(asPlanned(), { rejected: plan.blockers.join('; '), errors }, { plan, manifest });
+  }
 
   // 4. Execute.
   req.observer?.planned?.(plan, manifest);

@@ -23,12 +23,14 @@ const plan: CommandAction = async ([manifestUri], flags, ctx) => {
   const p = outcome.plan;
   if (flags.json) {
     ctx.stdout.write(
-      `${JSON.stringify({ entries: p.entries.map(({ bodyHash: _h, ...e }) => e), quota: p.quota, blockers: p.blockers, requests: report.stats.requests })}\n`,
+      `${JSON.stringify({ entries: p.entries.map(({ bodyHash: _h, ...e }) => e), quota: p.quota, blockers: p.blockers, problems: p.problems, requests: report.stats.requests })}\n`,
     );
   } else {
     ctx.stdout.write(clean(planTable(p)));
   }
   if (p.blockers.length) {
+    const problems = p.problems.map(({ tasks: _tasks, ...problem }) => problem);
+    ctx.stderr.write(clean(errorLines(problems, report.manifest.uri)));
     ctx.stderr.write(clean(`apply would be rejected:\n${p.blockers.map((b) => `  - ${b}\n`).join('')}`));
     return EXIT.rejected;
   }

@@ -5,7 +5,7 @@
  */
 import { combinations, type JsonObject, type RenderFailure, type Renderer, shallowMerge } from '../template/index.js';
 import type { EntryPlan, RenderedField } from './entry-plan.js';
-import type { PathSegment, SourceMap } from './locate.js';
+import type { PathSegment, Position, SourceMap } from './locate.js';
 import { formatPath } from './problem.js';
 import { closest, didYouMean } from './suggest.js';
 import { finishTask } from './task-checks.js';
@@ -19,6 +19,8 @@ export interface ExpandContext {
   renderer: Renderer;
   manifestTarget: TaskTarget;
   limits: ManifestLimits;
+  /** Where each entry's data-source names are written (entry index → places), found once per entry. */
+  namePlaces?: Map<number, { source: Position; target: Position }>;
 }
 
 /** One expanded task: the task, or its problems. */
@@ -56,7 +58,24 @@ function expandOne(plan: EntryPlan, vars: JsonObject, index: number, ctx: Expand
     maxDetailBytes: ctx.limits.maxDetailBytes,
   });
   const name = typeof value.name === 'string' ? value.name : plan.rawName;
-  return { plan, index, name, task, problems: problems.map((p) => taskProblem(p, plan, index, name, ctx)) };
+  const placed = task && placeNames(task, plan, ctx);
+  return { plan, index, name, task: placed, problems: problems.map((p) => taskProblem(p, plan, index, name, ctx)) };
+}
+
+/** The task with the place of each data-source name it gives (planning's messages point there). */
+function placeNames(task: ExpandedTask, plan: EntryPlan, ctx: ExpandContext): ExpandedTask {
+  if (!('name' in task.source) && !('name' in task.target_ds)) return task;
+  // The same for all the entry's tasks: found once.
+  ctx.namePlaces ??= new Map();
+  let places = ctx.namePlaces.get(plan.entryIndex);
+  if (!places) {
+    places = {
+      source: locateField(plan, 'source_datasource', ['name'], ctx),
+      target: locateField(plan, 'target_datasource', ['name'], ctx),
+    };
+    ctx.namePlaces.set(plan.entryIndex, places);
+  }
+  return { ...task, namesAt: places };
 }
 
 /** When the whole task fails to render, renders field by field so that every broken field is reported. */

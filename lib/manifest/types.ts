@@ -72,6 +72,8 @@ export interface ExpandedTask {
   task_type: TaskType;
   source: DatasourceRef;
   target_ds: DatasourceRef;
+  /** Where the manifest writes the data-source names (for planning's messages about them). */
+  namesAt?: { source: { line: number; column: number }; target: { line: number; column: number } } | undefined;
   description?: string | undefined;
   task_tag?: string | undefined;
   /** The rendered JSON string, exactly what is POSTed. */

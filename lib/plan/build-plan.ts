@@ -5,10 +5,10 @@
  */
 import type { BriefTask, CreateTaskRequest, DataSource, TaskResponse } from '../fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
-import type { DatasourceRef, ExpandedTask } from '../manifest/index.js';
+import { closest, type DatasourceRef, type ExpandedTask } from '../manifest/index.js';
 import { targetKey, type OnExists, type Target } from '../types.js';
 import { existingFingerprint, sameDefinition } from './fingerprint.js';
-import type { Plan, PlanEntry } from './types.js';
+import type { Plan, PlanEntry, PlanProblem } from './types.js';
 
 /** What FDI told us, per target (`targetKey`). */
 export interface PlanFacts {
@@ -18,32 +18,43 @@ export interface PlanFacts {
   datasources: Map<string, DataSource[]>;
 }
 
-/** Resolves a data-source reference: an ID must exist, a name must match exactly one data source. */
+/** How many names of an instance's data sources a hint lists. */
+const LISTED_NAMES = 10;
+
+/**
+ * Resolves a data-source reference: an ID must exist, a name must match exactly one data source. A
+ * name that matches none is placed where the manifest writes it, with the closest name and the names
+ * that exist.
+ */
 export function resolveDatasource(
   ref: DatasourceRef,
   known: DataSource[] | undefined,
   role: string,
   target: Target,
-): { id: string } | { problem: string } {
+  writtenAt?: { line: number; column: number },
+): { id: string } | { problem: PlanProblem } {
   const where = `instance ${target.instance_id}`;
   if ('id' in ref) {
     if (known && !known.some((d) => d.datasource_id === ref.id))
-      return { problem: `${role} data source ID "${ref.id}" does not exist in ${where}` };
+      return { problem: { message: `${role} data source ID "${ref.id}" does not exist in ${where}` } };
     return { id: ref.id };
   }
+  const at = { line: writtenAt?.line, column: writtenAt?.column };
   const matches = (known ?? []).filter((d) => d.datasource_name === ref.name);
   if (matches.length === 1) return { id: matches[0].datasource_id };
   if (matches.length > 1) {
-    return {
-      problem: `${role} data source name "${ref.name}" is ambiguous in ${where} (${matches.map((d) => `${d.datasource_id} in app ${d.app_id}`).join(', ')}); give the ID instead`,
-    };
+    const which = matches.map((d) => `${d.datasource_id} in app ${d.app_id}`).join(', ');
+    const message = `${role} data source name "${ref.name}" is ambiguous in ${where} (${which}); give the ID instead`;
+    return { problem: { message, ...at } };
   }
-  const similar = (known ?? [])
-    .filter((d) => d.datasource_name.toLowerCase().includes(ref.name.toLowerCase()))
-    .map((d) => `"${d.datasource_name}"`);
-  return {
-    problem: `${role} data source "${ref.name}" was not found in ${where}${similar.length ? `; similar: ${similar.slice(0, 5).join(', ')}` : ''}`,
-  };
+  const names = [...new Set((known ?? []).map((d) => d.datasource_name))].sort();
+  const near = closest(ref.name, names);
+  const listed = names.slice(0, LISTED_NAMES).map((n) => JSON.stringify(n));
+  const hint = names.length
+    ? `the data sources of ${where} are: ${listed.join(', ')}${names.length > LISTED_NAMES ? `, … (${names.length} in all)` : ''}`
+    : `${where} has no data sources`;
+  const message = `${role} data source "${ref.name}" was not found in ${where}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`;
+  return { problem: { message, hint, ...at } };
 }
 
 /** Decides one task's action. `hashBody` hashes the create body once data sources are resolved (for `update`). */
@@ -66,11 +77,11 @@ export function planTask(
   }
   const key = targetKey(target);
   const known = facts.datasources.get(key);
-  const src = resolveDatasource(task.source, known, 'source', target);
-  const dst = resolveDatasource(task.target_ds, known, 'target', target);
+  const src = resolveDatasource(task.source, known, 'source', target, task.namesAt?.source);
+  const dst = resolveDatasource(task.target_ds, known, 'target', target, task.namesAt?.target);
   if ('problem' in src || 'problem' in dst) {
     const problems = [src, dst].flatMap((r) => ('problem' in r ? [r.problem] : []));
-    return { ...base, target, action: 'invalid', reason: problems.join('; ') };
+    return { ...base, target, action: 'invalid', reason: problems.map((p) => p.message).join('; '), problems };
   }
   const ids = { source: src.id, target: dst.id };
   const create: PlanEntry = {
@@ -170,5 +181,25 @@ export function finishPlan(entries: PlanEntry[], facts: PlanFacts, quotaLimit = 
         .map((e) => `"${e.name}": ${e.reason}`)
         .join('; ')}${invalid.length > 3 ? '; …' : ''}`,
     );
-  return { entries, quota, blockers };
+  return { entries, quota, blockers, problems: collapseProblems(invalid) };
+}
+
+/** How many task names a collapsed problem lists. */
+const LISTED_TASKS = 5;
+
+/** The invalid tasks' problems, each once (same place, same words) with the tasks it concerns. */
+function collapseProblems(invalid: readonly PlanEntry[]): Plan['problems'] {
+  const byKey = new Map<string, PlanProblem & { tasks: string[] }>();
+  for (const e of invalid) {
+    for (const p of e.problems ?? []) {
+      const key = [p.line, p.column, p.message].join('\u0000');
+      const seen = byKey.get(key) ?? { ...p, tasks: [] };
+      seen.tasks.push(e.name);
+      byKey.set(key, seen);
+    }
+  }
+  return [...byKey.values()].map((p) => {
+    const names = p.tasks.slice(0, LISTED_TASKS).join(', ') + (p.tasks.length > LISTED_TASKS ? ', …' : '');
+    return { ...p, message: `${p.message} (${p.tasks.length} task${p.tasks.length === 1 ? '' : 's'}: ${names})` };
+  });
 }

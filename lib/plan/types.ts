@@ -11,6 +11,8 @@ export interface PlanEntry {
   action: PlanAction;
   /** Why: the problem of an invalid task, the conflict, what an update changes. */
   reason?: string | undefined;
+  /** An invalid task's problems, where the manifest writes what is wrong (collapsed into `Plan.problems`). */
+  problems?: PlanProblem[] | undefined;
   /** The task already in FDI under this name. */
   existing?: { task_id: string; status: 0 | 1 };
   /** Resolved data-source IDs (absent when unresolved: the task is then invalid). */
@@ -22,12 +24,22 @@ export interface PlanEntry {
   start: boolean;
 }
 
+/** A problem planning found in what a task gives (a data-source name, an ID), at its place in the manifest. */
+export interface PlanProblem {
+  message: string;
+  hint?: string | undefined;
+  line?: number | undefined;
+  column?: number | undefined;
+}
+
 export interface Plan {
   entries: PlanEntry[];
   /** Existing tasks and planned creates per instance, against the instance quota. */
   quota: Array<{ target: Target; existing: number; creates: number; limit: number }>;
   /** Problems that reject the whole run before any write (quota, conflicts). */
   blockers: string[];
+  /** The invalid tasks' problems, each once with the tasks it concerns, at its place in the manifest. */
+  problems: Array<PlanProblem & { tasks: string[] }>;
 }
 
 /** The data-source IDs planning resolved for a task (both are set for every task that is not invalid). */

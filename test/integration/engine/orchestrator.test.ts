@@ -254,7 +254,7 @@ describe('runManifest with an in-memory reader and sink, against the emulator', 
     const [orders, , stock, , refunds] = outcome.plan!.entries;
     expect(orders.existing).toEqual({ task_id: existingId, status: 0 });
     expect(stock).toMatchObject({ hasSchedule: true, start: true });
-    expect(refunds.reason).toMatch(/target data source "oracle" was not found .*similar: "oracle-cdc"/);
+    expect(refunds.reason).toMatch(/target data source "oracle" was not found .*did you mean "oracle-cdc"\?/);
     expect(outcome.plan!.blockers).toEqual([expect.stringMatching(/^1 task\(s\) are invalid: "wave1-refunds"/)]);
     expect(outcome.plan!.quota).toEqual([
       { target: { project_id: PROJECT, instance_id: INSTANCE }, existing: 1, creates: 3, limit: 1000 },

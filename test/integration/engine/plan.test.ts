@@ -75,7 +75,7 @@ describe('plan', () => {
       'plan-fuzzy': 'create',
     });
     expect(plan.entries.find((e) => e.name === 'plan-bad-ds')!.reason).toMatch(
-      /"crm-ap" was not found.*similar: "crm-api"/,
+      /"crm-ap" was not found.*did you mean "crm-api"\?/,
     );
     expect(plan.entries.find((e) => e.name === 'plan-fuzzy')!.source_datasource_id).toBe(
       '6f1c2a0e9b8d4c3ea1f2b3c4d5e6f7a8',

@@ -16,7 +16,7 @@ import {
 } from '../../../lib/plan/build-plan.js';
 import { requestFingerprint } from '../../../lib/plan/fingerprint.js';
 import { collectTargets, resolveTarget, type TargetDefaults } from '../../../lib/plan/targets.js';
-import type { PlanAction, PlanEntry } from '../../../lib/plan/types.js';
+import type { PlanAction, PlanEntry, PlanProblem } from '../../../lib/plan/types.js';
 import { targetKey, type OnExists, type Target } from '../../../lib/types.js';
 
 // ---------------------------------------------------------------------------------------------------
@@ -103,7 +103,6 @@ function entry(index: number, action: PlanAction, overrides: Partial<PlanEntry> 
 
 describe('resolveDatasource', () => {
   const AMBIGUOUS: DataSource[] = [...KNOWN, ds('id-crm-other', 'crm-api', 'app-2')];
-  const MANY_SIMILAR = Array.from({ length: 7 }, (_, i) => ds(`id-s${i}`, `stock-${i}`));
 
   it.each<{ what: string; ref: DatasourceRef; known: DataSource[] | undefined; expected: { id: string } }>([
     { what: 'an ID that exists', ref: { id: 'id-oracle' }, known: KNOWN, expected: { id: 'id-oracle' } },
@@ -135,47 +134,74 @@ describe('resolveDatasource', () => {
     expect(resolveDatasource(ref, known, 'source', HERE)).toEqual(expected);
   });
 
-  it.each<{ what: string; ref: DatasourceRef; known: DataSource[] | undefined; problem: string }>([
+  const NAMES_HINT = 'the data sources of instance inst-1 are: "crm-api", "crm-api-v2", "mysql-orders", "oracle-cdc"';
+  it.each<{ what: string; ref: DatasourceRef; known: DataSource[] | undefined; problem: PlanProblem }>([
     {
       what: 'an ID the listing does not have',
       ref: { id: 'id-gone' },
       known: KNOWN,
-      problem: 'target data source ID "id-gone" does not exist in instance inst-1',
+      problem: { message: 'target data source ID "id-gone" does not exist in instance inst-1' },
     },
     {
-      what: 'a name with no match and no similar names',
+      what: 'a name with no near match: the names that exist',
       ref: { name: 'kafka-events' },
       known: KNOWN,
-      problem: 'target data source "kafka-events" was not found in instance inst-1',
+      problem: { message: 'target data source "kafka-events" was not found in instance inst-1', hint: NAMES_HINT },
     },
     {
-      what: 'a name with no match: the names containing it, case aside, are suggested',
-      ref: { name: 'CRM' },
+      what: 'a typo: the closest name suggested',
+      ref: { name: 'oracle_cdc' },
       known: KNOWN,
-      problem: 'target data source "CRM" was not found in instance inst-1; similar: "crm-api", "crm-api-v2"',
+      problem: {
+        message: 'target data source "oracle_cdc" was not found in instance inst-1; did you mean "oracle-cdc"?',
+        hint: NAMES_HINT,
+      },
     },
     {
-      what: 'a name with no match: at most five suggestions',
-      ref: { name: 'stock' },
-      known: MANY_SIMILAR,
-      problem:
-        'target data source "stock" was not found in instance inst-1; similar: "stock-0", "stock-1", "stock-2", "stock-3", "stock-4"',
+      what: 'another case: the name as it is written suggested',
+      ref: { name: 'CRM-API' },
+      known: KNOWN,
+      problem: {
+        message: 'target data source "CRM-API" was not found in instance inst-1; did you mean "crm-api"?',
+        hint: NAMES_HINT,
+      },
+    },
+    {
+      what: 'many data sources: the first ten names and the count',
+      ref: { name: 'kafka' },
+      known: Array.from({ length: 12 }, (_, i) => ds(`id-s${i}`, `stock-${String(i).padStart(2, '0')}`)),
+      problem: {
+        message: 'target data source "kafka" was not found in instance inst-1',
+        hint: `the data sources of instance inst-1 are: ${Array.from({ length: 10 }, (_, i) => `"stock-${String(i).padStart(2, '0')}"`).join(', ')}, … (12 in all)`,
+      },
     },
     {
       what: 'a name when no listing is known',
       ref: { name: 'crm-api' },
       known: undefined,
-      problem: 'target data source "crm-api" was not found in instance inst-1',
+      problem: {
+        message: 'target data source "crm-api" was not found in instance inst-1',
+        hint: 'instance inst-1 has no data sources',
+      },
     },
     {
       what: 'a name two apps use: both IDs named, the ID asked for',
       ref: { name: 'crm-api' },
       known: AMBIGUOUS,
-      problem:
-        'target data source name "crm-api" is ambiguous in instance inst-1 (id-crm in app app-1, id-crm-other in app app-2); give the ID instead',
+      problem: {
+        message:
+          'target data source name "crm-api" is ambiguous in instance inst-1 (id-crm in app app-1, id-crm-other in app app-2); give the ID instead',
+      },
     },
   ])('refuses $what', ({ ref, known, problem }) => {
     expect(resolveDatasource(ref, known, 'target', HERE)).toEqual({ problem });
+  });
+
+  it('places a name problem where the manifest writes the name', () => {
+    const at = { line: 16, column: 13 };
+    expect(resolveDatasource({ name: 'nope' }, KNOWN, 'source', HERE, at)).toEqual({
+      problem: expect.objectContaining({ line: 16, column: 13 }),
+    });
   });
 });
 
@@ -258,7 +284,7 @@ describe('planTask', () => {
       expected: {
         action: 'invalid',
         reason:
-          'source data source "mysql-order" was not found in instance inst-1; similar: "mysql-orders"; ' +
+          'source data source "mysql-order" was not found in instance inst-1; did you mean "mysql-orders"?; ' +
           'target data source ID "id-gone" does not exist in instance inst-1',
       },
       hashed: false,
@@ -270,7 +296,7 @@ describe('planTask', () => {
       onExists: 'skip',
       expected: {
         action: 'invalid',
-        reason: 'target data source "oracle" was not found in instance inst-1; similar: "oracle-cdc"',
+        reason: 'target data source "oracle" was not found in instance inst-1; did you mean "oracle-cdc"?',
       },
       hashed: false,
     },
@@ -656,5 +682,31 @@ describe('collectTargets', () => {
       ['b-task', 20],
     ]);
     expect(r.missing[0].message).toBe(`task "a-task": no target ${NO_PROJECT} and ${NO_INSTANCE}: ${HINT}`);
+  });
+});
+
+describe('finishPlan: the invalid tasks’ problems, once each', () => {
+  it('collapses the same problem at the same place into one, naming its tasks (five at most)', () => {
+    const wrongName = {
+      message: 'target data source "x" was not found in instance inst-1',
+      hint: 'h',
+      line: 8,
+      column: 13,
+    };
+    const elsewhere = { ...wrongName, line: 20 };
+    const entries = [
+      ...Array.from({ length: 7 }, (_, i) => entry(i, 'invalid', { name: `w-${i}`, problems: [wrongName] })),
+      entry(7, 'invalid', { name: 'other', problems: [elsewhere] }),
+      entry(8, 'create'),
+    ];
+    const plan = finishPlan(entries, facts({}));
+    expect(plan.problems).toEqual([
+      {
+        ...wrongName,
+        message: `${wrongName.message} (7 tasks: w-0, w-1, w-2, w-3, w-4, …)`,
+        tasks: ['w-0', 'w-1', 'w-2', 'w-3', 'w-4', 'w-5', 'w-6'],
+      },
+      { ...elsewhere, message: `${elsewhere.message} (1 task: other)`, tasks: ['other'] },
+    ]);
   });
 });
