@@ -7,7 +7,7 @@ import { type Document, LineCounter, parseDocument } from 'yaml';
 import { inspectNodes } from './inspect-nodes.js';
 import { type Position, SourceMap } from './locate.js';
 import { prescan } from './prescan.js';
-import { syntaxProblem } from './syntax-problem.js';
+import { syntaxCauses } from './syntax-causes.js';
 import type { ManifestLimits, Problem } from './types.js';
 
 /** A parsed manifest: the document (for positions) and its data. */
@@ -30,7 +30,7 @@ export function parseManifestText(
   const doc = buildDocument(text, lines);
   if (!doc.ok) return { problems: [parserFailure(doc.error, file)] };
   const { errors, warnings, contents } = doc.value;
-  const problems = [...errors, ...warnings].map((e) => syntaxProblem(e, text, file, lines));
+  const problems = syntaxCauses([...errors, ...warnings], text, file, lines);
   if (problems.length) return { problems };
   if (contents === null) return { problems: [emptyProblem(file)] };
   const source = new SourceMap(doc.value, lines);
