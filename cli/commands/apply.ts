@@ -1,5 +1,6 @@
 /** `fdi-provision apply <manifest>`: provision, show progress on stderr, write the report. */
 import { exitCodeOf } from '../../lib/report/build-report.js';
+import { describeSteps } from '../../lib/report/summary-md.js';
 import type { Plan } from '../../lib/plan/types.js';
 import type { Report, TaskResult } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
@@ -36,6 +37,7 @@ function summaryLine(report: Report): string {
     `${report.status}: ${c.total} tasks: ${c.created} created, ${c.updated} updated, ${c.existing} existing, ` +
     `${c.failed} failed, ${c.invalid} invalid, ${c.not_attempted} not attempted ` +
     `(${(report.duration_ms / 1000).toFixed(1)} s, ${s.requests} requests, ${s.retries} retries, ${s.throttled} throttled)\n` +
+    (describeSteps(report.steps) ? `${describeSteps(report.steps)}\n` : '') +
     (report.reason ? `${report.reason}\n` : '') +
     errorLines(report.errors.slice(0, 50), report.manifest.uri)
   );

@@ -4,7 +4,7 @@
  * conflicts, quota), 3 when FDI refused the credentials.
  */
 import { EXIT } from '../../lib/errors.js';
-import type { Plan } from '../../lib/plan/types.js';
+import type { Plan, PlanEntry } from '../../lib/plan/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import type { CommandAction } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
@@ -44,26 +44,51 @@ export function planTable(p: Plan): string {
     e.name,
     e.target.instance_id,
     e.action,
-    e.reason ?? (e.existing ? `task ${e.existing.task_id}` : ''),
+    e.schedule ?? '',
+    e.startAction ?? '',
+    detail(e),
   ]);
-  const head = ['#', 'task', 'instance', 'action', 'detail'];
+  const head = ['#', 'task', 'instance', 'action', 'schedule', 'start', 'detail'];
   const widths = head.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i].length))));
   const fmt = (r: string[]) =>
     r
       .map((c, i) => (i === r.length - 1 ? c : c.padEnd(widths[i])))
       .join('  ')
       .trimEnd();
-  const tally = new Map<string, number>();
-  for (const e of p.entries) tally.set(e.action, (tally.get(e.action) ?? 0) + 1);
+  const count = (pick: (e: PlanEntry) => string | undefined) => {
+    const tally = new Map<string, number>();
+    for (const e of p.entries) {
+      const k = pick(e);
+      if (k) tally.set(k, (tally.get(k) ?? 0) + 1);
+    }
+    return [...tally].map(([a, n]) => `${n} ${a}`).join(', ');
+  };
   const quota = p.quota.map((q) => `${q.target.instance_id}: ${q.existing} existing + ${q.creates} new of ${q.limit}`);
+  const schedules = count((e) => e.schedule);
+  const starts = count((e) => e.startAction);
   return [
     fmt(head),
     ...rows.map(fmt),
     '',
-    `plan: ${[...tally].map(([a, n]) => `${n} ${a}`).join(', ')}`,
+    `plan: ${count((e) => e.action)}`,
+    ...(schedules ? [`schedules: ${schedules}`] : []),
+    ...(starts ? [`starts: ${starts}`] : []),
     ...(quota.length ? [`quota: ${quota.join('; ')}`] : []),
     '',
   ].join('\n');
+}
+
+/** How many changed paths the table names before "+N more" (plan --json has them all, with values). */
+const LISTED_CHANGES = 4;
+
+/** The detail of a row: what an update changes, else why, else the existing task. */
+function detail(e: PlanEntry): string {
+  if (e.changes?.length) {
+    const paths = e.changes.map((c) => c.path);
+    const more = paths.length > LISTED_CHANGES ? ` (+${paths.length - LISTED_CHANGES} more)` : '';
+    return `changes: ${paths.slice(0, LISTED_CHANGES).join(', ')}${more}`;
+  }
+  return e.reason ?? (e.existing ? `task ${e.existing.task_id}` : '');
 }
 
 export default plan;

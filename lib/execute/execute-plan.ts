@@ -89,7 +89,7 @@ function* pending(
 }
 
 function started(outcome: TaskOutcome, step: StepOutcome): TaskOutcome {
-  if (step.ok) return { ...outcome, start: false, result: { ...outcome.result, started: true } };
+  if (step.ok) return { ...outcome, start: false, result: { ...outcome.result, started: true, start: 'started' } };
   return { ...outcome, start: false, result: stepFailure(outcome.result, 'start', step.error), error: step.error };
 }
 

@@ -6,23 +6,36 @@ import type { FdiClient } from '../fdi/client/client.js';
 import { targetKey, type Target } from '../types.js';
 import { FdiError } from '../fdi/client/fdi-error.js';
 import { MAX_BATCH_IDS, type TaskDispatch, type TaskDispatchRsp } from '../fdi/model/api.js';
-import { findDispatch } from './lookups.js';
+import { scheduleChanges } from '../plan/diff.js';
+import { findDispatch } from '../plan/reads.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 
 export type StepOutcome = { ok: true } | { ok: false; error: FdiError };
 
-const DISPATCH_FIELDS = [
-  'period',
-  'dispatch_interval',
-  'use_quartz_cron',
-  'cron',
-  'cron_timezone',
-  'start_datetime',
-  'remark',
-] as const;
+/** What a schedule step did. */
+export type ScheduleDone = 'created' | 'updated' | 'unchanged';
 
+/** The same schedule: every field the product sets, in both directions (a removed timezone is a change). */
 function sameSchedule(have: TaskDispatchRsp, want: TaskDispatch): boolean {
-  return DISPATCH_FIELDS.every((f) => want[f] === undefined || have[f] === want[f]);
+  return scheduleChanges(have, want).length === 0;
+}
+
+/** Replaces a task's schedule with the manifest's (PUT sends the whole schedule). */
+export async function updateDispatch(
+  client: FdiClient,
+  target: Target,
+  taskId: string,
+  dispatchId: string,
+  want: TaskDispatch,
+  retry: RetryContext,
+): Promise<StepOutcome & { done?: ScheduleDone }> {
+  try {
+    await withRetry(() => client.updateDispatch(target, taskId, dispatchId, want, retry.signal), retry);
+    return { ok: true, done: 'updated' };
+  } catch (err) {
+    if (err instanceof FdiError) return { ok: false, error: err };
+    throw err;
+  }
 }
 
 /**
@@ -36,13 +49,13 @@ export async function ensureDispatch(
   want: TaskDispatch,
   retry: RetryContext,
   knownAbsent: boolean,
-): Promise<StepOutcome> {
+): Promise<StepOutcome & { done?: ScheduleDone }> {
   try {
     const have = knownAbsent ? undefined : await findDispatch(client, target, taskId, retry);
     if (have) {
-      if (!sameSchedule(have, want))
-        await withRetry(() => client.updateDispatch(target, taskId, have.dispatch_id, want, retry.signal), retry);
-      return { ok: true };
+      if (sameSchedule(have, want)) return { ok: true, done: 'unchanged' };
+      await withRetry(() => client.updateDispatch(target, taskId, have.dispatch_id, want, retry.signal), retry);
+      return { ok: true, done: 'updated' };
     }
     await withRetry(async () => {
       try {
@@ -54,7 +67,7 @@ export async function ensureDispatch(
         throw err;
       }
     }, retry);
-    return { ok: true };
+    return { ok: true, done: 'created' };
   } catch (err) {
     if (err instanceof FdiError) return { ok: false, error: err };
     throw err;

@@ -72,7 +72,8 @@ export function failure(base: TaskResult, error: FdiError, note?: string): TaskR
 /** The task exists but a later step failed: reported failed, so that failed.yaml re-runs it. */
 export function stepFailure(result: TaskResult, step: 'schedule' | 'start', error: FdiError): TaskResult {
   const f = failure(result, error);
-  return { ...f, error_msg: `${step}: ${f.error_msg} (the task itself exists; a re-run finishes the ${step})` };
+  const finish = `the task itself exists; a run with on_exists: update finishes the ${step}`;
+  return { ...f, error_msg: `${step}: ${f.error_msg} (${finish})` };
 }
 
 /** Error codes of failures whose outcome is unknown: the task may exist. */

@@ -5,13 +5,14 @@
  */
 import type { FdiClient } from '../fdi/client/client.js';
 import { FdiError } from '../fdi/client/fdi-error.js';
+import type { TaskDispatch } from '../fdi/model/api.js';
 import { toCreateRequest, type ExpandedTask } from '../manifest/index.js';
-import { datasourceIds, type PlanEntry } from '../plan/types.js';
+import { datasourceIds, type PlanEntry, type ScheduleAction } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import type { OnExists } from '../types.js';
 import { createExactlyOnce } from './create-task.js';
-import { ensureDispatch } from './post-steps.js';
+import { ensureDispatch, updateDispatch, type ScheduleDone, type StepOutcome } from './post-steps.js';
 import { failure, notAttempted, stepFailure, taskBase } from './results.js';
 
 /** What became of a task. */
@@ -109,17 +110,39 @@ async function update(
   return written({ ...base, status: 'updated', task_id: taskId, attempts }, false);
 }
 
-/** After the write: the schedule, and whether a start is still needed. */
+/** After the write: the schedule, and whether a start is still needed — as planned, or made sure of. */
 async function followUp(task: ExpandedTask, entry: PlanEntry, step: Written, ctx: TaskContext): Promise<TaskOutcome> {
   const wrote = entry.action !== 'skip';
   let result = step.result;
-  if (task.schedule) {
-    const taskId = result.task_id!;
-    const o = await ensureDispatch(ctx.client, entry.target, taskId, task.schedule, ctx.retry, step.created);
+  // A create that found the task someone else made meanwhile goes off the plan: look before writing.
+  const offPlan = entry.action === 'create' && !step.created;
+  const schedule = offPlan ? task.schedule && 'ensure' : entry.schedule;
+  if (task.schedule && schedule && schedule !== 'leave') {
+    const o = await scheduleStep(schedule, entry, result.task_id!, task.schedule, ctx);
     if (!o.ok) return { result: stepFailure(result, 'schedule', o.error), wrote, error: o.error };
-    result = { ...result, scheduled: true };
+    result = { ...result, scheduled: true, schedule: o.done };
   }
-  if (!task.start) return { result, wrote };
-  if (!step.created && entry.existing?.status === 1) return { result: { ...result, started: true }, wrote };
-  return { result, wrote, start: true };
+  const start = offPlan ? task.start && 'start' : entry.startAction;
+  if (start === 'running') return { result: { ...result, started: true, start: 'running' }, wrote };
+  return { result, wrote, start: start === 'start' };
+}
+
+/** The schedule's step as planned: create it, change it, leave it as it is, or look first. */
+function scheduleStep(
+  action: Exclude<ScheduleAction, 'leave'>,
+  entry: PlanEntry,
+  taskId: string,
+  want: TaskDispatch,
+  ctx: TaskContext,
+): Promise<StepOutcome & { done?: ScheduleDone }> {
+  switch (action) {
+    case 'keep':
+      return Promise.resolve({ ok: true, done: 'unchanged' });
+    case 'update':
+      return updateDispatch(ctx.client, entry.target, taskId, entry.dispatchId!, want, ctx.retry);
+    case 'create':
+      return ensureDispatch(ctx.client, entry.target, taskId, want, ctx.retry, true);
+    case 'ensure':
+      return ensureDispatch(ctx.client, entry.target, taskId, want, ctx.retry, false);
+  }
 }

@@ -3,10 +3,18 @@
  * manifest's `on_exists`, decide the action; then reconsider the decisions a read-back can change,
  * and check what blocks the whole run. No I/O here: reads.ts does the reading.
  */
-import type { BriefTask, CreateTaskRequest, DataSource, TaskResponse } from '../fdi/model/api.js';
+import type {
+  BriefTask,
+  CreateTaskRequest,
+  DataSource,
+  TaskDispatch,
+  TaskDispatchRsp,
+  TaskResponse,
+} from '../fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
 import { closest, type DatasourceRef, type ExpandedTask } from '../manifest/index.js';
 import { targetKey, type OnExists, type Target } from '../types.js';
+import { scheduleChanges, taskChanges } from './diff.js';
 import { existingFingerprint, sameDefinition } from './fingerprint.js';
 import type { Plan, PlanEntry, PlanProblem } from './types.js';
 
@@ -90,24 +98,34 @@ export function planTask(
     action: 'create',
     source_datasource_id: ids.source,
     target_datasource_id: ids.target,
+    schedule: task.schedule && 'create',
+    startAction: task.start ? 'start' : undefined,
   };
   const found = facts.existing.get(key)?.get(task.name);
   if (!found) return create;
   const exists = { ...create, existing: { task_id: found.task_id, status: found.status } };
   switch (onExists) {
     case 'skip':
-      return { ...exists, action: 'skip' };
+      // Left alone: the task, its schedule and its state (docs/MANIFEST.md).
+      return {
+        ...exists,
+        action: 'skip',
+        schedule: task.schedule && 'leave',
+        startAction: task.start ? 'leave' : undefined,
+      };
     case 'fail': {
       const reason = `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"`;
-      return { ...exists, action: 'conflict', reason };
+      return { ...exists, action: 'conflict', reason, schedule: undefined, startAction: undefined };
     }
     case 'update':
-      // Only an update compares bodies, so only it pays for hashing the detail.
+      // Only an update compares bodies, so only it pays for hashing the detail. Its schedule is read
+      // and compared too (withSchedule); a stopped task is started, a running one left running.
       return {
         ...exists,
         action: 'update',
         bodyHash: hashBody(ids),
         reason: 'exists; will be compared with the manifest and updated if different',
+        startAction: task.start ? (found.status === 1 ? 'running' : 'start') : undefined,
       };
   }
 }
@@ -117,7 +135,8 @@ export function planTask(
  * a create to count against the quota.
  */
 export function settledEarlier(entry: PlanEntry): PlanEntry {
-  return { ...entry, action: 'skip', reason: 'settled by an earlier invocation of this run' };
+  const reason = 'settled by an earlier invocation of this run';
+  return { ...entry, action: 'skip', reason, schedule: undefined, startAction: undefined };
 }
 
 /**
@@ -137,6 +156,28 @@ export function reconsider(entry: PlanEntry, shown: TaskResponse, sent?: CreateT
     return { ...entry, action: 'skip', reason };
   }
   return entry;
+}
+
+/**
+ * An existing task's schedule against the manifest's (`on_exists: update`): created when it has none,
+ * updated when a field differs (the changes join the entry's), kept when it is the manifest's.
+ */
+export function withSchedule(entry: PlanEntry, have: TaskDispatchRsp | undefined, want: TaskDispatch): PlanEntry {
+  if (!have)
+    return { ...entry, schedule: 'create', changes: [...(entry.changes ?? []), { path: 'schedule', to: want }] };
+  const changes = scheduleChanges(have, want);
+  if (!changes.length) return { ...entry, schedule: 'keep', dispatchId: have.dispatch_id };
+  return {
+    ...entry,
+    schedule: 'update',
+    dispatchId: have.dispatch_id,
+    changes: [...(entry.changes ?? []), ...changes],
+  };
+}
+
+/** An update's own changes (the task's fields and detail), before its schedule's. */
+export function withTaskChanges(entry: PlanEntry, shown: TaskResponse, sent: CreateTaskRequest): PlanEntry {
+  return { ...entry, changes: [...taskChanges(shown, sent), ...(entry.changes ?? [])] };
 }
 
 /** Checks the instance quota and collects what blocks the whole run (quota, conflicts). */

@@ -4,13 +4,13 @@
  * Read-only: nothing here writes to FDI.
  */
 import type { FdiClient } from '../fdi/client/client.js';
-import type { CreateTaskRequest } from '../fdi/model/api.js';
+import type { CreateTaskRequest, TaskDispatchRsp, TaskResponse } from '../fdi/model/api.js';
 import { toCreateRequest, type CompiledManifest } from '../manifest/index.js';
 import type { RetryContext } from '../traffic/with-retry.js';
 import type { Target } from '../types.js';
-import { finishPlan, planTask, reconsider, settledEarlier } from './build-plan.js';
+import { finishPlan, planTask, reconsider, settledEarlier, withSchedule, withTaskChanges } from './build-plan.js';
 import { requestFingerprint } from './fingerprint.js';
-import { gatherFacts, showTasks } from './reads.js';
+import { gatherFacts, showDispatches, showTasks } from './reads.js';
 import { resolveTarget, type TargetDefaults } from './targets.js';
 import { datasourceIds, type Plan, type PlanEntry } from './types.js';
 
@@ -28,25 +28,71 @@ export async function planRun(manifest: CompiledManifest, targets: Target[], ctx
   // A resumed run reads back its conflicts: the ones holding what it would send are its own.
   const sent = new Map<number, CreateTaskRequest>();
   for (const task of manifest.tasks()) {
-    const entry = planTask(task, resolveTarget(task.target, ctx.defaults), facts, manifest.options.on_exists, (ids) =>
+    const planned = planTask(task, resolveTarget(task.target, ctx.defaults), facts, manifest.options.on_exists, (ids) =>
       requestFingerprint(toCreateRequest(task, ids)),
     );
     if (ctx.earlier?.has(task.index)) {
-      entries.push(settledEarlier(entry));
+      entries.push(settledEarlier(planned));
       continue;
     }
+    const entry = ctx.earlier ? resumedSkip(planned) : planned;
     if (ctx.earlier && entry.action === 'conflict') sent.set(task.index, toCreateRequest(task, datasourceIds(entry)));
     entries.push(entry);
   }
-  const toShow = entries.filter((e) => e.action === 'update' || sent.has(e.index));
-  const shown = await showTasks(
-    ctx.client,
-    toShow.map((e) => ({ index: e.index, target: e.target, task_id: e.existing!.task_id })),
-    ctx.retry,
-  );
+  const updates = entries.filter((e) => e.action === 'update');
+  const [shown, schedules] = await Promise.all([
+    showTasks(ctx.client, existingOf(entries.filter((e) => e.action === 'update' || sent.has(e.index))), ctx.retry),
+    // Under update the schedule is brought to the manifest too: read the ones the manifest gives.
+    showDispatches(ctx.client, existingOf(updates.filter((e) => e.hasSchedule)), ctx.retry),
+  ]);
   const reconsidered = entries.map((e) => {
     const task = shown.get(e.index);
     return task ? reconsider(e, task, sent.get(e.index)) : e;
   });
-  return finishPlan(reconsidered, facts);
+  return finishPlan(compare(manifest, reconsidered, shown, schedules), facts);
+}
+
+/**
+ * In a later invocation of a run, a task found existing under `on_exists: skip` may be the run's own,
+ * created after its last checkpoint by the invocation that stopped: its schedule is made sure of and a
+ * stopped task started, as the first invocation would have done (docs/MANIFEST.md, "on_exists").
+ */
+function resumedSkip(entry: PlanEntry): PlanEntry {
+  if (entry.action !== 'skip' || (entry.schedule !== 'leave' && entry.startAction !== 'leave')) return entry;
+  return {
+    ...entry,
+    schedule: entry.hasSchedule ? 'ensure' : undefined,
+    startAction: entry.start ? (entry.existing?.status === 1 ? 'running' : 'start') : undefined,
+  };
+}
+
+/** The existing tasks of some entries, as the reads take them. */
+function existingOf(entries: readonly PlanEntry[]): Array<{ index: number; target: Target; task_id: string }> {
+  return entries.map((e) => ({ index: e.index, target: e.target, task_id: e.existing!.task_id }));
+}
+
+/**
+ * The changes of the tasks planned under `on_exists: update`: each task's fields and detail against
+ * what FDI shows, and its schedule against the one it has. A second pass over the manifest renders
+ * only those tasks again, rather than keeping every body in memory.
+ */
+function compare(
+  manifest: CompiledManifest,
+  entries: PlanEntry[],
+  shown: ReadonlyMap<number, TaskResponse>,
+  schedules: ReadonlyMap<number, TaskDispatchRsp | undefined>,
+): PlanEntry[] {
+  if (!shown.size && !schedules.size) return entries;
+  const out = [...entries];
+  for (const task of manifest.tasks()) {
+    const e = out[task.index];
+    if (!e) continue;
+    if (e.action === 'update' && shown.has(task.index)) {
+      out[task.index] = withTaskChanges(e, shown.get(task.index)!, toCreateRequest(task, datasourceIds(e)));
+    }
+    if (schedules.has(task.index) && task.schedule) {
+      out[task.index] = withSchedule(out[task.index]!, schedules.get(task.index), task.schedule);
+    }
+  }
+  return out;
 }

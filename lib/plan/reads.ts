@@ -4,7 +4,8 @@
  * do not eat the quota that creates need), and the tasks a decision needs to see in full.
  */
 import { allPages, type FdiClient } from '../fdi/client/client.js';
-import type { BriefTask, DataSource, TaskResponse } from '../fdi/model/api.js';
+import { FdiError } from '../fdi/client/fdi-error.js';
+import type { BriefTask, DataSource, TaskDispatchRsp, TaskResponse } from '../fdi/model/api.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import { targetKey, type Target } from '../types.js';
 import type { PlanFacts } from './build-plan.js';
@@ -49,6 +50,33 @@ export async function showTasks(
       const res = await withRetry(() => client.showTask(t.target, t.task_id, retry.signal), retry);
       return [t.index, res] as const;
     }),
+  );
+  return new Map(shown);
+}
+
+/** Reads a task's schedule; undefined when it has none (404). */
+export async function findDispatch(
+  client: FdiClient,
+  target: Target,
+  taskId: string,
+  retry: RetryContext,
+): Promise<TaskDispatchRsp | undefined> {
+  try {
+    return await withRetry(() => client.showDispatch(target, taskId, retry.signal), retry);
+  } catch (err) {
+    if (err instanceof FdiError && err.status === 404) return undefined;
+    throw err;
+  }
+}
+
+/** Reads the schedules of the given existing tasks, in parallel under the scheduler: task index → schedule. */
+export async function showDispatches(
+  client: FdiClient,
+  tasks: ReadonlyArray<{ index: number; target: Target; task_id: string }>,
+  retry: RetryContext,
+): Promise<Map<number, TaskDispatchRsp | undefined>> {
+  const shown = await Promise.all(
+    tasks.map(async (t) => [t.index, await findDispatch(client, t.target, t.task_id, retry)] as const),
   );
   return new Map(shown);
 }

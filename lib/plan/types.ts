@@ -1,7 +1,18 @@
 /** The plan: one action per task, decided before any write (plain data; `apply` executes it). */
 import type { Target } from '../types.js';
+import type { Change } from './diff.js';
 
 export type PlanAction = 'create' | 'skip' | 'update' | 'conflict' | 'invalid';
+
+/**
+ * What happens to a task's schedule: `create` it, `update` it to the manifest, `keep` it (it is the
+ * manifest's already), `leave` it alone (`on_exists: skip`), or `ensure` it (look, then create or
+ * update: a task a stopped invocation of the run may have created). Absent when the manifest gives none.
+ */
+export type ScheduleAction = 'create' | 'update' | 'keep' | 'leave' | 'ensure';
+
+/** What happens to its state: `start` it, it is `running` already, or `leave` it alone. Absent without `start: true`. */
+export type StartAction = 'start' | 'running' | 'leave';
 
 export interface PlanEntry {
   index: number;
@@ -22,6 +33,12 @@ export interface PlanEntry {
   bodyHash?: string | undefined;
   hasSchedule: boolean;
   start: boolean;
+  schedule?: ScheduleAction | undefined;
+  /** The existing schedule an `update` changes. */
+  dispatchId?: string | undefined;
+  startAction?: StartAction | undefined;
+  /** For an update (of the task or its schedule): what differs, field by field. */
+  changes?: Change[] | undefined;
 }
 
 /** A problem planning found in what a task gives (a data-source name, an ID), at its place in the manifest. */

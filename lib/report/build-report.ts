@@ -28,6 +28,16 @@ export function countResults(results: TaskResult[]): Report['counts'] {
   return counts;
 }
 
+/** The steps after the tasks' own writes, counted from the results. */
+export function countSteps(results: TaskResult[]): Report['steps'] {
+  const steps = { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 };
+  for (const r of results) {
+    if (r.schedule) steps[`schedules_${r.schedule}`] += 1;
+    if (r.start === 'started') steps.started += 1;
+  }
+  return steps;
+}
+
 export function runStatus(
   input: Pick<ReportInput, 'errors' | 'aborted' | 'rejected'>,
   counts: Report['counts'],
@@ -69,6 +79,7 @@ export function buildReport(input: ReportInput): Report {
     finished_at: input.finishedAt.toISOString(),
     duration_ms: durationMs,
     counts,
+    steps: countSteps(input.results),
     stats: {
       ...input.stats,
       effective_rate: durationMs > 0 && writes > 0 ? round(writes / (durationMs / 1000)) : undefined,

@@ -3,6 +3,20 @@ import type { Report } from './types.js';
 
 const MAX_LISTED = 20;
 
+/** The steps after the tasks' own writes in words, e.g. "3 schedules created, 3 started"; "" when none. */
+export function describeSteps(steps: Report['steps']): string {
+  const parts: Array<[number, string, string]> = [
+    [steps.schedules_created, 'schedule created', 'schedules created'],
+    [steps.schedules_updated, 'schedule updated', 'schedules updated'],
+    [steps.schedules_unchanged, 'schedule unchanged', 'schedules unchanged'],
+    [steps.started, 'started', 'started'],
+  ];
+  return parts
+    .filter(([n]) => n > 0)
+    .map(([n, one, many]) => `${n} ${n === 1 ? one : many}`)
+    .join(', ');
+}
+
 export function summaryMarkdown(report: Report, files: { failedManifest?: string } = {}): string {
   const c = report.counts;
   const lines = [
@@ -24,6 +38,8 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
     `Requests: ${report.stats.requests}, retries: ${report.stats.retries}, throttled (429): ${report.stats.throttled}` +
       (report.stats.effective_rate !== undefined ? `, effective rate: ${report.stats.effective_rate} writes/s.` : '.'),
   );
+  const steps = describeSteps(report.steps);
+  if (steps) lines.push('', `Schedules and starts: ${steps}.`);
   for (const n of report.notes ?? []) lines.push('', `> ${n}`);
   if (report.errors.length) {
     lines.push('', '## Manifest problems', '');

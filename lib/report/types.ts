@@ -19,6 +19,10 @@ export interface TaskResult {
   target?: Target | undefined;
   /** A schedule was created or found for this TIMING task. */
   scheduled?: boolean | undefined;
+  /** What its schedule step did: created, updated, or found as the manifest gives it. */
+  schedule?: 'created' | 'updated' | 'unchanged' | undefined;
+  /** `started` by this run, or found `running`. */
+  start?: 'started' | 'running' | undefined;
   /** The task was started (or found running). */
   started?: boolean | undefined;
   /** How the outcome was established when it was not a plain answer (e.g. confirmed by a name lookup). */
@@ -50,6 +54,8 @@ export interface Report {
   finished_at: string;
   duration_ms: number;
   counts: Record<'total' | 'created' | 'updated' | 'existing' | 'failed' | 'invalid' | 'not_attempted', number>;
+  /** The writes after a task's own: schedules created, updated or found as given, and tasks started. */
+  steps: { schedules_created: number; schedules_updated: number; schedules_unchanged: number; started: number };
   stats: { requests: number; retries: number; throttled: number; effective_rate?: number | undefined };
   /** Notes about guarantees in force (e.g. no conditional writes on this store). */
   notes?: string[] | undefined;

@@ -337,6 +337,9 @@ describe('planTask', () => {
       action: 'create',
       source_datasource_id: 'id-orders',
       target_datasource_id: 'id-oracle',
+      // What happens after the create: the schedule created, the task started (#11.1).
+      schedule: 'create',
+      startAction: 'start',
     });
     expect(planTask(task(), HERE, facts(), 'skip', () => HASH)).toMatchObject({ hasSchedule: false, start: false });
   });

@@ -1,0 +1,142 @@
+/**
+ * The plan tells the whole truth (#11.1, #11.2): every write apply makes — the task, its schedule, its
+ * start — is in the plan and counted in the report under its own name; `skip` leaves an existing task,
+ * its schedule and its state alone; `update` brings the task and its schedule to the manifest, and the
+ * plan shows what differs, field by field.
+ */
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startEmulator, type Emulator } from '../../../emulator/index.js';
+import { latestLocalReport, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+
+const SRC = '30969b205e8f4392a25fb321112d1753';
+const NAMES = ['nightly-a', 'nightly-b', 'nightly-c'];
+
+function manifest(o: { onExists: string; cron?: string; timezone?: string | null; table?: string }): string {
+  const tz = o.timezone === null ? '' : `, timezone: ${o.timezone ?? 'Asia/Shanghai'}`;
+  return `version: 1
+target: { project_id: local-project, instance_id: local-instance }
+options: { on_exists: ${o.onExists} }
+templates:
+  t:
+    task_type: TIMING
+    source_datasource: ${SRC}
+    target_datasource: { name: oracle-cdc }
+    schedule: { cron: "${o.cron ?? '0 30 2 * * ?'}"${tz} }
+    start: true
+    detail:
+      targetSelectedDatasource: { targetTable: "${o.table ?? 'CDC'}.\${n}" }
+tasks:
+  - name: "nightly-\${n}"
+    template: t
+    matrix: { n: [a, b, c] }
+`;
+}
+
+interface PlanJson {
+  entries: Array<{
+    name: string;
+    action: string;
+    schedule?: string;
+    startAction?: string;
+    changes?: Array<{ path: string; from?: unknown; to?: unknown }>;
+  }>;
+}
+
+describe('the plan tells the whole truth', () => {
+  let emu: Emulator;
+  let dir: string;
+  let env: Record<string, string>;
+  const run = (args: string[]) => runCli(args, { env });
+  const apply = async (text: string) => {
+    const file = await writeManifest(dir, 'nightly.yaml', text);
+    const res = await run(['apply', file, '--report', dir]);
+    return { res, report: await latestLocalReport(dir, file) };
+  };
+  const plan = async (text: string) => {
+    const file = await writeManifest(dir, 'nightly.yaml', text);
+    const json = await run(['plan', file, '--json']);
+    const table = await run(['plan', file]);
+    return { json: JSON.parse(json.stdout) as PlanJson, table: table.stdout, code: json.code };
+  };
+  const dispatches = () =>
+    Object.fromEntries(emu.tasks().map((t) => [t.task_name, t.dispatch as Record<string, unknown> | undefined]));
+
+  beforeAll(async () => {
+    emu = await startEmulator({});
+    dir = await tempDir('fdi-truth-');
+    env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_RATE: '200' };
+  });
+  afterAll(() => emu.close());
+  beforeEach(async () => {
+    emu.reset();
+    const first = await apply(manifest({ onExists: 'skip' }));
+    expect(first.res.code, first.res.stderr).toBe(0);
+    // The first run: three tasks, three schedules and three starts, each counted under its name.
+    expect(first.report.counts).toMatchObject({ created: 3 });
+    expect(first.report.steps).toEqual({
+      schedules_created: 3,
+      schedules_updated: 0,
+      schedules_unchanged: 0,
+      started: 3,
+    });
+    expect(first.res.stderr).toMatch(/3 schedules created, 3 started/);
+  });
+
+  it('skip leaves the task, its schedule and its state alone, and the plan says so', async () => {
+    const changed = manifest({ onExists: 'skip', cron: '0 45 3 * * ?' });
+    const p = await plan(changed);
+    expect(p.code).toBe(0);
+    expect(p.json.entries.map((e) => [e.action, e.schedule, e.startAction])).toEqual(
+      NAMES.map(() => ['skip', 'leave', 'leave']),
+    );
+    const { res, report } = await apply(changed);
+    expect(res.code, res.stderr).toBe(0);
+    expect(report.counts).toMatchObject({ existing: 3, updated: 0 });
+    expect(report.steps).toEqual({ schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 });
+    for (const n of NAMES)
+      expect(dispatches()[n]).toMatchObject({ cron: '0 30 2 * * ?', cron_timezone: 'Asia/Shanghai' });
+  });
+
+  it('update with only the cron changed: the task is kept, the schedule updated, the plan shows the cron', async () => {
+    const changed = manifest({ onExists: 'update', cron: '0 45 3 * * ?' });
+    const p = await plan(changed);
+    for (const e of p.json.entries) {
+      expect(e).toMatchObject({ action: 'skip', schedule: 'update', startAction: 'running' });
+      expect(e.changes).toEqual([{ path: 'schedule.cron', from: '0 30 2 * * ?', to: '0 45 3 * * ?' }]);
+    }
+    expect(p.table).toMatch(/schedule\.cron/);
+    const { res, report } = await apply(changed);
+    expect(res.code, res.stderr).toBe(0);
+    expect(report.counts).toMatchObject({ existing: 3, updated: 0 });
+    expect(report.steps).toMatchObject({ schedules_updated: 3, started: 0 });
+    for (const n of NAMES) expect(dispatches()[n]).toMatchObject({ cron: '0 45 3 * * ?' });
+  });
+
+  it('update with the timezone removed: the schedule loses it', async () => {
+    const changed = manifest({ onExists: 'update', timezone: null });
+    const p = await plan(changed);
+    for (const e of p.json.entries) {
+      expect(e.schedule).toBe('update');
+      expect(e.changes).toEqual([{ path: 'schedule.cron_timezone', from: 'Asia/Shanghai' }]);
+    }
+    await apply(changed);
+    for (const n of NAMES) expect(dispatches()[n]).not.toHaveProperty('cron_timezone');
+  });
+
+  it('update of the detail: the plan names each changed path of task_detail, with both values', async () => {
+    const changed = manifest({ onExists: 'update', table: 'ODS' });
+    const p = await plan(changed);
+    for (const [i, e] of p.json.entries.entries()) {
+      expect(e.action).toBe('update');
+      expect(e.schedule).toBe('keep');
+      const n = ['a', 'b', 'c'][i];
+      expect(e.changes).toEqual([
+        { path: 'task_detail.targetSelectedDatasource.targetTable', from: `CDC.${n}`, to: `ODS.${n}` },
+      ]);
+    }
+    expect(p.table).toMatch(/task_detail\.targetSelectedDatasource\.targetTable/);
+    const { report } = await apply(changed);
+    expect(report.counts).toMatchObject({ updated: 3 });
+    expect(report.steps).toMatchObject({ schedules_unchanged: 3, schedules_updated: 0 });
+  });
+});
