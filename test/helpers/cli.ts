@@ -154,3 +154,15 @@ export function reportFolder(reportDir: string, manifestFile: string): string {
 export async function latestLocalReport(reportDir: string, manifestFile: string): Promise<Report> {
   return JSON.parse(await readFile(path.join(reportFolder(reportDir, manifestFile), 'latest.json'), 'utf8')) as Report;
 }
+
+/** The head of a small offline manifest: a target and a REALTIME template `t`, up to `tasks:` (tasks follow). */
+export const TEMPLATE_HEAD = `version: 1
+target: { project_id: p, instance_id: i }
+templates:
+  t:
+    task_type: REALTIME
+    source_datasource: s1
+    target_datasource: s2
+    detail: { x: 1 }
+tasks:
+`;

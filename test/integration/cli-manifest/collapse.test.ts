@@ -3,19 +3,10 @@
  * 20-task matrix is listed once, "(the same in 19 more tasks of this entry)", not 20 times.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { TEMPLATE_HEAD, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
 const TABLES = Array.from({ length: 20 }, (_, i) => `T${i + 1}`).join(', ');
-const MANIFEST = `version: 1
-target: { project_id: p, instance_id: i }
-templates:
-  t:
-    task_type: REALTIME
-    source_datasource: s1
-    target_datasource: s2
-    detail: { x: 1 }
-tasks:
-  - name: "crm \${table}"
+const MANIFEST = `${TEMPLATE_HEAD}  - name: "crm \${table}"
     template: t
     matrix: { table: [${TABLES}] }
   - name: "ok-\${table}"

@@ -4,18 +4,9 @@
  * for indentation is one problem, not a train of the parser's follow-on errors.
  */
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { TEMPLATE_HEAD, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
 
-const HEAD = `version: 1
-target: { project_id: p, instance_id: i }
-templates:
-  t:
-    task_type: REALTIME
-    source_datasource: s1
-    target_datasource: s2
-    detail: { x: 1 }
-tasks:
-`;
+const HEAD = TEMPLATE_HEAD;
 
 describe('YAML syntax errors', () => {
   it.each([
