@@ -20,7 +20,15 @@ import { planRun } from './plan/plan-run.js';
 import { collectTargets } from './plan/targets.js';
 import type { Plan } from './plan/types.js';
 import { rerunManifest } from './report/failed-manifest.js';
-import { manifestGone, manifestRejected, noTargets, planningFailed, RunRecord, type Ending } from './run-record.js';
+import {
+  manifestGone,
+  manifestRejected,
+  noTargets,
+  planBlocked,
+  planningFailed,
+  RunRecord,
+  type Ending,
+} from './run-record.js';
 import type { ApplyRequest, Finished, PlanRequest, RunDeps, RunOutcome, RunRequest } from './run-types.js';
 import { createTraffic } from './traffic/run-traffic.js';
 import type { RetryContext } from './traffic/with-retry.js';
@@ -66,10 +74,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const { client, plan } = planned;
   const asPlanned = () => plan.entries.map((e) => earlier.get(e.index) ?? notAttempted(e));
   if (req.mode === 'plan') return run.finish(asPlanned(), {}, { plan, manifest });
-  if (plan.blockers.length) {
-    const errors = plan.problems.map(({ tasks: _tasks, ...p }) => p);
-    return run.finish(asPlanned(), { rejected: plan.blockers.join('; '), errors }, { plan, manifest });
-  }
+  if (plan.blockers.length) return run.finish(asPlanned(), planBlocked(plan), { plan, manifest });
 
   // 4. Execute.
   req.observer?.planned?.(plan, manifest);
@@ -91,11 +96,8 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   }
 
   // 5. Report and write.
-  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, {
-    uri: manifest.retryOf?.manifest ?? run.uri,
-    runId: run.runId,
-    path: manifest.retryOf?.path ?? req.sink.path,
-  });
+  const origin = { uri: run.uri, runId: run.runId, path: req.sink.path };
+  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, origin);
   return run.finish(outcome.results, { aborted: outcome.reason }, { plan, manifest, failedYaml });
 }
 

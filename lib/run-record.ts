@@ -9,6 +9,7 @@ import { UserError } from './errors.js';
 import { FdiError } from './fdi/client/fdi-error.js';
 import type { Logger } from './logger.js';
 import type { CompiledManifest, ManifestSource, Problem } from './manifest/index.js';
+import type { Plan } from './plan/types.js';
 import { buildReport } from './report/build-report.js';
 import type { ManifestError, Report, TaskResult } from './report/types.js';
 import type { Extras, Finished, RunRequest, RunState } from './run-types.js';
@@ -133,6 +134,11 @@ export function manifestRejected(problems: Problem[]): Ending {
     hint: p.hint,
   }));
   return { errors, rejected: `the manifest has ${problems.length} problem(s); nothing was sent` };
+}
+
+/** A plan that blocks the run: its blockers, and its tasks' problems at their places in the manifest. */
+export function planBlocked(plan: Plan): Ending {
+  return { rejected: plan.blockers.join('; '), errors: plan.problems.map(({ tasks: _tasks, ...p }) => p) };
 }
 
 /** How a failure before any write ends the run: bad configuration rejects it, FDI refusing aborts it. */

@@ -12,7 +12,8 @@ import type {
   TaskResponse,
 } from '../fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
-import { closest, type DatasourceRef, type ExpandedTask } from '../manifest/index.js';
+import type { ExpandedTask } from '../manifest/index.js';
+import { resolveDatasource } from './datasources.js';
 import { targetKey, type OnExists, type Target } from '../types.js';
 import { scheduleChanges, taskChanges } from './diff.js';
 import { existingFingerprint, sameDefinition } from './fingerprint.js';
@@ -24,45 +25,6 @@ export interface PlanFacts {
   /** `total` of the task listing: every task in the instance, ours or not. */
   existingTotal: Map<string, number>;
   datasources: Map<string, DataSource[]>;
-}
-
-/** How many names of an instance's data sources a hint lists. */
-const LISTED_NAMES = 10;
-
-/**
- * Resolves a data-source reference: an ID must exist, a name must match exactly one data source. A
- * name that matches none is placed where the manifest writes it, with the closest name and the names
- * that exist.
- */
-export function resolveDatasource(
-  ref: DatasourceRef,
-  known: DataSource[] | undefined,
-  role: string,
-  target: Target,
-  writtenAt?: { line: number; column: number },
-): { id: string } | { problem: PlanProblem } {
-  const where = `instance ${target.instance_id}`;
-  if ('id' in ref) {
-    if (known && !known.some((d) => d.datasource_id === ref.id))
-      return { problem: { message: `${role} data source ID "${ref.id}" does not exist in ${where}` } };
-    return { id: ref.id };
-  }
-  const at = { line: writtenAt?.line, column: writtenAt?.column };
-  const matches = (known ?? []).filter((d) => d.datasource_name === ref.name);
-  if (matches.length === 1) return { id: matches[0].datasource_id };
-  if (matches.length > 1) {
-    const which = matches.map((d) => `${d.datasource_id} in app ${d.app_id}`).join(', ');
-    const message = `${role} data source name "${ref.name}" is ambiguous in ${where} (${which}); give the ID instead`;
-    return { problem: { message, ...at } };
-  }
-  const names = [...new Set((known ?? []).map((d) => d.datasource_name))].sort();
-  const near = closest(ref.name, names);
-  const listed = names.slice(0, LISTED_NAMES).map((n) => JSON.stringify(n));
-  const hint = names.length
-    ? `the data sources of ${where} are: ${listed.join(', ')}${names.length > LISTED_NAMES ? `, … (${names.length} in all)` : ''}`
-    : `${where} has no data sources`;
-  const message = `${role} data source "${ref.name}" was not found in ${where}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`;
-  return { problem: { message, hint, ...at } };
 }
 
 /** Decides one task's action. `hashBody` hashes the create body once data sources are resolved (for `update`). */
@@ -118,16 +80,23 @@ export function planTask(
       return { ...exists, action: 'conflict', reason, schedule: undefined, startAction: undefined };
     }
     case 'update':
-      // Only an update compares bodies, so only it pays for hashing the detail. Its schedule is read
-      // and compared too (withSchedule); a stopped task is started, a running one left running.
-      return {
-        ...exists,
-        action: 'update',
-        bodyHash: hashBody(ids),
-        reason: 'exists; will be compared with the manifest and updated if different',
-        startAction: task.start ? (found.status === 1 ? 'running' : 'start') : undefined,
-      };
+      return updateEntry(exists, found.status, hashBody(ids), task.start);
   }
+}
+
+/**
+ * An existing task under `on_exists: update`. Only an update compares bodies, so only it pays for
+ * hashing the detail; its schedule is read and compared too (withSchedule); a stopped task is started,
+ * a running one left running.
+ */
+function updateEntry(exists: PlanEntry, status: 0 | 1, bodyHash: string, start: boolean): PlanEntry {
+  return {
+    ...exists,
+    action: 'update',
+    bodyHash,
+    reason: 'exists; will be compared with the manifest and updated if different',
+    startAction: start ? (status === 1 ? 'running' : 'start') : undefined,
+  };
 }
 
 /**

@@ -88,6 +88,8 @@ export function rerunManifest(
   origin: Origin,
 ): string | undefined {
   if (!results.some(needsRerun)) return undefined;
+  // A retry of a retry still names the first manifest and its report folder.
+  const from = manifest.retryOf ? { ...origin, uri: manifest.retryOf.manifest, path: manifest.retryOf.path } : origin;
   function* rerun(): Generator<Record<string, unknown>> {
     for (const task of manifest.tasks()) {
       const r = results[task.index];
@@ -100,5 +102,5 @@ export function rerunManifest(
       yield manifestEntry(task, r, ids);
     }
   }
-  return failedManifest(rerun(), manifest.options, origin);
+  return failedManifest(rerun(), manifest.options, from);
 }

@@ -6,14 +6,8 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BriefTask, CreateTaskRequest, DataSource, TaskResponse } from '../../../lib/fdi/model/api.js';
 import type { CompiledManifest, DatasourceRef, ExpandedTask, TaskTarget } from '../../../lib/manifest/index.js';
-import {
-  finishPlan,
-  planTask,
-  reconsider,
-  resolveDatasource,
-  settledEarlier,
-  type PlanFacts,
-} from '../../../lib/plan/build-plan.js';
+import { finishPlan, planTask, reconsider, settledEarlier, type PlanFacts } from '../../../lib/plan/build-plan.js';
+import { resolveDatasource } from '../../../lib/plan/datasources.js';
 import { requestFingerprint } from '../../../lib/plan/fingerprint.js';
 import { collectTargets, resolveTarget, type TargetDefaults } from '../../../lib/plan/targets.js';
 import type { PlanAction, PlanEntry, PlanProblem } from '../../../lib/plan/types.js';
