@@ -12,7 +12,7 @@ import type { Target } from '../types.js';
 import { FdiError, isAuthFailure, isNameTaken } from '../fdi/client/fdi-error.js';
 import type { CreateTaskRequest } from '../fdi/model/api.js';
 import { sameDefinition } from '../plan/fingerprint.js';
-import { findTaskByName } from './lookups.js';
+import { findTaskByName } from '../plan/reads.js';
 import { decideRetry } from '../traffic/retry-policy.js';
 import { sleep } from '../traffic/sleep.js';
 import { type RetryContext, withRetry } from '../traffic/with-retry.js';

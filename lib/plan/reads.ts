@@ -1,14 +1,23 @@
 /**
  * What planning reads from FDI, every call under the run's scheduler and retry policy: one paged task
  * listing and one paged data-source listing per target (rather than a request per name, so lookups
- * do not eat the quota that creates need), and the tasks a decision needs to see in full.
+ * do not eat the quota that creates need), and the tasks a decision needs to see in full. Execution
+ * reads with these too when an answer left it in doubt: a task by its name, a task's schedule.
  */
 import { allPages, type FdiClient } from '../fdi/client/client.js';
 import { FdiError } from '../fdi/client/fdi-error.js';
-import type { BriefTask, DataSource, TaskDispatchRsp, TaskResponse } from '../fdi/model/api.js';
+import type { BriefTask, DataSource, Page, TaskDispatchRsp, TaskResponse } from '../fdi/model/api.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import { targetKey, type Target } from '../types.js';
 import type { PlanFacts } from './build-plan.js';
+
+/** Every item of a paged listing, each page under the run's retry policy. */
+function listAll<T>(
+  retry: RetryContext,
+  listPage: (page: { offset: number; limit: number }, signal?: AbortSignal) => Promise<Page<T>>,
+): AsyncGenerator<T> {
+  return allPages((offset, limit) => withRetry(() => listPage({ offset, limit }, retry.signal), retry));
+}
 
 /** Existing tasks (by name), their total and the data sources of every target. */
 export async function gatherFacts(client: FdiClient, targets: Target[], retry: RetryContext): Promise<PlanFacts> {
@@ -18,25 +27,39 @@ export async function gatherFacts(client: FdiClient, targets: Target[], retry: R
       const key = targetKey(target);
       const byName = new Map<string, BriefTask>();
       let total = 0;
-      for await (const t of allPages(async (offset, limit) => {
-        const page = await withRetry(() => client.listTasks(target, { offset, limit }, retry.signal), retry);
-        total = Math.max(total, page.total);
-        return page;
+      for await (const t of listAll(retry, async (page, signal) => {
+        const res = await client.listTasks(target, page, signal);
+        total = Math.max(total, res.total);
+        return res;
       })) {
         byName.set(t.task_name, t);
       }
       facts.existing.set(key, byName);
       facts.existingTotal.set(key, Math.max(total, byName.size));
       const sources: DataSource[] = [];
-      for await (const d of allPages((offset, limit) =>
-        withRetry(() => client.listDatasources(target, { offset, limit }, retry.signal), retry),
-      )) {
+      for await (const d of listAll(retry, (page, signal) => client.listDatasources(target, page, signal))) {
         sources.push(d);
       }
       facts.datasources.set(key, sources);
     }),
   );
   return facts;
+}
+
+/**
+ * Finds a task by exact name through the list's name filter, which is fuzzy (docs/FDI-API.md §2):
+ * execution's lookup when an answer left it in doubt (an ambiguous create, or "name already exists").
+ */
+export async function findTaskByName(
+  client: FdiClient,
+  target: Target,
+  name: string,
+  retry: RetryContext,
+): Promise<BriefTask | undefined> {
+  for await (const t of listAll(retry, (page, signal) => client.listTasks(target, { name, ...page }, signal))) {
+    if (t.task_name === name) return t;
+  }
+  return undefined;
 }
 
 /** Shows each of the given existing tasks once, in parallel under the scheduler: task index → task. */
