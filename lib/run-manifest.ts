@@ -13,7 +13,7 @@
  */
 import { effectiveLimits, type Config } from './config.js';
 import { executePlan } from './execute/execute-plan.js';
-import { allNotAttempted, isFinal, notAttempted } from './execute/results.js';
+import { allNotAttempted, isFinal, plannedResults } from './execute/results.js';
 import type { FdiClient } from './fdi/client/client.js';
 import { compileSource, type CompiledManifest } from './manifest/index.js';
 import { planRun } from './plan/plan-run.js';
@@ -32,7 +32,7 @@ import {
 import type { ApplyRequest, Finished, PlanRequest, RunDeps, RunOutcome, RunRequest } from './run-types.js';
 import { createTraffic } from './traffic/run-traffic.js';
 import type { RetryContext } from './traffic/with-retry.js';
-import { addCounts, NO_REQUESTS, systemClock, type Target } from './types.js';
+import { systemClock, type Target } from './types.js';
 
 /** Plan only: never writes, never suspends. */
 export function runManifest(req: PlanRequest, deps: RunDeps): Promise<Finished>;
@@ -42,8 +42,8 @@ export function runManifest(req: ApplyRequest & { deadline?: undefined }, deps: 
 export function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome>;
 export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
   const { config } = req;
-  const resume = req.mode === 'apply' ? req.resume : undefined;
   const run = new RunRecord(deps.reader.uri, req, { clock: deps.clock ?? systemClock, logger: deps.logger });
+  const { resume } = run;
   // Final results of earlier invocations of this run: left alone.
   const earlier = new Map((resume?.results ?? []).filter(isFinal).map((r) => [r.index, r]));
 
@@ -62,7 +62,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
   const limits = effectiveLimits(config, manifest.options);
   const traffic = createTraffic(limits, { signal: req.signal, log: run.log });
-  run.countWith(() => addCounts(resume?.stats ?? NO_REQUESTS, traffic.counts()));
+  run.countWith(traffic.counts);
   const planned = await connectAndPlan(manifest, targets, {
     config,
     connect: () => deps.fdi(config, traffic.scheduler, limits),
@@ -72,7 +72,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   if (planned.kind === 'failed')
     return run.finish(allNotAttempted(manifest, config, earlier), planned.ending, { manifest });
   const { client, plan } = planned;
-  const asPlanned = () => plan.entries.map((e) => earlier.get(e.index) ?? notAttempted(e));
+  const asPlanned = () => plannedResults(plan.entries, earlier);
   if (req.mode === 'plan') return run.finish(asPlanned(), {}, { plan, manifest });
   if (plan.blockers.length) return run.finish(asPlanned(), planBlocked(plan), { plan, manifest });
 
@@ -87,7 +87,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     signal: req.signal,
     deadline: req.deadline,
     earlier,
-    onResult: (r) => req.observer?.result?.(r, { ...run.state, final: isFinal(r) }),
+    onResult: (r) => req.observer?.result?.(r, { final: isFinal(r), state: () => run.state }),
   });
   if (outcome.stopped === 'deadline') {
     await run.suspend();

@@ -12,8 +12,8 @@ import type { CompiledManifest, ManifestSource, Problem } from './manifest/index
 import type { Plan } from './plan/types.js';
 import { buildReport } from './report/build-report.js';
 import type { ManifestError, Report, TaskResult } from './report/types.js';
-import type { Extras, Finished, RunRequest, RunState } from './run-types.js';
-import { NO_REQUESTS, type Clock, type RequestCounts } from './types.js';
+import type { Extras, Finished, Resume, RunRequest, RunState } from './run-types.js';
+import { addCounts, NO_REQUESTS, type Clock, type RequestCounts } from './types.js';
 
 /** How a run ended short of its tasks: refused before any write, or stopped on the way. */
 export interface Ending {
@@ -35,10 +35,14 @@ export class RunRecord {
   readonly runId: string;
   readonly startedAt: Date;
   readonly log: Logger;
+  /** Where this invocation picks the run up; undefined for a run's only or first invocation. */
+  readonly resume: Resume | undefined;
   readonly notes: string[];
   #manifest: Report['manifest'];
   #target: Report['target'];
   #retryOf: Report['retry_of'];
+  /** What earlier invocations of the run sent. */
+  readonly #prior: RequestCounts;
   #counts: () => RequestCounts;
 
   constructor(
@@ -46,13 +50,13 @@ export class RunRecord {
     private readonly req: RunRequest,
     private readonly io: { clock: Clock; logger: Logger },
   ) {
-    const resume = req.mode === 'apply' ? req.resume : undefined;
+    const resume = (this.resume = req.mode === 'apply' ? req.resume : undefined);
     this.startedAt = resume?.startedAt ?? io.clock.now();
     this.runId = resume?.runId ?? newRunId(this.startedAt);
     this.log = io.logger.child({ run_id: this.runId, manifest: uri });
     this.notes = [...(resume?.notes ?? [])];
-    const prior = resume?.stats ?? NO_REQUESTS;
-    this.#counts = () => prior;
+    this.#prior = resume?.stats ?? NO_REQUESTS;
+    this.#counts = () => this.#prior;
     this.#manifest = { uri };
     this.#target = { project_id: req.config.projectId, instance_id: req.config.instanceId };
   }
@@ -61,7 +65,7 @@ export class RunRecord {
   read(source: ManifestSource): void {
     const sha256 = source.body && createHash('sha256').update(source.body).digest('hex');
     this.#manifest = { uri: this.uri, etag: source.etag, sha256 };
-    const resume = this.req.mode === 'apply' ? this.req.resume : undefined;
+    const resume = this.resume;
     if (resume && resume.invocation > 1 && resume.manifestSha256 && sha256 && sha256 !== resume.manifestSha256) {
       this.notes.push(
         'The manifest object changed between invocations of this run; the run continued with the current content.',
@@ -75,9 +79,9 @@ export class RunRecord {
     this.#retryOf = manifest.retryOf;
   }
 
-  /** Where the request counters come from once the run has traffic. */
-  countWith(counts: () => RequestCounts): void {
-    this.#counts = counts;
+  /** Where this invocation's request counters come from once it has traffic (added to earlier invocations'). */
+  countWith(live: () => RequestCounts): void {
+    this.#counts = () => addCounts(this.#prior, live());
   }
 
   /** The counters, the manifest hash and the notes: what a checkpoint keeps. */

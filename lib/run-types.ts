@@ -61,8 +61,11 @@ export interface RunState {
 export interface RunObserver {
   /** The plan, as execution starts (not for a plan-only run, nor for one its plan rejects). */
   planned?(plan: Plan, manifest: CompiledManifest): void;
-  /** Each task's result as it becomes known; a `final` one need not be redone by a later invocation. */
-  result?(result: TaskResult, progress: RunState & { final: boolean }): void;
+  /**
+   * Each task's result as it becomes known; a `final` one need not be redone by a later invocation.
+   * `state` is the run's state at this moment, for a caller that saves it now and then.
+   */
+  result?(result: TaskResult, progress: { final: boolean; state: () => RunState }): void;
   /** Every result is in: awaited before the report is written or the run suspends. */
   ending?(state: RunState): Promise<void>;
 }

@@ -14,7 +14,7 @@ import type { TaskResult } from '../report/types.js';
 import type { RetryContext } from '../traffic/with-retry.js';
 import type { StopReason } from '../types.js';
 import { StartBatcher, type StepOutcome } from './post-steps.js';
-import { notAttempted, stepFailure } from './results.js';
+import { plannedResults, stepFailure } from './results.js';
 import { runTask, type TaskOutcome } from './run-task.js';
 import { DEFAULT_FAILURE_THRESHOLD, thresholdExceeded, type FailureThreshold } from './threshold.js';
 import { runWorkers } from './workers.js';
@@ -115,7 +115,7 @@ class Execution {
     opts.signal?.addEventListener('abort', this.#onOuterAbort, { once: true });
     if (opts.signal?.aborted) this.#hard.abort(opts.signal.reason);
     this.retry = { ...opts.retry, signal: this.#hard.signal };
-    this.#results = plan.entries.map((e) => opts.earlier?.get(e.index) ?? notAttempted(e));
+    this.#results = plannedResults(plan.entries, opts.earlier);
   }
 
   /** True once the run stops dispatching; notices the caller's signals. */

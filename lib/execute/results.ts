@@ -21,6 +21,11 @@ export function notAttempted(e: PlanEntry): TaskResult {
   return { ...base, note: e.reason ? `planned: ${e.action} — ${e.reason}` : undefined };
 }
 
+/** The results of a plan before execution: what earlier invocations settled, the rest as planned. */
+export function plannedResults(entries: readonly PlanEntry[], earlier?: ReadonlyMap<number, TaskResult>): TaskResult[] {
+  return entries.map((e) => earlier?.get(e.index) ?? notAttempted(e));
+}
+
 /**
  * Every task of a manifest as not attempted, for a run that stopped before it had a plan (FDI refused
  * the credentials, its listings kept failing, a task has no target): the report still accounts for

@@ -57,19 +57,19 @@ export class CheckpointWriter {
   }
 
   /** A task's result: a final one is kept, and the checkpoint saved every 100 such results or 10 s. */
-  record(result: TaskResult, progress: RunState & { final: boolean }): void {
+  record(result: TaskResult, progress: { final: boolean; state: () => RunState }): void {
     if (!progress.final) return;
     this.#done.set(result.index, result);
-    this.#take(progress);
     this.#sinceSave += 1;
-    if (this.#sinceSave >= CHECKPOINT_EVERY.results || Date.now() - this.#lastSave >= CHECKPOINT_EVERY.ms)
-      void this.save();
+    if (this.#sinceSave < CHECKPOINT_EVERY.results && Date.now() - this.#lastSave < CHECKPOINT_EVERY.ms) return;
+    this.#take(progress.state());
+    void this.#save();
   }
 
   /** Every result is in: the run's counters, manifest hash and notes are saved with them. */
   async settle(state: RunState): Promise<void> {
     this.#take(state);
-    await this.save();
+    await this.#save();
   }
 
   #take(state: RunState): void {
@@ -78,7 +78,7 @@ export class CheckpointWriter {
     this.checkpoint.notes = [...state.notes];
   }
 
-  save(): Promise<void> {
+  #save(): Promise<void> {
     const snapshot: Checkpoint = { ...this.checkpoint, results: [...this.#done.values()] };
     this.#saving = this.#saving
       .then(() => this.state.put('checkpoint.json', snapshot))
