@@ -13,7 +13,7 @@ export type {
 export { compileManifest } from './compile.js';
 export { DEFAULT_LIMITS } from './limits.js';
 export { formatProblem } from './problem.js';
-export { closest } from './suggest.js';
+export { didYouMean } from './suggest.js';
 export { toCreateRequest, unresolvedId } from './request.js';
 export { compileSource, type ManifestSource } from './read.js';
 export { manifestJsonSchema } from './schema.js';

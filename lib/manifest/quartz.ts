@@ -4,7 +4,7 @@
  * days) and IANA time zones (the JavaScript runtime's database). Pure.
  */
 import cronValidateModule from 'cron-validate';
-import { closest } from './suggest.js';
+import { didYouMean } from './suggest.js';
 
 /**
  * cron-validate is CommonJS with an ES-style default: Node's import gives the module (its function under
@@ -27,8 +27,23 @@ const FIELDS: Record<string, { name: string; range: string }> = {
 
 const DAY_RULE = 'Quartz needs "?" in exactly one of day-of-month and day-of-week (e.g. "0 30 2 * * ?")';
 
+/** How many answers each check keeps; a manifest repeats the same few crons and zones across its tasks. */
+const REMEMBERED = 256;
+
+/** A check that remembers its answers (every task of a manifest is checked, at compile time and as it renders). */
+function remembered(check: (value: string) => string | undefined): (value: string) => string | undefined {
+  const known = new Map<string, string | undefined>();
+  return (value) => {
+    if (known.has(value)) return known.get(value);
+    const answer = check(value);
+    if (known.size >= REMEMBERED) known.clear();
+    known.set(value, answer);
+    return answer;
+  };
+}
+
 /** Why `cron` is not a Quartz cron expression, in one sentence; undefined when it is one. */
-export function quartzCronProblem(cron: string): string | undefined {
+export const quartzCronProblem = remembered((cron) => {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 6 && fields.length !== 7) return `has ${fields.length} fields; a Quartz cron has 6 or 7`;
   // Quartz is AWS's flavour plus a seconds field, so that preset with seconds (and years when given).
@@ -39,7 +54,7 @@ export function quartzCronProblem(cron: string): string | undefined {
   if (result.isValid()) return undefined;
   const errors = [...new Set(result.getError().map(describeError))];
   return errors.join('; ');
-}
+});
 
 function describeError(raw: string): string {
   const text = raw.replace(/\s*\(Input cron: .*\)\s*$/, '');
@@ -53,12 +68,11 @@ function describeError(raw: string): string {
 }
 
 /** Why `zone` is not an IANA time zone, with the closest one; undefined when it is one. */
-export function timeZoneProblem(zone: string): string | undefined {
+export const timeZoneProblem = remembered((zone) => {
   try {
     new Intl.DateTimeFormat('en-US', { timeZone: zone });
     return undefined;
   } catch {
-    const near = closest(zone, Intl.supportedValuesOf('timeZone'));
-    return `is not a time zone of the IANA database${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`;
+    return `is not a time zone of the IANA database${didYouMean(zone, Intl.supportedValuesOf('timeZone'))}`;
   }
-}
+});

@@ -10,7 +10,7 @@ import { quartzCronProblem, timeZoneProblem } from './quartz.js';
 
 /** Documented limits of TaskDispatch. */
 export const SCHEDULE_LIMITS = {
-  cron: { min: 8, max: 255, fields: [6, 7] },
+  cron: { min: 8, max: 255 },
   interval: { min: 1, max: 59 },
   remark: { min: 8, max: 36 },
   startDatetime: { min: 946_684_800_000, max: 2_147_512_447_000 },
@@ -85,20 +85,18 @@ function cronPart(s: JsonObject): Part {
       message: 'interval goes with period, not with cron',
       hint: 'remove interval, or use {period: …, interval: …}',
     });
-  if (s.timezone !== undefined) {
-    const zoneProblem = typeof s.timezone === 'string' && s.timezone ? timeZoneProblem(s.timezone) : undefined;
-    if (zoneProblem)
+  const zone = s.timezone;
+  if (zone !== undefined && (typeof zone !== 'string' || !zone))
+    problems.push({ key: 'timezone', message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"' });
+  else if (zone !== undefined) {
+    const why = timeZoneProblem(zone);
+    if (!why) dispatch.cron_timezone = zone;
+    else
       problems.push({
         key: 'timezone',
-        message: `schedule.timezone ${JSON.stringify(s.timezone)} ${zoneProblem}`,
+        message: `schedule.timezone ${JSON.stringify(zone)} ${why}`,
         hint: 'an IANA zone such as "Asia/Shanghai", "Europe/Paris" or "UTC"',
       });
-    else if (typeof s.timezone !== 'string' || !s.timezone)
-      problems.push({
-        key: 'timezone',
-        message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"',
-      });
-    else dispatch.cron_timezone = s.timezone;
   }
   return { dispatch, problems };
 }

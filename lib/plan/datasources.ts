@@ -4,7 +4,7 @@
  * name and the names that exist.
  */
 import type { DataSource } from '../fdi/model/api.js';
-import { closest, type DatasourceRef } from '../manifest/index.js';
+import { didYouMean, type DatasourceRef } from '../manifest/index.js';
 import type { Target } from '../types.js';
 import type { PlanProblem } from './types.js';
 
@@ -38,11 +38,10 @@ export function resolveDatasource(
     return { problem: { message, ...at } };
   }
   const names = [...new Set((known ?? []).map((d) => d.datasource_name))].sort();
-  const near = closest(ref.name, names);
   const listed = names.slice(0, LISTED_NAMES).map((n) => JSON.stringify(n));
   const hint = names.length
     ? `the data sources of ${where} are: ${listed.join(', ')}${names.length > LISTED_NAMES ? `, … (${names.length} in all)` : ''}`
     : `${where} has no data sources`;
-  const message = `${role} data source "${ref.name}" was not found in ${where}${near ? `; did you mean ${JSON.stringify(near)}?` : ''}`;
+  const message = `${role} data source "${ref.name}" was not found in ${where}${didYouMean(ref.name, names)}`;
   return { problem: { message, hint, ...at } };
 }
