@@ -5,6 +5,8 @@
  */
 import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
+import { DEFAULT_EMULATOR_PORT } from '../emulator/defaults.js';
+import { DEFAULT_BUCKET } from '../local/defaults.js';
 import type { CliContext, CommandAction } from './context.js';
 
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
@@ -104,7 +106,7 @@ function addEmulatorCommand(program: Command, ctx: CliContext): void {
     .command('emulator')
     .description('run the FDI emulator on loopback')
     .option('--host <host>', 'address to listen on', '127.0.0.1')
-    .option('--port <port>', 'port to listen on (0 picks a free one)', '8787')
+    .option('--port <port>', 'port to listen on (0 picks a free one)', String(DEFAULT_EMULATOR_PORT))
     .option('--token <token>', 'accepted X-Auth-Token value (repeatable)', collect)
     .option('--ak <ak>', 'accepted access key')
     .option('--sk <sk>', 'secret key of --ak')
@@ -134,8 +136,8 @@ function addStackCommands(program: Command, ctx: CliContext): void {
     .command('local')
     .description('run the embedded stack: S3-compatible server + emulator + upload trigger')
     .option('--s3-port <port>', 'S3-compatible server port', '4568')
-    .option('--emulator-port <port>', 'FDI emulator port', '8787')
-    .option('--bucket <name>', 'bucket to create and watch', 'fdi-provisioner')
+    .option('--emulator-port <port>', 'FDI emulator port', String(DEFAULT_EMULATOR_PORT))
+    .option('--bucket <name>', 'bucket to create and watch', DEFAULT_BUCKET)
     .option('--data-dir <dir>', 'where the stack keeps its files', '.local')
     .action(lazy(() => import('./commands/local.js'), ctx));
 

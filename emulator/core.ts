@@ -10,10 +10,13 @@ import { type Decision, FaultPlan } from './faults.js';
 import {
   type EmulatorOptions,
   type ResolvedOptions,
+  type RuntimeKey,
   type RuntimePatch,
+  type RuntimeSettings,
   EmulatorConfigError,
   checkRuntimePatch,
   resolveOptions,
+  resolveRuntime,
 } from './options.js';
 import { TokenBucket } from './rate-quota.js';
 import { TaskStore } from './state.js';
@@ -26,6 +29,12 @@ export interface Arrival {
   /** False when the rate quota refuses it. */
   allowed: boolean;
 }
+
+/**
+ * The runtime settings with no "off" state: configure() leaves them as they are when the patch gives
+ * them as undefined (the others go back to their default, which is off).
+ */
+const KEPT_WHEN_UNDEFINED = ['maxTasks', 'seed', 'tokenTtlSeconds', 'tokens'] as const satisfies readonly RuntimeKey[];
 
 /** Everything one emulator holds. */
 export class EmulatorCore {
@@ -65,41 +74,22 @@ export class EmulatorCore {
   configure(patch: RuntimePatch): void {
     const problems = checkRuntimePatch(patch as Record<string, unknown>);
     if (problems.length > 0) throw new EmulatorConfigError(problems.join('; '));
-    const o = this.options;
-    if ('faults' in patch) o.faults = { ...(patch.faults ?? {}) };
-    if ('latencyMs' in patch) o.latencyMs = patch.latencyMs ?? 0;
-    if ('jitterMs' in patch) o.jitterMs = patch.jitterMs ?? 0;
-    if ('maxTasks' in patch && patch.maxTasks !== undefined) o.maxTasks = patch.maxTasks;
-    if ('tokenTtlSeconds' in patch && patch.tokenTtlSeconds !== undefined) o.tokenTtlSeconds = patch.tokenTtlSeconds;
-    if (patch.tokens !== undefined) {
-      o.tokens = [...patch.tokens];
-      this.auth.acceptTokens(o.tokens);
-    }
-    // null (from JSON) or undefined switches these off.
-    if ('retryAfterSeconds' in patch) o.retryAfterSeconds = patch.retryAfterSeconds ?? undefined;
-    if ('rateQuota' in patch) {
-      o.rateQuota = patch.rateQuota ?? undefined;
-      this.bucket = this.newBucket();
-    }
-    if ('seed' in patch && patch.seed !== undefined) {
-      o.seed = patch.seed;
-      this.faults.reseed(o.seed);
-    }
+    const given: RuntimePatch = { ...patch };
+    for (const key of KEPT_WHEN_UNDEFINED) if (given[key] === undefined) delete given[key];
+    // Undefined (or null from JSON, for rateQuota and retryAfterSeconds) switches the others off.
+    Object.assign(this.options, resolveRuntime({ ...this.options, ...given }));
+    if ('tokens' in given) this.auth.acceptTokens(this.options.tokens);
+    if ('rateQuota' in given) this.bucket = this.newBucket();
+    if ('seed' in given) this.faults.reseed(this.options.seed);
   }
 
-  /** The settings configure() can change, as they are now. */
-  runtimeSettings(): RuntimePatch {
-    const { faults, rateQuota, retryAfterSeconds, latencyMs, jitterMs, maxTasks, seed, tokenTtlSeconds } = this.options;
-    return {
-      faults: { ...faults },
-      rateQuota,
-      retryAfterSeconds,
-      latencyMs,
-      jitterMs,
-      maxTasks,
-      seed,
-      tokenTtlSeconds,
-    };
+  /**
+   * The settings configure() can change, as they are now, less the static tokens: they are
+   * credentials, and GET /__emulator/config asks for none.
+   */
+  runtimeSettings(): Omit<RuntimeSettings, 'tokens'> {
+    const { tokens: _credentials, ...settings } = resolveRuntime(this.options);
+    return settings;
   }
 
   /** Clears tasks, dispatches and stats, re-seeds the PRNG and refills the rate bucket. */

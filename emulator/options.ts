@@ -12,7 +12,7 @@ export type FaultKind = (typeof FAULT_KINDS)[number];
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
   host?: string | undefined;
-  /** Default 0 (a free port) programmatically; the CLI default is 8787. */
+  /** Default 0 (a free port) programmatically; the CLI default is DEFAULT_EMULATOR_PORT (8787). */
   port?: number | undefined;
   /** Accepted static X-Auth-Token values; default ['local-token']. */
   tokens?: string[] | undefined;
@@ -47,21 +47,6 @@ export interface EmulatorOptions {
 }
 
 /** The settings that can change while the emulator runs (configure() and POST /__emulator/config). */
-export type RuntimePatch = Partial<
-  Pick<
-    EmulatorOptions,
-    | 'faults'
-    | 'rateQuota'
-    | 'retryAfterSeconds'
-    | 'latencyMs'
-    | 'jitterMs'
-    | 'maxTasks'
-    | 'seed'
-    | 'tokenTtlSeconds'
-    | 'tokens'
-  >
->;
-
 export const RUNTIME_KEYS = [
   'faults',
   'rateQuota',
@@ -73,12 +58,19 @@ export const RUNTIME_KEYS = [
   'tokenTtlSeconds',
   'tokens',
 ] as const;
+export type RuntimeKey = (typeof RUNTIME_KEYS)[number];
+
+/** A change of some of the runtime settings (RUNTIME_KEYS). */
+export type RuntimePatch = Partial<Pick<EmulatorOptions, RuntimeKey>>;
 
 /** Options with every default filled in. */
 type Optional = 'rateQuota' | 'retryAfterSeconds' | 'stateFile';
 export type ResolvedOptions = {
   [K in Exclude<keyof EmulatorOptions, Optional>]-?: NonNullable<EmulatorOptions[K]>;
 } & Pick<EmulatorOptions, Optional>;
+
+/** The runtime settings, every default filled in. */
+export type RuntimeSettings = Pick<ResolvedOptions, RuntimeKey>;
 
 export const DEFAULTS = {
   host: '127.0.0.1',
@@ -202,21 +194,32 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   return {
     host: host ?? DEFAULTS.host,
     port: port ?? DEFAULTS.port,
-    tokens: tokens ?? [...DEFAULTS.tokens],
     aksk: aksk ?? [],
     iamUsers: iamUsers ?? DEFAULTS.iamUsers.map((u) => ({ ...u })),
-    tokenTtlSeconds: tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
     projects: projects ?? [...DEFAULTS.projects],
     instances: instances ?? [...DEFAULTS.instances],
     datasources: datasources ?? DEFAULT_DATASOURCES.map((d) => ({ ...d })),
-    maxTasks: runtime.maxTasks ?? DEFAULTS.maxTasks,
-    rateQuota: runtime.rateQuota,
-    retryAfterSeconds: runtime.retryAfterSeconds,
-    latencyMs: runtime.latencyMs ?? 0,
-    jitterMs: runtime.jitterMs ?? 0,
-    faults: { ...(runtime.faults ?? {}) },
+    ...resolveRuntime({ ...runtime, tokens, tokenTtlSeconds }),
     hangMs: hangMs ?? DEFAULTS.hangMs,
-    seed: runtime.seed ?? DEFAULTS.seed,
     stateFile,
+  };
+}
+
+/**
+ * The runtime settings with their defaults filled in (fresh copies of the lists), for resolveOptions
+ * and configure(). Unset (undefined, or null from JSON) means the default: no faults, no latency or
+ * jitter, no rate quota, no Retry-After, and DEFAULTS for the others.
+ */
+export function resolveRuntime(settings: RuntimePatch): RuntimeSettings {
+  return {
+    faults: { ...(settings.faults ?? {}) },
+    rateQuota: settings.rateQuota ?? undefined,
+    retryAfterSeconds: settings.retryAfterSeconds ?? undefined,
+    latencyMs: settings.latencyMs ?? 0,
+    jitterMs: settings.jitterMs ?? 0,
+    maxTasks: settings.maxTasks ?? DEFAULTS.maxTasks,
+    seed: settings.seed ?? DEFAULTS.seed,
+    tokenTtlSeconds: settings.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
+    tokens: [...(settings.tokens ?? DEFAULTS.tokens)],
   };
 }

@@ -4,7 +4,8 @@
  * them (a space as `+`), and the handler decodes what S3 sends, so the keys are encoded here first.
  */
 import type { EventEmitter } from 'node:events';
-import net from 'node:net';
+import type { Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
@@ -22,22 +23,28 @@ export interface LocalS3Server {
   close(): Promise<void>;
 }
 
-/** Starts s3rver on loopback (port 0 = a free port) with `bucket` created, keeping its files in `directory`. */
+/**
+ * Starts s3rver on `host` (port 0 = a free port) with `bucket` created, keeping its files in
+ * `directory`. Rejects with the listen error (EADDRINUSE when the port is taken).
+ */
 export async function startS3Server(options: {
   directory: string;
   bucket: string;
+  host: string;
   port: number;
 }): Promise<LocalS3Server> {
-  // s3rver leaves a listen error as an unhandled 'error' event that ends the process: look first.
-  if (options.port !== 0) await portIsFree(options.port);
-  const server = new S3rver({
-    address: '127.0.0.1',
+  const s3rver = new S3rver({
+    address: options.host,
     port: options.port,
     silent: true,
     directory: options.directory,
     configureBuckets: [{ name: options.bucket, configs: [] }],
   });
-  const address = await server.run();
+  // What s3rver.run() does, but with the listen error caught: run() leaves it as an unhandled
+  // 'error' event on its server, which ends the process.
+  await s3rver.configureBuckets();
+  const server = await listen(s3rver, options.port, options.host);
+  const address = server.address() as AddressInfo;
   const endpoint = `http://${address.address}:${address.port}`;
   return {
     endpoint,
@@ -48,10 +55,30 @@ export async function startS3Server(options: {
       ),
     // s3rver emits its notifications as 'event'; its type declarations leave them out.
     onEvent: (listener) => {
-      (server as unknown as EventEmitter).on('event', (raw: S3Event) => listener(asS3Sends(raw)));
+      (s3rver as unknown as EventEmitter).on('event', (raw: S3Event) => listener(asS3Sends(raw)));
     },
-    close: () => server.close(),
+    close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
+}
+
+/**
+ * Listens with s3rver's own listen() (Koa's, which s3rver overrides to tidy up when its server
+ * closes; its type declarations leave it out). Given a callback it returns the server at once, so
+ * the listen error, emitted later, can be caught.
+ */
+function listen(s3rver: S3rver, port: number, host: string): Promise<Server> {
+  const app = s3rver as unknown as { listen(port: number, host: string, onListening: () => void): Server };
+  return new Promise((resolve, reject) => {
+    const server = app.listen(port, host, () => {
+      server.off('error', failed);
+      resolve(server);
+    });
+    const failed = (err: Error): void => {
+      server.close(); // runs s3rver's tidying up
+      reject(err);
+    };
+    server.once('error', failed);
+  });
 }
 
 /** The event with its keys URL-encoded, as S3 sends them. */
@@ -62,13 +89,4 @@ function asS3Sends(raw: S3Event): S3Event {
       s3: { ...r.s3, object: { ...r.s3.object, key: encodeS3Key(r.s3.object.key) } },
     })),
   };
-}
-
-/** Resolves when `port` on loopback can be listened on; rejects with the listen error (EADDRINUSE) otherwise. */
-function portIsFree(port: number): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const probe = net.createServer();
-    probe.once('error', reject);
-    probe.listen(port, '127.0.0.1', () => probe.close(() => resolve()));
-  });
 }

@@ -12,6 +12,7 @@ import { createHandler } from '../handlers/manifest-uploaded.js';
 import type { Logger } from '../lib/logger.js';
 import { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { RecordOutcome } from '../lib/trigger/handle-event.js';
+import { DEFAULT_BUCKET } from './defaults.js';
 import { handlerEnv } from './handler-env.js';
 import { InvocationQueue } from './invocation-queue.js';
 import { type LocalS3Server, startS3Server } from './s3-server.js';
@@ -23,8 +24,8 @@ export interface LocalStackOptions {
   bucket?: string;
   dataDir: string;
   logger: Logger;
-  /** Emulator settings beyond the defaults (faults, quotas …). */
-  emulator?: EmulatorOptions;
+  /** Emulator settings beyond the defaults (faults, quotas …); where it listens is the stack's. */
+  emulator?: Omit<EmulatorOptions, 'host' | 'port'>;
   /** Environment the handler is configured with, on top of the stack's own endpoints. */
   env?: Record<string, string | undefined>;
   /** The invocation budget each event gets, like a Lambda timeout. Default 15 minutes. */
@@ -49,26 +50,50 @@ export interface LocalStack {
   close(): Promise<void>;
 }
 
+/**
+ * A port the stack was given is held by another program: `option` names the one to change, `cause`
+ * is the listen error.
+ */
+export class LocalPortInUseError extends Error {
+  constructor(
+    readonly option: 's3Port' | 'emulatorPort',
+    readonly port: number,
+    readonly host: string,
+    options: { cause: unknown },
+  ) {
+    super(`port ${port} on ${host} (${option}) is already in use`, options);
+    this.name = 'LocalPortInUseError';
+  }
+}
+
 /** The instances the local emulator has: the examples spread tasks over two. */
-export const LOCAL_INSTANCES = ['local-instance', 'local-instance-2'];
+const LOCAL_INSTANCES = ['local-instance', 'local-instance-2'];
+
+/** Where both servers listen. */
+const LOOPBACK = '127.0.0.1';
 
 /** Starts the emulator and s3rver on loopback and feeds the bucket's events to the handler, one at a time. */
 export async function startLocalStack(options: LocalStackOptions): Promise<LocalStack> {
-  const bucket = options.bucket ?? 'fdi-provisioner';
+  const bucket = options.bucket ?? DEFAULT_BUCKET;
   const s3Dir = path.join(options.dataDir, 's3');
   await mkdir(s3Dir, { recursive: true });
+  const emulatorPort = options.emulatorPort ?? 0;
   const emulator = await startEmulator({
-    port: options.emulatorPort ?? 0,
     instances: LOCAL_INSTANCES,
     stateFile: path.join(options.dataDir, 'emulator-state.json'),
     ...options.emulator,
+    host: LOOPBACK,
+    port: emulatorPort,
+  }).catch((err: unknown) => {
+    throw portInUse(err, 'emulatorPort', emulatorPort);
   });
+  const s3Port = options.s3Port ?? 0;
   let store: LocalS3Server;
   try {
-    store = await startS3Server({ directory: s3Dir, bucket, port: options.s3Port ?? 0 });
+    store = await startS3Server({ directory: s3Dir, bucket, host: LOOPBACK, port: s3Port });
   } catch (err) {
     await emulator.close();
-    throw err;
+    throw portInUse(err, 's3Port', s3Port);
   }
   const env = handlerEnv(emulator.url, store.endpoint, options.env);
   const s3 = store.client();
@@ -94,4 +119,10 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
       await emulator.close();
     },
   };
+}
+
+/** A listen error as LocalPortInUseError when the port is taken; any other error as it is. */
+function portInUse(err: unknown, option: LocalPortInUseError['option'], port: number): unknown {
+  if ((err as NodeJS.ErrnoException).code !== 'EADDRINUSE') return err;
+  return new LocalPortInUseError(option, port, LOOPBACK, { cause: err });
 }

@@ -14,6 +14,7 @@ import {
   startEmulator,
 } from '../../emulator/index.js';
 import type { CommandAction } from '../context.js';
+import { portInUse } from '../port-in-use.js';
 
 export interface EmulatorFlags {
   host: string;
@@ -150,10 +151,7 @@ const run: CommandAction<EmulatorFlags> = async (_args, flags, ctx) => {
     emulator = await startEmulator(options);
   } catch (err) {
     const code = (err as NodeJS.ErrnoException).code;
-    if (code === 'EADDRINUSE')
-      throw new UserError(
-        `port ${options.port} on ${options.host} is already in use; pick another with --port (0 = any free port)`,
-      );
+    if (code === 'EADDRINUSE') throw portInUse(options, '--port');
     if (code === 'EADDRNOTAVAIL')
       throw new UserError(`cannot listen on ${options.host}: no such local address (see --host)`);
     if (err instanceof EmulatorConfigError) throw new UserError(err.message);

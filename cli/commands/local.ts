@@ -1,9 +1,10 @@
 /** `fdi-provision local`: run the embedded stack until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import { startLocalStack } from '../../local/stack.js';
+import { LocalPortInUseError, startLocalStack } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import type { CliContext, CommandAction } from '../context.js';
+import { portInUse } from '../port-in-use.js';
 
 interface LocalFlags {
   s3Port: string;
@@ -19,25 +20,22 @@ function port(value: string, flag: string): number {
   return n;
 }
 
-/** A port of the stack that another program holds: which one, and the flag that moves it. */
-function portTaken(err: unknown, ports: { s3Port: number; emulatorPort: number }): UserError | undefined {
-  const e = err as NodeJS.ErrnoException & { port?: number };
-  if (e.code !== 'EADDRINUSE') return undefined;
-  const flag = e.port === ports.s3Port ? '--s3-port' : '--emulator-port';
-  const taken = e.port ?? (flag === '--s3-port' ? ports.s3Port : ports.emulatorPort);
-  return new UserError(`port ${taken} on 127.0.0.1 is already in use; pick another with ${flag} (0 = any free port)`);
-}
+/** The flag that sets each port of the stack. */
+const PORT_FLAGS = {
+  s3Port: '--s3-port',
+  emulatorPort: '--emulator-port',
+} as const satisfies Record<LocalPortInUseError['option'], string>;
 
 const local: CommandAction<LocalFlags> = async (_args, flags, ctx: CliContext) => {
   const logger = createLogger({ level: ctx.env.LOG_LEVEL ?? 'info', pretty: Boolean(ctx.stderr.isTTY) });
-  const ports = { s3Port: port(flags.s3Port, '--s3-port'), emulatorPort: port(flags.emulatorPort, '--emulator-port') };
   const stack = await startLocalStack({
-    ...ports,
+    s3Port: port(flags.s3Port, PORT_FLAGS.s3Port),
+    emulatorPort: port(flags.emulatorPort, PORT_FLAGS.emulatorPort),
     bucket: flags.bucket,
     dataDir: path.resolve(flags.dataDir),
     logger,
   }).catch((err: unknown) => {
-    throw portTaken(err, ports) ?? err;
+    throw err instanceof LocalPortInUseError ? portInUse(err, PORT_FLAGS[err.option]) : err;
   });
   const { env } = stack;
   ctx.stdout.write(
