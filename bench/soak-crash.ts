@@ -7,15 +7,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { mulberry32, startEmulator, type FaultKind } from '../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../test/helpers/cli.js';
-import {
-  bulkNames,
-  collect,
-  createAttemptsSoFar,
-  firstCreateArrived,
-  latestReport,
-  spawnCli,
-} from '../test/reliability/process.js';
+import { bulkManifest, latestLocalReport, runCli, tempDir, writeManifest } from '../test/helpers/cli.js';
+import { bulkNames, collect, createAttemptsSoFar, firstCreateArrived, spawnCli } from '../test/reliability/process.js';
 import { benchArgs } from './common/args.js';
 import { fmt, printSection, secs, table, type Cell } from './common/format.js';
 import { loadLine, printHeader } from './common/machine.js';
@@ -79,7 +72,7 @@ async function round(o: CrashSoakOptions, seed: number): Promise<RoundResult> {
     }
     const abandoned = emu.stats().requests['POST /tasks']?.aborted ?? 0;
     const final = await runCli(['apply', manifest, '--report', reports], { env, timeoutMs: 3_600_000 });
-    const report = await latestReport(reports, manifest).catch(() => undefined);
+    const report = await latestLocalReport(reports, manifest).catch(() => undefined);
     const v = verdict(emu, bulkNames(o.n, prefix, instances), report);
     const stats = emu.stats();
     const c = report?.counts;

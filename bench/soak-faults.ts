@@ -7,8 +7,8 @@
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { FAULT_KINDS, startEmulator, type FaultKind } from '../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../test/helpers/cli.js';
-import { STACK_TRACE, bulkNames, latestReport } from '../test/reliability/process.js';
+import { bulkManifest, latestLocalReport, runCli, tempDir, writeManifest } from '../test/helpers/cli.js';
+import { STACK_TRACE, bulkNames } from '../test/reliability/process.js';
 import { benchArgs } from './common/args.js';
 import { fmt, printSection, secs, table, type Cell } from './common/format.js';
 import { loadLine, printHeader } from './common/machine.js';
@@ -60,7 +60,7 @@ async function runCase(
       timeoutMs: 3_600_000,
     });
     const ms = performance.now() - started;
-    const report = await latestReport(reports, manifest).catch(() => undefined);
+    const report = await latestLocalReport(reports, manifest).catch(() => undefined);
     const v = verdict(emu, bulkNames(n, prefix, instances), report);
     const stats = emu.stats();
     const injected = Object.values(stats.faultsInjected).reduce((a, b) => a + b, 0);

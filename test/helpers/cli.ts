@@ -26,24 +26,30 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   return env;
 }
 
-export function runCli(
-  args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
-): Promise<CliResult> {
+export interface CliOptions {
+  /** Added to cleanEnv(); a key given as undefined is left out. */
+  env?: Record<string, string | undefined>;
+  /** Default ROOT. */
+  cwd?: string;
+  /** SIGKILL after this long; default 120 s. */
+  timeoutMs?: number;
+  /** Written to the CLI's stdin, which is then closed. */
+  input?: string | Buffer;
+}
+
+export function runCli(args: string[], options: CliOptions = {}): Promise<CliResult> {
   return startCli(args, options).done;
 }
 
 /** Starts the CLI and hands back the child (to signal it) and its result. */
-export function startCli(
-  args: string[],
-  options: { env?: Record<string, string | undefined>; cwd?: string; timeoutMs?: number } = {},
-): { child: ChildProcess; done: Promise<CliResult> } {
+export function startCli(args: string[], options: CliOptions = {}): { child: ChildProcess; done: Promise<CliResult> } {
   const child = spawn(process.execPath, [CLI, ...args], { cwd: options.cwd ?? ROOT, env: cleanEnv(options.env) });
   const done = new Promise<CliResult>((resolve, reject) => {
     let stdout = '';
     let stderr = '';
     child.stdout.on('data', (d) => (stdout += d));
     child.stderr.on('data', (d) => (stderr += d));
+    if (options.input !== undefined) child.stdin.end(options.input);
     const timer = setTimeout(() => child.kill('SIGKILL'), options.timeoutMs ?? 120_000);
     child.on('error', reject);
     child.on('close', (code) => {

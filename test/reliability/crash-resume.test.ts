@@ -8,9 +8,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { mulberry32, startEmulator, type EmulatorOptions } from '../../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../helpers/cli.js';
+import { bulkManifest, latestLocalReport, runCli, tempDir, writeManifest } from '../helpers/cli.js';
 import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
-import { bulkNames, collect, createAttemptsSoFar, firstCreateArrived, latestReport, spawnCli } from './process.js';
+import { bulkNames, collect, createAttemptsSoFar, firstCreateArrived, spawnCli } from './process.js';
 
 const INSTANCES = ['local-instance', 'local-instance-2'];
 
@@ -80,7 +80,7 @@ async function crashAndResume(s: Scenario): Promise<void> {
     // … and yet every name was committed exactly once, and nothing else.
     const names = bulkNames(s.n, prefix, INSTANCES);
     expectExactlyOnce(emu, names);
-    const report = await latestReport(reports, manifest);
+    const report = await latestLocalReport(reports, manifest);
     expectReportAccountsForAll(report, names);
     expect(report.status).toBe('succeeded');
     expect(report.counts.created + report.counts.existing).toBe(s.n);

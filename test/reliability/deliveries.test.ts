@@ -14,10 +14,18 @@ import { silentLogger } from '../../lib/logger.js';
 import type { Report } from '../../lib/report/types.js';
 import type { UploadOutcome } from '../../lib/trigger/run-upload.js';
 import { buildTriggerDeps } from '../../lib/trigger/deps.js';
-import { bulkManifest, overlappingManifest, ownNames, sharedNames, tempDir, writeManifest } from '../helpers/cli.js';
+import {
+  bulkManifest,
+  latestLocalReport,
+  overlappingManifest,
+  ownNames,
+  sharedNames,
+  tempDir,
+  writeManifest,
+} from '../helpers/cli.js';
 import { LAMBDA_CTX, getReport, s3Event, upload } from '../helpers/stack.js';
 import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
-import { bulkNames, collect, latestReport, spawnCli } from './process.js';
+import { bulkNames, collect, spawnCli } from './process.js';
 
 const CTX = LAMBDA_CTX;
 
@@ -264,8 +272,8 @@ describe('two CLI processes applying different manifests that share tasks, at th
         expect(r.stderr).not.toMatch(STACK_TRACE);
         expect(r.code, r.stderr).toBe(0);
       }
-      const a = await latestReport(reports, ma);
-      const b = await latestReport(reports, mb);
+      const a = await latestLocalReport(reports, ma);
+      const b = await latestLocalReport(reports, mb);
       const stats = emu.stats();
       expect(Object.values(stats.createsCommitted).every((n) => n === 1)).toBe(true);
       expect(stats.tasksStored).toBe(60 + 10 + 10);

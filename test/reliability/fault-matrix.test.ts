@@ -7,9 +7,9 @@
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { FAULT_KINDS, startEmulator, type EmulatorOptions, type FaultKind } from '../../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../helpers/cli.js';
+import { bulkManifest, latestLocalReport, runCli, tempDir, writeManifest } from '../helpers/cli.js';
 import { STACK_TRACE, expectExactlyOnce, expectReportAccountsForAll } from './helpers.js';
-import { bulkNames, latestReport } from './process.js';
+import { bulkNames } from './process.js';
 
 const N = 60;
 const INSTANCES = ['local-instance', 'local-instance-2'];
@@ -63,7 +63,7 @@ async function runCase(c: Case, n = N): Promise<void> {
 
     const names = bulkNames(n, prefix, INSTANCES);
     const stats = emu.stats();
-    const report = await latestReport(reports, manifest);
+    const report = await latestLocalReport(reports, manifest);
     // The faults really happened, and the ambiguous ones hit creates.
     for (const kind of Object.keys(c.faults))
       expect(stats.faultsInjected[kind] ?? 0, `${kind} injected`).toBeGreaterThan(0);

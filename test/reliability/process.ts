@@ -6,8 +6,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { readFile, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
 import type { Emulator } from '../../emulator/index.js';
-import type { Report } from '../../lib/report/types.js';
-import { CLI, ROOT, cleanEnv, latestLocalReport, tempDir } from '../helpers/cli.js';
+import { CLI, ROOT, cleanEnv, tempDir } from '../helpers/cli.js';
 
 export interface MeasuredRun {
   code: number | null;
@@ -80,11 +79,6 @@ export function collect(
 /** Spawns `node dist/cli/main.js …` without waiting (the crash tests kill it). */
 export function spawnCli(args: string[], env: Record<string, string | undefined>): ChildProcess {
   return spawn(process.execPath, [CLI, ...args], { cwd: ROOT, env: cleanEnv(env) });
-}
-
-/** The newest report of a local manifest file written under a --report folder (its folder is its path). */
-export async function latestReport(reportDir: string, manifestFile: string): Promise<Report> {
-  return latestLocalReport(reportDir, manifestFile);
 }
 
 /** Every file under a folder, concatenated (for secret scans). Missing folder → ''. */

@@ -1,36 +1,54 @@
-/** Invariants measured at the emulator: never more than the configured rate, never more in flight than the cap. */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+/**
+ * Invariants measured at the emulator: never more than the configured rate in any second (at --rate 5
+ * never 6 requests in a second, allowing for the emulator's own clock), never more in flight than the cap.
+ */
+import { describe, expect, it } from 'vitest';
+import { bulkManifest, runCli, writeManifest } from '../../helpers/cli.js';
+import { useEmulator } from '../../helpers/emulator.js';
+
+/** The most arrivals (ms timestamps, ascending) within any window of `windowMs`. */
+function peakWithin(arrivals: number[], windowMs: number): number {
+  let peak = 0;
+  let first = 0;
+  for (let i = 0; i < arrivals.length; i++) {
+    while ((arrivals[i] as number) - (arrivals[first] as number) >= windowMs) first += 1;
+    peak = Math.max(peak, i - first + 1);
+  }
+  return peak;
+}
 
 describe('rate and concurrency limits', () => {
-  let emu: Emulator;
-  let dir: string;
-  beforeAll(async () => {
-    emu = await startEmulator({ latencyMs: 40, jitterMs: 20, seed: 3 });
-    dir = await tempDir();
-  });
-  afterAll(() => emu.close());
+  const fx = useEmulator('fdi-limits-', { latencyMs: 40, jitterMs: 20, seed: 3 });
 
-  it('the request rate never exceeds --rate, in any 1-second window at the server', async () => {
+  it.each([
+    [5, 15],
+    [20, 60],
+    [50, 150],
+  ])('--rate %i: never more arrivals than that in any 1-second window at the server (%i tasks)', async (rate, n) => {
+    const { emu, dir, env } = fx;
     emu.reset();
-    const manifest = await writeManifest(dir, 'rate.yaml', bulkManifest(150, { prefix: 'rate' }));
-    const res = await runCli(['apply', manifest, '--rate', '50', '--concurrency', '32', '--report', dir], {
-      env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' },
+    const manifest = await writeManifest(dir, `rate${rate}.yaml`, bulkManifest(n, { prefix: `rate${rate}` }));
+    const res = await runCli(['apply', manifest, '--rate', String(rate), '--concurrency', '32', '--report', dir], {
+      env,
     });
-    expect(res.code).toBe(0);
+    expect(res.code, res.stderr).toBe(0);
     const s = emu.stats();
-    expect(s.tasksStored).toBe(150);
-    // Requests are spaced 20 ms apart, and the 51st leaves a second and a guard after the first.
-    expect(s.peakRequestsPerSecond).toBeLessThanOrEqual(50);
-    expect(s.peakRequestsPerSecond).toBeGreaterThanOrEqual(40);
+    expect(s.tasksStored).toBe(n);
+    // Requests are spaced 1/rate apart, and the (rate+1)-th leaves a second and a guard after the first.
+    // The emulator stamps arrivals on this process's event loop, which a loaded machine delays by tens
+    // of milliseconds, so the window counted is 950 ms: the limiter's guard against that is proved
+    // deterministically in test/unit/traffic/rate-limiter.test.ts.
+    expect(peakWithin(emu.arrivals(), 950)).toBeLessThanOrEqual(rate);
+    // …and the limit is reached, not undercut: 40 at --rate 50.
+    expect(s.peakRequestsPerSecond).toBeGreaterThanOrEqual(Math.floor(rate * 0.8));
   });
 
   it('requests in flight never exceed --concurrency', async () => {
+    const { emu, dir, env } = fx;
     emu.reset();
     const manifest = await writeManifest(dir, 'conc.yaml', bulkManifest(120, { prefix: 'conc' }));
     const res = await runCli(['apply', manifest, '--rate', '1000', '--concurrency', '4', '--report', dir], {
-      env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' },
+      env,
     });
     expect(res.code).toBe(0);
     const s = emu.stats();
@@ -40,13 +58,14 @@ describe('rate and concurrency limits', () => {
   });
 
   it('adapts to a server quota below the configured rate: mostly created first time, all created once', async () => {
+    const { emu, dir, env } = fx;
     emu.reset();
     emu.configure({ rateQuota: 40, retryAfterSeconds: 1, latencyMs: 5, jitterMs: 0 });
     try {
       const manifest = await writeManifest(dir, 'quota.yaml', bulkManifest(200, { prefix: 'quota' }));
       const res = await runCli(
         ['apply', manifest, '--rate', '80', '--concurrency', '16', '--max-attempts', '10', '--report', dir],
-        { env: { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' } },
+        { env },
       );
       expect(res.code).toBe(0);
       const s = emu.stats();

@@ -4,11 +4,11 @@
  * its schedule and its state alone; `update` brings the task and its schedule to the manifest, and the
  * plan shows what differs, field by field.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import { latestLocalReport, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { beforeEach, describe, expect, it } from 'vitest';
+import { latestLocalReport, runCli, writeManifest } from '../../helpers/cli.js';
+import { useEmulator } from '../../helpers/emulator.js';
+import { DS } from '../emulator/helpers.js';
 
-const SRC = '30969b205e8f4392a25fb321112d1753';
 const NAMES = ['nightly-a', 'nightly-b', 'nightly-c'];
 
 function manifest(o: { onExists: string; cron?: string; timezone?: string | null; table?: string }): string {
@@ -19,7 +19,7 @@ options: { on_exists: ${o.onExists} }
 templates:
   t:
     task_type: TIMING
-    source_datasource: ${SRC}
+    source_datasource: ${DS.example}
     target_datasource: { name: oracle-cdc }
     schedule: { cron: "${o.cron ?? '0 30 2 * * ?'}"${tz} }
     start: true
@@ -43,32 +43,27 @@ interface PlanJson {
 }
 
 describe('the plan tells the whole truth', () => {
-  let emu: Emulator;
-  let dir: string;
-  let env: Record<string, string>;
-  const run = (args: string[]) => runCli(args, { env });
+  const fx = useEmulator('fdi-truth-', {}, { FDI_RATE: '200' });
+  const run = (args: string[]) => runCli(args, { env: fx.env });
   const apply = async (text: string) => {
-    const file = await writeManifest(dir, 'nightly.yaml', text);
-    const res = await run(['apply', file, '--report', dir]);
-    return { res, report: await latestLocalReport(dir, file) };
+    const file = await writeManifest(fx.dir, 'nightly.yaml', text);
+    const res = await run(['apply', file, '--report', fx.dir]);
+    return { res, report: await latestLocalReport(fx.dir, file) };
   };
+  /** The plan as --json and as the table; both must exit 0. */
   const plan = async (text: string) => {
-    const file = await writeManifest(dir, 'nightly.yaml', text);
+    const file = await writeManifest(fx.dir, 'nightly.yaml', text);
     const json = await run(['plan', file, '--json']);
     const table = await run(['plan', file]);
+    expect(json.code, json.stderr).toBe(0);
+    expect(table.code, table.stderr).toBe(0);
     return { json: JSON.parse(json.stdout) as PlanJson, table: table.stdout, code: json.code };
   };
   const dispatches = () =>
-    Object.fromEntries(emu.tasks().map((t) => [t.task_name, t.dispatch as Record<string, unknown> | undefined]));
+    Object.fromEntries(fx.emu.tasks().map((t) => [t.task_name, t.dispatch as Record<string, unknown> | undefined]));
 
-  beforeAll(async () => {
-    emu = await startEmulator({});
-    dir = await tempDir('fdi-truth-');
-    env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_RATE: '200' };
-  });
-  afterAll(() => emu.close());
   beforeEach(async () => {
-    emu.reset();
+    fx.emu.reset();
     const first = await apply(manifest({ onExists: 'skip' }));
     expect(first.res.code, first.res.stderr).toBe(0);
     // The first run: three tasks, three schedules and three starts, each counted under its name.
@@ -86,6 +81,7 @@ describe('the plan tells the whole truth', () => {
     const changed = manifest({ onExists: 'skip', cron: '0 45 3 * * ?' });
     const p = await plan(changed);
     expect(p.code).toBe(0);
+    expect(p.json.entries.map((e) => e.name)).toEqual(NAMES);
     expect(p.json.entries.map((e) => [e.action, e.schedule, e.startAction])).toEqual(
       NAMES.map(() => ['skip', 'leave', 'leave']),
     );
@@ -100,6 +96,7 @@ describe('the plan tells the whole truth', () => {
   it('update with only the cron changed: the task is kept, the schedule updated, the plan shows the cron', async () => {
     const changed = manifest({ onExists: 'update', cron: '0 45 3 * * ?' });
     const p = await plan(changed);
+    expect(p.json.entries.map((e) => e.name)).toEqual(NAMES);
     for (const e of p.json.entries) {
       expect(e).toMatchObject({ action: 'skip', schedule: 'update', startAction: 'running' });
       expect(e.changes).toEqual([{ path: 'schedule.cron', from: '0 30 2 * * ?', to: '0 45 3 * * ?' }]);
@@ -115,17 +112,23 @@ describe('the plan tells the whole truth', () => {
   it('update with the timezone removed: the schedule loses it', async () => {
     const changed = manifest({ onExists: 'update', timezone: null });
     const p = await plan(changed);
+    expect(p.json.entries.map((e) => e.name)).toEqual(NAMES);
     for (const e of p.json.entries) {
       expect(e.schedule).toBe('update');
       expect(e.changes).toEqual([{ path: 'schedule.cron_timezone', from: 'Asia/Shanghai' }]);
     }
-    await apply(changed);
-    for (const n of NAMES) expect(dispatches()[n]).not.toHaveProperty('cron_timezone');
+    const { res } = await apply(changed);
+    expect(res.code, res.stderr).toBe(0);
+    for (const n of NAMES) {
+      expect(dispatches()[n]).toMatchObject({ cron: '0 30 2 * * ?' });
+      expect(dispatches()[n]).not.toHaveProperty('cron_timezone');
+    }
   });
 
   it('update of the detail: the plan names each changed path of task_detail, with both values', async () => {
     const changed = manifest({ onExists: 'update', table: 'ODS' });
     const p = await plan(changed);
+    expect(p.json.entries.map((e) => e.name)).toEqual(NAMES);
     for (const [i, e] of p.json.entries.entries()) {
       expect(e.action).toBe('update');
       expect(e.schedule).toBe('keep');
@@ -135,7 +138,8 @@ describe('the plan tells the whole truth', () => {
       ]);
     }
     expect(p.table).toMatch(/task_detail\.targetSelectedDatasource\.targetTable/);
-    const { report } = await apply(changed);
+    const { res, report } = await apply(changed);
+    expect(res.code, res.stderr).toBe(0);
     expect(report.counts).toMatchObject({ updated: 3 });
     expect(report.steps).toMatchObject({ schedules_unchanged: 3, schedules_updated: 0 });
   });
