@@ -127,7 +127,22 @@ function addEmulatorCommand(program: Command, ctx: CliContext): void {
     .option('--seed <n>', 'seed of the fault and latency generator')
     .option('--state <file>', 'persist tasks to this file between runs')
     .option('--token-ttl-s <seconds>', 'lifetime of tokens issued by POST /v3/auth/tokens', '86400')
+    .option('--detail-form <form>', 'task_detail in answers: response (RawFormDataResponse, default) or request (echo)')
+    .addOption(noDispatchOption())
     .action(lazy(() => import('./commands/emulator.js'), ctx));
+}
+
+/**
+ * `--no-dispatch 404|empty|no-id`. Commander reads a `--no-` flag as the negation of `--dispatch`;
+ * this one takes a value of its own, so it is marked as not negating (its value lands in `noDispatch`).
+ */
+function noDispatchOption(): Option {
+  const option = new Option(
+    '--no-dispatch <form>',
+    'ShowDispatches of a task without a schedule: 404 (default), empty, no-id',
+  );
+  option.negate = false;
+  return option;
 }
 
 /** local, demo: the embedded stack. */

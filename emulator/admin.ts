@@ -1,11 +1,12 @@
 /**
  * The /__emulator control routes (no auth, no faults, not counted in stats):
- * GET stats, POST reset, GET|POST config, GET tasks, POST expire-tokens.
+ * GET stats, POST reset, GET|POST config, GET|POST tasks, GET requests, POST expire-tokens.
  */
 import type { ServerResponse } from 'node:http';
 import { parseJson, sendEmpty, sendError, sendJson } from './http.js';
 import { EmulatorConfigError } from './options.js';
 import type { EmulatorCore } from './core.js';
+import { seedTask } from './seed.js';
 
 const ADMIN_ERROR = 'EMULATOR.0001';
 
@@ -33,6 +34,10 @@ export function handleAdmin(
         200,
         core.store.snapshot(query.get('project') ?? undefined, query.get('instance') ?? undefined),
       );
+    case 'POST tasks':
+      return seed(core, body, res);
+    case 'GET requests':
+      return sendJson(res, 200, core.requestLog.list());
     case 'POST expire-tokens':
       core.auth.expireAll(Date.now());
       return sendEmpty(res, 204);
@@ -41,7 +46,7 @@ export function handleAdmin(
         res,
         404,
         'APIGW.0101',
-        `No emulator control route ${action}; try GET stats, POST reset, GET|POST config, GET tasks, POST expire-tokens.`,
+        `No emulator control route ${action}; try GET stats, POST reset, GET|POST config, GET|POST tasks, GET requests, POST expire-tokens.`,
       );
   }
 }
@@ -63,4 +68,17 @@ function configure(core: EmulatorCore, body: Buffer, res: ServerResponse): void 
     throw err;
   }
   return sendJson(res, 200, core.runtimeSettings());
+}
+
+/** POST tasks: seedTask with the JSON body; 200 with the stored task, 400 naming every problem. */
+function seed(core: EmulatorCore, body: Buffer, res: ServerResponse): void {
+  const parsed = parseJson(body);
+  if (!parsed.ok)
+    return sendError(res, 400, ADMIN_ERROR, 'the body must be a JSON object such as {"task_name":"cdc-1"}');
+  try {
+    return sendJson(res, 200, seedTask(core, parsed.value));
+  } catch (err) {
+    if (err instanceof EmulatorConfigError) return sendError(res, 400, ADMIN_ERROR, err.message);
+    throw err;
+  }
 }

@@ -4,6 +4,7 @@
  */
 import type { DataSource } from '../lib/fdi/model/api.js';
 import { ERROR_CODES, MAX_PAGE_LIMIT } from '../lib/fdi/model/api.js';
+import type { DetailForm, NoDispatchForm } from './options.js';
 import type { TaskStore } from './state.js';
 import type { StatsCollector } from './stats.js';
 
@@ -26,6 +27,10 @@ export interface ApiContext {
   datasources: ReadonlyMap<string, DataSource>;
   stats: StatsCollector;
   maxTasks: number;
+  /** The form of task_detail in answers (runtime setting detailForm). */
+  detailForm: DetailForm;
+  /** ShowDispatches of a task without a schedule (runtime setting noDispatch). */
+  noDispatch: NoDispatchForm;
   now: number;
 }
 

@@ -52,7 +52,8 @@ export function batchOperation(ctx: ApiContext): Reply {
       failure.push({ task_id: id, error_code: ERROR_CODES.taskNotFound, error_msg: 'The task does not exist.' });
       continue;
     }
-    ctx.store.update(task, { ...apply(task, checked.action), last_modified_date: ctx.now });
+    // A status change is not a change of the task's definition: last_modified_date stays.
+    ctx.store.update(task, apply(task, checked.action));
     success.push({ task_id: task.task_id, task_name: task.task_name });
   }
   const body: BatchOperationResponse = {

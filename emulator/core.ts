@@ -19,6 +19,7 @@ import {
   resolveRuntime,
 } from './options.js';
 import { TokenBucket } from './rate-quota.js';
+import { RequestLog } from './request-log.js';
 import { TaskStore } from './state.js';
 import { type EmulatorStats, StatsCollector } from './stats.js';
 import { Waits } from './waits.js';
@@ -34,7 +35,14 @@ export interface Arrival {
  * The runtime settings with no "off" state: configure() leaves them as they are when the patch gives
  * them as undefined (the others go back to their default, which is off).
  */
-const KEPT_WHEN_UNDEFINED = ['maxTasks', 'seed', 'tokenTtlSeconds', 'tokens'] as const satisfies readonly RuntimeKey[];
+const KEPT_WHEN_UNDEFINED = [
+  'maxTasks',
+  'seed',
+  'tokenTtlSeconds',
+  'tokens',
+  'detailForm',
+  'noDispatch',
+] as const satisfies readonly RuntimeKey[];
 
 /** Everything one emulator holds. */
 export class EmulatorCore {
@@ -44,6 +52,7 @@ export class EmulatorCore {
   readonly auth: Authenticator;
   readonly datasources: ReadonlyMap<string, DataSource>;
   readonly waits = new Waits();
+  readonly requestLog = new RequestLog();
   private readonly faults: FaultPlan;
   private bucket: TokenBucket | undefined;
 
@@ -92,10 +101,11 @@ export class EmulatorCore {
     return settings;
   }
 
-  /** Clears tasks, dispatches and stats, re-seeds the PRNG and refills the rate bucket. */
+  /** Clears tasks, dispatches, stats and the request log, re-seeds the PRNG and refills the rate bucket. */
   reset(): void {
     this.store.clear();
     this.stats.reset();
+    this.requestLog.clear();
     this.faults.reseed(this.options.seed);
     this.bucket = this.newBucket();
   }

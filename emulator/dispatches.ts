@@ -1,11 +1,14 @@
 /**
- * The schedule ("dispatch") of a TIMING task: create, show, update. One dispatch per task.
+ * The schedule ("dispatch") of a TIMING task: create, show, update. One dispatch per task. The body
+ * has the fields of the SDK's TaskDispatch only; none of these calls changes the task's
+ * last_modified_date.
  */
 import type { TaskDispatch, TaskDispatchRsp } from '../lib/fdi/model/api.js';
 import { DISPATCH_PERIODS, ERROR_CODES } from '../lib/fdi/model/api.js';
 import { type ApiContext, type Reply, errorReply, invalidParameter, malformedJson, taskNotFound } from './api.js';
 import { parseJson } from './http.js';
 import { newId } from './state.js';
+import { toDispatchRsp } from './views.js';
 
 /** Documented limits of TaskDispatch (docs/FDI-API.md §6). */
 export const DISPATCH_LIMITS = {
@@ -15,15 +18,7 @@ export const DISPATCH_LIMITS = {
   startDatetime: { min: 946_684_800_000, max: 2_147_512_447_000 },
 } as const;
 
-const DISPATCH_KEYS = new Set([
-  'start_datetime',
-  'period',
-  'dispatch_interval',
-  'remark',
-  'use_quartz_cron',
-  'cron',
-  'cron_timezone',
-]);
+const DISPATCH_KEYS = new Set(['start_datetime', 'period', 'dispatch_interval', 'remark', 'use_quartz_cron', 'cron']);
 
 type Problem = [field: string, message: string];
 
@@ -69,8 +64,6 @@ export function checkDispatch(d: unknown): Problem | undefined {
     if (typeof v !== 'number' || !Number.isInteger(v) || v < min || v > max)
       return ['start_datetime', `must be epoch milliseconds ${min}..${max}`];
   }
-  if (body.cron_timezone !== undefined && typeof body.cron_timezone !== 'string')
-    return ['cron_timezone', 'must be a string'];
   return undefined;
 }
 
@@ -104,19 +97,27 @@ export function createDispatch(ctx: ApiContext): Reply {
     last_modified_date: ctx.now,
   };
   ctx.store.update(task, { dispatch });
-  return { status: 200, body: dispatch, committed: true };
+  return { status: 200, body: toDispatchRsp(dispatch), committed: true };
 }
 
-/** GET /tasks/{task_id}/dispatches: the single dispatch object. */
+/**
+ * GET /tasks/{task_id}/dispatches: the single dispatch object. A task without one answers as the
+ * noDispatch setting says: 404, 200 `{}`, or 200 `{task_id, use_quartz_cron: false}` without an ID.
+ */
 export function showDispatch(ctx: ApiContext): Reply {
   const task = ctx.store.get(ctx.project, ctx.instance, ctx.params[0]);
   if (!task) return taskNotFound();
-  if (!task.dispatch)
-    return errorReply(404, ERROR_CODES.invalidParameter, 'Invalid parameter [dispatch_id]: the task has no dispatch.');
-  return { status: 200, body: task.dispatch };
+  if (task.dispatch) return { status: 200, body: toDispatchRsp(task.dispatch) };
+  if (ctx.noDispatch === 'empty') return { status: 200, body: {} };
+  if (ctx.noDispatch === 'no-id') return { status: 200, body: { task_id: task.task_id, use_quartz_cron: false } };
+  return errorReply(404, ERROR_CODES.invalidParameter, 'Invalid parameter [dispatch_id]: the task has no dispatch.');
 }
 
-/** PUT /tasks/{task_id}/dispatches/{dispatch_id}: replaces the schedule fields. */
+/**
+ * PUT /tasks/{task_id}/dispatches/{dispatch_id}: replaces the schedule fields. A dispatch ID the task
+ * does not have ("undefined", a stale one, or any ID of a task without a schedule) answers 404 and is
+ * counted in stats (dispatchPutsWithoutId).
+ */
 export function updateDispatch(ctx: ApiContext): Reply {
   const parsed = parseDispatch(ctx);
   if (!parsed.ok) return parsed.reply;
@@ -124,6 +125,7 @@ export function updateDispatch(ctx: ApiContext): Reply {
   if (!task) return taskNotFound();
   const current = task.dispatch;
   if (!current || current.dispatch_id !== ctx.params[1]) {
+    ctx.stats.dispatchPutWithoutId();
     return errorReply(
       404,
       ERROR_CODES.invalidParameter,
@@ -138,5 +140,5 @@ export function updateDispatch(ctx: ApiContext): Reply {
     last_modified_date: ctx.now,
   };
   ctx.store.update(task, { dispatch });
-  return { status: 200, body: dispatch, committed: true };
+  return { status: 200, body: toDispatchRsp(dispatch), committed: true };
 }

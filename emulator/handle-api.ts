@@ -96,7 +96,7 @@ function answerApi(
     Date.now(),
   );
   if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
-  const { projects, instances, maxTasks } = core.options;
+  const { projects, instances, maxTasks, detailForm, noDispatch } = core.options;
   if (!projects.includes(match.project)) return sendUnknownInstance(res, 'project', match.project);
   if (!instances.includes(match.instance)) return sendUnknownInstance(res, 'instance', match.instance);
   const ctx: ApiContext = {
@@ -109,6 +109,8 @@ function answerApi(
     datasources: core.datasources,
     stats: core.stats,
     maxTasks,
+    detailForm,
+    noDispatch,
     now: Date.now(),
   };
   const reply: Reply = match.handler(ctx);

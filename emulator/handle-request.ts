@@ -30,7 +30,10 @@ export async function handleRequest(core: EmulatorCore, req: IncomingMessage, re
     core.stats.outcome(match.label, status);
   };
   res.on('close', () => record(res.headersSent ? res.statusCode : 'aborted'));
-  if (match.kind !== 'iam') res.on('close', core.stats.apiArrival(performance.now()));
+  if (match.kind !== 'iam') {
+    res.on('close', core.stats.apiArrival(performance.now()));
+    core.requestLog.add({ method: req.method ?? 'GET', path: pathname, contentType: req.headers['content-type'] });
+  }
   try {
     const outcome =
       match.kind === 'iam' ? await handleIam(core, req, res) : await handleApi(core, match, req, query, res);

@@ -7,11 +7,17 @@ export {
   type EmulatorOptions,
   type FaultKind,
   type RuntimePatch,
+  type DetailForm,
+  type NoDispatchForm,
+  DETAIL_FORMS,
+  NO_DISPATCH_FORMS,
   FAULT_KINDS,
   EmulatorConfigError,
   checkFaults,
 } from './options.js';
 export type { EmulatorStats } from './stats.js';
 export type { TaskRecord } from './state.js';
+export type { SeedTaskSpec } from './seed.js';
+export type { LoggedRequest } from './request-log.js';
 export { DEFAULT_DATASOURCES, parseDataSources } from './datasources.js';
 export { mulberry32 } from './faults.js';

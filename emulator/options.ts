@@ -9,6 +9,21 @@ import { DEFAULT_DATASOURCES } from './datasources.js';
 export const FAULT_KINDS = ['reset', 'hang', '429', '500', '502', '503', '504', '500-after-commit'] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
+/**
+ * How create, show and update write `task_detail`: `response` builds the RawFormDataResponse the SDK
+ * documents (emulator/detail-form.ts); `request` echoes the string that was sent.
+ */
+export const DETAIL_FORMS = ['response', 'request'] as const;
+export type DetailForm = (typeof DETAIL_FORMS)[number];
+
+/**
+ * How ShowDispatches answers for a task without a schedule: `404` FDI.3033, `empty` 200 `{}`, or
+ * `no-id` 200 `{task_id, use_quartz_cron: false}` without `dispatch_id` (every field of
+ * TaskDispatchRsp is optional in Huawei's SDK).
+ */
+export const NO_DISPATCH_FORMS = ['404', 'empty', 'no-id'] as const;
+export type NoDispatchForm = (typeof NO_DISPATCH_FORMS)[number];
+
 export interface EmulatorOptions {
   /** Default 127.0.0.1. */
   host?: string | undefined;
@@ -44,6 +59,10 @@ export interface EmulatorOptions {
   seed?: number | undefined;
   /** Persist tasks (JSON) here between runs. */
   stateFile?: string | undefined;
+  /** The form of `task_detail` in create/show/update answers; default 'response'. */
+  detailForm?: DetailForm | undefined;
+  /** ShowDispatches of a task without a schedule; default '404'. */
+  noDispatch?: NoDispatchForm | undefined;
 }
 
 /** The settings that can change while the emulator runs (configure() and POST /__emulator/config). */
@@ -57,6 +76,8 @@ export const RUNTIME_KEYS = [
   'seed',
   'tokenTtlSeconds',
   'tokens',
+  'detailForm',
+  'noDispatch',
 ] as const;
 export type RuntimeKey = (typeof RUNTIME_KEYS)[number];
 
@@ -83,6 +104,8 @@ export const DEFAULTS = {
   maxTasks: INSTANCE_TASK_QUOTA,
   hangMs: 120_000,
   seed: 1,
+  detailForm: 'response',
+  noDispatch: '404',
 } as const;
 
 /** A configuration the emulator refuses; the message names the option. */
@@ -128,7 +151,14 @@ export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
     problems.push('tokens must be a list of non-empty strings');
   }
   problems.push(...checkFaults(patch.faults));
+  checkChoice(problems, 'detailForm', patch.detailForm, DETAIL_FORMS);
+  checkChoice(problems, 'noDispatch', patch.noDispatch, NO_DISPATCH_FORMS);
   return problems;
+}
+
+function checkChoice(problems: string[], name: string, v: unknown, choices: readonly string[]): void {
+  if (v === undefined || (typeof v === 'string' && choices.includes(v))) return;
+  problems.push(`${name} must be one of ${choices.map((c) => `"${c}"`).join(', ')} (got ${JSON.stringify(v)})`);
 }
 
 /** Fault probabilities: known kinds, each 0..1, together at most 1 (the kinds exclude one another). */
@@ -208,7 +238,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
 /**
  * The runtime settings with their defaults filled in (fresh copies of the lists), for resolveOptions
  * and configure(). Unset (undefined, or null from JSON) means the default: no faults, no latency or
- * jitter, no rate quota, no Retry-After, and DEFAULTS for the others.
+ * jitter, no rate quota, no Retry-After, and DEFAULTS for the others (the response form of
+ * task_detail, a 404 for a missing dispatch).
  */
 export function resolveRuntime(settings: RuntimePatch): RuntimeSettings {
   return {
@@ -221,5 +252,7 @@ export function resolveRuntime(settings: RuntimePatch): RuntimeSettings {
     seed: settings.seed ?? DEFAULTS.seed,
     tokenTtlSeconds: settings.tokenTtlSeconds ?? DEFAULTS.tokenTtlSeconds,
     tokens: [...(settings.tokens ?? DEFAULTS.tokens)],
+    detailForm: settings.detailForm ?? DEFAULTS.detailForm,
+    noDispatch: settings.noDispatch ?? DEFAULTS.noDispatch,
   };
 }

@@ -7,6 +7,8 @@ import type { AddressInfo } from 'node:net';
 import { EmulatorCore } from './core.js';
 import { handleRequest } from './handle-request.js';
 import type { EmulatorOptions, RuntimePatch } from './options.js';
+import type { LoggedRequest } from './request-log.js';
+import { type SeedTaskSpec, seedTask } from './seed.js';
 import type { TaskRecord } from './state.js';
 import type { EmulatorStats } from './stats.js';
 
@@ -18,8 +20,8 @@ export interface Emulator {
   /** Arrival times (ms, performance.now-based) of FDI API requests, for rate assertions. */
   arrivals(): number[];
   /**
-   * Clears tasks, dispatches and stats, re-seeds the PRNG and refills the rate bucket; keeps
-   * configuration and issued tokens.
+   * Clears tasks, dispatches, stats and the request log, re-seeds the PRNG and refills the rate
+   * bucket; keeps configuration and issued tokens.
    */
   reset(): void;
   /**
@@ -31,6 +33,13 @@ export interface Emulator {
   expireTokens(): void;
   /** A snapshot of the stored tasks (all, or of one project, or of one instance). */
   tasks(project?: string, instance?: string): TaskRecord[];
+  /**
+   * Stores a task directly (e.g. a composite task with `ext_type: 'CDC'`) and returns a copy of it;
+   * throws EmulatorConfigError naming every problem.
+   */
+  seedTask(spec: SeedTaskSpec): TaskRecord;
+  /** The last 1,000 FDI API requests (method, path without query, Content-Type), oldest first. */
+  requestLog(): LoggedRequest[];
   /** Stops listening, ends hanging and pending requests, writes the state file. */
   close(): Promise<void>;
 }
@@ -60,6 +69,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     configure: (patch) => core.configure(patch),
     expireTokens: () => core.auth.expireAll(Date.now()),
     tasks: (project, instance) => core.store.snapshot(project, instance),
+    seedTask: (spec) => seedTask(core, spec),
+    requestLog: () => core.requestLog.list(),
     close: () => {
       // Once: a second close() gets the same promise.
       closing ??= new Promise<void>((resolve) => {

@@ -26,6 +26,8 @@ export interface TaskRecord {
   /** Incremented by every update. */
   version: number;
   dispatch?: TaskDispatchRsp | undefined;
+  /** The kind of a composite task (e.g. CDC), put there by seedTask; absent for a common task. */
+  ext_type?: string | undefined;
 }
 
 const STATE_VERSION = 1;

@@ -23,6 +23,11 @@ export interface EmulatorStats {
   throttled: number;
   /** Fault kind → times injected. */
   faultsInjected: Record<string, number>;
+  /**
+   * PUTs of a dispatch to an ID the task does not have ("undefined", a stale ID, any ID of a task
+   * without a schedule), answered 404.
+   */
+  dispatchPutsWithoutId: number;
 }
 
 function bump(map: Record<string, number>, key: string, by = 1): void {
@@ -45,6 +50,7 @@ export class StatsCollector {
   private peak = 0;
   private throttled = 0;
   private faultsInjected: Record<string, number> = {};
+  private dispatchPutsWithoutId = 0;
 
   /** An FDI API request arrived at `now` (ms); returns a function to call exactly once when it is over. */
   apiArrival(now: number): () => void {
@@ -81,6 +87,10 @@ export class StatsCollector {
     this.duplicateNameRejections += 1;
   }
 
+  dispatchPutWithoutId(): void {
+    this.dispatchPutsWithoutId += 1;
+  }
+
   fault(kind: string): void {
     bump(this.faultsInjected, kind);
   }
@@ -102,6 +112,7 @@ export class StatsCollector {
     this.peak = 0;
     this.throttled = 0;
     this.faultsInjected = {};
+    this.dispatchPutsWithoutId = 0;
   }
 
   snapshot(tasksStored: number): EmulatorStats {
@@ -116,6 +127,7 @@ export class StatsCollector {
       peakRequestsPerSecond: this.peak,
       throttled: this.throttled,
       faultsInjected: this.faultsInjected,
+      dispatchPutsWithoutId: this.dispatchPutsWithoutId,
     });
   }
 }

@@ -113,7 +113,7 @@ export function createTask(ctx: ApiContext): Reply {
   };
   ctx.store.add(record);
   ctx.stats.createCommitted(record.task_name);
-  return { status: 200, body: toTaskResponse(record, ctx.datasources), committed: true };
+  return { status: 200, body: toTaskResponse(record, ctx.datasources, ctx.detailForm), committed: true };
 }
 
 /** PUT /tasks/{task_id}: the full body again; renaming onto another task's name is refused. */
@@ -123,6 +123,13 @@ export function updateTask(ctx: ApiContext): Reply {
   const body = checked.body;
   const task = ctx.store.get(ctx.project, ctx.instance, ctx.params[0]);
   if (!task) return taskNotFound();
+  if (task.ext_type) {
+    // A composite task has another body (the SDK's multi-task calls); a common-task body would overwrite it.
+    return invalidParameter(
+      'ext_type',
+      `task "${task.task_name}" (${task.task_id}) is a composite task (${task.ext_type}); a common-task body cannot update it`,
+    );
+  }
   const other = ctx.store.findByName(ctx.project, ctx.instance, body.task.task_name);
   if (other && other.task_id !== task.task_id) return duplicateName(ctx, body.task.task_name);
   const fields = fieldsOf(body.task, body.task_detail);
@@ -133,13 +140,13 @@ export function updateTask(ctx: ApiContext): Reply {
     // A schedule belongs to TIMING tasks only.
     dispatch: fields.task_type === 'TIMING' ? task.dispatch : undefined,
   });
-  return { status: 200, body: toTaskResponse(task, ctx.datasources), committed: true };
+  return { status: 200, body: toTaskResponse(task, ctx.datasources, ctx.detailForm), committed: true };
 }
 
 /** GET /tasks/{task_id} */
 export function showTask(ctx: ApiContext): Reply {
   const task = ctx.store.get(ctx.project, ctx.instance, ctx.params[0]);
-  return task ? { status: 200, body: toTaskResponse(task, ctx.datasources) } : taskNotFound();
+  return task ? { status: 200, body: toTaskResponse(task, ctx.datasources, ctx.detailForm) } : taskNotFound();
 }
 
 /** DELETE /tasks/{task_id}: 204; a running task must be stopped first (FDI.3023). */
@@ -153,14 +160,15 @@ export function deleteTask(ctx: ApiContext): Reply {
 
 type Filter = (t: TaskRecord) => boolean;
 
-/** The list filters; a Reply when one is malformed. */
-function listFilters(q: URLSearchParams): Filter[] | Reply {
+/**
+ * The list filters of the SDK's ListTasksRequest; a Reply when one is malformed. A query parameter the
+ * SDK does not have (`task_name`, `datasource_id`, …) is ignored, as a server ignores unknown ones.
+ */
+function listFilters(q: URLSearchParams, datasources: ApiContext['datasources']): Filter[] | Reply {
   const filters: Filter[] = [];
-  for (const key of ['name', 'task_name'] as const) {
-    const v = q.get(key);
-    // Fuzzy: a case-sensitive substring match, as the real service does.
-    if (v) filters.push((t) => t.task_name.includes(v));
-  }
+  const name = q.get('name');
+  // Fuzzy: a case-sensitive substring match, as the real service does.
+  if (name) filters.push((t) => t.task_name.includes(name));
   const type = q.get('task_type');
   if (type) {
     if (type !== 'realtime' && type !== 'timing')
@@ -177,8 +185,11 @@ function listFilters(q: URLSearchParams): Filter[] | Reply {
     const v = q.get(key);
     if (v) filters.push((t) => t[key] === v);
   }
-  const ds = q.get('datasource_id');
-  if (ds) filters.push((t) => t.source_datasource_id === ds || t.target_datasource_id === ds);
+  const app = (id: string) => datasources.get(id)?.app_id;
+  const sourceApp = q.get('source_app_id');
+  if (sourceApp) filters.push((t) => app(t.source_datasource_id) === sourceApp);
+  const targetApp = q.get('target_app_id');
+  if (targetApp) filters.push((t) => app(t.target_datasource_id) === targetApp);
   return filters;
 }
 
@@ -186,7 +197,7 @@ function listFilters(q: URLSearchParams): Filter[] | Reply {
 export function listTasks(ctx: ApiContext): Reply {
   const paging = parsePaging(ctx.query);
   if (isReply(paging)) return paging;
-  const filters = listFilters(ctx.query);
+  const filters = listFilters(ctx.query, ctx.datasources);
   if (isReply(filters)) return filters;
   const matching = ctx.store.list(ctx.project, ctx.instance).filter((t) => filters.every((f) => f(t)));
   const brief = page(matching, paging.offset, paging.limit);

@@ -1,10 +1,16 @@
 /**
  * The response shapes of a stored task, with the reference's casing quirks: TaskBasicRsp says
- * `realtime`/`timing` and `"stop"`/`"running"`; list entries say `REALTIME`/`TIMING`, an integer
- * status and a string `created_date`.
+ * `realtime`/`timing` and `"stop"`/`"running"`; list entries (BriefTaskRespBean) say
+ * `REALTIME`/`TIMING`, an integer status and a date string `created_date`; a schedule has the
+ * fields of the SDK's TaskDispatchRsp only.
  */
-import type { BriefTask, DataSource, TaskBasicRsp, TaskResponse } from '../lib/fdi/model/api.js';
+import type { BriefTask, DataSource, TaskBasicRsp, TaskDispatchRsp, TaskResponse } from '../lib/fdi/model/api.js';
+import { responseDetail } from './detail-form.js';
+import type { DetailForm } from './options.js';
 import type { TaskRecord } from './state.js';
+
+/** The enterprise project of every task: "0", the default enterprise project. */
+export const ENTERPRISE_PROJECT_ID = '0';
 
 type DataSources = ReadonlyMap<string, DataSource>;
 
@@ -34,27 +40,58 @@ export function toTaskBasicRsp(t: TaskRecord, datasources: DataSources): TaskBas
   return dropUndefined(rsp);
 }
 
-/** `{task, task_detail}`: the stored task_detail string is echoed as given. */
-export function toTaskResponse(t: TaskRecord, datasources: DataSources): TaskResponse {
-  return { task: toTaskBasicRsp(t, datasources), task_detail: t.task_detail };
+/**
+ * `{task, task_detail}`: task_detail in the response form built from the task (RawFormDataResponse),
+ * or with form 'request' the stored string as it was sent.
+ */
+export function toTaskResponse(t: TaskRecord, datasources: DataSources, form: DetailForm): TaskResponse {
+  const detail = form === 'request' ? t.task_detail : responseDetail(t, datasources);
+  return { task: toTaskBasicRsp(t, datasources), task_detail: detail };
 }
 
-/** A list entry (BriefTaskRespBean). `created_date` is the epoch-ms value as a decimal string. */
+/**
+ * A list entry (BriefTaskRespBean), fields in the SDK's order. `created_date` is a date string (ISO
+ * 8601; the SDK types it `date`), `last_modified_time` epoch ms. The source and target instance are
+ * those of the data sources (the task's instance unless a data source names its own). `ext_type` only
+ * for a composite task.
+ */
 export function toBriefTask(t: TaskRecord, datasources: DataSources): BriefTask {
+  const src = datasources.get(t.source_datasource_id);
+  const dst = datasources.get(t.target_datasource_id);
   const brief: BriefTask = {
     task_id: t.task_id,
     task_name: t.task_name,
     task_type: t.task_type,
     status: t.status === 'running' ? 1 : 0,
-    created_date: String(t.created_date),
+    created_date: new Date(t.created_date).toISOString(),
     version: String(t.version),
     last_modified_time: t.last_modified_date,
     execute_status: t.execute_status,
-    source_app_id: datasources.get(t.source_datasource_id)?.app_id,
-    target_app_id: datasources.get(t.target_datasource_id)?.app_id,
+    source_app_id: src?.app_id,
+    target_app_id: dst?.app_id,
+    source_instance_id: src?.instance_id ?? t.instance_id,
+    target_instance_id: dst?.instance_id ?? t.instance_id,
+    ext_type: t.ext_type || undefined,
+    enterprise_project_id: ENTERPRISE_PROJECT_ID,
+    task_tag: t.task_tag || undefined,
   };
-  if (t.task_tag) brief.task_tag = t.task_tag;
   return dropUndefined(brief);
+}
+
+/** A schedule as TaskDispatchRsp has it (a key stored by an older emulator, such as cron_timezone, is not shown). */
+export function toDispatchRsp(d: TaskDispatchRsp): TaskDispatchRsp {
+  return dropUndefined({
+    dispatch_id: d.dispatch_id,
+    task_id: d.task_id,
+    start_datetime: d.start_datetime,
+    period: d.period,
+    dispatch_interval: d.dispatch_interval,
+    created_date: d.created_date,
+    last_modified_date: d.last_modified_date,
+    remark: d.remark,
+    use_quartz_cron: d.use_quartz_cron,
+    cron: d.cron,
+  });
 }
 
 function dropUndefined<T extends object>(o: T): T {

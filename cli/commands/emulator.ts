@@ -5,10 +5,14 @@
 import { readFileSync } from 'node:fs';
 import { EXIT, UserError } from '../../lib/errors.js';
 import {
+  type DetailForm,
   type EmulatorOptions,
   type FaultKind,
+  type NoDispatchForm,
+  DETAIL_FORMS,
   EmulatorConfigError,
   FAULT_KINDS,
+  NO_DISPATCH_FORMS,
   checkFaults,
   parseDataSources,
   startEmulator,
@@ -34,6 +38,8 @@ export interface EmulatorFlags {
   seed?: string;
   state?: string;
   tokenTtlS: string;
+  detailForm?: string;
+  noDispatch?: string;
 }
 
 type Problems = string[];
@@ -92,6 +98,19 @@ function faults(problems: Problems, specs: string[] = []): Partial<Record<FaultK
   return out;
 }
 
+/** A flag that takes one of a few words. */
+function choice<T extends string>(
+  problems: Problems,
+  flag: string,
+  raw: string | undefined,
+  choices: readonly T[],
+): T | undefined {
+  if (raw === undefined) return undefined;
+  if ((choices as readonly string[]).includes(raw)) return raw as T;
+  problems.push(`--${flag} must be one of ${choices.join(', ')} (got "${raw}")`);
+  return undefined;
+}
+
 function nonEmpty(problems: Problems, flag: string, values: string[] | undefined): string[] | undefined {
   if (values?.some((v) => v.trim() === '')) problems.push(`--${flag} must not be empty`);
   return values;
@@ -136,6 +155,8 @@ export function optionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
     tokenTtlSeconds: int(problems, 'token-ttl-s', flags.tokenTtlS, 1),
     stateFile: flags.state,
     datasources: readDataSources(problems, flags.datasources),
+    detailForm: choice<DetailForm>(problems, 'detail-form', flags.detailForm, DETAIL_FORMS),
+    noDispatch: choice<NoDispatchForm>(problems, 'no-dispatch', flags.noDispatch, NO_DISPATCH_FORMS),
   };
   const faultProblems: Problems = [];
   options.faults = faults(faultProblems, flags.fault);

@@ -13,7 +13,7 @@ afterAll(() => emu.close());
 beforeEach(() => emu.reset());
 
 describe('POST /tasks: the documented example', () => {
-  it('answers 200 with a TaskBasicRsp in the response casing and echoes task_detail', async () => {
+  it('answers 200 with a TaskBasicRsp in the response casing and task_detail in the response form', async () => {
     const res = await call(emu.url, 'POST', `${BASE}/tasks`, { body: EXAMPLE });
     expect(res.status).toBe(200);
     const sent = JSON.parse(EXAMPLE.toString('utf8'));
@@ -36,7 +36,22 @@ describe('POST /tasks: the documented example', () => {
       description: 'mysql',
       task_tag: 'fdi_autotest',
     });
-    expect(res.json.task_detail).toBe(sent.task_detail);
+    // RawFormDataResponse: the head from the task, then the request's sections in snake_case.
+    const detail = JSON.parse(res.json.task_detail);
+    const request = JSON.parse(sent.task_detail);
+    expect(detail).toMatchObject({
+      project_id: 'local-project',
+      task_name: 'fdi_task_v2mysql-tomysql',
+      task_type: 'timing',
+      description: 'mysql',
+      source_datasource: 'fdi-autotest-mysql',
+      source_selected_datasource: request.sourceSelectedDatasource,
+      target_selected_datasource: request.targetSelectedDatasource,
+      error_handler: request.error_handler,
+      after_implementation: request.afterImplementation,
+    });
+    // What was sent is kept as sent.
+    expect(emu.tasks()[0].task_detail).toBe(sent.task_detail);
     expect(res.headers['x-request-id']).toMatch(/^[0-9a-f]{32}$/);
     expect(res.headers['content-type']).toBe('application/json;charset=UTF-8');
   });
