@@ -154,7 +154,38 @@ describe('fdi-provision emulator', () => {
     }
   });
 
+  it('answers in the response form by default; --detail-form request echoes, --no-dispatch empty answers {}', async () => {
+    const plain = await start(['--port', '0']);
+    try {
+      const res = await call(plain.url, 'POST', `${BASE}/tasks`, {
+        body: taskBody('form-default', {}, '{"mappingTable":[]}'),
+      });
+      expect(JSON.parse(res.json.task_detail)).toMatchObject({ task_name: 'form-default', mapping_table: [] });
+      expect((await call(plain.url, 'GET', `${BASE}/tasks/${res.json.task.task_id}/dispatches`)).status).toBe(404);
+    } finally {
+      plain.proc.kill('SIGTERM');
+      expect(await plain.exit).toBe(0);
+    }
+    const emu = await start(['--port', '0', '--detail-form', 'request', '--no-dispatch', 'empty']);
+    try {
+      const res = await call(emu.url, 'POST', `${BASE}/tasks`, {
+        body: taskBody('form-echo', {}, '{"mappingTable":[]}'),
+      });
+      expect(res.json.task_detail).toBe('{"mappingTable":[]}');
+      const shown = await call(emu.url, 'GET', `${BASE}/tasks/${res.json.task.task_id}/dispatches`);
+      expect(shown.status).toBe(200);
+      expect(shown.json).toEqual({});
+      const config = await call(emu.url, 'GET', '/__emulator/config');
+      expect(config.json).toMatchObject({ detailForm: 'request', noDispatch: 'empty' });
+    } finally {
+      emu.proc.kill('SIGTERM');
+      expect(await emu.exit).toBe(0);
+    }
+  });
+
   it.each([
+    [['--detail-form', 'camel'], /--detail-form must be one of response, request/],
+    [['--no-dispatch', 'gone'], /--no-dispatch must be one of 404, empty, no-id/],
     [['--port', 'eighty'], /--port must be a whole number/],
     [['--fault', 'teapot=0.5'], /unknown kind "teapot"/],
     [['--fault', '500=3'], /probability must be a number from 0 to 1/],

@@ -195,6 +195,22 @@ describe('POST /batch-operation/tasks', () => {
     expect((await call(emu.url, 'GET', `${BASE}/tasks/${a}`)).json.task.status).toBe('stop');
   });
 
+  it('starting and stopping do not change last_modified_date (nor the listing’s last_modified_time); an update does', async () => {
+    const id = await createTask(emu.url, 'stamped');
+    const created = emu.tasks()[0].last_modified_date;
+    await new Promise((r) => setTimeout(r, 5));
+    for (const action_id of ['start', 'stop']) {
+      await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id, list: [{ task_id: id }] } });
+      expect(emu.tasks()[0].last_modified_date, action_id).toBe(created);
+      expect((await call(emu.url, 'GET', `${BASE}/tasks/${id}`)).json.task.last_modified_date).toBe(created);
+      expect((await call(emu.url, 'GET', `${BASE}/tasks`)).json.entities[0].last_modified_time).toBe(created);
+    }
+    await call(emu.url, 'PUT', `${BASE}/tasks/${id}`, { body: taskBody('stamped') });
+    const updated = emu.tasks()[0].last_modified_date;
+    expect(updated).toBeGreaterThan(created);
+    expect((await call(emu.url, 'GET', `${BASE}/tasks`)).json.entities[0].last_modified_time).toBe(updated);
+  });
+
   it('takes at most 10 IDs', async () => {
     const list = Array.from({ length: 11 }, (_, i) => ({ task_id: `id-${i}` }));
     const res = await call(emu.url, 'POST', `${BASE}/batch-operation/tasks`, { body: { action_id: 'start', list } });

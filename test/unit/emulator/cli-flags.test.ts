@@ -33,6 +33,8 @@ describe('emulator flags', () => {
       seed: '42',
       state: '/tmp/state.json',
       tokenTtlS: '60',
+      detailForm: 'request',
+      noDispatch: 'no-id',
     });
     expect(o).toEqual({
       host: '127.0.0.1',
@@ -51,6 +53,8 @@ describe('emulator flags', () => {
       stateFile: '/tmp/state.json',
       tokenTtlSeconds: 60,
       datasources: undefined,
+      detailForm: 'request',
+      noDispatch: 'no-id',
     });
   });
 
@@ -70,6 +74,8 @@ describe('emulator flags', () => {
     ['fault twice', { fault: ['500=0.1', '500=0.2'] }, /given twice/],
     ['fault sum', { fault: ['500=0.6', '502=0.6'] }, /add up to/],
     ['ak without sk', { ak: 'AK' }, /--ak and --sk go together/],
+    ['detail-form', { detailForm: 'camel' }, /--detail-form must be one of response, request \(got "camel"\)/],
+    ['no-dispatch', { noDispatch: '200' }, /--no-dispatch must be one of 404, empty, no-id \(got "200"\)/],
     ['empty token', { token: [''] }, /--token must not be empty/],
     [
       'missing datasources file',

@@ -18,6 +18,8 @@ describe('resolveOptions', () => {
       rateQuota: undefined,
       hangMs: 120_000,
       faults: {},
+      detailForm: 'response',
+      noDispatch: '404',
     });
     expect(o.datasources).toEqual(DEFAULT_DATASOURCES);
   });
@@ -35,6 +37,16 @@ describe('resolveOptions', () => {
       expect(msg).toMatch(/projects/);
       expect(msg).toMatch(/fault 500/);
     }
+  });
+
+  it('checks detailForm and noDispatch', () => {
+    expect(resolveOptions({ detailForm: 'request', noDispatch: 'no-id' })).toMatchObject({
+      detailForm: 'request',
+      noDispatch: 'no-id',
+    });
+    expect(() => resolveOptions({ detailForm: 'snake' as never, noDispatch: 404 as never })).toThrow(
+      /detailForm must be one of "response", "request" \(got "snake"\); noDispatch must be one of "404", "empty", "no-id" \(got 404\)/,
+    );
   });
 
   it('refuses duplicate data source IDs', () => {
