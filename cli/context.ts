@@ -21,6 +21,7 @@ export interface CommonFlags {
   maxAttempts?: string;
   timeoutMs?: string;
   report?: string;
+  state?: string;
   json?: boolean;
   quiet?: boolean;
 }

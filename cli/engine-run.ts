@@ -10,7 +10,9 @@ import { createLogger } from '../lib/logger.js';
 import type { ManifestError } from '../lib/report/types.js';
 import type { RunDeps } from '../lib/run-types.js';
 import { scrub } from '../lib/secret.js';
+import { appliedStoreAt, DEFAULT_LOCAL_STATE } from '../lib/storage/applied-store.js';
 import { manifestReader } from '../lib/storage/manifest-reader.js';
+import { parseS3Uri } from '../lib/storage/object-store.js';
 import type { CliContext, CommonFlags } from './context.js';
 
 export interface EngineSetup {
@@ -28,7 +30,17 @@ export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliCon
     level: flags.quiet ? 'error' : (ctx.env.LOG_LEVEL ?? (ctx.stderr.isTTY ? 'warn' : 'info')),
     pretty: Boolean(ctx.stderr.isTTY) && ctx.env.LOG_FORMAT !== 'json',
   });
-  const deps: RunDeps = { reader: manifestReader(manifestUri, config.s3), fdi: connectFdi, logger };
+  // An s3:// manifest's records default to its bucket's state prefix, where the function keeps them.
+  const bucket = parseS3Uri(manifestUri)?.bucket;
+  const state =
+    flags.state ??
+    (ctx.env.FDI_STATE?.trim() || (bucket ? `s3://${bucket}/${config.prefixes.state}` : DEFAULT_LOCAL_STATE));
+  const deps: RunDeps = {
+    reader: manifestReader(manifestUri, config.s3),
+    fdi: connectFdi,
+    logger,
+    applied: appliedStoreAt(state, config),
+  };
   return { config, deps, clean: (t) => scrub(t, secrets) };
 }
 

@@ -96,6 +96,10 @@ function withEngineFlags(cmd: Command): Command {
     .option('--rate <rps>', 'requests per second at most (FDI_RATE)')
     .option('--max-attempts <n>', 'attempts per request (FDI_MAX_ATTEMPTS)')
     .option('--timeout-ms <ms>', 'timeout of one request (FDI_TIMEOUT_MS)')
+    .option(
+      '--state <dir|s3://bucket/prefix>',
+      'where the records of the last applies are kept, for drift detection (FDI_STATE; default ./.fdi-state)',
+    )
     .option('--json', 'machine output on stdout')
     .option('--quiet', 'only errors on stderr');
 }

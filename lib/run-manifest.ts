@@ -32,7 +32,9 @@ import {
 import type { ApplyRequest, Finished, PlanRequest, RunDeps, RunOutcome, RunRequest } from './run-types.js';
 import { createTraffic } from './traffic/run-traffic.js';
 import type { RetryContext } from './traffic/with-retry.js';
-import { systemClock, type Target } from './types.js';
+import { systemClock, targetKey, type Target } from './types.js';
+import type { AppliedTask, AppliedTasks } from './plan/applied.js';
+import type { AppliedStore } from './storage/applied-store.js';
 
 /** Plan only: never writes, never suspends. */
 export function runManifest(req: PlanRequest, deps: RunDeps): Promise<Finished>;
@@ -63,11 +65,15 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const limits = effectiveLimits(config, manifest.options);
   const traffic = createTraffic(limits, { signal: req.signal, log: run.log });
   run.countWith(traffic.counts);
+  const clock = deps.clock ?? systemClock;
+  const applied = await loadApplied(deps.applied, targets, run);
   const planned = await connectAndPlan(manifest, targets, {
     config,
     connect: () => deps.fdi(config, traffic.scheduler, limits),
     retry: traffic.retry,
     earlier: resume && resume.invocation > 1 ? new Set(earlier.keys()) : undefined,
+    applied,
+    now: () => clock.now(),
   });
   if (planned.kind === 'failed')
     return run.finish(allNotAttempted(manifest, config, earlier), planned.ending, { manifest });
@@ -79,6 +85,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   // 4. Execute.
   req.observer?.planned?.(plan, manifest);
   run.log.info({ tasks: manifest.taskCount, ...limits }, 'provisioning');
+  const writes = new AppliedWrites();
   const outcome = await executePlan(manifest, plan, {
     client,
     retry: traffic.retry,
@@ -88,7 +95,10 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     deadline: req.deadline,
     earlier,
     onResult: (r) => req.observer?.result?.(r, { final: isFinal(r), state: () => run.state }),
+    onApplied: (entry, record) => writes.add(entry.target, entry.name, record),
+    now: () => clock.now(),
   });
+  await saveApplied(deps.applied, writes, run);
   if (outcome.stopped === 'deadline') {
     await run.suspend();
     run.log.info({ final: outcome.results.filter(isFinal).length }, 'deadline near: suspending the run');
@@ -101,11 +111,57 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   return run.finish(outcome.results, { aborted: outcome.reason }, { plan, manifest, failedYaml });
 }
 
+/** The records of the last applies to the targets (none without a store); a store that fails is a note. */
+async function loadApplied(
+  store: AppliedStore | undefined,
+  targets: Target[],
+  run: RunRecord,
+): Promise<Map<string, AppliedTasks> | undefined> {
+  if (!store) return undefined;
+  const { records, warnings } = await store.load(targets);
+  for (const w of warnings) noteWarning(run, w);
+  return records;
+}
+
+/** Keeps what this run applied (also when it stops or suspends: each record is of a write FDI answered). */
+async function saveApplied(store: AppliedStore | undefined, writes: AppliedWrites, run: RunRecord): Promise<void> {
+  if (!store || writes.empty) return;
+  for (const w of await store.save(writes.byTarget)) noteWarning(run, w);
+}
+
+function noteWarning(run: RunRecord, warning: string): void {
+  run.log.warn(warning);
+  run.notes.push(warning);
+}
+
+/** The records a run makes, per target and task name. */
+class AppliedWrites {
+  readonly byTarget = new Map<string, { target: Target; tasks: Map<string, AppliedTask> }>();
+
+  add(target: Target, name: string, record: AppliedTask): void {
+    const key = targetKey(target);
+    const t = this.byTarget.get(key) ?? { target, tasks: new Map<string, AppliedTask>() };
+    t.tasks.set(name, record);
+    this.byTarget.set(key, t);
+  }
+
+  get empty(): boolean {
+    return this.byTarget.size === 0;
+  }
+}
+
 /** Step 3 without its ending: the client and the plan; a failure to read FDI is how the run ends. */
 async function connectAndPlan(
   manifest: CompiledManifest,
   targets: Target[],
-  ctx: { config: Config; connect: () => FdiClient; retry: RetryContext; earlier: ReadonlySet<number> | undefined },
+  ctx: {
+    config: Config;
+    connect: () => FdiClient;
+    retry: RetryContext;
+    earlier: ReadonlySet<number> | undefined;
+    applied: ReadonlyMap<string, AppliedTasks> | undefined;
+    now: () => Date;
+  },
 ): Promise<{ kind: 'planned'; client: FdiClient; plan: Plan } | { kind: 'failed'; ending: Ending }> {
   try {
     const client = ctx.connect();
@@ -114,6 +170,8 @@ async function connectAndPlan(
       retry: ctx.retry,
       defaults: ctx.config,
       earlier: ctx.earlier,
+      applied: ctx.applied,
+      now: ctx.now,
     });
     return { kind: 'planned', client, plan };
   } catch (err) {

@@ -8,6 +8,7 @@ import type { Logger } from './logger.js';
 import type { CompiledManifest } from './manifest/index.js';
 import type { Plan } from './plan/types.js';
 import type { Report, TaskResult } from './report/types.js';
+import type { AppliedStore } from './storage/applied-store.js';
 import type { ManifestReader } from './storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from './storage/report-sink.js';
 import type { Clock, RequestCounts } from './types.js';
@@ -76,6 +77,8 @@ export interface RunDeps {
   fdi: FdiConnector;
   logger: Logger;
   clock?: Clock | undefined;
+  /** The records of this product's last applies (docs/DRIFT.md); without them planning reads more. */
+  applied?: AppliedStore | undefined;
 }
 
 /** What a finished run hands back besides its report. */

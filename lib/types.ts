@@ -44,3 +44,19 @@ export interface Clock {
 }
 
 export const systemClock: Clock = { now: () => new Date() };
+
+/** What this product last applied to one task (lib/plan/applied.ts, docs/DRIFT.md). */
+export interface AppliedTask {
+  task_id: string;
+  /** requestFingerprint of the body last sent (create or update). */
+  request: string;
+  /** existingFingerprint of the task as FDI answered that write, in whatever form FDI answers. */
+  shown: string;
+  /** The task's modification time (epoch ms) as FDI last gave it: the listing's, else the write's answer. */
+  modified?: number | undefined;
+  /** When it was recorded (ISO 8601). */
+  at: string;
+}
+
+/** The records of one instance, by task name. */
+export type AppliedTasks = ReadonlyMap<string, AppliedTask>;

@@ -23,7 +23,7 @@ const plan: CommandAction = async ([manifestUri], flags, ctx) => {
   const p = outcome.plan;
   if (flags.json) {
     ctx.stdout.write(
-      `${JSON.stringify({ entries: p.entries.map(({ bodyHash: _h, ...e }) => e), quota: p.quota, blockers: p.blockers, problems: p.problems, requests: report.stats.requests })}\n`,
+      `${JSON.stringify({ entries: p.entries.map(({ bodyHash: _h, record: _r, applied: _a, ...e }) => e), quota: p.quota, blockers: p.blockers, problems: p.problems, requests: report.stats.requests })}\n`,
     );
   } else {
     ctx.stdout.write(clean(planTable(p)));
@@ -43,7 +43,7 @@ export function planTable(p: Plan): string {
     String(e.index),
     e.name,
     e.target.instance_id,
-    e.action,
+    shownAction(e),
     e.schedule ?? '',
     e.startAction ?? '',
     detail(e),
@@ -70,12 +70,20 @@ export function planTable(p: Plan): string {
     fmt(head),
     ...rows.map(fmt),
     '',
-    `plan: ${count((e) => e.action)}`,
+    `plan: ${count(shownAction)}`,
     ...(schedules ? [`schedules: ${schedules}`] : []),
     ...(starts ? [`starts: ${starts}`] : []),
     ...(quota.length ? [`quota: ${quota.join('; ')}`] : []),
     '',
   ].join('\n');
+}
+
+/**
+ * The action column: under `on_exists: update`, what comparing the existing task told (`unchanged`,
+ * `update`, `drift unknown`), else the action.
+ */
+function shownAction(e: PlanEntry): string {
+  return e.compared ?? e.action;
 }
 
 /** How many changed paths the table names before "+N more" (plan --json has them all, with values). */

@@ -10,7 +10,7 @@
 import type { FdiClient } from '../fdi/client/client.js';
 import type { Target } from '../types.js';
 import { FdiError, isAuthFailure, isNameTaken } from '../fdi/client/fdi-error.js';
-import type { CreateTaskRequest } from '../fdi/model/api.js';
+import type { CreateTaskRequest, TaskResponse } from '../fdi/model/api.js';
 import { sameDefinition } from '../plan/fingerprint.js';
 import { findTaskByName } from '../plan/reads.js';
 import { decideRetry } from '../traffic/retry-policy.js';
@@ -18,7 +18,8 @@ import { sleep } from '../traffic/sleep.js';
 import { type RetryContext, withRetry } from '../traffic/with-retry.js';
 
 export type CreateOutcome =
-  | { status: 'created'; task_id: string; attempts: number; note?: string }
+  /** `answer`: the task as FDI answered the create, or as read back after an ambiguous one. */
+  | { status: 'created'; task_id: string; attempts: number; note?: string; answer?: TaskResponse }
   | { status: 'existing'; task_id: string; attempts: number; note: string }
   | { status: 'failed'; attempts: number; error: FdiError; note?: string; unverified?: boolean }
   | { status: 'not_attempted'; attempts: number; error?: FdiError };
@@ -40,7 +41,7 @@ export async function createExactlyOnce(
     let error: FdiError;
     try {
       const res = await client.createTask(target, body, ctx.retry.signal);
-      return { status: 'created', task_id: res.task.task_id, attempts };
+      return { status: 'created', task_id: res.task.task_id, attempts, answer: res };
     } catch (err) {
       if (!(err instanceof FdiError)) throw err;
       // Credentials FDI refused even after a refresh: the executor stops the run on this failure.
@@ -129,7 +130,13 @@ async function attribute(
   }
   // An answer that cannot be compared: as before the read-back, the lookup decides.
   if (sameDefinition(shown, body) ?? true)
-    return { status: 'created', task_id: taskId, attempts, note: `confirmed by name lookup after ${after}` };
+    return {
+      status: 'created',
+      task_id: taskId,
+      attempts,
+      note: `confirmed by name lookup after ${after}`,
+      answer: shown,
+    };
   return {
     status: 'existing',
     task_id: taskId,

@@ -9,6 +9,7 @@ import { setMaxListeners } from 'node:events';
 import type { FdiClient } from '../fdi/client/client.js';
 import { isAuthFailure, type FdiError } from '../fdi/client/fdi-error.js';
 import type { CompiledManifest, ExpandedTask, ManifestOptions } from '../manifest/index.js';
+import type { AppliedTask } from '../plan/applied.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
 import type { RetryContext } from '../traffic/with-retry.js';
@@ -37,6 +38,10 @@ export interface ExecuteOptions {
   earlier?: ReadonlyMap<number, TaskResult> | undefined;
   /** Called with each result as it becomes known (progress, checkpoints). */
   onResult?: ((result: TaskResult) => void) | undefined;
+  /** Called with the record of each write FDI answered, and each refresh planning made (lib/plan/applied.ts). */
+  onApplied?: ((entry: PlanEntry, record: AppliedTask) => void) | undefined;
+  /** The clock of the records. */
+  now?: (() => Date) | undefined;
 }
 
 export interface ExecuteOutcome {
@@ -58,6 +63,8 @@ export async function executePlan(
     retry: run.retry,
     stopping: () => run.stopping(),
     onExists: opts.options.on_exists,
+    applied: opts.onApplied,
+    now: opts.now ?? (() => new Date()),
   };
   // Twice the request cap: a task between its requests never leaves a slot idle (at most 256 in hand).
   const workers = Math.min(256, opts.concurrency * 2);

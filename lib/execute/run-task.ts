@@ -5,7 +5,9 @@
  */
 import type { FdiClient } from '../fdi/client/client.js';
 import { FdiError } from '../fdi/client/fdi-error.js';
-import type { TaskDispatch } from '../fdi/model/api.js';
+import type { TaskDispatch, TaskResponse } from '../fdi/model/api.js';
+import { appliedFrom, type AppliedTask } from '../plan/applied.js';
+import { requestFingerprint } from '../plan/fingerprint.js';
 import { toCreateRequest, type ExpandedTask } from '../manifest/index.js';
 import { datasourceIds, type PlanEntry, type ScheduleAction } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
@@ -33,6 +35,9 @@ export interface TaskContext {
   stopping: () => boolean;
   /** Decides what a task that someone else created after planning means. */
   onExists: OnExists;
+  /** Takes the record of a write FDI answered (or a planned refresh of one), to keep (lib/plan/applied.ts). */
+  applied?: ((entry: PlanEntry, record: AppliedTask) => void) | undefined;
+  now: () => Date;
 }
 
 /**
@@ -54,10 +59,15 @@ export async function runTask(task: ExpandedTask, entry: PlanEntry, ctx: TaskCon
 
 /** Create, update or keep the task, as planned. */
 async function write(task: ExpandedTask, entry: PlanEntry, base: TaskResult, ctx: TaskContext): Promise<Step> {
-  if (entry.action === 'skip') return written({ ...base, status: 'existing', task_id: entry.existing!.task_id }, false);
+  if (entry.action === 'skip') {
+    if (entry.applied) ctx.applied?.(entry, entry.applied);
+    return written({ ...base, status: 'existing', task_id: entry.existing!.task_id }, false);
+  }
   if (entry.action === 'update') return update(task, entry, entry.existing!.task_id, base, 0, ctx);
 
-  const out = await createExactlyOnce(ctx.client, entry.target, toCreateRequest(task, datasourceIds(entry)), ctx);
+  const body = toCreateRequest(task, datasourceIds(entry));
+  const out = await createExactlyOnce(ctx.client, entry.target, body, ctx);
+  if (out.status === 'created' && out.answer) remember(entry, requestFingerprint(body), out.answer, ctx);
   switch (out.status) {
     case 'failed': {
       const f = failure(base, out.error, out.note);
@@ -98,16 +108,23 @@ async function update(
   ctx: TaskContext,
 ): Promise<Step> {
   let attempts = priorAttempts;
+  const body = toCreateRequest(task, datasourceIds(entry));
   try {
-    await withRetry(() => {
+    const answer = await withRetry(() => {
       attempts += 1;
-      return ctx.client.updateTask(entry.target, taskId, toCreateRequest(task, datasourceIds(entry)), ctx.retry.signal);
+      return ctx.client.updateTask(entry.target, taskId, body, ctx.retry.signal);
     }, ctx.retry);
+    remember(entry, entry.bodyHash ?? requestFingerprint(body), answer, ctx);
   } catch (err) {
     if (!(err instanceof FdiError)) throw err;
     return done({ result: { ...failure(base, err), attempts, task_id: taskId }, wrote: true, error: err });
   }
   return written({ ...base, status: 'updated', task_id: taskId, attempts }, false);
+}
+
+/** Keeps the record of a write FDI answered with the task (lib/plan/applied.ts). */
+function remember(entry: PlanEntry, requestHash: string, answer: TaskResponse, ctx: TaskContext): void {
+  if (ctx.applied && answer?.task?.task_id) ctx.applied(entry, appliedFrom(requestHash, answer, ctx.now()));
 }
 
 /** After the write: the schedule, and whether a start is still needed — as planned, or made sure of. */

@@ -1,10 +1,8 @@
 /**
- * A schedule's cron and time zone checked by their real rules: Quartz cron syntax (cron-validate with
- * Quartz's fields: seconds, optional years, "?" in exactly one day field, L, W, #, names of months and
- * days) and IANA time zones (the JavaScript runtime's database). Pure.
+ * A schedule's cron checked by its real rules: Quartz cron syntax (cron-validate with Quartz's fields:
+ * seconds, optional years, "?" in exactly one day field, L, W, #, names of months and days). Pure.
  */
 import cronValidateModule from 'cron-validate';
-import { didYouMean } from './suggest.js';
 
 /**
  * cron-validate is CommonJS with an ES-style default: Node's import gives the module (its function under
@@ -27,7 +25,7 @@ const FIELDS: Record<string, { name: string; range: string }> = {
 
 const DAY_RULE = 'Quartz needs "?" in exactly one of day-of-month and day-of-week (e.g. "0 30 2 * * ?")';
 
-/** How many answers each check keeps; a manifest repeats the same few crons and zones across its tasks. */
+/** How many answers the check keeps; a manifest repeats the same few crons across its tasks. */
 const REMEMBERED = 256;
 
 /** A check that remembers its answers (every task of a manifest is checked, at compile time and as it renders). */
@@ -66,13 +64,3 @@ function describeError(raw: string): string {
   if (/daysOfMonth and daysOfWeek/.test(text)) return DAY_RULE;
   return text.replace(/\b(seconds|minutes|hours|daysOfMonth|months|daysOfWeek|years)\b/g, (k) => FIELDS[k]?.name ?? k);
 }
-
-/** Why `zone` is not an IANA time zone, with the closest one; undefined when it is one. */
-export const timeZoneProblem = remembered((zone) => {
-  try {
-    new Intl.DateTimeFormat('en-US', { timeZone: zone });
-    return undefined;
-  } catch {
-    return `is not a time zone of the IANA database${didYouMean(zone, Intl.supportedValuesOf('timeZone'))}`;
-  }
-});

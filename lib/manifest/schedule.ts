@@ -1,12 +1,12 @@
 /**
  * A rendered `schedule:` → the API's dispatch form (docs/FDI-API.md §6):
- * `{cron, timezone?}` → `use_quartz_cron: true, cron, cron_timezone`; `{period, interval}` →
- * `use_quartz_cron: false, period, dispatch_interval`. `start_datetime` (epoch ms or ISO 8601 with an
- * offset) and `remark` go with either.
+ * `{cron}` → `use_quartz_cron: true, cron`; `{period, interval}` → `use_quartz_cron: false, period,
+ * dispatch_interval`. `start_datetime` (epoch ms or ISO 8601 with an offset) and `remark` go with
+ * either. FDI's schedule has no time zone, so `timezone` is refused with the reason.
  */
 import { DISPATCH_PERIODS, type DispatchPeriod, type TaskDispatch } from '../fdi/model/api.js';
 import { isPlainObject, type JsonObject } from '../template/index.js';
-import { quartzCronProblem, timeZoneProblem } from './quartz.js';
+import { quartzCronProblem } from './quartz.js';
 
 /** Documented limits of TaskDispatch. */
 export const SCHEDULE_LIMITS = {
@@ -48,6 +48,7 @@ export function toDispatch(schedule: unknown): { dispatch?: TaskDispatch; proble
   else if (hasPeriod) parts.push(periodPart(schedule));
   if (schedule.start_datetime !== undefined) parts.push(startPart(schedule.start_datetime));
   if (schedule.remark !== undefined) parts.push(remarkPart(schedule.remark));
+  if (schedule.timezone !== undefined) parts.push(TIMEZONE_REFUSED);
   const problems = parts.flatMap((p) => p.problems);
   if (problems.length) return { problems };
   const dispatch: TaskDispatch = {};
@@ -72,7 +73,23 @@ function modePart(hasCron: boolean, hasPeriod: boolean): Part {
   return { dispatch: {}, problems };
 }
 
-/** `{cron, timezone?}` → `use_quartz_cron: true, cron, cron_timezone`. */
+/**
+ * `timezone` cannot be sent: the schedule of Huawei's SDKs (TaskDispatch) has no time zone; only
+ * the 2025 documentation names a `cron_timezone` (docs/FDI-API.md §6, §10).
+ */
+const TIMEZONE_REFUSED: Part = {
+  dispatch: {},
+  problems: [
+    {
+      key: 'timezone',
+      message:
+        "schedule.timezone cannot be applied: FDI's schedule (TaskDispatch) has no time zone field, so FDI runs the cron in its own time zone",
+      hint: 'remove timezone and write the cron in the time zone of the ROMA Connect instance',
+    },
+  ],
+};
+
+/** `{cron}` → `use_quartz_cron: true, cron`. */
 function cronPart(s: JsonObject): Part {
   const dispatch: TaskDispatch = { use_quartz_cron: true };
   const problems: ScheduleProblem[] = [];
@@ -85,19 +102,6 @@ function cronPart(s: JsonObject): Part {
       message: 'interval goes with period, not with cron',
       hint: 'remove interval, or use {period: …, interval: …}',
     });
-  const zone = s.timezone;
-  if (zone !== undefined && (typeof zone !== 'string' || !zone))
-    problems.push({ key: 'timezone', message: 'schedule.timezone must be a non-empty string such as "Asia/Shanghai"' });
-  else if (zone !== undefined) {
-    const why = timeZoneProblem(zone);
-    if (!why) dispatch.cron_timezone = zone;
-    else
-      problems.push({
-        key: 'timezone',
-        message: `schedule.timezone ${JSON.stringify(zone)} ${why}`,
-        hint: 'an IANA zone such as "Asia/Shanghai", "Europe/Paris" or "UTC"',
-      });
-  }
   return { dispatch, problems };
 }
 
@@ -119,12 +123,6 @@ function periodPart(s: JsonObject): Part {
       message: `schedule.interval must be a whole number from ${min} to ${max} (got ${JSON.stringify(interval)})`,
     });
   } else dispatch.dispatch_interval = interval;
-  if (s.timezone !== undefined)
-    problems.push({
-      key: 'timezone',
-      message: 'timezone goes with cron, not with period',
-      hint: 'remove timezone, or use a cron schedule',
-    });
   return { dispatch, problems };
 }
 

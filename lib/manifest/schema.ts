@@ -68,7 +68,12 @@ const Schedule = z
         description: 'Quartz cron with 6 or 7 fields (sec min hour day month weekday [year]), e.g. "0 30 2 * * ?".',
       })
       .optional(),
-    timezone: z.string().meta({ description: 'Time zone of the cron expression (cron_timezone).' }).optional(),
+    timezone: z
+      .unknown()
+      .meta({
+        description: "Not supported: FDI's schedule has no time zone; write the cron in the instance's time zone.",
+      })
+      .optional(),
     period: z
       .union([
         z.enum(DISPATCH_PERIODS),

@@ -3,28 +3,32 @@
  * manifest's `on_exists`, decide the action; then reconsider the decisions a read-back can change,
  * and check what blocks the whole run. No I/O here: reads.ts does the reading.
  */
-import type {
-  BriefTask,
-  CreateTaskRequest,
-  DataSource,
-  TaskDispatch,
-  TaskDispatchRsp,
-  TaskResponse,
-} from '../fdi/model/api.js';
+import type { BriefTask, CreateTaskRequest, DataSource, TaskDispatch, TaskResponse } from '../fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../fdi/model/api.js';
 import type { ExpandedTask } from '../manifest/index.js';
 import { resolveDatasource } from './datasources.js';
 import { targetKey, type OnExists, type Target } from '../types.js';
 import { scheduleChanges, taskChanges } from './diff.js';
-import { existingFingerprint, sameDefinition } from './fingerprint.js';
-import type { Plan, PlanEntry, PlanProblem } from './types.js';
+import { compareShown, sameDefinition } from './fingerprint.js';
+import { judge, listedModified, recordOf, unchangedByRecord, type AppliedTasks } from './applied.js';
+import type { Compared, ExistingDispatch, Plan, PlanEntry, PlanProblem } from './types.js';
 
-/** What FDI told us, per target (`targetKey`). */
+/** What FDI told us, and what this product recorded of its last applies, per target (`targetKey`). */
 export interface PlanFacts {
   existing: Map<string, Map<string, BriefTask>>;
   /** `total` of the task listing: every task in the instance, ours or not. */
   existingTotal: Map<string, number>;
   datasources: Map<string, DataSource[]>;
+  /** The records of the last applies (lib/plan/applied.ts); absent or empty costs reads, never a wrong answer. */
+  applied?: ReadonlyMap<string, AppliedTasks> | undefined;
+}
+
+/** A task of the listing this product must never write: a composite (CDC …) task, or not a common task at all. */
+export function otherKind(listed: BriefTask): string | undefined {
+  if (listed.ext_type) return `a composite task (ext_type ${listed.ext_type})`;
+  const type = String(listed.task_type ?? '').toUpperCase();
+  if (type !== 'REALTIME' && type !== 'TIMING') return `not a common task (task_type ${listed.task_type})`;
+  return undefined;
 }
 
 /** Decides one task's action. `hashBody` hashes the create body once data sources are resolved (for `update`). */
@@ -65,7 +69,13 @@ export function planTask(
   };
   const found = facts.existing.get(key)?.get(task.name);
   if (!found) return create;
-  const exists = { ...create, existing: { task_id: found.task_id, status: found.status } };
+  const listed = { task_id: found.task_id, status: found.status, modified: listedModified(found) };
+  const exists = { ...create, existing: listed };
+  const kind = otherKind(found);
+  if (kind) {
+    const reason = `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and is ${kind}: this product never writes it; rename the manifest's task`;
+    return { ...exists, action: 'conflict', reason, schedule: undefined, startAction: undefined };
+  }
   switch (onExists) {
     case 'skip':
       // Left alone: the task, its schedule and its state (docs/MANIFEST.md).
@@ -79,8 +89,14 @@ export function planTask(
       const reason = `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and on_exists is "fail"`;
       return { ...exists, action: 'conflict', reason, schedule: undefined, startAction: undefined };
     }
-    case 'update':
-      return updateEntry(exists, found.status, hashBody(ids), task.start);
+    case 'update': {
+      const bodyHash = hashBody(ids);
+      const entry = updateEntry(exists, found.status, bodyHash, task.start);
+      const record = recordOf(facts.applied?.get(key), found);
+      if (!unchangedByRecord(record, listed, bodyHash)) return { ...entry, record };
+      const reason = 'unchanged since this product applied it (FDI lists the same modification time)';
+      return { ...entry, action: 'skip', compared: 'unchanged', reason };
+    }
   }
 }
 
@@ -109,17 +125,44 @@ export function settledEarlier(entry: PlanEntry): PlanEntry {
 }
 
 /**
- * A second look at a task that exists, once FDI has shown it. Under `on_exists: update`, an
- * identical task is skipped. For a resumed run under `on_exists: fail`, a conflict whose task holds
- * exactly what this run would send (`sent`) was created by an earlier invocation after its last
- * checkpoint: it is the run's own, not a conflict. An answer that cannot be compared changes nothing.
+ * An existing task under `on_exists: update`, once FDI has shown it: judged against the record of the
+ * last apply and the manifest (lib/plan/applied.ts). Unchanged, it is skipped (its record refreshed);
+ * otherwise it is updated, and `compared` and the reason say what was found.
+ */
+export function judged(entry: PlanEntry, shown: TaskResponse, sent: CreateTaskRequest, at: Date): PlanEntry {
+  const { record, ...rest } = entry;
+  const c = compareShown(shown, sent) ?? { fieldsDiffer: true, comparable: false, identical: false };
+  const verdict = judge(shown, entry.existing!, record, { requestHash: entry.bodyHash!, ...c, at });
+  const update = (reason: string, compared: Compared = 'update'): PlanEntry => ({ ...rest, compared, reason });
+  switch (verdict.kind) {
+    case 'unchanged':
+      return {
+        ...rest,
+        action: 'skip',
+        compared: 'unchanged',
+        reason: 'exists and is as the manifest defines it',
+        applied: verdict.record,
+      };
+    case 'manifest-changed':
+      return update('the manifest changed since this product last applied it');
+    case 'drifted':
+      return update('changed in FDI since this product last applied it: brought back to the manifest');
+    case 'differs':
+      return update('exists and differs from the manifest');
+    case 'unknown':
+      return update(
+        "drift unknown: FDI shows task_detail in its own form and there is no record of this product's last apply; rewritten to the manifest once, so that it can be compared from now on",
+        'drift unknown',
+      );
+  }
+}
+
+/**
+ * A resumed run's second look at a conflict under `on_exists: fail`, once FDI has shown the task: one
+ * holding exactly what this run would send (`sent`) was created by an earlier invocation after its
+ * last checkpoint: it is the run's own, not a conflict. An answer that cannot be compared changes nothing.
  */
 export function reconsider(entry: PlanEntry, shown: TaskResponse, sent?: CreateTaskRequest): PlanEntry {
-  if (entry.action === 'update') {
-    return existingFingerprint(shown) === entry.bodyHash
-      ? { ...entry, action: 'skip', reason: 'exists and is identical to the manifest' }
-      : { ...entry, reason: 'exists and differs from the manifest' };
-  }
   if (entry.action === 'conflict' && sent && sameDefinition(shown, sent) === true) {
     const reason = 'exists as this manifest defines it: created by an earlier invocation of this run';
     return { ...entry, action: 'skip', reason };
@@ -131,7 +174,7 @@ export function reconsider(entry: PlanEntry, shown: TaskResponse, sent?: CreateT
  * An existing task's schedule against the manifest's (`on_exists: update`): created when it has none,
  * updated when a field differs (the changes join the entry's), kept when it is the manifest's.
  */
-export function withSchedule(entry: PlanEntry, have: TaskDispatchRsp | undefined, want: TaskDispatch): PlanEntry {
+export function withSchedule(entry: PlanEntry, have: ExistingDispatch | undefined, want: TaskDispatch): PlanEntry {
   if (!have)
     return { ...entry, schedule: 'create', changes: [...(entry.changes ?? []), { path: 'schedule', to: want }] };
   const changes = scheduleChanges(have, want);

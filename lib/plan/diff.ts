@@ -18,7 +18,6 @@ export interface Change {
 export const SCHEDULE_FIELDS = [
   'use_quartz_cron',
   'cron',
-  'cron_timezone',
   'period',
   'dispatch_interval',
   'start_datetime',
@@ -42,7 +41,7 @@ export function scheduleChanges(have: TaskDispatchRsp | undefined, want: TaskDis
 }
 
 function irrelevant(field: (typeof SCHEDULE_FIELDS)[number], cron: boolean): boolean {
-  return cron ? field === 'period' || field === 'dispatch_interval' : field === 'cron' || field === 'cron_timezone';
+  return cron ? field === 'period' || field === 'dispatch_interval' : field === 'cron';
 }
 
 /** The task's differences: its fields, then its detail path by path. */

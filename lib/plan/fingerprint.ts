@@ -42,12 +42,28 @@ function taskFields(req: CreateTaskRequest): string {
  * when the answer cannot be compared at all (a shape FDI does not document); each caller decides.
  */
 export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean | undefined {
+  const c = compareShown(shown, sent);
+  if (!c) return undefined;
+  return !c.fieldsDiffer && (!c.comparable || c.identical);
+}
+
+/** A shown task against a request: whether the task fields differ, and the detail where comparable. */
+export interface Comparison {
+  fieldsDiffer: boolean;
+  /** The shown detail is in the form sent (a JSON object with the same top-level keys). */
+  comparable: boolean;
+  /** Comparable, and the same JSON. */
+  identical: boolean;
+}
+
+/** Compares a shown task with a request; undefined when the answer has a shape FDI does not document. */
+export function compareShown(shown: TaskResponse, sent: CreateTaskRequest): Comparison | undefined {
   try {
-    if (taskFields(asRequest(shown)) !== taskFields(sent)) return false;
+    const fieldsDiffer = taskFields(asRequest(shown)) !== taskFields(sent);
     const a = parseJson(shown.task_detail);
     const b = parseJson(sent.task_detail);
-    if (!isObject(a) || !isObject(b) || topLevelKeys(a) !== topLevelKeys(b)) return true;
-    return sortedJson(a) === sortedJson(b);
+    const comparable = isObject(a) && isObject(b) && topLevelKeys(a) === topLevelKeys(b);
+    return { fieldsDiffer, comparable, identical: comparable && sortedJson(a) === sortedJson(b) };
   } catch {
     return undefined;
   }

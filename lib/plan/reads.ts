@@ -10,6 +10,7 @@ import type { BriefTask, DataSource, Page, TaskDispatchRsp, TaskResponse } from 
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import { targetKey, type Target } from '../types.js';
 import type { PlanFacts } from './build-plan.js';
+import type { ExistingDispatch } from './types.js';
 
 /** Every item of a paged listing, each page under the run's retry policy. */
 function listAll<T>(
@@ -77,19 +78,30 @@ export async function showTasks(
   return new Map(shown);
 }
 
-/** Reads a task's schedule; undefined when it has none (404). */
+/**
+ * Reads a task's schedule; undefined when it has none. Huawei's SDK makes every field of the answer
+ * optional, so "none" is any of: a 404, a 200 with `{}`, a 200 without a `dispatch_id` (docs/FDI-API.md
+ * §6). A schedule is only ever updated by the ID it was shown with.
+ */
 export async function findDispatch(
   client: FdiClient,
   target: Target,
   taskId: string,
   retry: RetryContext,
-): Promise<TaskDispatchRsp | undefined> {
+): Promise<ExistingDispatch | undefined> {
   try {
-    return await withRetry(() => client.showDispatch(target, taskId, retry.signal), retry);
+    const shown = await withRetry(() => client.showDispatch(target, taskId, retry.signal), retry);
+    return hasDispatchId(shown) ? shown : undefined;
   } catch (err) {
     if (err instanceof FdiError && err.status === 404) return undefined;
     throw err;
   }
+}
+
+function hasDispatchId(shown: TaskDispatchRsp | undefined): shown is ExistingDispatch {
+  return (
+    typeof shown === 'object' && shown !== null && typeof shown.dispatch_id === 'string' && shown.dispatch_id !== ''
+  );
 }
 
 /** Reads the schedules of the given existing tasks, in parallel under the scheduler: task index → schedule. */
@@ -97,7 +109,7 @@ export async function showDispatches(
   client: FdiClient,
   tasks: ReadonlyArray<{ index: number; target: Target; task_id: string }>,
   retry: RetryContext,
-): Promise<Map<number, TaskDispatchRsp | undefined>> {
+): Promise<Map<number, ExistingDispatch | undefined>> {
   const shown = await Promise.all(
     tasks.map(async (t) => [t.index, await findDispatch(client, t.target, t.task_id, retry)] as const),
   );

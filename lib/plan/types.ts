@@ -1,8 +1,13 @@
 /** The plan: one action per task, decided before any write (plain data; `apply` executes it). */
+import type { TaskDispatchRsp } from '../fdi/model/api.js';
 import type { Target } from '../types.js';
+import type { AppliedTask } from './applied.js';
 import type { Change } from './diff.js';
 
 export type PlanAction = 'create' | 'skip' | 'update' | 'conflict' | 'invalid';
+
+/** What comparing an existing task with the manifest told (PlanEntry.compared). */
+export type Compared = 'unchanged' | 'update' | 'drift unknown';
 
 /**
  * What happens to a task's schedule: `create` it, `update` it to the manifest, `keep` it (it is the
@@ -24,8 +29,18 @@ export interface PlanEntry {
   reason?: string | undefined;
   /** An invalid task's problems, where the manifest writes what is wrong (collapsed into `Plan.problems`). */
   problems?: PlanProblem[] | undefined;
-  /** The task already in FDI under this name. */
-  existing?: { task_id: string; status: 0 | 1 };
+  /** The task already in FDI under this name (`modified`: the listing's modification time). */
+  existing?: { task_id: string; status: 0 | 1; modified?: number | undefined };
+  /**
+   * Under `on_exists: update`, what comparing the existing task told (docs/DRIFT.md): `unchanged`, `update`
+   * (it differs, or changed in FDI since it was last applied), or `drift unknown` (FDI's form cannot be
+   * compared and there is no record of the last apply: it is rewritten once, so that it can be from then on).
+   */
+  compared?: Compared | undefined;
+  /** The record of this product's last apply to the existing task, to judge it by once it is shown. */
+  record?: AppliedTask | undefined;
+  /** The record of the last apply to keep for this task when the run goes ahead (a refreshed one). */
+  applied?: AppliedTask | undefined;
   /** Resolved data-source IDs (absent when unresolved: the task is then invalid). */
   source_datasource_id?: string | undefined;
   target_datasource_id?: string | undefined;
@@ -63,3 +78,6 @@ export interface Plan {
 export function datasourceIds(entry: PlanEntry): { source: string; target: string } {
   return { source: entry.source_datasource_id!, target: entry.target_datasource_id! };
 }
+
+/** A schedule FDI holds: one with an ID to update it by (lib/plan/reads.ts, findDispatch). */
+export type ExistingDispatch = TaskDispatchRsp & { dispatch_id: string };

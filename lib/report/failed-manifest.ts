@@ -30,8 +30,7 @@ function scheduleEntry(d: TaskDispatch): Record<string, unknown> {
     start_datetime: d.start_datetime,
     remark: d.remark === undefined ? undefined : lit(d.remark),
   };
-  if (d.use_quartz_cron && d.cron)
-    return { cron: lit(d.cron), timezone: d.cron_timezone ? lit(d.cron_timezone) : undefined, ...common };
+  if (d.use_quartz_cron && d.cron) return { cron: lit(d.cron), ...common };
   return { period: d.period, interval: d.dispatch_interval, ...common };
 }
 

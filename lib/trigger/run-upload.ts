@@ -11,6 +11,7 @@ import type { Logger } from '../logger.js';
 import type { Report } from '../report/types.js';
 import { runManifest } from '../run-manifest.js';
 import { newRunId } from '../run-record.js';
+import { appliedStore } from '../storage/applied-store.js';
 import { objectManifestReader } from '../storage/manifest-reader.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { manifestPath } from '../storage/report-layout.js';
@@ -130,7 +131,12 @@ async function runInvocation(
         deadline: stops.deadline,
         observer: { result: (r, progress) => writer.record(r, progress), ending: (s) => writer.settle(s) },
       },
-      { reader: objectManifestReader(state.store, checkpoint.key), fdi: deps.fdi, logger: log },
+      {
+        reader: objectManifestReader(state.store, checkpoint.key),
+        fdi: deps.fdi,
+        logger: log,
+        applied: appliedStore(state.store, config.prefixes.state, config.endpoint),
+      },
     );
     if (outcome.kind === 'suspended') {
       const next = await writer.continueInNextInvocation();

@@ -97,8 +97,12 @@ async function attempt(
   const { method, path, operation, body, signal } = req;
   const search = encodeQuery(req.query);
   const bodyText = body === undefined ? '' : JSON.stringify(body);
-  const baseHeaders: Record<string, string> = { Accept: 'application/json' };
-  if (body !== undefined) baseHeaders['Content-Type'] = 'application/json;charset=UTF-8';
+  // As Huawei's SDKs send it: a Content-Type on every request, with a charset when there is a body
+  // (docs/FDI-API.md §1). The signer leaves Content-Type unsigned.
+  const baseHeaders: Record<string, string> = {
+    Accept: 'application/json',
+    'Content-Type': body === undefined ? 'application/json' : 'application/json;charset=UTF-8',
+  };
   const started = performance.now();
   try {
     const url = path + (search ? `?${search}` : '');

@@ -53,18 +53,28 @@ export interface TaskResponse {
   task_detail: string;
 }
 
-/** An entry of the task list (BriefTaskRespBean): uppercase type, integer status, string date. */
+/**
+ * An entry of the task list (BriefTaskRespBean): uppercase type, integer status, a date string for
+ * `created_date` (the SDK's type `date`). Every field is optional in Huawei's SDK; the ones the product
+ * reads are typed as always there, and the listing is checked for them (docs/FDI-API.md §4).
+ */
 export interface BriefTask {
   task_id: string;
   task_name: string;
-  task_type: TaskType;
+  /** `REALTIME` or `TIMING` for a common task; a composite task may say otherwise. */
+  task_type: string;
   status: 0 | 1;
-  created_date: string;
+  created_date?: string | undefined;
   version?: string | undefined;
-  last_modified_time: number;
-  execute_status: ExecuteStatus;
+  last_modified_time?: number | undefined;
+  execute_status?: ExecuteStatus | undefined;
   source_app_id?: string | undefined;
   target_app_id?: string | undefined;
+  source_instance_id?: string | undefined;
+  target_instance_id?: string | undefined;
+  /** The kind of a composite task (CDC and the like); empty or absent for a common task. */
+  ext_type?: string | undefined;
+  enterprise_project_id?: string | undefined;
   task_tag?: string | undefined;
 }
 
@@ -77,15 +87,21 @@ export interface Page<T> {
   entities: T[];
 }
 
-/** Query of `GET …/tasks`. `name` (SDK) and `task_name` (doc) are both fuzzy filters. */
+/** Query of `GET …/tasks` (ListTasksRequest of Huawei's SDK). `name` is a fuzzy filter. */
 export interface ListTasksQuery {
   offset?: number | undefined;
   limit?: number | undefined;
   name?: string | undefined;
-  task_name?: string | undefined;
   task_id?: string | undefined;
   status?: 0 | 1 | undefined;
   task_type?: 'realtime' | 'timing' | undefined;
+  source_datasource_id?: string | undefined;
+  target_datasource_id?: string | undefined;
+  sort_field?: 'CREATED_DATE' | 'STATUS' | undefined;
+  sort_type?: 'ASC' | 'DESC' | undefined;
+  execute_status?: ExecuteStatus | undefined;
+  source_app_id?: string | undefined;
+  target_app_id?: string | undefined;
   task_tag?: string | undefined;
 }
 
@@ -113,18 +129,21 @@ export interface TaskDispatch {
   remark?: string | undefined;
   use_quartz_cron?: boolean | undefined;
   cron?: string | undefined;
-  cron_timezone?: string | undefined;
 }
 
 export const DISPATCH_PERIODS = ['MIN', 'HOUR', 'DAY', 'WEEK', 'MON'] as const;
 export type DispatchPeriod = (typeof DISPATCH_PERIODS)[number];
 
-/** Response of the dispatch endpoints (TaskDispatchRsp). */
+/**
+ * Response of the dispatch endpoints (TaskDispatchRsp). Every field is optional in Huawei's SDK: a
+ * task without a schedule may be answered by a 404, or by a 200 with `{}` or without `dispatch_id`
+ * (docs/FDI-API.md §6).
+ */
 export interface TaskDispatchRsp extends TaskDispatch {
-  dispatch_id: string;
-  task_id: string;
-  created_date: number;
-  last_modified_date: number;
+  dispatch_id?: string | undefined;
+  task_id?: string | undefined;
+  created_date?: number | undefined;
+  last_modified_date?: number | undefined;
 }
 
 /** Body of `POST …/batch-operation/tasks` (OperateTasksBean). At most 10 IDs per call. */

@@ -96,7 +96,7 @@ describe('timing-scheduled.yaml', () => {
       [
         'TIMING',
         true,
-        { use_quartz_cron: true, cron: '0 30 2 * * ?', cron_timezone: 'Asia/Shanghai', remark: 'nightly orders' },
+        { use_quartz_cron: true, cron: '0 30 2 * * ?', remark: 'nightly orders' },
       ],
       [
         'TIMING',

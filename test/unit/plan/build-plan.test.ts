@@ -6,7 +6,16 @@
 import { describe, expect, it, vi } from 'vitest';
 import type { BriefTask, CreateTaskRequest, DataSource, TaskResponse } from '../../../lib/fdi/model/api.js';
 import type { CompiledManifest, DatasourceRef, ExpandedTask, TaskTarget } from '../../../lib/manifest/index.js';
-import { finishPlan, planTask, reconsider, settledEarlier, type PlanFacts } from '../../../lib/plan/build-plan.js';
+import {
+  finishPlan,
+  judged,
+  planTask,
+  reconsider,
+  settledEarlier,
+  type PlanFacts,
+} from '../../../lib/plan/build-plan.js';
+import { existingFingerprint } from '../../../lib/plan/fingerprint.js';
+import type { AppliedTask } from '../../../lib/types.js';
 import { resolveDatasource } from '../../../lib/plan/datasources.js';
 import { requestFingerprint } from '../../../lib/plan/fingerprint.js';
 import { collectTargets, resolveTarget, type TargetDefaults } from '../../../lib/plan/targets.js';
@@ -384,32 +393,12 @@ describe('reconsider', () => {
   });
   const SAME = shown('{ "mappingRequired": false, "targetSelectedDatasource": { "targetTable": "ORDERS" } }');
   const OTHER_DETAIL = shown('{"targetSelectedDatasource":{"targetTable":"ORDERS_V2"},"mappingRequired":false}');
-  const OTHER_TAG = shown(sent.task_detail, { task_tag: 'wave_2' });
   const UNCOMPARABLE = { task: {} } as TaskResponse;
   const existing = { task_id: 't-0', status: 0 } as const;
-  const update = entry(0, 'update', { existing, bodyHash: requestFingerprint(sent), reason: 'exists; …' });
   const conflict = entry(0, 'conflict', { existing, reason: 'a task named "task-0" already exists …' });
 
   it.each<{ what: string; before: PlanEntry; show: TaskResponse; send?: CreateTaskRequest; after: Partial<PlanEntry> }>(
     [
-      {
-        what: 'update, shown identical (detail re-serialised) → skip',
-        before: update,
-        show: SAME,
-        after: { action: 'skip', reason: 'exists and is identical to the manifest' },
-      },
-      {
-        what: 'update, shown with another detail → update, "differs"',
-        before: update,
-        show: OTHER_DETAIL,
-        after: { action: 'update', reason: 'exists and differs from the manifest', bodyHash: update.bodyHash },
-      },
-      {
-        what: 'update, shown with another tag → update, "differs"',
-        before: update,
-        show: OTHER_TAG,
-        after: { action: 'update', reason: 'exists and differs from the manifest' },
-      },
       {
         what: 'conflict, shown as sent → skip (created by an earlier invocation)',
         before: conflict,
@@ -445,10 +434,170 @@ describe('reconsider', () => {
     const e = reconsider(before, show, send);
     expect(e).toEqual({ ...before, ...after });
   });
-
   it.each<PlanAction>(['create', 'skip', 'invalid'])('leaves %s as it is', (action) => {
     const before = entry(0, action, { reason: 'as planned' });
     expect(reconsider(before, SAME, sent)).toBe(before);
+  });
+});
+
+describe('judged: an existing task under on_exists: update, once FDI has shown it', () => {
+  const sent: CreateTaskRequest = {
+    task: {
+      task_name: 'task-0',
+      task_type: 'TIMING',
+      source_datasource_id: 'id-orders',
+      target_datasource_id: 'id-oracle',
+      task_tag: 'wave_1',
+    },
+    task_detail: '{"targetSelectedDatasource":{"targetTable":"ORDERS"},"mappingRequired":false}',
+  };
+  const shown = (detail: string, fields: Partial<TaskResponse['task']> = {}): TaskResponse => ({
+    task: {
+      task_id: 't-0',
+      task_name: 'task-0',
+      task_type: 'timing',
+      status: 'stop',
+      project_id: 'proj',
+      source_datasource_id: 'id-orders',
+      target_datasource_id: 'id-oracle',
+      task_tag: 'wave_1',
+      created_date: 0,
+      last_modified_date: 5,
+      ...fields,
+    },
+    task_detail: detail,
+  });
+  /** FDI's response form (RawFormDataResponse): snake_case, task fields folded in. */
+  const RESPONSE = shown(
+    '{"project_id":"proj","task_name":"task-0","target_selected_datasource":{"targetTable":"ORDERS"}}',
+  );
+  const EDITED = shown('{"project_id":"proj","task_name":"task-0","target_selected_datasource":{"targetTable":"X"}}');
+  const AT = new Date('2026-11-29T00:00:00Z');
+  const hash = requestFingerprint(sent);
+  const existing = { task_id: 't-0', status: 0, modified: 7 } as const;
+  const update = entry(0, 'update', { existing, bodyHash: hash, reason: 'exists; …' });
+  const record = (over: Partial<AppliedTask> = {}): AppliedTask => ({
+    task_id: 't-0',
+    request: hash,
+    shown: existingFingerprint(RESPONSE),
+    modified: 5,
+    at: '2026-11-28T00:00:00.000Z',
+    ...over,
+  });
+  const fresh = (request: string, shownAs: TaskResponse): AppliedTask => ({
+    task_id: 't-0',
+    request,
+    shown: existingFingerprint(shownAs),
+    modified: 7,
+    at: AT.toISOString(),
+  });
+
+  it.each<{ what: string; before: PlanEntry; show: TaskResponse; after: Partial<PlanEntry> }>([
+    {
+      what: 'comparable and identical (re-serialised) → unchanged, recorded',
+      before: update,
+      show: shown('{ "mappingRequired": false, "targetSelectedDatasource": { "targetTable": "ORDERS" } }'),
+      after: { action: 'skip', compared: 'unchanged', reason: 'exists and is as the manifest defines it' },
+    },
+    {
+      what: 'comparable with another detail → update, "differs"',
+      before: update,
+      show: shown('{"targetSelectedDatasource":{"targetTable":"ORDERS_V2"},"mappingRequired":false}'),
+      after: { action: 'update', compared: 'update', reason: 'exists and differs from the manifest' },
+    },
+    {
+      what: 'another tag, detail in response form → update, "differs" (fields can always be compared)',
+      before: update,
+      show: shown(RESPONSE.task_detail, { task_tag: 'wave_2' }),
+      after: { action: 'update', compared: 'update', reason: 'exists and differs from the manifest' },
+    },
+    {
+      what: 'response form, no record → drift unknown (rewritten once)',
+      before: update,
+      show: RESPONSE,
+      after: { action: 'update', compared: 'drift unknown' },
+    },
+    {
+      what: 'response form, the record shows FDI unchanged and the manifest too → unchanged, record refreshed',
+      before: { ...update, record: record() },
+      show: RESPONSE,
+      after: { action: 'skip', compared: 'unchanged' },
+    },
+    {
+      what: 'response form, FDI unchanged but the manifest changed → update',
+      before: { ...update, record: record({ request: 'an older body' }) },
+      show: RESPONSE,
+      after: {
+        action: 'update',
+        compared: 'update',
+        reason: 'the manifest changed since this product last applied it',
+      },
+    },
+    {
+      what: 'response form, FDI shows something else than after the last apply → drifted, update',
+      before: { ...update, record: record() },
+      show: EDITED,
+      after: {
+        action: 'update',
+        compared: 'update',
+        reason: 'changed in FDI since this product last applied it: brought back to the manifest',
+      },
+    },
+  ])('$what', ({ before, show, after }) => {
+    const e = judged(before, show, sent, AT);
+    expect(e).toMatchObject(after);
+    expect(e).not.toHaveProperty('record');
+    if (after.compared === 'unchanged') {
+      const request = before.record?.request ?? hash;
+      expect(e.applied).toEqual(fresh(request, show));
+    } else expect(e.applied).toBeUndefined();
+    if (after.compared === 'drift unknown') expect(e.reason).toMatch(/^drift unknown: .*no record/);
+  });
+});
+
+describe('planTask with records and tasks of another kind', () => {
+  const listed = { ...brief('t-100', 'orders-sync'), last_modified_time: 42 };
+  const HASH = 'hash-of-the-body';
+  const withRecord = (r: Partial<AppliedTask>): PlanFacts => ({
+    ...facts({ existing: [[HERE, [listed]]] }),
+    applied: new Map([
+      [
+        targetKey(HERE),
+        new Map([['orders-sync', { task_id: 't-100', request: HASH, shown: 's', modified: 42, at: '', ...r }]]),
+      ],
+    ]),
+  });
+
+  it('unchanged by the record: the same body and the same modification time → skip without a read', () => {
+    const e = planTask(task(), HERE, withRecord({}), 'update', () => HASH);
+    expect(e).toMatchObject({ action: 'skip', compared: 'unchanged', existing: { modified: 42 } });
+    expect(e).not.toHaveProperty('record');
+  });
+
+  it.each<[string, Partial<AppliedTask>]>([
+    ['the modification time moved', { modified: 41 }],
+    ['the manifest renders another body', { request: 'other' }],
+    ['the record is of another task of that name', { task_id: 't-99' }],
+  ])('%s → update, to be read (with the record when it is of this task)', (_what, r) => {
+    const e = planTask(task(), HERE, withRecord(r), 'update', () => HASH);
+    expect(e.action).toBe('update');
+    expect(e.compared).toBeUndefined();
+    expect(e.record?.task_id === 't-100').toBe(r.task_id === undefined);
+  });
+
+  it.each<[string, Partial<BriefTask>]>([
+    ['a composite task (ext_type set)', { ext_type: 'CDC' }],
+    ['not a common task', { task_type: 'COMPOSITE' }],
+  ])('%s of the same name → conflict under every on_exists, never written', (_what, kind) => {
+    for (const onExists of ['skip', 'update', 'fail'] as const) {
+      const f = facts({ existing: [[HERE, [{ ...listed, ...kind }]]] });
+      const e = planTask(task({ start: true }), HERE, f, onExists, () => HASH);
+      expect(e.action, onExists).toBe('conflict');
+      expect(e.reason).toMatch(
+        /already exists in instance inst-1 \(task t-100\) and is .*this product never writes it/,
+      );
+      expect(e.startAction).toBeUndefined();
+    }
   });
 });
 
