@@ -74,7 +74,7 @@ export function planTask(
   const kind = otherKind(found);
   if (kind) {
     const reason = `a task named "${task.name}" already exists in instance ${target.instance_id} (task ${found.task_id}) and is ${kind}: this product never writes it; rename the manifest's task`;
-    return { ...exists, action: 'conflict', reason, schedule: undefined, startAction: undefined };
+    return { ...exists, action: 'conflict', reason, otherKind: kind, schedule: undefined, startAction: undefined };
   }
   switch (onExists) {
     case 'skip':
@@ -218,13 +218,21 @@ export function finishPlan(entries: PlanEntry[], facts: PlanFacts, quotaLimit = 
       );
     }
   }
-  const conflicts = entries.filter((e) => e.action === 'conflict');
+  const conflicts = entries.filter((e) => e.action === 'conflict' && !e.otherKind);
   if (conflicts.length)
     blockers.push(
       `${conflicts.length} task(s) already exist and on_exists is "fail": ${conflicts
         .slice(0, 5)
         .map((e) => `"${e.name}"`)
         .join(', ')}${conflicts.length > 5 ? ', …' : ''}`,
+    );
+  const otherKinds = entries.filter((e) => e.otherKind);
+  if (otherKinds.length)
+    blockers.push(
+      `${otherKinds.length} task name(s) are taken by tasks of another kind, which this product never writes; rename them in the manifest: ${otherKinds
+        .slice(0, 5)
+        .map((e) => `"${e.name}" (task ${e.existing?.task_id}, ${e.otherKind})`)
+        .join(', ')}${otherKinds.length > 5 ? ', …' : ''}`,
     );
   const invalid = entries.filter((e) => e.action === 'invalid');
   if (invalid.length)

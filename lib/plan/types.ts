@@ -29,6 +29,8 @@ export interface PlanEntry {
   reason?: string | undefined;
   /** An invalid task's problems, where the manifest writes what is wrong (collapsed into `Plan.problems`). */
   problems?: PlanProblem[] | undefined;
+  /** For a conflict with a task of another kind under this name: what it is (a composite task …). */
+  otherKind?: string | undefined;
   /** The task already in FDI under this name (`modified`: the listing's modification time). */
   existing?: { task_id: string; status: 0 | 1; modified?: number | undefined };
   /**
