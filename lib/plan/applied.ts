@@ -79,14 +79,21 @@ export type Verdict =
 
 /**
  * Judges a task read from FDI. `comparable` says whether the shown detail is in the form sent (then
- * `identical` is the comparison's answer); `fieldsDiffer` whether the task's own fields differ, which
- * can always be compared.
+ * `identical` is the comparison's answer); `fieldsDiffer` whether the task's own fields differ, and
+ * `valuesKept` whether every value sent appears in the shown detail: both can always be compared.
  */
 export function judge(
   shown: TaskResponse,
   listed: Listed,
   record: AppliedTask | undefined,
-  want: { requestHash: string; comparable: boolean; identical: boolean; fieldsDiffer: boolean; at: Date },
+  want: {
+    requestHash: string;
+    comparable: boolean;
+    identical: boolean;
+    valuesKept: boolean;
+    fieldsDiffer: boolean;
+    at: Date;
+  },
 ): Verdict {
   const shownHash = existingFingerprint(shown);
   const fresh = (request: string): AppliedTask => ({
@@ -101,10 +108,13 @@ export function judge(
     if (record.request === want.requestHash) return { kind: 'unchanged', record: fresh(record.request) };
     return { kind: 'manifest-changed' };
   }
-  if (want.fieldsDiffer) return { kind: 'differs' };
-  if (want.comparable)
-    return want.identical ? { kind: 'unchanged', record: fresh(want.requestHash) } : { kind: 'differs' };
-  return record ? { kind: 'drifted' } : { kind: 'unknown' };
+  // FDI holds something else than after the last write (with a record), or there is none.
+  const changed: Verdict = record ? { kind: 'drifted' } : { kind: 'differs' };
+  if (want.comparable && !want.fieldsDiffer && want.identical)
+    return { kind: 'unchanged', record: fresh(want.requestHash) };
+  // A task field, or a value of the detail the shown one lacks: it differs, whatever the form.
+  if (want.comparable || want.fieldsDiffer || !want.valuesKept) return changed;
+  return record ? changed : { kind: 'unknown' };
 }
 
 function finite(v: unknown): number | undefined {

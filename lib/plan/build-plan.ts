@@ -131,7 +131,7 @@ export function settledEarlier(entry: PlanEntry): PlanEntry {
  */
 export function judged(entry: PlanEntry, shown: TaskResponse, sent: CreateTaskRequest, at: Date): PlanEntry {
   const { record, ...rest } = entry;
-  const c = compareShown(shown, sent) ?? { fieldsDiffer: true, comparable: false, identical: false };
+  const c = compareShown(shown, sent) ?? { fieldsDiffer: true, comparable: false, identical: false, valuesKept: false };
   const verdict = judge(shown, entry.existing!, record, { requestHash: entry.bodyHash!, ...c, at });
   const update = (reason: string, compared: Compared = 'update'): PlanEntry => ({ ...rest, compared, reason });
   switch (verdict.kind) {

@@ -1,11 +1,13 @@
 /**
  * Comparing a manifest's task with one FDI shows back. Pure.
  *
- * FDI may show `task_detail` in its response form (RawFormDataResponse, snake_case, with fields of its
- * own; docs/FDI-API.md §5) rather than as sent, and then the detail cannot be compared. So the two uses
- * lean to their safe sides: `on_exists: update` treats an uncomparable detail as changed (an update
- * too many is harmless), and the read-back after an ambiguous create (`sameDefinition`) lets the task
- * fields alone decide when the shown detail is not in the form that was sent.
+ * FDI shows `task_detail` in its response form (RawFormDataResponse, snake_case, with fields of its
+ * own; docs/FDI-API.md §5), which cannot be compared key by key with the form sent. What still can be:
+ * the task's own fields, and whether every value the sent detail holds appears somewhere in the shown
+ * one (a re-keyed form keeps the values). A missing value proves a difference; all values present
+ * proves nothing. `on_exists: update` judges with the record of the last apply on top
+ * (lib/plan/applied.ts, docs/DRIFT.md); the read-back after an ambiguous create (`sameDefinition`)
+ * decides on the fields and the values.
  */
 import { createHash } from 'node:crypto';
 import type { CreateTaskRequest, TaskResponse } from '../fdi/model/api.js';
@@ -44,7 +46,7 @@ function taskFields(req: CreateTaskRequest): string {
 export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean | undefined {
   const c = compareShown(shown, sent);
   if (!c) return undefined;
-  return !c.fieldsDiffer && (!c.comparable || c.identical);
+  return !c.fieldsDiffer && (c.comparable ? c.identical : c.valuesKept);
 }
 
 /** A shown task against a request: whether the task fields differ, and the detail where comparable. */
@@ -54,6 +56,8 @@ export interface Comparison {
   comparable: boolean;
   /** Comparable, and the same JSON. */
   identical: boolean;
+  /** Every string and number the sent detail holds appears among the shown detail's values. */
+  valuesKept: boolean;
 }
 
 /** Compares a shown task with a request; undefined when the answer has a shape FDI does not document. */
@@ -63,10 +67,27 @@ export function compareShown(shown: TaskResponse, sent: CreateTaskRequest): Comp
     const a = parseJson(shown.task_detail);
     const b = parseJson(sent.task_detail);
     const comparable = isObject(a) && isObject(b) && topLevelKeys(a) === topLevelKeys(b);
-    return { fieldsDiffer, comparable, identical: comparable && sortedJson(a) === sortedJson(b) };
+    const identical = comparable && sortedJson(a) === sortedJson(b);
+    return { fieldsDiffer, comparable, identical, valuesKept: comparable ? identical : valuesIn(b, a) };
   } catch {
     return undefined;
   }
+}
+
+/** Whether every string and number of `sent` is among the scalar values of `shown` (compared as text). */
+function valuesIn(sent: unknown, shown: unknown): boolean {
+  const have = new Set<string>();
+  collectScalars(shown, (v) => have.add(v), true);
+  let kept = true;
+  collectScalars(sent, (v) => (kept &&= have.has(v)), false);
+  return kept;
+}
+
+/** Calls `take` with each string and number (and, with `all`, boolean) leaf as text. */
+function collectScalars(v: unknown, take: (text: string) => void, all: boolean): void {
+  if (Array.isArray(v)) for (const x of v) collectScalars(x, take, all);
+  else if (typeof v === 'object' && v !== null) for (const x of Object.values(v)) collectScalars(x, take, all);
+  else if (typeof v === 'string' || typeof v === 'number' || (all && typeof v === 'boolean')) take(String(v));
 }
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);

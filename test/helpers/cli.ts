@@ -15,6 +15,8 @@ export interface CliResult {
   stderr: string;
 }
 
+const TEST_STATE = path.join(os.tmpdir(), `fdi-test-state-${process.pid}`);
+
 /** Environment without any FDI_/S3_/AWS_/LOG_ settings of the developer's shell. */
 export function cleanEnv(extra: Record<string, string | undefined> = {}): Record<string, string> {
   const env: Record<string, string> = {};
@@ -22,6 +24,9 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
     if (v !== undefined && !/^(FDI_|S3_|MANIFEST_|REPORT_|STATE_|AWS_|LOG_)/.test(k)) env[k] = v;
   env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
   env.NO_COLOR = '1';
+  // The records of the last applies (docs/DRIFT.md) go to a folder of this test process, not the
+  // repository's ./.fdi-state; they are keyed by the emulator's port, so tests do not share them.
+  env.FDI_STATE = TEST_STATE;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }

@@ -55,8 +55,8 @@ export interface TaskResponse {
 
 /**
  * An entry of the task list (BriefTaskRespBean): uppercase type, integer status, a date string for
- * `created_date` (the SDK's type `date`). Every field is optional in Huawei's SDK; the ones the product
- * reads are typed as always there, and the listing is checked for them (docs/FDI-API.md §4).
+ * `created_date` (the SDK's type `date`). Every field is optional in Huawei's SDK; the four the product
+ * relies on (task_id, task_name, task_type, status) are typed as always there (docs/FDI-API.md §2, §4).
  */
 export interface BriefTask {
   task_id: string;

@@ -103,7 +103,6 @@ describe.concurrent('render', () => {
       schedule: {
         use_quartz_cron: true,
         cron: '0 30 2 * * ?',
-        cron_timezone: 'Asia/Shanghai',
         remark: 'nightly orders',
       },
       start: true,

@@ -106,7 +106,8 @@ describe('FDI client authentication against the emulator', () => {
 describe('FDI client operations', () => {
   let emu: Emulator;
   beforeAll(async () => {
-    emu = await startEmulator();
+    // Details echoed as sent, so the update below can be read back as written.
+    emu = await startEmulator({ detailForm: 'request' });
   });
   afterAll(() => emu.close());
 

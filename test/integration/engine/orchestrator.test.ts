@@ -252,7 +252,7 @@ describe('runManifest with an in-memory reader and sink, against the emulator', 
       ['wave1-refunds', 'invalid'],
     ]);
     const [orders, , stock, , refunds] = outcome.plan!.entries;
-    expect(orders.existing).toEqual({ task_id: existingId, status: 0 });
+    expect(orders.existing).toEqual({ task_id: existingId, status: 0, modified: expect.any(Number) });
     expect(stock).toMatchObject({ hasSchedule: true, start: true });
     expect(refunds.reason).toMatch(/target data source "oracle" was not found .*did you mean "oracle-cdc"\?/);
     expect(outcome.plan!.blockers).toEqual([expect.stringMatching(/^1 task\(s\) are invalid: "wave1-refunds"/)]);

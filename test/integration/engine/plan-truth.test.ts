@@ -11,8 +11,8 @@ import { DS } from '../emulator/helpers.js';
 
 const NAMES = ['nightly-a', 'nightly-b', 'nightly-c'];
 
-function manifest(o: { onExists: string; cron?: string; timezone?: string | null; table?: string }): string {
-  const tz = o.timezone === null ? '' : `, timezone: ${o.timezone ?? 'Asia/Shanghai'}`;
+function manifest(o: { onExists: string; cron?: string; remark?: string | null; table?: string }): string {
+  const remark = o.remark === null ? '' : `, remark: ${o.remark ?? 'nightly orders'}`;
   return `version: 1
 target: { project_id: local-project, instance_id: local-instance }
 options: { on_exists: ${o.onExists} }
@@ -21,7 +21,7 @@ templates:
     task_type: TIMING
     source_datasource: ${DS.example}
     target_datasource: { name: oracle-cdc }
-    schedule: { cron: "${o.cron ?? '0 30 2 * * ?'}"${tz} }
+    schedule: { cron: "${o.cron ?? '0 30 2 * * ?'}"${remark} }
     start: true
     detail:
       targetSelectedDatasource: { targetTable: "${o.table ?? 'CDC'}.\${n}" }
@@ -43,7 +43,8 @@ interface PlanJson {
 }
 
 describe('the plan tells the whole truth', () => {
-  const fx = useEmulator('fdi-truth-', {}, { FDI_RATE: '200' });
+  // FDI showing details as sent, so the plan can name each changed path (docs/DRIFT.md).
+  const fx = useEmulator('fdi-truth-', { detailForm: 'request' }, { FDI_RATE: '200' });
   const run = (args: string[]) => runCli(args, { env: fx.env });
   const apply = async (text: string) => {
     const file = await writeManifest(fx.dir, 'nightly.yaml', text);
@@ -89,8 +90,7 @@ describe('the plan tells the whole truth', () => {
     expect(res.code, res.stderr).toBe(0);
     expect(report.counts).toMatchObject({ existing: 3, updated: 0 });
     expect(report.steps).toEqual({ schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 });
-    for (const n of NAMES)
-      expect(dispatches()[n]).toMatchObject({ cron: '0 30 2 * * ?', cron_timezone: 'Asia/Shanghai' });
+    for (const n of NAMES) expect(dispatches()[n]).toMatchObject({ cron: '0 30 2 * * ?', remark: 'nightly orders' });
   });
 
   it('update with only the cron changed: the task is kept, the schedule updated, the plan shows the cron', async () => {
@@ -109,19 +109,19 @@ describe('the plan tells the whole truth', () => {
     for (const n of NAMES) expect(dispatches()[n]).toMatchObject({ cron: '0 45 3 * * ?' });
   });
 
-  it('update with the timezone removed: the schedule loses it', async () => {
-    const changed = manifest({ onExists: 'update', timezone: null });
+  it('update with the remark removed: the schedule loses it', async () => {
+    const changed = manifest({ onExists: 'update', remark: null });
     const p = await plan(changed);
     expect(p.json.entries.map((e) => e.name)).toEqual(NAMES);
     for (const e of p.json.entries) {
       expect(e.schedule).toBe('update');
-      expect(e.changes).toEqual([{ path: 'schedule.cron_timezone', from: 'Asia/Shanghai' }]);
+      expect(e.changes).toEqual([{ path: 'schedule.remark', from: 'nightly orders' }]);
     }
     const { res } = await apply(changed);
     expect(res.code, res.stderr).toBe(0);
     for (const n of NAMES) {
       expect(dispatches()[n]).toMatchObject({ cron: '0 30 2 * * ?' });
-      expect(dispatches()[n]).not.toHaveProperty('cron_timezone');
+      expect(dispatches()[n]).not.toHaveProperty('remark');
     }
   });
 

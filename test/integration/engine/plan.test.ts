@@ -36,7 +36,8 @@ describe('plan', () => {
   let dir: string;
   let env: Record<string, string>;
   beforeAll(async () => {
-    emu = await startEmulator();
+    // FDI showing details as sent: compared path by path (the response form is judged below and in drift.test.ts).
+    emu = await startEmulator({ detailForm: 'request' });
     dir = await tempDir();
     env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token' };
     const existing = (name: string, t: string) =>
@@ -57,6 +58,24 @@ describe('plan', () => {
     expect((await existing('plan-changed', 'T0')).status).toBe(200);
   });
   afterAll(() => emu.close());
+
+  it('details in response form, no record: identical values are "drift unknown", a missing value is an update', async () => {
+    emu.configure({ detailForm: 'response' });
+    try {
+      const m = await writeManifest(dir, 'update-response.yaml', manifest('update'));
+      const res = await runCli(['plan', m, '--json'], { env });
+      // Its invalid task (an unknown data-source name) blocks the apply; the plan shows every task.
+      expect(res.code, res.stderr).toBe(2);
+      const entries = (
+        JSON.parse(res.stdout) as { entries: Array<{ name: string; action: string; compared?: string }> }
+      ).entries;
+      const judged = Object.fromEntries(entries.map((e) => [e.name, [e.action, e.compared]]));
+      expect(judged['plan-same']).toEqual(['update', 'drift unknown']);
+      expect(judged['plan-changed']).toEqual(['update', 'update']);
+    } finally {
+      emu.configure({ detailForm: 'request' });
+    }
+  });
 
   it('on_exists: update → create, skip (identical), update (different), invalid (unknown name); exact match despite fuzzy filters', async () => {
     const before = writes(emu);

@@ -93,11 +93,7 @@ describe('timing-scheduled.yaml', () => {
   it('has TIMING tasks with a schedule in dispatch form, started after creation', () => {
     const tasks = tasksOf('timing-scheduled.yaml');
     expect(tasks.map((t) => [t.task_type, t.start, t.schedule])).toEqual([
-      [
-        'TIMING',
-        true,
-        { use_quartz_cron: true, cron: '0 30 2 * * ?', remark: 'nightly orders' },
-      ],
+      ['TIMING', true, { use_quartz_cron: true, cron: '0 30 2 * * ?', remark: 'nightly orders' }],
       [
         'TIMING',
         true,

@@ -48,29 +48,40 @@ describe('fingerprints', () => {
     );
     expect(existingFingerprint(shown(sent.task_detail, { task_type: 'realtime' }))).not.toBe(requestFingerprint(sent));
   });
-  it('sameDefinition: compares the detail when FDI shows it in the form sent, and the task fields alone otherwise', () => {
+  it('sameDefinition: compares the detail when FDI shows it in the form sent, else the fields and the values', () => {
     expect(sameDefinition(shown('{"b":"text","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(true);
     expect(sameDefinition(shown('{"b":"other","a":{"y":[1,2,{"k":"v"}],"x":1},"__proto__":{"p":1}}'), sent)).toBe(
       false,
     );
-    // RawFormDataResponse (docs/FDI-API.md §5): snake_case, fields of its own; nothing to compare it with.
-    const responseForm = JSON.stringify({
-      project_id: 'p',
-      task_name: 'crm-node',
-      task_type: 'timing',
-      source_ds_id: 'src',
-      target_ds_id: 'dst',
-      source_selected_datasource: {},
-    });
-    expect(sameDefinition(shown(responseForm), sent)).toBe(true);
-    expect(sameDefinition(shown(responseForm, { task_tag: 'other_tag' }), sent)).toBe(false);
-    // A detail the service completed with fields of its own is not the form sent either.
+    // RawFormDataResponse (docs/FDI-API.md §5): snake_case, fields of its own. Keys cannot be compared;
+    // every value sent must still be among its values.
+    const responseForm = (b: string) =>
+      JSON.stringify({
+        project_id: 'p',
+        task_name: 'crm-node',
+        task_type: 'timing',
+        source_ds_id: 'src',
+        a: { x: 1, y: [1, 2, { k: 'v' }] },
+        b_text: b,
+        proto: { p: 1 },
+      });
+    expect(sameDefinition(shown(responseForm('text')), sent)).toBe(true);
+    expect(sameDefinition(shown(responseForm('other')), sent)).toBe(false);
+    expect(sameDefinition(shown(responseForm('text'), { task_tag: 'other_tag' }), sent)).toBe(false);
+    // A detail the service completed with fields of its own is not the form sent either; a value it lacks
+    // (here `y`'s 2 and "v") still proves a difference.
     expect(sameDefinition(shown('{"b":"text","a":{"x":1,"y":[]},"__proto__":{"p":1},"created_by":"fdi"}'), sent)).toBe(
-      true,
+      false,
     );
+    expect(
+      sameDefinition(
+        shown('{"b":"text","a":{"x":1,"y":[1,2,{"k":"v"}]},"__proto__":{"p":1},"created_by":"fdi"}'),
+        sent,
+      ),
+    ).toBe(true);
     // An unexpected answer is neither same nor different; the callers decide.
     expect(sameDefinition({ task: {} } as TaskResponse, sent)).toBeUndefined();
-    // For on_exists: update, an uncomparable detail counts as changed.
-    expect(existingFingerprint(shown(responseForm))).not.toBe(requestFingerprint(sent));
+    // The fingerprints of the two forms differ: on_exists: update judges with the record (docs/DRIFT.md).
+    expect(existingFingerprint(shown(responseForm('text')))).not.toBe(requestFingerprint(sent));
   });
 });
