@@ -26,7 +26,8 @@ export function cleanEnv(extra: Record<string, string | undefined> = {}): Record
   env.NO_COLOR = '1';
   // The records of the last applies (docs/DRIFT.md) go to a folder of this test process, not the
   // repository's ./.fdi-state; they are keyed by the emulator's port, so tests do not share them.
-  env.FDI_STATE = TEST_STATE;
+  // A test that gives FDI_STATE, even as undefined (the product's default), decides.
+  if (!('FDI_STATE' in extra)) env.FDI_STATE = TEST_STATE;
   for (const [k, v] of Object.entries(extra)) if (v !== undefined) env[k] = v;
   return env;
 }
