@@ -119,7 +119,9 @@ async function update(
     if (!(err instanceof FdiError)) throw err;
     return done({ result: { ...failure(base, err), attempts, task_id: taskId }, wrote: true, error: err });
   }
-  return written({ ...base, status: 'updated', task_id: taskId, attempts }, false);
+  // Why it was rewritten, as planning judged it (docs/DRIFT.md): "drift unknown", changed in FDI, …
+  const note = entry.action === 'update' ? entry.reason : undefined;
+  return written({ ...base, status: 'updated', task_id: taskId, attempts, ...(note ? { note } : {}) }, false);
 }
 
 /** Keeps the record of a write FDI answered with the task (lib/plan/applied.ts). */

@@ -149,6 +149,9 @@ describe('drift under on_exists: update, FDI answering in its response form', ()
     ]);
     const mended = await measured(emu, () => apply(manifest('SCHEMA_A2')));
     expect(byStatus(mended.value, 'updated')).toEqual(['wave-b-042']);
+    expect(mended.value.tasks.find((t) => t.name === 'wave-b-042')?.note).toBe(
+      'changed in FDI since this product last applied it: brought back to the manifest',
+    );
     expect(mended.puts).toBe(1);
     expect(JSON.parse(emu.tasks().find((t) => t.task_name === 'wave-b-042')!.task_detail)).toEqual({
       targetSelectedDatasource: { targetTable: 'CDC.T_042' },
@@ -163,6 +166,8 @@ describe('drift under on_exists: update, FDI answering in its response form', ()
     expect(rebuilt.reads).toBe(A + B);
     expect(rebuilt.puts).toBe(A + B);
     expect(rebuilt.value.counts.updated).toBe(A + B);
+    // The report says, per task, what could not be compared.
+    for (const t of rebuilt.value.tasks) expect(t.note, t.name).toMatch(/^drift unknown: /);
     const again = await measured(emu, () => apply(manifest('SCHEMA_A2')));
     expect([again.reads, again.puts]).toEqual([0, 0]);
 
