@@ -69,3 +69,13 @@ export function parseJson(body: Buffer): { ok: true; value: unknown } | { ok: fa
     return { ok: false };
   }
 }
+
+/** Whether a string holds a JSON object (a task_detail must: RawFormDataRequest is one). */
+export function holdsJsonObject(text: string): boolean {
+  try {
+    const v: unknown = JSON.parse(text);
+    return typeof v === 'object' && v !== null && !Array.isArray(v);
+  } catch {
+    return false;
+  }
+}

@@ -6,6 +6,7 @@
  */
 import type { ExecuteStatus, TaskType } from '../lib/fdi/model/api.js';
 import type { EmulatorCore } from './core.js';
+import { holdsJsonObject } from './http.js';
 import { EmulatorConfigError } from './options.js';
 import { type TaskRecord, newId } from './state.js';
 
@@ -68,15 +69,6 @@ function shapeProblems(spec: Record<string, unknown>): string[] {
   if (typeof spec.task_detail === 'string' && !holdsJsonObject(spec.task_detail))
     problems.push('task_detail must hold a JSON object');
   return problems;
-}
-
-function holdsJsonObject(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
 }
 
 /** The task a valid spec describes, defaults filled in. */

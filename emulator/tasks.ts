@@ -17,7 +17,7 @@ import {
   parsePaging,
   taskNotFound,
 } from './api.js';
-import { parseJson } from './http.js';
+import { holdsJsonObject, parseJson } from './http.js';
 import { type TaskRecord, newId } from './state.js';
 import { toBriefTask, toTaskResponse } from './views.js';
 
@@ -44,15 +44,6 @@ function checkBody(ctx: ApiContext): Checked {
   if (!ctx.datasources.has(body.task.source_datasource_id)) return refuse(invalidParameter('source_datasource_id'));
   if (!ctx.datasources.has(body.task.target_datasource_id)) return refuse(invalidParameter('target_datasource_id'));
   return { ok: true, body };
-}
-
-function holdsJsonObject(text: string): boolean {
-  try {
-    const v: unknown = JSON.parse(text);
-    return typeof v === 'object' && v !== null && !Array.isArray(v);
-  } catch {
-    return false;
-  }
 }
 
 function duplicateName(ctx: ApiContext, name: string): Reply {

@@ -362,35 +362,36 @@ describe('settledEarlier', () => {
   });
 });
 
+/** What this manifest sends for task-0. */
+const sent: CreateTaskRequest = {
+  task: {
+    task_name: 'task-0',
+    task_type: 'TIMING',
+    source_datasource_id: 'id-orders',
+    target_datasource_id: 'id-oracle',
+    task_tag: 'wave_1',
+  },
+  task_detail: '{"targetSelectedDatasource":{"targetTable":"ORDERS"},"mappingRequired":false}',
+};
+/** The task as FDI shows it back: lowercase type, and the detail as given (re-serialised or not). */
+const shown = (detail: string, fields: Partial<TaskResponse['task']> = {}): TaskResponse => ({
+  task: {
+    task_id: 't-0',
+    task_name: 'task-0',
+    task_type: 'timing',
+    status: 'stop',
+    project_id: 'proj',
+    source_datasource_id: 'id-orders',
+    target_datasource_id: 'id-oracle',
+    task_tag: 'wave_1',
+    created_date: 0,
+    last_modified_date: 0,
+    ...fields,
+  },
+  task_detail: detail,
+});
+
 describe('reconsider', () => {
-  /** What this manifest sends for task-0. */
-  const sent: CreateTaskRequest = {
-    task: {
-      task_name: 'task-0',
-      task_type: 'TIMING',
-      source_datasource_id: 'id-orders',
-      target_datasource_id: 'id-oracle',
-      task_tag: 'wave_1',
-    },
-    task_detail: '{"targetSelectedDatasource":{"targetTable":"ORDERS"},"mappingRequired":false}',
-  };
-  /** The task as FDI shows it back: lowercase type, and the detail as given (re-serialised or not). */
-  const shown = (detail: string, fields: Partial<TaskResponse['task']> = {}): TaskResponse => ({
-    task: {
-      task_id: 't-0',
-      task_name: 'task-0',
-      task_type: 'timing',
-      status: 'stop',
-      project_id: 'proj',
-      source_datasource_id: 'id-orders',
-      target_datasource_id: 'id-oracle',
-      task_tag: 'wave_1',
-      created_date: 0,
-      last_modified_date: 0,
-      ...fields,
-    },
-    task_detail: detail,
-  });
   const SAME = shown('{ "mappingRequired": false, "targetSelectedDatasource": { "targetTable": "ORDERS" } }');
   const OTHER_DETAIL = shown('{"targetSelectedDatasource":{"targetTable":"ORDERS_V2"},"mappingRequired":false}');
   const UNCOMPARABLE = { task: {} } as TaskResponse;
@@ -441,32 +442,6 @@ describe('reconsider', () => {
 });
 
 describe('judged: an existing task under on_exists: update, once FDI has shown it', () => {
-  const sent: CreateTaskRequest = {
-    task: {
-      task_name: 'task-0',
-      task_type: 'TIMING',
-      source_datasource_id: 'id-orders',
-      target_datasource_id: 'id-oracle',
-      task_tag: 'wave_1',
-    },
-    task_detail: '{"targetSelectedDatasource":{"targetTable":"ORDERS"},"mappingRequired":false}',
-  };
-  const shown = (detail: string, fields: Partial<TaskResponse['task']> = {}): TaskResponse => ({
-    task: {
-      task_id: 't-0',
-      task_name: 'task-0',
-      task_type: 'timing',
-      status: 'stop',
-      project_id: 'proj',
-      source_datasource_id: 'id-orders',
-      target_datasource_id: 'id-oracle',
-      task_tag: 'wave_1',
-      created_date: 0,
-      last_modified_date: 5,
-      ...fields,
-    },
-    task_detail: detail,
-  });
   /** FDI's response form (RawFormDataResponse): snake_case, task fields folded in. */
   const RESPONSE = shown(
     '{"project_id":"proj","task_name":"task-0","target_selected_datasource":{"targetTable":"ORDERS"}}',
