@@ -192,7 +192,7 @@ export const TopTargetSchema = z
 
 /** A report folder's path: names separated by "/", no "." or ".." segment, no leading "/". */
 // eslint-disable-next-line no-control-regex -- control characters are what it refuses
-const REPORT_PATH = /^(?!\.{1,2}(\/|$))(?!.*\/\.{1,2}(\/|$))[^/\\\u0000-\u001f][^\\\u0000-\u001f]*$/;
+const REPORT_PATH = /^(?!(?:.*\/)?\.{1,2}(?:\/|$))[^/\\\u0000-\u001f]+(?:\/[^/\\\u0000-\u001f]+)*$/;
 
 export const RetryOfSchema = z
   .strictObject({

@@ -50,6 +50,8 @@ describe('retry_of.path', () => {
     ['a leading .', './x'],
     ['a . segment', 'a/./b'],
     ['an absolute path', '/abs'],
+    ['an empty name between slashes', 'a//b'],
+    ['a trailing slash', 'a/'],
     ['a backslash', 'a\\b'],
     ['a control character', 'a/\u0001b'],
   ])('refuses %s (%j): exit 2, the one problem names the field', async (_what, p) => {
