@@ -158,6 +158,7 @@ function addStackCommands(program: Command, ctx: CliContext): void {
     .option('--emulator-port <port>', 'FDI emulator port', String(DEFAULT_EMULATOR_PORT))
     .option('--bucket <name>', 'bucket to create and watch', DEFAULT_BUCKET)
     .option('--data-dir <dir>', 'where the stack keeps its files', '.local')
+    .addOption(platformOption())
     .action(lazy(() => import('./commands/local.js'), ctx));
 
   program
@@ -166,5 +167,19 @@ function addStackCommands(program: Command, ctx: CliContext): void {
       'the main job end to end on the embedded stack: upload the example manifests, wait for the reports, print them',
     )
     .option('--data-dir <dir>', 'where the stack keeps its files (default: a fresh temporary folder)')
+    .addOption(platformOption())
     .action(lazy(() => import('./commands/demo.js'), ctx));
+}
+
+/**
+ * `--platform aws|functiongraph`: whose handler the stack's upload events go to — the Lambda handler
+ * with S3 events, or the FunctionGraph handler with OBS events and temporary credentials.
+ */
+function platformOption(): Option {
+  return new Option(
+    '--platform <name>',
+    'the handler the upload events go to: aws (Lambda, S3 events) or functiongraph (OBS events, agency credentials)',
+  )
+    .choices(['aws', 'functiongraph'])
+    .default('aws');
 }

@@ -23,6 +23,13 @@ interface IssuedToken {
   expiresAt: number;
 }
 
+/** Temporary AK/SK accepted only with their security token (`X-Security-Token`). */
+export interface TemporaryCredentials {
+  ak: string;
+  sk: string;
+  securityToken: string;
+}
+
 export interface IamUser {
   domain: string;
   user: string;
@@ -38,15 +45,19 @@ export interface IssuedTokenResponse {
 export class Authenticator {
   private staticTokens: Set<string>;
   private readonly secrets: Map<string, string>;
+  /** Temporary AK → its SK and the security token every request signed with it must carry. */
+  private readonly temporary: Map<string, { sk: string; securityToken: string }>;
   private readonly issued = new Map<string, IssuedToken>();
 
   constructor(
     tokens: string[],
     aksk: { ak: string; sk: string }[],
     private readonly iamUsers: IamUser[],
+    temporary: TemporaryCredentials[] = [],
   ) {
     this.staticTokens = new Set(tokens);
     this.secrets = new Map(aksk.map((p) => [p.ak, p.sk]));
+    this.temporary = new Map(temporary.map((t) => [t.ak, { sk: t.sk, securityToken: t.securityToken }]));
   }
 
   /** Checks one FDI API request. */
@@ -60,9 +71,15 @@ export class Authenticator {
       return { ok: true };
     }
     if (single(req.headers.authorization) !== undefined) {
+      // Temporary credentials (an agency's): the signature must hold and X-Security-Token be theirs.
+      const securityToken = single(req.headers['x-security-token']);
       const result = verifySignature(
         { method: req.method, url: req.url, headers: req.headers, body: req.body },
-        (ak) => this.secrets.get(ak),
+        (ak) => {
+          const temp = this.temporary.get(ak);
+          if (temp) return securityToken === temp.securityToken ? temp.sk : undefined;
+          return this.secrets.get(ak);
+        },
         new Date(now),
       );
       if (result.ok) return { ok: true };

@@ -59,7 +59,12 @@ export class EmulatorCore {
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
     this.store = new TaskStore(this.options.stateFile);
-    this.auth = new Authenticator(this.options.tokens, this.options.aksk, this.options.iamUsers);
+    this.auth = new Authenticator(
+      this.options.tokens,
+      this.options.aksk,
+      this.options.iamUsers,
+      this.options.temporaryCredentials,
+    );
     this.datasources = new Map(this.options.datasources.map((d) => [d.datasource_id, d]));
     this.faults = new FaultPlan(this.options.seed);
     this.bucket = this.newBucket();

@@ -33,6 +33,8 @@ export interface EmulatorOptions {
   tokens?: string[] | undefined;
   /** Accepted AK/SK pairs; default none. */
   aksk?: { ak: string; sk: string }[] | undefined;
+  /** Accepted temporary AK/SK, each only with its security token (X-Security-Token); default none. */
+  temporaryCredentials?: { ak: string; sk: string; securityToken: string }[] | undefined;
   /** Users accepted by POST /v3/auth/tokens. */
   iamUsers?: { domain: string; user: string; password: string }[] | undefined;
   /** Lifetime of IAM-issued tokens; default 86400. */
@@ -196,6 +198,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     port,
     tokens,
     aksk,
+    temporaryCredentials,
     iamUsers,
     tokenTtlSeconds,
     projects,
@@ -213,6 +216,8 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
   nonEmptyStrings(problems, 'projects', projects);
   nonEmptyStrings(problems, 'instances', instances);
   if (aksk?.some((p) => !p.ak || !p.sk)) problems.push('every AK/SK pair needs both an access key and a secret key');
+  if (temporaryCredentials?.some((p) => !p.ak || !p.sk || !p.securityToken))
+    problems.push('every temporary credential needs an access key, a secret key and a security token');
   if (datasources) {
     const ids = new Set<string>();
     for (const ds of datasources) {
@@ -225,6 +230,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
     host: host ?? DEFAULTS.host,
     port: port ?? DEFAULTS.port,
     aksk: aksk ?? [],
+    temporaryCredentials: temporaryCredentials ?? [],
     iamUsers: iamUsers ?? DEFAULTS.iamUsers.map((u) => ({ ...u })),
     projects: projects ?? [...DEFAULTS.projects],
     instances: instances ?? [...DEFAULTS.instances],

@@ -1,31 +1,32 @@
 /**
- * The local stack's stand-in for Lambda invoking the handler: events are handled one at a time, in
+ * The local stack's stand-in for Lambda (or FunctionGraph) invoking the handler: events are handled one at a time, in
  * the order they arrive, like a function with a reserved concurrency of 1, and each invocation gets
  * its own time budget, like a Lambda timeout.
  */
-import type { S3Event } from 'aws-lambda';
-import type { ManifestHandler } from '../handlers/manifest-uploaded.js';
 import type { Logger } from '../lib/logger.js';
 import type { RecordOutcome } from '../lib/trigger/handle-event.js';
 
 /** How long `idle()` waits for a handled event to raise another before calling the queue quiet. */
 const QUIET_MS = 50;
 
+/** Calls the platform's handler with one event and the invocation's remaining time. */
+export type Invoke<E> = (event: E, remainingMs: () => number) => Promise<RecordOutcome[]>;
+
 /** Invokes a handler with one event at a time and keeps every outcome. */
-export class InvocationQueue {
+export class InvocationQueue<E> {
   /** Every handler outcome so far, in order. */
   readonly outcomes: RecordOutcome[] = [];
   /** Settles when the last event queued so far has been handled. */
   private tail: Promise<void> = Promise.resolve();
 
   constructor(
-    private readonly handler: ManifestHandler,
+    private readonly handler: Invoke<E>,
     private readonly budgetMs: number,
     private readonly logger: Logger,
   ) {}
 
   /** Queues an event behind those received before it. */
-  push(event: S3Event): void {
+  push(event: E): void {
     this.tail = this.tail.then(() => this.invoke(event));
   }
 
@@ -45,14 +46,14 @@ export class InvocationQueue {
     }
   }
 
-  private async invoke(event: S3Event): Promise<void> {
+  private async invoke(event: E): Promise<void> {
     const started = Date.now();
     try {
       const remaining = () => this.budgetMs - (Date.now() - started);
-      this.outcomes.push(...(await this.handler(event, { getRemainingTimeInMillis: remaining })));
+      this.outcomes.push(...(await this.handler(event, remaining)));
     } catch (err) {
       // Logged, not rethrown: the queue goes on with the next event. Lambda would retry the failed
-      // event; the local stack does not.
+      // event (FunctionGraph when its async retry is configured); the local stack does not.
       this.logger.error({ err: (err as Error).message }, 'handler failed');
     }
   }

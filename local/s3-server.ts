@@ -9,6 +9,8 @@ import type { AddressInfo } from 'node:net';
 import type { S3Client } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
 import S3rver from 's3rver';
+// s3rver checks signatures against its accounts' key pairs; its one account is this dummy.
+import { DUMMY_ACCOUNT } from 's3rver/lib/models/account.js';
 import { createS3Client } from '../lib/storage/s3-store.js';
 import { encodeS3Key } from '../lib/trigger/s3-event.js';
 
@@ -20,6 +22,8 @@ export interface LocalS3Server {
   client(): S3Client;
   /** Calls `listener` with every object-created event, its keys encoded as S3 encodes them. */
   onEvent(listener: (event: S3Event) => void): void;
+  /** Makes s3rver accept another key pair (the FunctionGraph mode's temporary credentials). */
+  acceptKeyPair(accessKeyId: string, secretAccessKey: string): void;
   close(): Promise<void>;
 }
 
@@ -57,6 +61,7 @@ export async function startS3Server(options: {
     onEvent: (listener) => {
       (s3rver as unknown as EventEmitter).on('event', (raw: S3Event) => listener(asS3Sends(raw)));
     },
+    acceptKeyPair: (accessKeyId, secretAccessKey) => DUMMY_ACCOUNT.createKeyPair(accessKeyId, secretAccessKey),
     close: () => new Promise<void>((resolve, reject) => server.close((err) => (err ? reject(err) : resolve()))),
   };
 }

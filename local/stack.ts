@@ -1,6 +1,7 @@
 /**
  * The embedded local stack: an S3-compatible server (s3rver) and the FDI emulator on loopback, with
- * the store's object-created events wired to the same handler the Lambda runs, as S3-shaped events.
+ * the store's object-created events wired to the same handler the Lambda runs, as S3-shaped events
+ * (or, with `platform: 'functiongraph'`, to the FunctionGraph handler as OBS trigger events).
  * s3rver puts raw keys in its events, so they are encoded as S3 does before the handler sees them.
  * Events are handled one at a time, like the deployed function's reserved concurrency of 1.
  */
@@ -8,13 +9,21 @@ import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import type { S3Client } from '@aws-sdk/client-s3';
 import { startEmulator, type Emulator, type EmulatorOptions } from '../emulator/index.js';
+import type { S3Event } from 'aws-lambda';
+import { createFunctionGraphHandler } from '../handlers/functiongraph.js';
 import { createHandler } from '../handlers/manifest-uploaded.js';
 import type { Logger } from '../lib/logger.js';
 import { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { RecordOutcome } from '../lib/trigger/handle-event.js';
 import { DEFAULT_BUCKET } from './defaults.js';
 import { handlerEnv } from './handler-env.js';
-import { InvocationQueue } from './invocation-queue.js';
+import {
+  asObsEvent,
+  functionGraphContext,
+  newTemporaryCredentials,
+  type TemporaryCredentials,
+} from './functiongraph.js';
+import { InvocationQueue, type Invoke } from './invocation-queue.js';
 import { type LocalS3Server, startS3Server } from './s3-server.js';
 
 /** Where the stack listens and keeps its files, and how the handler is configured. */
@@ -32,7 +41,20 @@ export interface LocalStackOptions {
   invocationTimeoutMs?: number;
   /** Deadline margins of the trigger (tests force continuations with small budgets). */
   deadline?: { softMarginMs: number; hardMarginMs: number };
+  /**
+   * Whose handler the bucket's events go to: 'aws' (default) S3 events to the Lambda handler;
+   * 'functiongraph' OBS trigger events to the FunctionGraph handler, with a FunctionGraph context
+   * carrying temporary credentials (no FDI_AUTH_TOKEN unless `env` gives one).
+   */
+  platform?: Platform;
+  /** Whether the bucket's events reach the handler (default true); tests that deliver their own set false. */
+  deliverStoreEvents?: boolean;
+  /** FunctionGraph mode: the agency's temporary credentials (default: fresh random ones). */
+  temporaryCredentials?: TemporaryCredentials;
 }
+
+export type Platform = 'aws' | 'functiongraph';
+export const PLATFORMS: readonly Platform[] = ['aws', 'functiongraph'];
 
 /** A running local stack. */
 export interface LocalStack {
@@ -45,6 +67,11 @@ export interface LocalStack {
   emulator: Emulator;
   /** Every handler outcome so far, in order. */
   outcomes: RecordOutcome[];
+  platform: Platform;
+  /** FunctionGraph mode: the temporary credentials its context carries (for tests; never printed). */
+  temporaryCredentials?: TemporaryCredentials | undefined;
+  /** Queues an event of the platform's own form (S3 event, or any FunctionGraph event) for the handler. */
+  deliver(event: unknown): void;
   /** Resolves when every event received so far has been handled. */
   idle(): Promise<void>;
   close(): Promise<void>;
@@ -78,10 +105,23 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   const s3Dir = path.join(options.dataDir, 's3');
   await mkdir(s3Dir, { recursive: true });
   const emulatorPort = options.emulatorPort ?? 0;
+  const platform = options.platform ?? 'aws';
+  const temporaryCredentials =
+    platform === 'functiongraph' ? (options.temporaryCredentials ?? newTemporaryCredentials()) : undefined;
   const emulator = await startEmulator({
     instances: LOCAL_INSTANCES,
     stateFile: path.join(options.dataDir, 'emulator-state.json'),
     ...options.emulator,
+    ...(temporaryCredentials && {
+      temporaryCredentials: [
+        ...(options.emulator?.temporaryCredentials ?? []),
+        {
+          ak: temporaryCredentials.accessKey,
+          sk: temporaryCredentials.secretKey,
+          securityToken: temporaryCredentials.securityToken,
+        },
+      ],
+    }),
     host: LOOPBACK,
     port: emulatorPort,
   }).catch((err: unknown) => {
@@ -97,11 +137,28 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
   }
   const env = handlerEnv(emulator.url, store.endpoint, options.env);
   const s3 = store.client();
-  const handler = createHandler(() =>
-    buildTriggerDeps(env, { logger: options.logger, s3, deadline: options.deadline }),
-  );
-  const invocations = new InvocationQueue(handler, options.invocationTimeoutMs ?? 15 * 60_000, options.logger);
-  store.onEvent((event) => invocations.push(event));
+  let invoke: Invoke<unknown>;
+  let toEvent: (event: S3Event) => unknown = (e) => e;
+  if (temporaryCredentials) {
+    const creds = temporaryCredentials;
+    store.acceptKeyPair(creds.accessKey, creds.secretKey);
+    // The agency's credentials sign FDI calls unless the caller configured others.
+    if (options.env?.FDI_AUTH_TOKEN === undefined) delete env.FDI_AUTH_TOKEN;
+    const handler = createFunctionGraphHandler(() => ({
+      logger: options.logger,
+      processEnv: env,
+      deadline: options.deadline,
+    }));
+    invoke = (event, remaining) => handler(event, functionGraphContext(creds, remaining));
+    toEvent = asObsEvent;
+  } else {
+    const handler = createHandler(() =>
+      buildTriggerDeps(env, { logger: options.logger, s3, deadline: options.deadline }),
+    );
+    invoke = (event, remaining) => handler(event as S3Event, { getRemainingTimeInMillis: remaining });
+  }
+  const invocations = new InvocationQueue(invoke, options.invocationTimeoutMs ?? 15 * 60_000, options.logger);
+  if (options.deliverStoreEvents !== false) store.onEvent((event) => invocations.push(toEvent(event)));
 
   return {
     s3Endpoint: store.endpoint,
@@ -111,6 +168,9 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     s3,
     emulator,
     outcomes: invocations.outcomes,
+    platform,
+    temporaryCredentials,
+    deliver: (event) => invocations.push(event),
     idle: () => invocations.idle(),
     async close() {
       await invocations.drained();

@@ -9,7 +9,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { EXIT } from '../../lib/errors.js';
-import { startLocalStack } from '../../local/stack.js';
+import { startLocalStack, type Platform } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import { summaryMarkdown } from '../../lib/report/summary-md.js';
 import type { Report } from '../../lib/report/types.js';
@@ -17,14 +17,19 @@ import type { CommandAction } from '../context.js';
 
 const EXAMPLES = fileURLToPath(new URL('../../../manifests/examples/', import.meta.url));
 
-const demo: CommandAction<{ dataDir?: string }> = async (_args, flags, ctx) => {
+const demo: CommandAction<{ dataDir?: string; platform?: Platform }> = async (_args, flags, ctx) => {
   const dataDir = flags.dataDir ? path.resolve(flags.dataDir) : await mkdtemp(path.join(os.tmpdir(), 'fdi-demo-'));
   const logger = createLogger({ level: ctx.env.LOG_LEVEL ?? 'warn', pretty: Boolean(ctx.stderr.isTTY) });
-  const stack = await startLocalStack({ dataDir, logger });
+  const stack = await startLocalStack({ dataDir, logger, platform: flags.platform ?? 'aws' });
   const out = (s: string) => ctx.stdout.write(s);
   try {
     out(
       `local stack: S3 ${stack.s3Endpoint}, FDI emulator ${stack.fdiEndpoint}, bucket ${stack.bucket}, data in ${dataDir}\n`,
+    );
+    out(
+      stack.platform === 'functiongraph'
+        ? 'handler: FunctionGraph (OBS trigger events, temporary agency credentials)\n'
+        : 'handler: AWS Lambda (S3 events)\n',
     );
     const files = (await readdir(EXAMPLES)).filter((f) => /\.ya?ml$/.test(f)).sort();
     for (const f of files) {

@@ -1,7 +1,7 @@
 /** `fdi-provision local`: run the embedded stack until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import { LocalPortInUseError, startLocalStack } from '../../local/stack.js';
+import { LocalPortInUseError, startLocalStack, type Platform } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import type { CliContext, CommandAction } from '../context.js';
 import { portInUse } from '../port-in-use.js';
@@ -11,6 +11,7 @@ interface LocalFlags {
   emulatorPort: string;
   bucket: string;
   dataDir: string;
+  platform: Platform;
 }
 
 function port(value: string, flag: string): number {
@@ -34,14 +35,19 @@ const local: CommandAction<LocalFlags> = async (_args, flags, ctx: CliContext) =
     bucket: flags.bucket,
     dataDir: path.resolve(flags.dataDir),
     logger,
+    platform: flags.platform,
   }).catch((err: unknown) => {
     throw err instanceof LocalPortInUseError ? portInUse(err, PORT_FLAGS[err.option]) : err;
   });
   const { env } = stack;
+  const functionGraph = stack.platform === 'functiongraph';
   ctx.stdout.write(
     [
       `S3-compatible server: ${stack.s3Endpoint} (credentials S3RVER/S3RVER, path-style)`,
       `FDI emulator:         ${stack.fdiEndpoint} (token local-token, project local-project, instances local-instance, local-instance-2)`,
+      functionGraph
+        ? 'handler:              FunctionGraph (handlers/functiongraph.handler): OBS trigger events, a FunctionGraph context with temporary AK/SK + security token (not shown)'
+        : 'handler:              AWS Lambda (handlers/manifest-uploaded.handler): S3 events',
       `bucket:               ${stack.bucket}`,
       `manifests:            s3://${stack.bucket}/manifests/…/*.yaml  (an upload triggers a run)`,
       `reports:              s3://${stack.bucket}/reports/…`,

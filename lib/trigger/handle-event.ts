@@ -1,6 +1,10 @@
-/** An S3 event → the runs it asks for, one record at a time (several records per event). */
+/**
+ * Classified upload records → the runs they ask for, one record at a time (several records per event).
+ * Every platform adapter (the Lambda handler's S3 events, FunctionGraph's OBS events and CloudEvents)
+ * turns its event into `Classified` records (s3-event.ts, obs-event.ts) and hands them here.
+ */
 import type { S3Event } from 'aws-lambda';
-import { classifyRecords } from './s3-event.js';
+import { classifyRecords, type Classified } from './s3-event.js';
 import {
   runContinuation,
   runUpload,
@@ -12,13 +16,14 @@ import {
 export type RecordOutcome =
   UploadOutcome | { kind: 'ignored'; key: string; reason: string } | { kind: 'error'; key: string; message: string };
 
-export async function handleS3Event(
-  event: Partial<S3Event>,
+/** Runs what each record asks for; an infrastructure failure of one record is an 'error' outcome, not a throw. */
+export async function handleRecords(
+  records: readonly Classified[],
   deps: TriggerDeps,
   clock: InvocationClock,
 ): Promise<RecordOutcome[]> {
   const out: RecordOutcome[] = [];
-  for (const rec of classifyRecords(event, deps.config.prefixes)) {
+  for (const rec of records) {
     if (rec.kind === 'ignored') {
       deps.logger.debug({ bucket: rec.ref.bucket, key: rec.ref.key, reason: rec.reason }, 'ignored S3 record');
       out.push({ kind: 'ignored', key: rec.ref.key, reason: rec.reason });
@@ -35,4 +40,13 @@ export async function handleS3Event(
     }
   }
   return out;
+}
+
+/** An S3 event (AWS Lambda) → the runs it asks for. */
+export function handleS3Event(
+  event: Partial<S3Event>,
+  deps: TriggerDeps,
+  clock: InvocationClock,
+): Promise<RecordOutcome[]> {
+  return handleRecords(classifyRecords(event, deps.config.prefixes), deps, clock);
 }

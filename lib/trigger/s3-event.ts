@@ -4,7 +4,7 @@
  * objects are work; everything else (reports, state, other files) is ignored, so writing a report can
  * never re-trigger a run.
  */
-import type { S3Event } from 'aws-lambda';
+import type { S3Event, S3EventRecord } from 'aws-lambda';
 
 export interface UploadRef {
   bucket: string;
@@ -47,27 +47,45 @@ export function encodeS3Key(key: string): string {
   return encodeURIComponent(key).replace(/%20/g, '+').replace(/%2F/g, '/');
 }
 
+/** The upload an S3-shaped record (`s3` block) names, its key decoded. */
+export function refOfS3Record(r: Partial<S3EventRecord> | undefined): UploadRef {
+  return {
+    bucket: r?.s3?.bucket?.name ?? '',
+    key: decodeS3Key(r?.s3?.object?.key ?? ''),
+    eventName: r?.eventName ?? '',
+    versionId: realVersionId(r?.s3?.object?.versionId),
+    sequencer: r?.s3?.object?.sequencer || undefined,
+    etag: r?.s3?.object?.eTag?.replace(/"/g, '') || undefined,
+  };
+}
+
+/**
+ * A version id that names a version: an unversioned bucket's events may carry the string "null"
+ * (OBS triggers on Open Telekom Cloud do), which would make every upload of a key the same upload.
+ */
+export function realVersionId(v: string | null | undefined): string | undefined {
+  return v && v !== 'null' ? v : undefined;
+}
+
+/**
+ * What one upload record asks for: the one classification every adapter (the Lambda handler's S3
+ * events, FunctionGraph's OBS events and CloudEvents) feeds its records to.
+ */
+export function classifyRef(ref: UploadRef, prefixes: { manifest: string; state: string }): Classified {
+  if (!ref.bucket || !ref.key) return { kind: 'ignored', ref, reason: 'not an S3 object record' };
+  if (!ref.eventName.startsWith('ObjectCreated'))
+    return { kind: 'ignored', ref, reason: `event ${ref.eventName} is not an upload` };
+  if (ref.key.startsWith(prefixes.state) && CONTINUATION_RE.test(ref.key)) return { kind: 'continuation', ref };
+  if (!ref.key.startsWith(prefixes.manifest))
+    return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
+  if (!MANIFEST_SUFFIX.test(ref.key)) {
+    return { kind: 'ignored', ref, reason: 'not a manifest: the name must end in .yaml or .yml, in lower case' };
+  }
+  return { kind: 'manifest', ref };
+}
+
 export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: string; state: string }): Classified[] {
-  return (event.Records ?? []).map((r): Classified => {
-    const ref: UploadRef = {
-      bucket: r.s3?.bucket?.name ?? '',
-      key: decodeS3Key(r.s3?.object?.key ?? ''),
-      eventName: r.eventName ?? '',
-      versionId: r.s3?.object?.versionId || undefined,
-      sequencer: r.s3?.object?.sequencer || undefined,
-      etag: r.s3?.object?.eTag?.replace(/"/g, '') || undefined,
-    };
-    if (!ref.bucket || !ref.key) return { kind: 'ignored', ref, reason: 'not an S3 object record' };
-    if (!ref.eventName.startsWith('ObjectCreated'))
-      return { kind: 'ignored', ref, reason: `event ${ref.eventName} is not an upload` };
-    if (ref.key.startsWith(prefixes.state) && CONTINUATION_RE.test(ref.key)) return { kind: 'continuation', ref };
-    if (!ref.key.startsWith(prefixes.manifest))
-      return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
-    if (!MANIFEST_SUFFIX.test(ref.key)) {
-      return { kind: 'ignored', ref, reason: 'not a manifest: the name must end in .yaml or .yml, in lower case' };
-    }
-    return { kind: 'manifest', ref };
-  });
+  return (event.Records ?? []).map((r) => classifyRef(refOfS3Record(r), prefixes));
 }
 
 /**
