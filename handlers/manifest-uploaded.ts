@@ -1,11 +1,13 @@
 /**
  * The Lambda handler: S3 event → one run per manifest record. Thin: dependencies are built once per
- * cold start; the work is in lib/trigger. Throws (so Lambda retries the event) only when a record
+ * cold start (with the FDI secrets read from SSM Parameter Store when the environment names them by
+ * `<NAME>_PARAM`); the work is in lib/trigger. Throws (so Lambda retries the event) only when a record
  * failed for an infrastructure reason; a duplicate delivery is then a no-op thanks to the run lock.
  * The embedded local stack calls the same handler, built with its own dependencies.
  */
 import type { Context, S3Event } from 'aws-lambda';
 import { handleS3Event, type RecordOutcome } from '../lib/trigger/handle-event.js';
+import { resolveSecretParams, type SsmLike } from '../lib/trigger/aws-secrets.js';
 import { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { TriggerDeps } from '../lib/trigger/run-upload.js';
 import { tuneHeapForBatch } from '../lib/tune-heap.js';
@@ -17,11 +19,20 @@ export type ManifestHandler = (
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<RecordOutcome[]>;
 
-/** Builds a handler whose dependencies are made on first use and then kept (one cold start). */
-export function createHandler(makeDeps: () => TriggerDeps): ManifestHandler {
-  let deps: TriggerDeps | undefined;
+/**
+ * Builds a handler whose dependencies are made on first use and then kept (one cold start). When
+ * making them fails (a missing SSM parameter, say), the invocation fails and the next one tries again.
+ */
+export function createHandler(makeDeps: () => TriggerDeps | Promise<TriggerDeps>): ManifestHandler {
+  let pending: Promise<TriggerDeps> | undefined;
   return async (event, context) => {
-    deps ??= makeDeps();
+    pending ??= Promise.resolve()
+      .then(makeDeps)
+      .catch((err: unknown) => {
+        pending = undefined;
+        throw err;
+      });
+    const deps = await pending;
     const outcomes = await handleS3Event(event, deps, { remainingMs: () => context.getRemainingTimeInMillis() });
     const failed = outcomes.filter((o) => o.kind === 'error');
     if (failed.length) throw new Error(`${failed.length} record(s) failed: ${failed.map((f) => f.key).join(', ')}`);
@@ -29,5 +40,17 @@ export function createHandler(makeDeps: () => TriggerDeps): ManifestHandler {
   };
 }
 
+/**
+ * The deployed dependencies: the FDI secrets named by `<NAME>_PARAM` are read from Parameter Store into
+ * a copy of the environment (process.env never holds them), then the trigger's dependencies are built.
+ */
+export async function deployedDeps(
+  env: Record<string, string | undefined>,
+  options: { ssm?: SsmLike } & Parameters<typeof buildTriggerDeps>[1] = {},
+): Promise<TriggerDeps> {
+  const { ssm, ...rest } = options;
+  return buildTriggerDeps(await resolveSecretParams(env, ssm ? { ssm } : {}), rest);
+}
+
 /** The deployed entry point (serverless.yml: handlers/manifest-uploaded.handler). */
-export const handler: ManifestHandler = createHandler(() => buildTriggerDeps(process.env));
+export const handler: ManifestHandler = createHandler(() => deployedDeps(process.env));
