@@ -283,6 +283,65 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     expect(log.lines.some((l) => l.includes('not an OBS event'))).toBe(true);
   });
 
+  it('credentials FDI refuses: the run is aborted and reported, and no credential appears anywhere', async () => {
+    const wrong = { ...CREDS, securityToken: 'wrongSecurityTokenDistinctValue-93ab' };
+    const h = createFunctionGraphHandler(() => ({ logger: log.logger, processEnv: stack.env }));
+    const key = 'manifests/refused/wave.yaml';
+    await upload(stack, key, bulkManifest(2, { prefix: 'refused' }));
+    const out = await h(
+      {
+        Records: [
+          {
+            eventVersion: '3.0',
+            eventSource: 'OBS',
+            eventRegion: 'local-1',
+            eventName: 'ObjectCreated:Put',
+            obs: { bucket: { name: stack.bucket }, object: { key, eTag: 'r', sequencer: 'REF1' } },
+          },
+        ],
+      },
+      functionGraphContext(wrong, () => 600_000),
+    );
+    expect(out.map((o) => o.kind)).toEqual(['finished']);
+    const latest = await getReport(stack, 'reports/refused/wave/latest.json');
+    expect(latest.status).toBe('aborted');
+    const texts = [...log.lines, JSON.stringify(latest), ...(await bucketTexts(stack))];
+    for (const t of texts) expect(t).not.toContain(wrong.securityToken);
+    expectNoCredentials(texts);
+  });
+
+  it('credentials OBS refuses: the handler throws (for a configured retry) and the error names no credential', async () => {
+    const unknown = {
+      accessKey: 'UNKNOWNAKDISTINCT77',
+      secretKey: 'unknownSkDistinct77xyz',
+      securityToken: 'unknownTokenDistinct77',
+    };
+    const h = createFunctionGraphHandler(() => ({ logger: log.logger, processEnv: stack.env }));
+    const key = 'manifests/refused/store.yaml';
+    await upload(stack, key, bulkManifest(1, { prefix: 'store' }));
+    const event = {
+      Records: [
+        {
+          eventVersion: '3.0',
+          eventSource: 'OBS',
+          eventRegion: 'local-1',
+          eventName: 'ObjectCreated:Put',
+          obs: { bucket: { name: stack.bucket }, object: { key, eTag: 's', sequencer: 'STO1' } },
+        },
+      ],
+    };
+    const err = await h(
+      event,
+      functionGraphContext(unknown, () => 600_000),
+    ).then(
+      () => undefined,
+      (e: unknown) => e as Error,
+    );
+    expect(err).toBeInstanceOf(Error);
+    const texts = [String(err), err!.stack ?? '', JSON.stringify(err), ...log.lines];
+    for (const t of texts) for (const s of [unknown.secretKey, unknown.securityToken]) expect(t).not.toContain(s);
+  });
+
   it('never prints the temporary credentials', async () => {
     expectNoCredentials(log.lines);
     expectNoCredentials(await bucketTexts(stack));
