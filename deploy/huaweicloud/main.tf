@@ -1,0 +1,206 @@
+locals {
+  fdi_endpoint = var.fdi_endpoint != "" ? var.fdi_endpoint : "https://roma.${var.region}.myhuaweicloud.com"
+  code_in_obs  = var.code_bucket != ""
+  code_key     = "fdi-provisioner/${filesha256(var.package_path)}.zip"
+
+  # What the handler reads through context.getUserData (lib/trigger/functiongraph.ts). No secret: FDI and
+  # OBS are reached with the agency's temporary credentials, which the context gives on every invocation.
+  settings = {
+    FDI_ENDPOINT    = local.fdi_endpoint
+    FDI_PROJECT_ID  = var.fdi_project_id
+    FDI_INSTANCE_ID = var.fdi_instance_id
+    OBS_REGION      = var.region
+    MANIFEST_PREFIX = var.manifest_prefix
+    REPORT_PREFIX   = var.report_prefix
+    STATE_PREFIX    = var.state_prefix
+    LOG_LEVEL       = var.log_level
+  }
+  # Engine limits, left out when empty (the product's defaults then apply).
+  limit_settings = {
+    FDI_CONCURRENCY  = var.fdi_limits.concurrency
+    FDI_RATE         = var.fdi_limits.rate
+    FDI_MAX_ATTEMPTS = var.fdi_limits.max_attempts
+    FDI_TIMEOUT_MS   = var.fdi_limits.timeout_ms
+  }
+
+  # The objects that start a run: manifests (.yaml and .yml), and the continuations the function writes.
+  obs_triggers = {
+    manifest_yaml = { prefix = var.manifest_prefix, suffix = ".yaml" }
+    manifest_yml  = { prefix = var.manifest_prefix, suffix = ".yml" }
+    continuation  = { prefix = var.state_prefix, suffix = ".continue" }
+  }
+}
+
+locals {
+  # OBS (a global service): read manifests, read and write reports and state, delete the state probe
+  # object, list the bucket (a missing key is then a 404, not a 403).
+  obs_policy = {
+    Version = "1.1"
+    Statement = [
+      {
+        Effect   = "Allow"
+        Action   = ["obs:object:GetObject", "obs:object:GetObjectVersion"]
+        Resource = ["obs:*:*:object:${var.bucket}/${var.manifest_prefix}*"]
+      },
+      {
+        Effect = "Allow"
+        Action = ["obs:object:GetObject", "obs:object:PutObject"]
+        Resource = [
+          "obs:*:*:object:${var.bucket}/${var.report_prefix}*",
+          "obs:*:*:object:${var.bucket}/${var.state_prefix}*",
+        ]
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["obs:object:DeleteObject"]
+        Resource = ["obs:*:*:object:${var.bucket}/${var.state_prefix}*"]
+      },
+      {
+        Effect   = "Allow"
+        Action   = ["obs:bucket:ListBucket", "obs:bucket:HeadBucket"]
+        Resource = ["obs:*:*:bucket:${var.bucket}"]
+      },
+    ]
+  }
+
+  # ROMA Connect (region-specific): the FDI task and data source calls the provisioner makes
+  # (docs/FDI-API.md): list/get/create/update tasks, start them (dispatches, batch operations), read data sources.
+  roma_policy = {
+    Version = "1.1"
+    Statement = [
+      {
+        Effect = "Allow"
+        Action = [
+          "roma:tasks:list",
+          "roma:tasks:get",
+          "roma:tasks:create",
+          "roma:tasks:update",
+          "roma:tasks:operate",
+          "roma:datasources:list",
+          "roma:datasources:get",
+          "roma:instances:get",
+        ]
+      },
+    ]
+  }
+}
+
+# --- Permissions: an agency FunctionGraph assumes, holding two custom policies and nothing else. ---
+
+# OBS is a global service (type AX); ROMA Connect is region-specific (type XA, granted in the region's project).
+resource "huaweicloud_identity_role" "obs" {
+  name        = "${var.function_name}-obs"
+  description = "fdi-provisioner: read ${var.manifest_prefix}*, read/write ${var.report_prefix}* and ${var.state_prefix}* in ${var.bucket}"
+  type        = "AX"
+  policy      = jsonencode(local.obs_policy)
+}
+
+resource "huaweicloud_identity_role" "roma" {
+  name        = "${var.function_name}-roma-fdi"
+  description = "fdi-provisioner: manage FDI tasks of ROMA Connect instance ${var.fdi_instance_id}"
+  type        = "XA"
+  policy      = jsonencode(local.roma_policy)
+}
+
+resource "huaweicloud_identity_agency" "function" {
+  name                  = "${var.function_name}-agency"
+  description           = "FunctionGraph ${var.function_name}: OBS bucket ${var.bucket} and FDI tasks, nothing else"
+  delegated_domain_name = "op_svc_cff" # the FunctionGraph service
+  duration              = "FOREVER"
+
+  project_role {
+    project = var.region
+    roles   = [huaweicloud_identity_role.roma.name]
+  }
+  domain_roles = [huaweicloud_identity_role.obs.name]
+}
+
+# --- The function ---
+
+resource "huaweicloud_obs_bucket_object" "package" {
+  count  = local.code_in_obs ? 1 : 0
+  bucket = var.code_bucket
+  key    = local.code_key
+  source = var.package_path
+  etag   = filemd5(var.package_path)
+}
+
+resource "huaweicloud_fgs_function" "provisioner" {
+  name                  = var.function_name
+  description           = "Provisions the FDI tasks of a manifest uploaded to ${var.bucket}/${var.manifest_prefix} and writes its report"
+  app                   = "default"
+  functiongraph_version = "v2"
+  runtime               = var.runtime
+  handler               = "index.handler"
+  memory_size           = var.memory_size
+  timeout               = var.timeout
+  max_instance_num      = tostring(var.max_instances)
+  agency                = huaweicloud_identity_agency.function.name
+
+  code_type     = local.code_in_obs ? "obs" : "zip"
+  func_code     = local.code_in_obs ? null : filebase64(var.package_path)
+  code_filename = local.code_in_obs ? null : "fdi-provisioner.zip"
+  code_url      = local.code_in_obs ? "https://${var.code_bucket}.obs.${var.region}.myhuaweicloud.com/${local.code_key}" : null
+
+  user_data = jsonencode(merge(local.settings, { for k, v in local.limit_settings : k => v if v != "" }))
+
+  depends_on = [huaweicloud_obs_bucket_object.package]
+}
+
+# --- Triggers ---
+
+# The bucket's own event notifications (type OBS; event_data as FunctionGraph's trigger API takes it:
+# bucket, events, name, prefix, suffix). One per rule: OBS filters on one prefix and one suffix.
+resource "huaweicloud_fgs_function_trigger" "obs" {
+  for_each     = var.trigger_type == "OBS" ? local.obs_triggers : {}
+  function_urn = huaweicloud_fgs_function.provisioner.urn
+  type         = "OBS"
+  status       = "ACTIVE"
+  event_data = jsonencode({
+    bucket = var.bucket
+    events = ["s3:ObjectCreated:*"]
+    name   = "${var.function_name}-${replace(each.key, "_", "-")}"
+    prefix = each.value.prefix
+    suffix = each.value.suffix
+  })
+}
+
+# Where OBS triggers are replaced by EventGrid (OBS data-plane events via the default channel). EventGrid
+# delivers every object created in the bucket; the handler ignores keys outside the prefixes and suffixes.
+data "huaweicloud_eg_event_channels" "default" {
+  count         = var.trigger_type == "EVENTGRID" ? 1 : 0
+  provider_type = "OFFICIAL"
+  name          = "default"
+}
+
+resource "huaweicloud_fgs_function_trigger" "eventgrid" {
+  count                          = var.trigger_type == "EVENTGRID" ? 1 : 0
+  function_urn                   = huaweicloud_fgs_function.provisioner.urn
+  type                           = "EVENTGRID"
+  status                         = "ACTIVE"
+  cascade_delete_eg_subscription = true
+  event_data = jsonencode({
+    channel_id   = try(data.huaweicloud_eg_event_channels.default[0].channels[0].id, "")
+    channel_name = try(data.huaweicloud_eg_event_channels.default[0].channels[0].name, "")
+    source_name  = "HC.OBS.DWR"
+    trigger_name = var.function_name
+    agency       = var.eventgrid_agency_name
+    bucket       = var.bucket
+    event_types  = ["OBS:DWR:ObjectCreated:PUT", "OBS:DWR:ObjectCreated:POST"]
+    Key_encode   = true
+  })
+
+  lifecycle {
+    # FunctionGraph does not return all of event_data.
+    ignore_changes = [event_data]
+  }
+}
+
+# --- Asynchronous invocation: OBS and EventGrid invoke asynchronously; a failed run is retried. ---
+
+resource "huaweicloud_fgs_async_invoke_configuration" "provisioner" {
+  function_urn                   = huaweicloud_fgs_function.provisioner.urn
+  max_async_retry_attempts       = var.async_retry_attempts
+  max_async_event_age_in_seconds = var.async_event_max_age
+  enable_async_status_log        = true
+}

@@ -1,0 +1,130 @@
+variable "region" {
+  description = "Huawei Cloud region of the function, the bucket and the ROMA Connect instance, e.g. cn-north-4."
+  type        = string
+}
+
+variable "bucket" {
+  description = "The OBS bucket that receives manifests and holds reports and state (it must exist)."
+  type        = string
+}
+
+variable "fdi_project_id" {
+  description = "The project ID in FDI API paths (/v2/{project_id}/fdi/...)."
+  type        = string
+}
+
+variable "fdi_instance_id" {
+  description = "The ROMA Connect instance whose FDI tasks are provisioned."
+  type        = string
+}
+
+variable "fdi_endpoint" {
+  description = "The ROMA Connect API endpoint; empty = https://roma.<region>.myhuaweicloud.com."
+  type        = string
+  default     = ""
+}
+
+variable "function_name" {
+  description = "The FunctionGraph function's name."
+  type        = string
+  default     = "fdi-provisioner"
+}
+
+variable "runtime" {
+  description = "Node.js runtime. Node.js22.18 is FunctionGraph's newest (Chinese mainland regions); where it is not offered use Node.js20.15. The package targets Node 20, so it runs on both."
+  type        = string
+  default     = "Node.js22.18"
+}
+
+variable "package_path" {
+  description = "The zip `npm run package:functiongraph` writes (path relative to this folder)."
+  type        = string
+  default     = "../../dist/functiongraph/fdi-provisioner.zip"
+}
+
+variable "code_bucket" {
+  description = "An OBS bucket to upload the package to (code_type obs); empty = upload the zip with the function (code_type zip)."
+  type        = string
+  default     = ""
+}
+
+variable "memory_size" {
+  description = "Memory in MB."
+  type        = number
+  default     = 512
+}
+
+variable "timeout" {
+  description = "Seconds per invocation; a longer run checkpoints and continues in another invocation (state/*.continue)."
+  type        = number
+  default     = 900
+}
+
+variable "max_instances" {
+  description = "Instances at most; 1 serialises runs against one FDI quota, like the Lambda's reserved concurrency 1."
+  type        = number
+  default     = 1
+}
+
+variable "manifest_prefix" {
+  description = "Where manifests are uploaded (MANIFEST_PREFIX)."
+  type        = string
+  default     = "manifests/"
+}
+
+variable "report_prefix" {
+  description = "Where reports are written (REPORT_PREFIX)."
+  type        = string
+  default     = "reports/"
+}
+
+variable "state_prefix" {
+  description = "Where run state and continuations live (STATE_PREFIX)."
+  type        = string
+  default     = "state/"
+}
+
+variable "fdi_limits" {
+  description = "Engine limits (FDI_CONCURRENCY, FDI_RATE, FDI_MAX_ATTEMPTS, FDI_TIMEOUT_MS); empty values keep the product's defaults."
+  type = object({
+    concurrency  = optional(string, "")
+    rate         = optional(string, "")
+    max_attempts = optional(string, "")
+    timeout_ms   = optional(string, "")
+  })
+  default = {}
+}
+
+variable "trigger_type" {
+  description = "OBS (the bucket's own event notification, filtered by prefix and suffix) or EVENTGRID (where OBS triggers are replaced by EventGrid; the function filters keys itself)."
+  type        = string
+  default     = "OBS"
+  validation {
+    condition     = contains(["OBS", "EVENTGRID"], var.trigger_type)
+    error_message = "trigger_type must be OBS or EVENTGRID."
+  }
+}
+
+variable "eventgrid_agency_name" {
+  description = "EVENTGRID only: the agency EventGrid uses to invoke FunctionGraph (e.g. fgs_to_eg)."
+  type        = string
+  default     = ""
+}
+
+variable "async_retry_attempts" {
+  description = "Retries of a failed asynchronous invocation (0-3); a duplicate delivery is a no-op thanks to the run lock."
+  type        = number
+  default     = 3
+}
+
+variable "async_event_max_age" {
+  description = "Seconds an event may wait (and be retried) before it is dropped (1-86400)."
+  type        = number
+  default     = 21600
+}
+
+variable "log_level" {
+  description = "LOG_LEVEL of the function (info, debug …)."
+  type        = string
+  default     = "info"
+}
