@@ -13,6 +13,8 @@ import type { DeadlineMargins } from './deadline.js';
 import { handleRecords, type RecordOutcome } from './handle-event.js';
 import type { Liveness } from './liveness.js';
 import { classifyFunctionGraphEvent } from './obs-event.js';
+import { classifyRef, type Classified } from './s3-event.js';
+import { ObjectTooLargeError, type ObjectStore } from '../storage/object-store.js';
 import type { TriggerDeps } from './run-upload.js';
 import { connectFdi, type FdiConnector } from '../fdi/client/connect.js';
 
@@ -160,6 +162,44 @@ export function storageCredentials(
   return undefined;
 }
 
+/** Whether an object exists (a GET of at most 0 bytes: only GetObject permission needed). */
+async function exists(store: ObjectStore, key: string): Promise<boolean> {
+  try {
+    return (await store.get(key, 0)) !== undefined;
+  } catch (err) {
+    if (err instanceof ObjectTooLargeError) return true;
+    throw err;
+  }
+}
+
+/**
+ * Huawei does not document whether OBS URL-encodes keys in its events; they are decoded as S3's are.
+ * For a record whose key decoding changed, when no object has the decoded key but one has the key as
+ * the event carried it, that one is meant (a raw `a+b.yaml`, not `a b.yaml`). One GET per such record;
+ * a store failure here leaves the decoded key (the run then meets the failure and reports it).
+ */
+export async function withStoredKeys(
+  records: Classified[],
+  deps: Pick<TriggerDeps, 'storeFor' | 'config'>,
+): Promise<Classified[]> {
+  return Promise.all(
+    records.map(async (r) => {
+      const raw = r.ref.rawKey;
+      if (raw === undefined || raw === r.ref.key) return r;
+      const store = deps.storeFor(r.ref.bucket);
+      try {
+        if (r.kind !== 'ignored' && (await exists(store, r.ref.key))) return r;
+        const rawRef = { ...r.ref, key: raw, rawKey: undefined };
+        const rawClass = classifyRef(rawRef, deps.config.prefixes);
+        if (rawClass.kind === 'ignored' || !(await exists(store, raw))) return r;
+        return rawClass;
+      } catch {
+        return r;
+      }
+    }),
+  );
+}
+
 /** What a FunctionGraph invoker is built with once per cold start (or once per local stack). */
 export interface FunctionGraphOptions {
   logger: Logger;
@@ -213,7 +253,8 @@ export function functionGraphInvoker(options: FunctionGraphOptions): FunctionGra
       liveness: options.liveness,
     };
     try {
-      return await handleRecords(parsed.records, deps, { remainingMs: () => context.getRemainingTimeInMilliSeconds() });
+      const records = await withStoredKeys(parsed.records, deps);
+      return await handleRecords(records, deps, { remainingMs: () => context.getRemainingTimeInMilliSeconds() });
     } finally {
       s3.destroy();
     }

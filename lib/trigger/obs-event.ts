@@ -55,9 +55,11 @@ function refOfObsBlock(obs: Json, eventName: string): UploadRef | undefined {
   const o = isObject(object) ? object : {};
   const rawKey = isObject(object) ? str(object.key) : str(object);
   if (!bucketName || !rawKey) return undefined;
+  const key = decodeS3Key(rawKey);
   return {
     bucket: bucketName,
-    key: decodeS3Key(rawKey),
+    key,
+    ...(key !== rawKey && { rawKey }),
     eventName,
     versionId: realVersionId(str(o.versionId)),
     sequencer: str(o.sequencer),
@@ -79,7 +81,9 @@ function recordOf(
     return { form: 'obs', region, rec: classifyRef(ref, prefixes) };
   }
   if (isObject(r.s3)) {
-    const ref = refOfS3Record({ ...(r as unknown as S3EventRecord), eventName });
+    const s3Ref = refOfS3Record({ ...(r as unknown as S3EventRecord), eventName });
+    const rawKey = str((r.s3 as { object?: { key?: unknown } }).object?.key);
+    const ref = rawKey !== undefined && rawKey !== s3Ref.key ? { ...s3Ref, rawKey } : s3Ref;
     const region = str(r.eventRegion) ?? str(r.awsRegion);
     if (!ref.bucket || !ref.key)
       return { form: 's3', region, rec: rejected('S3-shaped record without s3.bucket.name and s3.object.key') };

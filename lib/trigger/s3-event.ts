@@ -13,6 +13,11 @@ export interface UploadRef {
   sequencer?: string | undefined;
   etag?: string | undefined;
   eventName: string;
+  /**
+   * The key as the event carried it, when decoding changed it (FunctionGraph: Huawei does not document
+   * whether OBS encodes keys, so an object missing under the decoded key is looked for under this one).
+   */
+  rawKey?: string | undefined;
 }
 
 export type Classified =

@@ -213,6 +213,27 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     createsOnce(stack);
   });
 
+  it('a key the event carried unencoded ("a+b c%41.yaml") is found under that key when the decoded one does not exist', async () => {
+    const invoke = handler();
+    const key = 'manifests/raw/a+b c%41.yaml';
+    await upload(stack, key, bulkManifest(1, { prefix: 'rawkey' }));
+    const out = await invoke({
+      Records: [
+        {
+          eventVersion: '3.0',
+          eventSource: 'OBS',
+          eventRegion: 'local-1',
+          eventName: 'ObjectCreated:Put',
+          obs: { bucket: { name: stack.bucket }, object: { key, eTag: 'raw', sequencer: 'RAW1' } },
+        },
+      ],
+    });
+    expect(out.map((o) => o.kind)).toEqual(['finished']);
+    const latest = await getReport(stack, 'reports/raw/a+b c%41/latest.json');
+    expect(latest.status).toBe('succeeded');
+    expect(latest.manifest.uri).toBe(`s3://${stack.bucket}/${key}`);
+  });
+
   it('a duplicate delivery of the same upload is a no-op', async () => {
     const invoke = handler();
     const key = 'manifests/dup/wave.yaml';

@@ -33,6 +33,7 @@ describe('classifyFunctionGraphEvent', () => {
         ref: {
           bucket: 'b',
           key: 'manifests/in box/a+b 日本.yaml',
+          rawKey: 'manifests/in+box/a%2Bb+%E6%97%A5%E6%9C%AC.yaml',
           eventName: 'ObjectCreated:Put',
           versionId: undefined,
           sequencer: '0000000016',
