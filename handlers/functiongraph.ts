@@ -11,6 +11,7 @@
 import { createLogger } from '../lib/logger.js';
 import type { RecordOutcome } from '../lib/trigger/handle-event.js';
 import {
+  functionGraphEnv,
   functionGraphInvoker,
   type FunctionGraphContext,
   type FunctionGraphInvoker,
@@ -23,11 +24,13 @@ tuneHeapForBatch();
 export type { FunctionGraphContext } from '../lib/trigger/functiongraph.js';
 export type FunctionGraphHandler = (event: unknown, context: FunctionGraphContext) => Promise<RecordOutcome[]>;
 
-/** Builds a handler whose options are made on first use and then kept (one cold start). */
-export function createFunctionGraphHandler(makeOptions: () => FunctionGraphOptions): FunctionGraphHandler {
+/** Builds a handler whose options are made on first use (from its context) and then kept (one cold start). */
+export function createFunctionGraphHandler(
+  makeOptions: (context: FunctionGraphContext) => FunctionGraphOptions,
+): FunctionGraphHandler {
   let invoke: FunctionGraphInvoker | undefined;
   return async (event, context) => {
-    invoke ??= functionGraphInvoker(makeOptions());
+    invoke ??= functionGraphInvoker(makeOptions(context));
     const outcomes = await invoke(event, context);
     const failed = outcomes.filter((o) => o.kind === 'error');
     if (failed.length) throw new Error(`${failed.length} record(s) failed: ${failed.map((f) => f.key).join(', ')}`);
@@ -36,7 +39,7 @@ export function createFunctionGraphHandler(makeOptions: () => FunctionGraphOptio
 }
 
 /** The deployed entry point: FunctionGraph's handler setting `functiongraph.handler` (the bundled file's name). */
-export const handler: FunctionGraphHandler = createFunctionGraphHandler(() => ({
-  logger: createLogger({ level: process.env.LOG_LEVEL ?? 'info' }),
+export const handler: FunctionGraphHandler = createFunctionGraphHandler((context) => ({
+  logger: createLogger({ level: functionGraphEnv(context, process.env).LOG_LEVEL ?? 'info' }),
   processEnv: process.env,
 }));
