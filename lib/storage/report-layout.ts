@@ -9,6 +9,7 @@ import path from 'node:path';
 import type { Report } from '../report/types.js';
 import { reportFiles } from '../report/render-report.js';
 import { joinKey, type ObjectStore } from './object-store.js';
+import { putPersistently } from './persist.js';
 
 /** `manifests/team/wave1.yaml` with prefix `manifests/` → `team/wave1`. */
 export function manifestPath(key: string, manifestPrefix: string): string {
@@ -33,20 +34,38 @@ export function runReportPrefix(reportPrefix: string, path: string, runId: strin
   return joinKey(reportPrefix, path, runId);
 }
 
-/** Writes the report files, then `latest.json` (last, so a reader of latest finds the files there). */
+/**
+ * Writes the report files, then `latest.json` (last, so a reader of latest finds the files there).
+ * Each write is retried (persist.ts); when one still fails, the files already written are removed (as
+ * far as the store lets us) and the error is thrown: a run's folder holds its whole report or nothing,
+ * and `latest.json` never names a run whose report is not stored.
+ */
 export async function writeReport(
   store: ObjectStore,
   reportPrefix: string,
   path: string,
   report: Report,
   failedYaml?: string,
+  delaysMs?: readonly number[],
 ): Promise<string> {
   const dir = runReportPrefix(reportPrefix, path, report.run_id);
-  for (const f of reportFiles(report, failedYaml)) await store.put(joinKey(dir, f.name), f.body, f.contentType);
-  await store.put(
-    joinKey(reportPrefix, path, 'latest.json'),
-    `${JSON.stringify(report, null, 2)}\n`,
-    'application/json',
-  );
+  const written: string[] = [];
+  try {
+    for (const f of reportFiles(report, failedYaml)) {
+      const key = joinKey(dir, f.name);
+      await putPersistently(store, key, f.body, f.contentType, delaysMs);
+      written.push(key);
+    }
+    await putPersistently(
+      store,
+      joinKey(reportPrefix, path, 'latest.json'),
+      `${JSON.stringify(report, null, 2)}\n`,
+      'application/json',
+      delaysMs,
+    );
+  } catch (err) {
+    for (const key of written) await store.delete(key).catch(() => undefined);
+    throw err;
+  }
   return dir;
 }

@@ -27,12 +27,21 @@ export interface ReportSink {
   write(report: Report, failedYaml?: string): Promise<ReportLocation>;
 }
 
-/** The report files of the manifest `path` under `prefix` of `store`. */
-export function layoutSink(store: ObjectStore, prefix: string, manifestKeyPath: string): ReportSink {
+/**
+ * The report files of the manifest `path` under `prefix` of `store`. `persistDelaysMs`: the pauses
+ * between tries of a report write that fails after the client's own retries (persist.ts).
+ */
+export function layoutSink(
+  store: ObjectStore,
+  prefix: string,
+  manifestKeyPath: string,
+  persistDelaysMs?: readonly number[],
+): ReportSink {
   return {
     path: manifestKeyPath,
     async write(report, failedYaml) {
-      const key = await writeReport(store, prefix, report.retry_of?.path ?? manifestKeyPath, report, failedYaml);
+      const where = report.retry_of?.path ?? manifestKeyPath;
+      const key = await writeReport(store, prefix, where, report, failedYaml, persistDelaysMs);
       const location = store.location.startsWith('s3://')
         ? `${joinKey(store.location, key)}/`
         : `${path.join(store.location, key)}${path.sep}`;

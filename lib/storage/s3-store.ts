@@ -15,16 +15,48 @@ import {
 import type { Config } from '../config.js';
 import { joinKey, ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
+/**
+ * How the client rides out a failing store (docs/RELIABILITY.md, "The store fails too"). S3 and OBS
+ * answer `503 SlowDown`, 500, reset connections and sometimes never answer: each request is tried up
+ * to `maxAttempts` times with the SDK's standard backoff (jittered, exponential, throttling errors
+ * included), and a request the store stops answering is given up after `requestTimeoutMs` of silence
+ * (the SDK's default is to wait for ever, which would hang the invocation until its platform kills it).
+ */
+export interface S3Resilience {
+  maxAttempts: number;
+  /** Silence on an open request before it is abandoned (and retried). */
+  requestTimeoutMs: number;
+  /** Time to open a connection before it is abandoned (and retried). */
+  connectionTimeoutMs: number;
+}
+
+export const DEFAULT_S3_RESILIENCE: S3Resilience = {
+  maxAttempts: 8,
+  requestTimeoutMs: 15_000,
+  connectionTimeoutMs: 5_000,
+};
+
 /** One S3 client per process (or cold start); cheap to share. */
 export function createS3Client(
   s3: Config['s3'],
   credentials?: { accessKeyId: string; secretAccessKey: string },
+  resilience: Partial<S3Resilience> = {},
 ): S3Client {
+  const r = { ...DEFAULT_S3_RESILIENCE, ...resilience };
   return new S3Client({
     region: s3.region,
     forcePathStyle: s3.forcePathStyle,
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
+    maxAttempts: r.maxAttempts,
+    retryMode: 'standard',
+    // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes, and waits on.
+    requestHandler: {
+      requestTimeout: r.requestTimeoutMs,
+      throwOnRequestTimeout: true,
+      socketTimeout: r.requestTimeoutMs,
+      connectionTimeout: r.connectionTimeoutMs,
+    },
     // The SDK's configuration types take no explicit undefined.
     ...(s3.endpoint && { endpoint: s3.endpoint }),
     ...(credentials && { credentials }),
@@ -48,7 +80,11 @@ export function s3Store(client: S3Client, bucket: string, options: { probePrefix
     put: (key, body, contentType) => put(key, body, contentType),
     get: (key, maxBytes) => getObject(client, bucket, key, maxBytes),
     async createIfAbsent(key, body) {
-      conditional ??= probeConditionalWrites(client, bucket, options.probePrefix ?? '');
+      // A probe that failed (the store failing, not answering the question) is asked again next time.
+      conditional ??= probeConditionalWrites(client, bucket, options.probePrefix ?? '').catch((err: unknown) => {
+        conditional = undefined;
+        throw err;
+      });
       if (!(await conditional)) return 'unsupported';
       try {
         await put(key, body, 'application/json', true);

@@ -25,13 +25,21 @@ export async function claim(
 ): Promise<ClaimResult> {
   const body = JSON.stringify(owner);
   const res = await store.createIfAbsent(key, body);
-  if (res !== 'unsupported') return { won: res === 'created', atomic: true };
+  // An ambiguous create (the store committed it, then failed the answer) is retried by the client and
+  // refused as existing: the claim is ours when the object holds our own body.
+  if (res === 'exists') return { won: await holds(store, key, body), atomic: true };
+  if (res === 'created') return { won: true, atomic: true };
   if (await store.get(key)) return { won: false, atomic: false };
   await store.put(key, body, 'application/json');
   await sleep(settleMs);
   const after = await store.get(key);
   const holder = after ? (JSON.parse(Buffer.from(after.body).toString('utf8')) as { owner?: string }).owner : undefined;
   return { won: holder === owner.owner, atomic: false };
+}
+
+async function holds(store: ObjectStore, key: string, body: string): Promise<boolean> {
+  const held = await store.get(key);
+  return held !== undefined && Buffer.from(held.body).toString('utf8') === body;
 }
 
 /** The body of a claim: a random owner and when it was made. */

@@ -15,6 +15,7 @@ import { appliedStore } from '../storage/applied-store.js';
 import { objectManifestReader } from '../storage/manifest-reader.js';
 import type { ObjectStore } from '../storage/object-store.js';
 import { manifestPath } from '../storage/report-layout.js';
+import { persistently } from '../storage/persist.js';
 import { layoutSink } from '../storage/report-sink.js';
 import { CheckpointWriter, freshCheckpoint, resumeOf } from './checkpoint.js';
 import { deadlineSignals, type DeadlineMargins, type InvocationClock } from './deadline.js';
@@ -34,6 +35,8 @@ export interface TriggerDeps {
   /** Defaults: stop dispatching the request timeout + 15 s before the end, abort requests 5 s before. */
   deadline?: DeadlineMargins | undefined;
   liveness?: Liveness | undefined;
+  /** Pauses between tries of the writes that must land (report, latest.json, finished.json): persist.ts. */
+  persistDelaysMs?: readonly number[] | undefined;
 }
 
 export type UploadOutcome =
@@ -125,7 +128,12 @@ async function runInvocation(
       {
         mode: 'apply',
         config,
-        sink: layoutSink(state.store, config.prefixes.report, manifestPath(checkpoint.key, config.prefixes.manifest)),
+        sink: layoutSink(
+          state.store,
+          config.prefixes.report,
+          manifestPath(checkpoint.key, config.prefixes.manifest),
+          deps.persistDelaysMs,
+        ),
         resume,
         signal: stops.signal,
         deadline: stops.deadline,
@@ -146,7 +154,8 @@ async function runInvocation(
     const { report } = outcome;
     const reportKey = outcome.written!.key;
     const finished: FinishedState = { run_id: report.run_id, status: report.status, report: reportKey };
-    await state.put('finished.json', finished);
+    // Last, and retried: a run is finished (for later deliveries) only once its report is stored.
+    await persistently(() => state.put('finished.json', finished), deps.persistDelaysMs);
     return { kind: 'finished', runId, report, reportKey };
   } finally {
     stops.dispose();

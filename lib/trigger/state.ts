@@ -6,6 +6,7 @@
 import type { Config } from '../config.js';
 import type { TaskResult } from '../report/types.js';
 import { joinKey, type ObjectStore } from '../storage/object-store.js';
+import { persistently } from '../storage/persist.js';
 import { manifestPath } from '../storage/report-layout.js';
 import type { RequestCounts } from '../types.js';
 import { claim, type ClaimResult } from './claim.js';
@@ -58,6 +59,9 @@ export interface FinishedState {
   report: string;
 }
 
+/** Pauses between tries of a release's deletes. */
+const RELEASE_DELAYS_MS = [200, 1_000];
+
 /** The state folder of one upload of a manifest, and typed access to the objects in it. */
 export class StateFolder {
   constructor(
@@ -90,10 +94,14 @@ export class StateFolder {
     return claim(this.store, this.key(name), owner);
   }
 
-  /** Removes this run's lock and state, so that a retried event runs afresh. */
+  /**
+   * Removes this run's lock and state, so that a retried event runs afresh. Each delete is retried (the
+   * store may be what failed the run); a lock that still cannot be removed is taken over once its
+   * heartbeat is stale (liveness.ts).
+   */
   async release(): Promise<void> {
     for (const name of ['heartbeat.json', 'checkpoint.json', 'lock.json']) {
-      await this.store.delete(this.key(name)).catch(() => undefined);
+      await persistently(() => this.store.delete(this.key(name)), RELEASE_DELAYS_MS).catch(() => undefined);
     }
   }
 }

@@ -43,18 +43,17 @@ describe('deliveries', () => {
       { ...stack.env, MANIFEST_PREFIX: 'outside/' },
       { logger: silentLogger(), s3: stack.s3 },
     );
-    let failOnce = true;
+    // The store refuses every report write of the first delivery (each is retried, then the run fails).
+    let failing = true;
     const flaky = {
       ...deps,
+      persistDelaysMs: [10, 10],
       storeFor: (bucket: string) => {
         const store = deps.storeFor(bucket);
         return {
           ...store,
           put: async (key: string, body: string | Uint8Array, type?: string) => {
-            if (failOnce && key.startsWith('reports/')) {
-              failOnce = false;
-              throw new Error('storage unavailable');
-            }
+            if (failing && key.startsWith('reports/')) throw new Error('storage unavailable');
             return store.put(key, body, type);
           },
         };
@@ -64,6 +63,7 @@ describe('deliveries', () => {
     const ctx = { getRemainingTimeInMillis: () => 600_000 };
     const ev = s3Event(stack.bucket, 'outside/retry.yaml', '0000000000000RETRY');
     await expect(handler(ev, ctx)).rejects.toThrow(/1 record\(s\) failed/);
+    failing = false;
     const again = await handler(ev, ctx);
     expect(again[0].kind).toBe('finished');
     const latest = await getReport(stack, 'reports/retry/latest.json');
