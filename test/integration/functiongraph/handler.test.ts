@@ -331,6 +331,36 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     expectNoCredentials(texts);
   });
 
+  it('reads the credentials on every invocation (they rotate): one handler, refused then accepted', async () => {
+    const h = createFunctionGraphHandler(() => ({ logger: log.logger, processEnv: stack.env }));
+    const event = (key: string, seq: string) => ({
+      Records: [
+        {
+          eventVersion: '3.0',
+          eventSource: 'OBS',
+          eventRegion: 'local-1',
+          eventName: 'ObjectCreated:Put',
+          obs: { bucket: { name: stack.bucket }, object: { key, eTag: seq, sequencer: seq } },
+        },
+      ],
+    });
+    await upload(stack, 'manifests/rotate/old.yaml', bulkManifest(1, { prefix: 'rotold' }));
+    await upload(stack, 'manifests/rotate/new.yaml', bulkManifest(1, { prefix: 'rotnew' }));
+    const expired = { ...CREDS, securityToken: 'expiredSecurityTokenDistinct-51' };
+    await h(
+      event('manifests/rotate/old.yaml', 'ROT1'),
+      functionGraphContext(expired, () => 600_000),
+    );
+    expect((await getReport(stack, 'reports/rotate/old/latest.json')).status).toBe('aborted');
+    const out = await h(
+      event('manifests/rotate/new.yaml', 'ROT2'),
+      functionGraphContext(CREDS, () => 600_000),
+    );
+    expect(out.map((o) => o.kind)).toEqual(['finished']);
+    expect((await getReport(stack, 'reports/rotate/new/latest.json')).status).toBe('succeeded');
+    for (const l of log.lines) expect(l).not.toContain(expired.securityToken);
+  });
+
   it('credentials OBS refuses: the handler throws (for a configured retry) and the error names no credential', async () => {
     const unknown = {
       accessKey: 'UNKNOWNAKDISTINCT77',
