@@ -33,7 +33,7 @@ locals {
 
 locals {
   # OBS (a global service): read manifests, read and write reports and state, delete the state probe
-  # object, list the bucket (a missing key is then a 404, not a 403).
+  # object, list the bucket under the state prefix only (a missing key is then a 404, not a 403).
   obs_policy = {
     Version = "1.1"
     Statement = [
@@ -56,8 +56,14 @@ locals {
         Resource = ["obs:*:*:object:${var.bucket}/${var.state_prefix}*"]
       },
       {
+        Effect    = "Allow"
+        Action    = ["obs:bucket:ListBucket"]
+        Resource  = ["obs:*:*:bucket:${var.bucket}"]
+        Condition = { StringLike = { "obs:prefix" = ["${var.state_prefix}*"] } }
+      },
+      {
         Effect   = "Allow"
-        Action   = ["obs:bucket:ListBucket", "obs:bucket:HeadBucket"]
+        Action   = ["obs:bucket:HeadBucket"]
         Resource = ["obs:*:*:bucket:${var.bucket}"]
       },
     ]

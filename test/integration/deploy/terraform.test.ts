@@ -163,7 +163,7 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     ]);
     expect(agency).not.toHaveProperty('all_resources_roles');
 
-    type Statement = { Effect: string; Action: string[]; Resource?: string[] };
+    type Statement = { Effect: string; Action: string[]; Resource?: string[]; Condition?: unknown };
     const obs = (locals.obs_policy as { Statement: Statement[] }).Statement;
     const byResource = new Map<string, Set<string>>();
     for (const s of obs) {
@@ -190,6 +190,9 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     ]);
     expect(sorted('obs:*:*:bucket:${var.bucket}')).toEqual(['obs:bucket:HeadBucket', 'obs:bucket:ListBucket']);
     expect(byResource.size).toBe(4);
+    const list = obs.find((s) => s.Action.includes('obs:bucket:ListBucket'))!;
+    expect(list.Action).toEqual(['obs:bucket:ListBucket']);
+    expect(list.Condition).toEqual({ StringLike: { 'obs:prefix': ['${var.state_prefix}*'] } });
     const roma = (locals.roma_policy as { Statement: Statement[] }).Statement.flatMap((s) => s.Action);
     expect(
       roma.every((a) => /^roma:(tasks|datasources|instances):[a-z]+$/.test(a)),
