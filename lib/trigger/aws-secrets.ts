@@ -52,8 +52,8 @@ export function secretParams(env: Env): Map<SecretSetting, string> {
     if (nonEmpty(env[name])) {
       problems.push(`${name} and ${name}${PARAM_SUFFIX} are both set; keep only ${name}${PARAM_SUFFIX}`);
     }
-    if (!param.startsWith('/') && !/^[A-Za-z0-9_.-]+$/.test(param)) {
-      problems.push(`${name}${PARAM_SUFFIX} must be a parameter name or path (got ${JSON.stringify(param)})`);
+    if (!param.startsWith('/') && !param.startsWith('arn:') && !/^[A-Za-z0-9_.-]+$/.test(param)) {
+      problems.push(`${name}${PARAM_SUFFIX} must be a parameter name, path or ARN (got ${JSON.stringify(param)})`);
     }
     out.set(name, param);
   }

@@ -151,5 +151,8 @@ describe('FDI secrets from SSM Parameter Store', () => {
     await expect(
       resolveSecretParams({ ...base(), FDI_SECRET_KEY: 'x', FDI_SECRET_KEY_PARAM: '/fdi-provisioner/test/secret-key' }),
     ).rejects.toThrow('FDI_SECRET_KEY and FDI_SECRET_KEY_PARAM are both set');
+    await expect(resolveSecretParams({ ...base(), FDI_SECRET_KEY_PARAM: 'not a name' })).rejects.toThrow(
+      'FDI_SECRET_KEY_PARAM must be a parameter name, path or ARN (got "not a name")',
+    );
   });
 });
