@@ -159,7 +159,14 @@ const REPORT_FILES = ['report.json', 'summary.md', 'tasks.csv'];
  */
 export async function soakStore(
   stack: FaultyStoreStack,
-  options: { runs: number; tasks: number; tag: string; maxDeliveries?: number },
+  options: {
+    runs: number;
+    tasks: number;
+    tag: string;
+    maxDeliveries?: number;
+    /** False: the manifests are already uploaded (a later delivery of the same events). */
+    upload?: boolean;
+  },
 ): Promise<StoreSoakResult> {
   const started = Date.now();
   const before = { requests: stack.proxy.totalRequests(), faults: stack.proxy.totalFaults() };
@@ -169,7 +176,8 @@ export async function soakStore(
   const one = async (i: number): Promise<number> => {
     const prefix = `${options.tag}-${i}`;
     names.push(...bulkNames(options.tasks, prefix));
-    await stack.upload(`manifests/${prefix}.yaml`, bulkManifest(options.tasks, { prefix }));
+    if (options.upload !== false)
+      await stack.upload(`manifests/${prefix}.yaml`, bulkManifest(options.tasks, { prefix }));
     const seq = sequencerOf(options.tag, i);
     for (let d = 1; d <= max; d++) {
       const out = await stack.deliver(`manifests/${prefix}.yaml`, seq);
