@@ -6,6 +6,7 @@
  * next invocation number, exactly as a continuation would, and resumes from the last checkpoint.
  */
 import type { Logger } from '../logger.js';
+import { persistently } from '../storage/persist.js';
 import { claimBody, storeNotes } from './claim.js';
 import { freshCheckpoint } from './checkpoint.js';
 import {
@@ -46,6 +47,24 @@ export async function writeHeartbeat(
     .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
 }
 
+/**
+ * The last beat of an invocation whose work is done but whose report (or continuation) the store
+ * refused: the next delivery of the event takes the run over at once (takeOverIfDead). Tried a few
+ * times; false when even this could not be stored (the run is then taken over once the beat is stale).
+ */
+export async function writeStopped(
+  state: StateFolder,
+  runId: string,
+  invocation: number,
+  delaysMs?: readonly number[],
+): Promise<boolean> {
+  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString(), stopped: true };
+  return persistently(() => state.put('heartbeat.json', beat), delaysMs).then(
+    () => true,
+    () => false,
+  );
+}
+
 /** Beats every `heartbeatMs` until the returned function is called. */
 export function startHeartbeat(
   state: StateFolder,
@@ -84,7 +103,8 @@ export async function takeOverIfDead(
   const written = await state.get<Heartbeat>('heartbeat.json');
   const beat = written?.run_id === lock.owner ? written : { run_id: lock.owner, invocation: 1, at: lock.started_at };
   const silentMs = Date.now() - Date.parse(beat.at);
-  if (!(silentMs >= liveness.staleAfterMs)) return undefined;
+  const stopped = written?.run_id === lock.owner && written.stopped === true;
+  if (!stopped && !(silentMs >= liveness.staleAfterMs)) return undefined;
 
   // The same key a continuation to this invocation number would claim: whichever comes first runs it.
   let invocation = beat.invocation + 1;
@@ -112,10 +132,14 @@ export async function takeOverIfDead(
   const stored = await state.get<Checkpoint>('checkpoint.json');
   const prior = stored?.run_id === lock.owner ? stored : undefined;
   const checkpoint: Checkpoint = prior ? { ...prior, invocation } : freshCheckpoint(lock, invocation);
+  const from = prior ? 'its last checkpoint' : 'the start';
   const notes = [
-    `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); ` +
-      `invocation ${invocation} took the run over from ${prior ? 'its last checkpoint' : 'the start'}.` +
-      ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
+    stopped
+      ? `Invocation ${invocation - 1} of this run could not store its report or its continuation (the object store failed); ` +
+        `invocation ${invocation}, a later delivery of the same event, finished the run from ${from}.`
+      : `Invocation ${invocation - 1} of this run stopped without finishing (no heartbeat for ${Math.round(silentMs / 1000)} s); ` +
+        `invocation ${invocation} took the run over from ${from}.` +
+        ' Tasks created after that checkpoint were found by name (and read back where on_exists is "fail"), so they are reported as existing or updated rather than created.',
     ...storeNotes(claimed),
   ];
   log.warn({ silent_ms: silentMs, dead_invocation: invocation - 1 }, 'run stopped without a heartbeat: taking it over');

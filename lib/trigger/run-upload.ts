@@ -20,7 +20,14 @@ import { layoutSink } from '../storage/report-sink.js';
 import { CheckpointWriter, freshCheckpoint, resumeOf } from './checkpoint.js';
 import { deadlineSignals, type DeadlineMargins, type InvocationClock } from './deadline.js';
 import { claimBody, storeNotes } from './claim.js';
-import { DEFAULT_LIVENESS, startHeartbeat, takeOverIfDead, writeHeartbeat, type Liveness } from './liveness.js';
+import {
+  DEFAULT_LIVENESS,
+  startHeartbeat,
+  takeOverIfDead,
+  writeHeartbeat,
+  writeStopped,
+  type Liveness,
+} from './liveness.js';
 import { uploadId, type UploadRef } from './s3-event.js';
 import { claimName, StateFolder, type Checkpoint, type Continuation, type FinishedState, type Lock } from './state.js';
 
@@ -67,8 +74,10 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   try {
     return await runInvocation(state, freshCheckpoint(lock, 1), storeNotes(locked), deps, clock, log);
   } catch (err) {
-    // An infrastructure failure: release the lock so that the platform's retry of this event runs afresh.
-    await state.release();
+    // An infrastructure failure: release the lock so that the platform's retry of this event runs
+    // afresh; unless the run's work is done and only storing its report failed: the retry then takes
+    // the run over from its checkpoint and writes the report (liveness.ts, `writeStopped`).
+    if (!(err instanceof WorkDoneNotStoredError && err.stopped)) await state.release();
     throw err;
   }
 }
@@ -105,6 +114,21 @@ export async function runContinuation(
   return runInvocation(state, { ...saved, invocation: cont.invocation }, storeNotes(claimed), deps, clock, log);
 }
 
+/**
+ * The invocation's tasks are all settled (their results in the checkpoint), but its report, latest.json,
+ * finished.json or continuation could not be stored. `stopped`: the heartbeat says so, and the next
+ * delivery takes the run over at once.
+ */
+export class WorkDoneNotStoredError extends Error {
+  constructor(
+    readonly stopped: boolean,
+    options: { cause: unknown },
+  ) {
+    super(`the run's work is done but the store refused its report: ${(options.cause as Error)?.message}`, options);
+    this.name = 'WorkDoneNotStoredError';
+  }
+}
+
 /** One invocation of a run: the orchestrator, with a heartbeat, the deadline and checkpoints around it. */
 async function runInvocation(
   state: StateFolder,
@@ -123,6 +147,7 @@ async function runInvocation(
   );
   const resume = resumeOf(checkpoint, notes);
   const writer = new CheckpointWriter(state, checkpoint, resume.notes, log);
+  let settled = false;
   try {
     const outcome = await runManifest(
       {
@@ -137,7 +162,13 @@ async function runInvocation(
         resume,
         signal: stops.signal,
         deadline: stops.deadline,
-        observer: { result: (r, progress) => writer.record(r, progress), ending: (s) => writer.settle(s) },
+        observer: {
+          result: (r, progress) => writer.record(r, progress),
+          ending: async (s) => {
+            await writer.settle(s);
+            settled = true;
+          },
+        },
       },
       {
         reader: objectManifestReader(state.store, checkpoint.key),
@@ -157,6 +188,12 @@ async function runInvocation(
     // Last, and retried: a run is finished (for later deliveries) only once its report is stored.
     await persistently(() => state.put('finished.json', finished), deps.persistDelaysMs);
     return { kind: 'finished', runId, report, reportKey };
+  } catch (err) {
+    if (!settled) throw err;
+    stopBeating();
+    const stopped = await writeStopped(state, runId, invocation, deps.persistDelaysMs);
+    log.error({ err: (err as Error).message, stopped }, 'work done, but the store refused its report');
+    throw new WorkDoneNotStoredError(stopped, { cause: err });
   } finally {
     stops.dispose();
     stopBeating();

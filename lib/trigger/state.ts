@@ -26,6 +26,11 @@ export interface Heartbeat {
   run_id: string;
   invocation: number;
   at: string;
+  /**
+   * The invocation ended with its work done but its report (or continuation) not stored, because the
+   * store failed: the next delivery takes the run over at once instead of waiting for the beat to go stale.
+   */
+  stopped?: true;
 }
 
 /** Saved between invocations of one run. */

@@ -137,6 +137,8 @@ export interface StoreSoakResult {
   afterRedelivery: number;
   /** Runs not finished after `maxDeliveries`. */
   unfinished: number;
+  /** For each unfinished run, what its deliveries came to (an error's message or the outcome kinds). */
+  unfinishedWhy: string[];
   /** Requests the handler's client sent to the store, and the faults among them. */
   requests: number;
   faults: number;
@@ -173,21 +175,25 @@ export async function soakStore(
   const max = options.maxDeliveries ?? 3;
   const names: string[] = [];
   let successWithoutReport = 0;
+  const unfinishedWhy: string[] = [];
   const one = async (i: number): Promise<number> => {
     const prefix = `${options.tag}-${i}`;
     names.push(...bulkNames(options.tasks, prefix));
     if (options.upload !== false)
       await stack.upload(`manifests/${prefix}.yaml`, bulkManifest(options.tasks, { prefix }));
     const seq = sequencerOf(options.tag, i);
+    const why: string[] = [];
     for (let d = 1; d <= max; d++) {
       const out = await stack.deliver(`manifests/${prefix}.yaml`, seq);
       if (!(out instanceof Error) && out.some((o) => o.kind === 'finished')) return d;
+      why.push(out instanceof Error ? out.message : out.map((o) => o.kind).join('+'));
       // A failed delivery must leave nothing that says the run succeeded without its report.
       const stored = await storedRun(stack, prefix, `s-${seq}`);
       if (stored.finished?.status === 'succeeded' && !(await complete(stack, prefix, stored.finished.run_id)))
         successWithoutReport += 1;
       if (stored.latest && !(await complete(stack, prefix, stored.latest.run_id))) successWithoutReport += 1;
     }
+    unfinishedWhy.push(`${prefix}: ${why.join(' | ')}`);
     return 0;
   };
   const finishedAt = await Promise.all(Array.from({ length: options.runs }, (_, i) => one(i)));
@@ -213,6 +219,7 @@ export async function soakStore(
     firstTime: finishedAt.filter((d) => d === 1).length,
     afterRedelivery: finishedAt.filter((d) => d > 1).length,
     unfinished: finishedAt.filter((d) => d === 0).length,
+    unfinishedWhy,
     requests: stack.proxy.totalRequests() - before.requests,
     faults: stack.proxy.totalFaults() - before.faults,
     duplicates: names.filter((n) => (committed[n] ?? 0) > 1).length,
