@@ -13,13 +13,14 @@ import {
   S3ServiceException,
 } from '@aws-sdk/client-s3';
 import type { Config } from '../config.js';
+import { storeRetryStrategy } from './s3-retry.js';
 import { joinKey, ObjectTooLargeError, type ObjectStore, type StoredObject } from './object-store.js';
 
 /**
  * How the client rides out a failing store (docs/RELIABILITY.md, "The store fails too"). S3 and OBS
  * answer `503 SlowDown`, 500, reset connections and sometimes never answer: each request is tried up
- * to `maxAttempts` times with the SDK's standard backoff (jittered, exponential, throttling errors
- * included), and a request the store stops answering is given up after `requestTimeoutMs` of silence
+ * to `maxAttempts` times with jittered exponential backoff, without the SDK's per-client retry quota
+ * (s3-retry.ts), and a request the store stops answering is given up after `requestTimeoutMs` of silence
  * (the SDK's default is to wait for ever, which would hang the invocation until its platform kills it).
  */
 export interface S3Resilience {
@@ -49,7 +50,7 @@ export function createS3Client(
     requestChecksumCalculation: 'WHEN_REQUIRED',
     responseChecksumValidation: 'WHEN_REQUIRED',
     maxAttempts: r.maxAttempts,
-    retryMode: 'standard',
+    retryStrategy: storeRetryStrategy({ maxAttempts: r.maxAttempts }),
     // Without throwOnRequestTimeout the SDK only logs a warning when the timeout passes, and waits on.
     requestHandler: {
       requestTimeout: r.requestTimeoutMs,
