@@ -6,7 +6,6 @@
  * complete report, no success stored without its report. Exits 1 when one is violated.
  */
 import { S3_OPERATIONS, type S3FaultKind, type S3FaultRates } from '../test/helpers/s3-fault-proxy.js';
-import type { S3Resilience } from '../lib/storage/s3-store.js';
 import { soakStore, startFaultyStoreStack, type StoreSoakResult } from '../test/reliability/store-stack.js';
 
 process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED = 'true';
@@ -21,6 +20,8 @@ interface Row {
   keys?: (key: string) => boolean;
   /** The client as it was before (the SDK's defaults: 3 attempts, no timeout, no further tries). */
   before?: boolean;
+  /** The product's client with 3 attempts and no further tries of a report write: more runs fail, and are redelivered. */
+  short?: boolean;
   /** Faults for the first delivery of every run only; later deliveries find the store back. */
   outage?: boolean;
 }
@@ -44,21 +45,28 @@ const ROWS: Row[] = [
     keys: (k) => k.startsWith('reports/'),
     outage: true,
   },
+  {
+    label: 'short retries (3 attempts, no further tries of a report write): all kinds but timeout 40%',
+    rates: everyOp(MIXED_NO_TIMEOUT),
+    short: true,
+  },
   { label: 'before the fixes: 503 SlowDown 30%', rates: everyOp({ '503': 0.3 }), before: true },
   { label: 'before the fixes: all kinds but timeout 40%', rates: everyOp(MIXED_NO_TIMEOUT), before: true },
 ];
 
-/** The client before the fixes: the SDK's 3 attempts, no request timeout; no further tries of a report write. */
-const BEFORE: { resilience: Partial<S3Resilience>; persistDelaysMs: number[] } = {
-  resilience: { maxAttempts: 3, requestTimeoutMs: 0, connectionTimeoutMs: 0 },
-  persistDelaysMs: [],
-};
+/**
+ * The client before the fixes: the SDK's defaults (3 attempts, standard mode with its retry quota, no
+ * request timeout) and no further tries of a report write. (The other fixes, in lib/trigger and the
+ * report layout, are in place.)
+ */
+const BEFORE = { sdkDefaults: true, persistDelaysMs: [] };
+const SHORT = { resilience: { maxAttempts: 3, requestTimeoutMs: 1_000 }, persistDelaysMs: [] };
 /** A shorter silence before a hung request is given up than the product's 15 s, so the bench is quick. */
 const AFTER = { resilience: { requestTimeoutMs: 1_000 } };
 
 async function measure(row: Row, seed: number): Promise<StoreSoakResult & { faultsByKind: string }> {
   const stack = await startFaultyStoreStack({
-    ...(row.before ? BEFORE : AFTER),
+    ...(row.before ? BEFORE : row.short ? SHORT : AFTER),
     faults: { seed, rates: row.rates, ...(row.keys && { keys: row.keys }) },
   });
   try {
@@ -104,7 +112,7 @@ for (const [i, row] of ROWS.entries()) {
   const r = await measure(row, 900 + i);
   const fine = r.duplicates === 0 && r.missingTasks === 0 && r.missingReports === 0 && r.successWithoutReport === 0;
   // Before the fixes, runs left unfinished are the finding, not a violation; after them, none may be.
-  if (!fine || (!row.before && r.unfinished > 0)) ok = false;
+  if (!fine || (!row.before && !row.short && r.unfinished > 0)) ok = false;
   console.log(
     `| ${row.label} | ${r.runs} | ${r.tasks} | ${r.requests} | ${r.faults} (${r.faultsByKind}) | ${r.firstTime} / ${r.afterRedelivery} / ${r.unfinished} | ${r.duplicates} | ${r.missingReports} | ${(r.ms / 1000).toFixed(1)} s |`,
   );

@@ -36,9 +36,10 @@ export function runReportPrefix(reportPrefix: string, path: string, runId: strin
 
 /**
  * Writes the report files, then `latest.json` (last, so a reader of latest finds the files there).
- * Each write is retried (persist.ts); when one still fails, the files already written are removed (as
- * far as the store lets us) and the error is thrown: a run's folder holds its whole report or nothing,
- * and `latest.json` never names a run whose report is not stored.
+ * Each write is retried (persist.ts). When a report file still fails, the files of the run's folder
+ * are removed (as far as the store lets us: the failed write may have been stored all the same) and
+ * the error is thrown, so a folder holds a whole report or nothing. When `latest.json` fails the
+ * folder is left whole: the failed write may have been stored, and it names this folder.
  */
 export async function writeReport(
   store: ObjectStore,
@@ -49,23 +50,23 @@ export async function writeReport(
   delaysMs?: readonly number[],
 ): Promise<string> {
   const dir = runReportPrefix(reportPrefix, path, report.run_id);
-  const written: string[] = [];
+  const tried: string[] = [];
   try {
     for (const f of reportFiles(report, failedYaml)) {
       const key = joinKey(dir, f.name);
+      tried.push(key);
       await putPersistently(store, key, f.body, f.contentType, delaysMs);
-      written.push(key);
     }
-    await putPersistently(
-      store,
-      joinKey(reportPrefix, path, 'latest.json'),
-      `${JSON.stringify(report, null, 2)}\n`,
-      'application/json',
-      delaysMs,
-    );
   } catch (err) {
-    for (const key of written) await store.delete(key).catch(() => undefined);
+    for (const key of tried) await store.delete(key).catch(() => undefined);
     throw err;
   }
+  await putPersistently(
+    store,
+    joinKey(reportPrefix, path, 'latest.json'),
+    `${JSON.stringify(report, null, 2)}\n`,
+    'application/json',
+    delaysMs,
+  );
   return dir;
 }

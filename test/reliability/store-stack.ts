@@ -16,7 +16,7 @@ import type { TriggerDeps } from '../../lib/trigger/run-upload.js';
 import type { FinishedState } from '../../lib/trigger/state.js';
 import { handlerEnv } from '../../local/handler-env.js';
 import { startS3Server } from '../../local/s3-server.js';
-import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, type S3Client } from '@aws-sdk/client-s3';
+import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand, S3Client } from '@aws-sdk/client-s3';
 import { bulkManifest, tempDir } from '../helpers/cli.js';
 import { bulkNames } from './process.js';
 import { startS3FaultProxy, type S3FaultOptions, type S3FaultProxy } from '../helpers/s3-fault-proxy.js';
@@ -42,6 +42,8 @@ export interface FaultyStoreOptions {
   faults?: S3FaultOptions;
   /** The handler's S3 client settings (defaults: the product's). */
   resilience?: Partial<S3Resilience>;
+  /** The client as it was before "the store fails too": the SDK's defaults (3 attempts, a retry quota, no timeout). */
+  sdkDefaults?: boolean;
   /** Pauses between tries of the writes that must land (default: the product's). */
   persistDelaysMs?: readonly number[];
   logger?: Logger;
@@ -57,11 +59,21 @@ export async function startFaultyStoreStack(options: FaultyStoreOptions = {}): P
   const s3 = await startS3Server({ directory: path.join(dir, 's3'), bucket: BUCKET, host: '127.0.0.1', port: 0 });
   const proxy = await startS3FaultProxy(s3.endpoint, options.faults);
   const env = handlerEnv(emulator.url, proxy.endpoint, { FDI_MAX_ATTEMPTS: '10', ...options.env });
-  const client = createS3Client(
-    { endpoint: proxy.endpoint, forcePathStyle: true, region: 'us-east-1' },
-    { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' },
-    options.resilience,
-  );
+  const credentials = { accessKeyId: 'S3RVER', secretAccessKey: 'S3RVER' };
+  const client = options.sdkDefaults
+    ? new S3Client({
+        region: 'us-east-1',
+        endpoint: proxy.endpoint,
+        forcePathStyle: true,
+        credentials,
+        requestChecksumCalculation: 'WHEN_REQUIRED',
+        responseChecksumValidation: 'WHEN_REQUIRED',
+      })
+    : createS3Client(
+        { endpoint: proxy.endpoint, forcePathStyle: true, region: 'us-east-1' },
+        credentials,
+        options.resilience,
+      );
   const direct = s3.client();
   const deps = (): TriggerDeps => ({
     ...buildTriggerDeps(env, { logger: options.logger ?? testLogger(), s3: client }),
