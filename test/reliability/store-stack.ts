@@ -156,7 +156,7 @@ export interface StoreSoakResult {
   faults: number;
   /** Names FDI committed more than once. */
   duplicates: number;
-  /** Names of the manifests that FDI does not hold. */
+  /** Names of the finished runs' manifests that FDI does not hold. */
   missingTasks: number;
   /** Finished runs without one complete report (its files, latest.json and finished.json naming it). */
   missingReports: number;
@@ -185,12 +185,12 @@ export async function soakStore(
   const started = Date.now();
   const before = { requests: stack.proxy.totalRequests(), faults: stack.proxy.totalFaults() };
   const max = options.maxDeliveries ?? 3;
-  const names: string[] = [];
+  const names: string[][] = [];
   let successWithoutReport = 0;
   const unfinishedWhy: string[] = [];
   const one = async (i: number): Promise<number> => {
     const prefix = `${options.tag}-${i}`;
-    names.push(...bulkNames(options.tasks, prefix));
+    names[i] = bulkNames(options.tasks, prefix);
     if (options.upload !== false)
       await stack.upload(`manifests/${prefix}.yaml`, bulkManifest(options.tasks, { prefix }));
     const seq = sequencerOf(options.tag, i);
@@ -234,8 +234,11 @@ export async function soakStore(
     unfinishedWhy,
     requests: stack.proxy.totalRequests() - before.requests,
     faults: stack.proxy.totalFaults() - before.faults,
-    duplicates: names.filter((n) => (committed[n] ?? 0) > 1).length,
-    missingTasks: names.filter((n) => !committed[n]).length,
+    duplicates: names.flat().filter((n) => (committed[n] ?? 0) > 1).length,
+    missingTasks: names
+      .filter((_, i) => finishedAt[i])
+      .flat()
+      .filter((n) => !committed[n]).length,
     missingReports,
     successWithoutReport,
     ms: Date.now() - started,
