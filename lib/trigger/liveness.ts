@@ -65,17 +65,26 @@ export async function writeStopped(
   );
 }
 
-/** Beats every `heartbeatMs` until the returned function is called. */
+/**
+ * Beats every `heartbeatMs` until the returned function is called; that resolves once a beat in
+ * flight has landed (or failed), so that no late beat overwrites what the caller writes next.
+ */
 export function startHeartbeat(
   state: StateFolder,
   runId: string,
   invocation: number,
   liveness: Liveness,
   log: Logger,
-): () => void {
-  const timer = setInterval(() => void writeHeartbeat(state, runId, invocation, log), liveness.heartbeatMs);
+): () => Promise<void> {
+  let inFlight: Promise<void> = Promise.resolve();
+  const timer = setInterval(() => {
+    inFlight = writeHeartbeat(state, runId, invocation, log);
+  }, liveness.heartbeatMs);
   timer.unref();
-  return () => clearInterval(timer);
+  return () => {
+    clearInterval(timer);
+    return inFlight;
+  };
 }
 
 export interface Takeover {

@@ -190,12 +190,12 @@ async function runInvocation(
     return { kind: 'finished', runId, report, reportKey };
   } catch (err) {
     if (!settled) throw err;
-    stopBeating();
+    await stopBeating();
     const stopped = await writeStopped(state, runId, invocation, deps.persistDelaysMs);
     log.error({ err: (err as Error).message, stopped }, 'work done, but the store refused its report');
     throw new WorkDoneNotStoredError(stopped, { cause: err });
   } finally {
     stops.dispose();
-    stopBeating();
+    void stopBeating();
   }
 }
