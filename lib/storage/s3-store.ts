@@ -40,7 +40,7 @@ export const DEFAULT_S3_RESILIENCE: S3Resilience = {
 /** One S3 client per process (or cold start); cheap to share. */
 export function createS3Client(
   s3: Config['s3'],
-  credentials?: { accessKeyId: string; secretAccessKey: string },
+  credentials?: { accessKeyId: string; secretAccessKey: string; sessionToken?: string },
   resilience: Partial<S3Resilience> = {},
 ): S3Client {
   const r = { ...DEFAULT_S3_RESILIENCE, ...resilience };
@@ -158,7 +158,14 @@ async function listKeys(client: S3Client, bucket: string, prefix: string): Promi
 async function probeConditionalWrites(client: S3Client, bucket: string, prefix: string): Promise<boolean> {
   const key = joinKey(prefix, `.conditional-write-probe-${randomBytes(6).toString('hex')}`);
   try {
-    await putObject(client, bucket, key, 'probe', 'text/plain', true);
+    try {
+      await putObject(client, bucket, key, 'probe', 'text/plain', true);
+    } catch (err) {
+      // A store that refuses the header outright (400 or 501 NotImplemented, as some S3-compatible stores
+      // do; OBS documents no If-None-Match on PUT) has no conditional writes: the lock is best effort.
+      if (isStatus(err, 400, 501) || (err as Error).name === 'NotImplemented') return false;
+      throw err;
+    }
     try {
       await putObject(client, bucket, key, 'probe', 'text/plain', true);
       return false;
