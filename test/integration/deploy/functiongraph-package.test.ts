@@ -10,7 +10,12 @@ import path from 'node:path';
 import { promisify } from 'node:util';
 import { unzipSync } from 'fflate';
 import { beforeAll, describe, expect, it, vi } from 'vitest';
-import { ROOT, cleanEnv, tempDir } from '../../helpers/cli.js';
+import { encodeS3Key } from '../../../lib/trigger/s3-event.js';
+import { functionGraphContext, type TemporaryCredentials } from '../../../local/functiongraph.js';
+import { startLocalStack } from '../../../local/stack.js';
+import { silentLogger } from '../../../lib/logger.js';
+import { ROOT, bulkManifest, cleanEnv, tempDir } from '../../helpers/cli.js';
+import { getReport, listKeys, getText, upload } from '../../helpers/stack.js';
 
 const run = promisify(execFile);
 const ZIP = path.join(ROOT, 'dist/functiongraph/fdi-provisioner.zip');
@@ -23,6 +28,17 @@ const context = {
   getFunctionName: () => 'fdi-provisioner',
   getLogger: () => ({ info: () => undefined, warn: () => undefined, error: () => undefined }),
 };
+
+/** Runs the unzipped handler once in a process of its own: argv holds the credentials, user data and event. */
+const INVOKE_SCRIPT = `const { handler } = require('./index.js');
+const [creds, env, event] = process.argv.slice(2).map((a) => JSON.parse(a));
+const context = {
+  getRequestID: () => 'req-child', getRemainingTimeInMilliSeconds: () => 600000, getToken: () => '',
+  getSecurityAccessKey: () => creds.accessKey, getSecuritySecretKey: () => creds.secretKey,
+  getSecurityToken: () => creds.securityToken, getUserData: (k) => env[k],
+};
+handler(event, context).then((o) => console.log('OUTCOMES ' + JSON.stringify(o.map((x) => x.kind))));
+`;
 
 describe('the FunctionGraph package', () => {
   let unpacked: string;
@@ -71,6 +87,106 @@ describe('the FunctionGraph package', () => {
       }
     } finally {
       vi.unstubAllEnvs();
+    }
+  });
+
+  it('runs each event form on the local stack as the runtime would: tasks once, reports at the usual keys, no credential printed', async () => {
+    const creds: TemporaryCredentials = {
+      accessKey: 'ZIPAKLEAKCHECK0002',
+      secretKey: 'zipSkThatMustNeverAppearAnywhere77',
+      securityToken: 'zipSecurityTokenThatMustNeverAppear-31',
+    };
+    const stack = await startLocalStack({
+      dataDir: await tempDir('fdi-fgs-zip-stack-'),
+      logger: silentLogger(),
+      platform: 'functiongraph',
+      temporaryCredentials: creds,
+      deliverStoreEvents: false,
+    });
+    try {
+      const require = createRequire(path.join(unpacked, 'package.json'));
+      const { handler } = require('./index.js') as {
+        handler: (event: unknown, ctx: unknown) => Promise<{ kind: string }[]>;
+      };
+      // The function's settings arrive as user data, as the Terraform configuration passes them.
+      const userData = Object.fromEntries(
+        Object.entries({ ...stack.env, LOG_LEVEL: 'debug' }).filter((e): e is [string, string] => e[1] !== undefined),
+      );
+      const invoke = (event: unknown) =>
+        handler(
+          event,
+          functionGraphContext(creds, () => 600_000, userData),
+        );
+      const obs = (key: string, seq: string) => ({
+        eventVersion: '3.0',
+        eventSource: 'OBS',
+        eventRegion: 'local-1',
+        eventName: 'ObjectCreated:Put',
+        obs: { bucket: { name: stack.bucket }, object: { key: encodeS3Key(key), eTag: seq, sequencer: seq } },
+      });
+      const forms: Array<[string, (key: string) => unknown]> = [
+        ['OBS 3.0', (key) => ({ Records: [obs(key, 'Z1')] })],
+        [
+          'S3-shaped',
+          (key) => ({
+            Records: [
+              {
+                eventVersion: '2.0',
+                eventSource: 'OBS',
+                eventName: 'ObjectCreated:Put',
+                s3: { bucket: { name: stack.bucket }, object: { key: encodeS3Key(key), eTag: 'Z2', sequencer: 'Z2' } },
+              },
+            ],
+          }),
+        ],
+        [
+          'CloudEvent',
+          (key) => ({
+            specversion: '1.0',
+            id: 'z3',
+            source: 'HC.OBS.DWR',
+            type: 'OBS:DWR:ObjectCreated:PUT',
+            data: obs(key, 'Z3'),
+          }),
+        ],
+      ];
+      for (const [i, [form, event]] of forms.entries()) {
+        const key = `manifests/zip/${form} + ${i}.yaml`;
+        await upload(stack, key, bulkManifest(3, { prefix: `zip${i}` }));
+        const out = await invoke(event(key));
+        expect(
+          out.map((o) => o.kind),
+          form,
+        ).toEqual(['finished']);
+        const latest = await getReport(stack, `reports/zip/${form} + ${i}/latest.json`);
+        expect(latest.status, form).toBe('succeeded');
+        expect(latest.counts.created, form).toBe(3);
+      }
+      const committed = Object.values(stack.emulator.stats().createsCommitted);
+      expect(committed).toHaveLength(9);
+      expect(committed.every((n) => n === 1)).toBe(true);
+      const stored = await Promise.all(
+        [...(await listKeys(stack, 'reports/')), ...(await listKeys(stack, 'state/'))].map((k) => getText(stack, k)),
+      );
+      // One more upload through the zip in a process of its own, as the runtime runs it, logging at debug:
+      // what it prints, like what it stored, holds no credential.
+      const key = 'manifests/zip/child.yaml';
+      await upload(stack, key, bulkManifest(2, { prefix: 'zipchild' }));
+      const script = path.join(unpacked, 'invoke.cjs');
+      await writeFile(script, INVOKE_SCRIPT);
+      const child = await run(
+        process.execPath,
+        [script, JSON.stringify(creds), JSON.stringify(userData), JSON.stringify({ Records: [obs(key, 'Z4')] })],
+        { cwd: unpacked, env: cleanEnv(), timeout: 60_000 },
+      );
+      expect(child.stdout).toContain('OUTCOMES ["finished"]');
+      // The product logs to stderr, one JSON line each.
+      expect(child.stderr.split('\n').length, 'it logged at debug').toBeGreaterThan(5);
+      for (const text of [child.stdout, child.stderr, ...stored.map((t) => t ?? '')])
+        for (const secret of [creds.accessKey, creds.secretKey, creds.securityToken])
+          expect(text).not.toContain(secret);
+    } finally {
+      await stack.close();
     }
   });
 });
