@@ -31,6 +31,43 @@ export interface Config {
   caps: Partial<Limits>;
   s3: { endpoint?: string | undefined; forcePathStyle: boolean; region: string };
   prefixes: { manifest: string; report: string; state: string };
+  /**
+   * The function's heartbeat and after how long without one a run is taken over (FDI_HEARTBEAT_MS,
+   * FDI_STALE_AFTER_MS); undefined: the defaults of lib/trigger/liveness.ts. For a platform that retries
+   * a killed invocation sooner than the default staleness (docs/FUNCTIONGRAPH.md).
+   */
+  liveness?: { heartbeatMs: number; staleAfterMs: number } | undefined;
+}
+
+/** Bounds of the liveness settings, ms. */
+export const LIVENESS_BOUNDS = {
+  heartbeatMs: { min: 1_000, max: 60_000, default: 15_000 },
+  staleAfterMs: { min: 3_000, max: 600_000, default: 45_000 },
+} as const;
+
+/** The liveness settings of the environment; undefined when neither is set. */
+function livenessFrom(env: Env, problems: string[]): Config['liveness'] {
+  const raw = { heartbeatMs: nonEmpty(env.FDI_HEARTBEAT_MS), staleAfterMs: nonEmpty(env.FDI_STALE_AFTER_MS) };
+  if (raw.heartbeatMs === undefined && raw.staleAfterMs === undefined) return undefined;
+  const value = (k: keyof typeof LIVENESS_BOUNDS, name: string): number => {
+    const b = LIVENESS_BOUNDS[k];
+    if (raw[k] === undefined) return b.default;
+    const n = Number(raw[k]);
+    if (Number.isInteger(n) && n >= b.min && n <= b.max) return n;
+    problems.push(
+      `${name} must be a whole number of milliseconds from ${b.min} to ${b.max} (got ${JSON.stringify(raw[k])})`,
+    );
+    return b.default;
+  };
+  const liveness = {
+    heartbeatMs: value('heartbeatMs', 'FDI_HEARTBEAT_MS'),
+    staleAfterMs: value('staleAfterMs', 'FDI_STALE_AFTER_MS'),
+  };
+  if (liveness.staleAfterMs < 2 * liveness.heartbeatMs)
+    problems.push(
+      `FDI_STALE_AFTER_MS (${liveness.staleAfterMs}) must be at least twice FDI_HEARTBEAT_MS (${liveness.heartbeatMs}), or a live run could be taken over`,
+    );
+  return liveness;
 }
 
 /** Defaults and the bounds any source (env, flag, manifest option) is clamped to. */
@@ -152,6 +189,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     maxAttempts: numberSetting(problems, 'maxAttempts', m.source, m.raw, true),
     timeoutMs: numberSetting(problems, 'timeoutMs', t.source, t.raw, true),
   };
+  const liveness = livenessFrom(env, problems);
   let auth: AuthConfig = { kind: 'none' };
   try {
     auth = authFrom(env, flags);
@@ -184,6 +222,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
       report: prefix(env.REPORT_PREFIX, 'reports/'),
       state: prefix(env.STATE_PREFIX, 'state/'),
     },
+    liveness,
   };
 }
 

@@ -19,5 +19,6 @@ export function buildTriggerDeps(
     storeFor: (bucket) => s3Store(s3, bucket, { probePrefix: config.prefixes.state }),
     fdi: connectFdi,
     deadline: options.deadline,
+    liveness: config.liveness,
   };
 }

@@ -59,6 +59,8 @@ export const FUNCTIONGRAPH_SETTINGS = [
   'REPORT_PREFIX',
   'STATE_PREFIX',
   'LOG_LEVEL',
+  'FDI_HEARTBEAT_MS',
+  'FDI_STALE_AFTER_MS',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -250,7 +252,7 @@ export function functionGraphInvoker(options: FunctionGraphOptions): FunctionGra
       storeFor: (bucket) => s3Store(s3, bucket, { probePrefix: config.prefixes.state }),
       fdi: options.fdi ?? connectFdi,
       deadline: options.deadline,
-      liveness: options.liveness,
+      liveness: options.liveness ?? config.liveness,
     };
     try {
       const records = await withStoredKeys(parsed.records, deps);
