@@ -24,6 +24,11 @@ export interface S3FaultOptions {
   rates?: S3FaultRates;
   /** Only keys this predicate accepts get faults (default: every key, and bucket listings). */
   keys?: (key: string) => boolean;
+  /**
+   * Refuse every PUT that carries `If-None-Match` with this status and a NotImplemented error, as a store
+   * without conditional writes may (OBS documents no such header on PUT).
+   */
+  refuseConditional?: 400 | 501 | undefined;
 }
 
 export interface S3FaultProxy {
@@ -43,6 +48,8 @@ export interface S3FaultProxy {
 
 const SLOW_DOWN =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>SlowDown</Code><Message>Please reduce your request rate.</Message></Error>';
+const NOT_IMPLEMENTED =
+  '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>NotImplemented</Code><Message>A header you provided implies functionality that is not implemented.</Message></Error>';
 const INTERNAL =
   '<?xml version="1.0" encoding="UTF-8"?>\n<Error><Code>InternalError</Code><Message>We encountered an internal error. Please try again.</Message></Error>';
 
@@ -67,6 +74,7 @@ export async function startS3FaultProxy(target: string, options: S3FaultOptions 
   let random = mulberry32(options.seed ?? 1);
   let rates: S3FaultRates = options.rates ?? {};
   let keys = options.keys ?? (() => true);
+  let refuseConditional = options.refuseConditional;
   let requests = emptyCounts(() => 0);
   let faults = emptyCounts<Partial<Record<S3FaultKind, number>>>(() => ({}));
   const sockets = new Set<Socket>();
@@ -125,6 +133,8 @@ export async function startS3FaultProxy(target: string, options: S3FaultOptions 
       if (op) requests[op] += 1;
       const fault = op ? pick(op, key) : undefined;
       if (op && fault) faults[op][fault] = (faults[op][fault] ?? 0) + 1;
+      if (refuseConditional && req.method === 'PUT' && req.headers['if-none-match'] !== undefined)
+        return answer(res, refuseConditional, NOT_IMPLEMENTED);
       if (fault === '503') return answer(res, 503, SLOW_DOWN);
       if (fault === '500') return answer(res, 500, INTERNAL);
       if (fault === 'reset') return void req.socket.destroy();
@@ -165,6 +175,7 @@ export async function startS3FaultProxy(target: string, options: S3FaultOptions 
       if (o.seed !== undefined) random = mulberry32(o.seed);
       if (o.rates) rates = o.rates;
       keys = o.keys ?? (() => true);
+      refuseConditional = o.refuseConditional;
     },
     totalRequests: () => Object.values(requests).reduce((a, b) => a + b, 0),
     totalFaults: (kind) =>

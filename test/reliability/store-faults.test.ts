@@ -179,4 +179,23 @@ describe.concurrent('the store fails too (handler through a faulty S3 proxy)', (
       },
     );
   });
+
+  it.each([400, 501] as const)(
+    'a store that refuses If-None-Match outright (%i NotImplemented) runs with a best-effort lock, not a failed run',
+    async (status) => {
+      await withStack({ ...FAST, faults: { seed: 9, refuseConditional: status } }, async (stack) => {
+        const prefix = `noconditional${status}`;
+        await stack.upload(`manifests/${prefix}.yaml`, bulkManifest(N, { prefix }));
+        const seq = `00000000000NOCOND${status}`;
+        expect(finishedOf(await stack.deliver(`manifests/${prefix}.yaml`, seq))).toBeDefined();
+        const names = bulkNames(N, prefix);
+        expectExactlyOnce(stack.emulator, names);
+        const report = await expectOneCompleteReport(stack, prefix, seq, names);
+        expect(report.counts.created).toBe(N);
+        expect((report.notes ?? []).join(' ')).toMatch(
+          /ignores conditional writes, so duplicate deliveries are stopped on a best-effort basis/,
+        );
+      });
+    },
+  );
 });
