@@ -10,7 +10,7 @@ import { createFunctionGraphHandler } from '../../../handlers/functiongraph.js';
 import { createLogger } from '../../../lib/logger.js';
 import { encodeS3Key } from '../../../lib/trigger/s3-event.js';
 import { functionGraphContext, type TemporaryCredentials } from '../../../local/functiongraph.js';
-import { startLocalStack, type LocalStack } from '../../../local/stack.js';
+import { startLocalStack, type LocalStack, type LocalStackOptions } from '../../../local/stack.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';
 import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
 
@@ -33,6 +33,21 @@ function expectNoCredentials(texts: string[]): void {
   }
 }
 
+/** The local stack in FunctionGraph mode, with CREDS as the agency's credentials and `log` as its logger. */
+async function startFunctionGraphStack(
+  prefix: string,
+  log: ReturnType<typeof capture>,
+  extra: Partial<LocalStackOptions> = {},
+): Promise<LocalStack> {
+  return startLocalStack({
+    dataDir: await tempDir(prefix),
+    logger: log.logger,
+    platform: 'functiongraph',
+    temporaryCredentials: CREDS,
+    ...extra,
+  });
+}
+
 function createsOnce(stack: LocalStack): void {
   const committed = Object.values(stack.emulator.stats().createsCommitted);
   expect(committed.length).toBeGreaterThan(0);
@@ -49,12 +64,7 @@ describe('FunctionGraph on the local stack: OBS trigger events (eventVersion 3.0
   let stack: LocalStack;
   const log = capture();
   beforeAll(async () => {
-    stack = await startLocalStack({
-      dataDir: await tempDir('fdi-fg-'),
-      logger: log.logger,
-      platform: 'functiongraph',
-      temporaryCredentials: CREDS,
-    });
+    stack = await startFunctionGraphStack('fdi-fg-', log);
   });
   afterAll(() => stack.close());
 
@@ -95,11 +105,7 @@ describe('FunctionGraph: a run over its deadline continues through OBS events', 
   let stack: LocalStack;
   const log = capture();
   beforeAll(async () => {
-    stack = await startLocalStack({
-      dataDir: await tempDir('fdi-fg-deadline-'),
-      logger: log.logger,
-      platform: 'functiongraph',
-      temporaryCredentials: CREDS,
+    stack = await startFunctionGraphStack('fdi-fg-deadline-', log, {
       env: { FDI_RATE: '40', FDI_TIMEOUT_MS: '1000' },
       invocationTimeoutMs: 2500,
       deadline: { softMarginMs: 1000, hardMarginMs: 200 },
@@ -125,11 +131,7 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
   let stack: LocalStack;
   const log = capture();
   beforeAll(async () => {
-    stack = await startLocalStack({
-      dataDir: await tempDir('fdi-fg-forms-'),
-      logger: log.logger,
-      platform: 'functiongraph',
-      temporaryCredentials: CREDS,
+    stack = await startFunctionGraphStack('fdi-fg-forms-', log, {
       deliverStoreEvents: false,
     });
   });
