@@ -48,6 +48,17 @@ async function startFunctionGraphStack(
   });
 }
 
+/** One OBS 3.0 trigger record of an upload (`key` as the event carries it). */
+function obsRecord(bucket: string, key: string, eTag: string, sequencer: string): Record<string, unknown> {
+  return {
+    eventVersion: '3.0',
+    eventSource: 'OBS',
+    eventRegion: 'local-1',
+    eventName: 'ObjectCreated:Put',
+    obs: { bucket: { name: bucket }, object: { key, eTag, sequencer } },
+  };
+}
+
 function createsOnce(stack: LocalStack): void {
   const committed = Object.values(stack.emulator.stats().createsCommitted);
   expect(committed.length).toBeGreaterThan(0);
@@ -220,15 +231,7 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     const key = 'manifests/raw/a+b c%41.yaml';
     await upload(stack, key, bulkManifest(1, { prefix: 'rawkey' }));
     const out = await invoke({
-      Records: [
-        {
-          eventVersion: '3.0',
-          eventSource: 'OBS',
-          eventRegion: 'local-1',
-          eventName: 'ObjectCreated:Put',
-          obs: { bucket: { name: stack.bucket }, object: { key, eTag: 'raw', sequencer: 'RAW1' } },
-        },
-      ],
+      Records: [obsRecord(stack.bucket, key, 'raw', 'RAW1')],
     });
     expect(out.map((o) => o.kind)).toEqual(['finished']);
     const latest = await getReport(stack, 'reports/raw/a+b c%41/latest.json');
@@ -241,15 +244,7 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     const key = 'manifests/dup/wave.yaml';
     await upload(stack, key, bulkManifest(2, { prefix: 'dup' }));
     const event = {
-      Records: [
-        {
-          eventVersion: '3.0',
-          eventSource: 'OBS',
-          eventRegion: 'local-1',
-          eventName: 'ObjectCreated:Put',
-          obs: { bucket: { name: stack.bucket }, object: { key, eTag: 'd', sequencer: 'DUP1' } },
-        },
-      ],
+      Records: [obsRecord(stack.bucket, key, 'd', 'DUP1')],
     };
     expect((await invoke(event)).map((o) => o.kind)).toEqual(['finished']);
     expect((await invoke(event)).map((o) => o.kind)).toEqual(['duplicate']);
@@ -313,15 +308,7 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     await upload(stack, key, bulkManifest(2, { prefix: 'refused' }));
     const out = await h(
       {
-        Records: [
-          {
-            eventVersion: '3.0',
-            eventSource: 'OBS',
-            eventRegion: 'local-1',
-            eventName: 'ObjectCreated:Put',
-            obs: { bucket: { name: stack.bucket }, object: { key, eTag: 'r', sequencer: 'REF1' } },
-          },
-        ],
+        Records: [obsRecord(stack.bucket, key, 'r', 'REF1')],
       },
       functionGraphContext(wrong, () => 600_000),
     );
@@ -373,15 +360,7 @@ describe('FunctionGraph: the S3-shaped form, CloudEvents and garbage, delivered 
     const key = 'manifests/refused/store.yaml';
     await upload(stack, key, bulkManifest(1, { prefix: 'store' }));
     const event = {
-      Records: [
-        {
-          eventVersion: '3.0',
-          eventSource: 'OBS',
-          eventRegion: 'local-1',
-          eventName: 'ObjectCreated:Put',
-          obs: { bucket: { name: stack.bucket }, object: { key, eTag: 's', sequencer: 'STO1' } },
-        },
-      ],
+      Records: [obsRecord(stack.bucket, key, 's', 'STO1')],
     };
     const err = await h(
       event,
