@@ -8,11 +8,10 @@
  * (or FDI_STATE; default `./.fdi-state`) on the command line. A record that cannot be read or written
  * is a warning, never a failed run: without it planning reads more and may write once more.
  */
-import path from 'node:path';
 import type { Config } from '../config.js';
 import { targetKey, type AppliedTask, type AppliedTasks, type Target } from '../types.js';
-import { localStore } from './local-store.js';
-import { joinKey, ObjectTooLargeError, parseS3Uri, type ObjectStore } from './object-store.js';
+import { joinKey, ObjectTooLargeError, type ObjectStore } from './object-store.js';
+import { storeAt } from './store-at.js';
 
 /** Far above 1,000 records of ~250 bytes (the instance quota): anything larger is not ours. */
 const MAX_RECORD_BYTES = 8 * 1024 * 1024;
@@ -96,13 +95,7 @@ export const DEFAULT_LOCAL_STATE = '.fdi-state';
 export function appliedStoreAt(uri: string, config: Pick<Config, 's3' | 'endpoint'>): AppliedStore {
   let opened: Promise<AppliedStore> | undefined;
   const open = () =>
-    (opened ??= (async () => {
-      const s3 = parseS3Uri(uri);
-      if (!s3) return appliedStore(localStore(path.resolve(uri)), '', config.endpoint);
-      // The AWS SDK costs ~185 ms to load: only runs that keep records in a bucket pay for it.
-      const { createS3Client, s3Store } = await import('./s3-store.js');
-      return appliedStore(s3Store(createS3Client(config.s3), s3.bucket), s3.key, config.endpoint);
-    })());
+    (opened ??= storeAt(uri, config.s3).then(({ store, prefix }) => appliedStore(store, prefix, config.endpoint)));
   return {
     location: uri,
     async load(targets) {

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Config } from '../config.js';
 import type { Report } from '../report/types.js';
-import { localStore } from './local-store.js';
+import { storeAt } from './store-at.js';
 import { joinKey, parseS3Uri, type ObjectStore } from './object-store.js';
 import { localManifestPath, manifestPath, writeReport } from './report-layout.js';
 
@@ -63,11 +63,6 @@ export async function reportSinkFor(
   const manifestS3 = parseS3Uri(manifestUri);
   const p = manifestS3 ? manifestPath(manifestS3.key, config.prefixes.manifest) : localManifestPath(manifestUri, cwd);
   const dest = flag ?? (manifestS3 ? `s3://${manifestS3.bucket}/${config.prefixes.report}` : 'reports');
-  const s3 = parseS3Uri(dest);
-  if (s3) {
-    // The AWS SDK costs ~185 ms to load: only runs that write to a bucket pay for it.
-    const { createS3Client, s3Store } = await import('./s3-store.js');
-    return layoutSink(s3Store(createS3Client(config.s3), s3.bucket), s3.key, p);
-  }
-  return layoutSink(localStore(path.resolve(dest)), '', p);
+  const { store, prefix } = await storeAt(dest, config.s3);
+  return layoutSink(store, prefix, p);
 }
