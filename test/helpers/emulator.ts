@@ -79,3 +79,8 @@ export async function untilOrEnded(
     await new Promise((r) => setTimeout(r, everyMs));
   }
 }
+
+/** Requests the emulator answered on `route` (e.g. `PUT /tasks/{task_id}`), every status counted. */
+export function routeCount(emu: Emulator, route: string): number {
+  return Object.values(emu.stats().requests[route] ?? {}).reduce((a, b) => a + b, 0);
+}

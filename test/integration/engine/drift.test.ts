@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import type { Report } from '../../../lib/report/types.js';
 import { latestLocalReport, runCli, writeManifest } from '../../helpers/cli.js';
-import { useEmulator } from '../../helpers/emulator.js';
+import { routeCount, useEmulator } from '../../helpers/emulator.js';
 import { expectExactlyOnce } from '../../reliability/helpers.js';
 
 const A = 20;
@@ -47,23 +47,15 @@ const NAMES = [
   ...Array.from({ length: B }, (_, i) => `wave-b-${String(i).padStart(3, '0')}`),
 ];
 
-/** Requests per route so far (every status). */
-function routeTotals(emu: Emulator): Map<string, number> {
-  return new Map(
-    Object.entries(emu.stats().requests).map(([route, byStatus]) => [
-      route,
-      Object.values(byStatus).reduce((a, b) => a + b, 0),
-    ]),
-  );
-}
-
 /** What one step sent: per-task reads and writes, by route. */
 async function measured<T>(emu: Emulator, step: () => Promise<T>): Promise<{ value: T; reads: number; puts: number }> {
-  const before = routeTotals(emu);
+  const [reads, puts] = [routeCount(emu, 'GET /tasks/{task_id}'), routeCount(emu, 'PUT /tasks/{task_id}')];
   const value = await step();
-  const after = routeTotals(emu);
-  const delta = (route: string) => (after.get(route) ?? 0) - (before.get(route) ?? 0);
-  return { value, reads: delta('GET /tasks/{task_id}'), puts: delta('PUT /tasks/{task_id}') };
+  return {
+    value,
+    reads: routeCount(emu, 'GET /tasks/{task_id}') - reads,
+    puts: routeCount(emu, 'PUT /tasks/{task_id}') - puts,
+  };
 }
 
 interface PlanJson {

@@ -16,6 +16,7 @@ import type { ManifestReader } from '../../../lib/storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from '../../../lib/storage/report-sink.js';
 import type { Clock, RequestCounts } from '../../../lib/types.js';
 import { createTask } from '../emulator/helpers.js';
+import { routeCount } from '../../helpers/emulator.js';
 
 const URI = 'memory://wave1.yaml';
 const PROJECT = 'local-project';
@@ -97,11 +98,6 @@ function recordingObserver(events: string[]) {
     },
   };
   return { observer, results, settles, plans };
-}
-
-/** How many requests the emulator counted for one route, whatever their status. */
-function routeCount(emu: Emulator, route: string): number {
-  return Object.values(emu.stats().requests[route] ?? {}).reduce((a, b) => a + b, 0);
 }
 
 const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');

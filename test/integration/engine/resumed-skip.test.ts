@@ -20,6 +20,7 @@ import type { Resume, RunObserver } from '../../../lib/run-types.js';
 import type { ManifestReader } from '../../../lib/storage/manifest-reader.js';
 import type { ReportSink } from '../../../lib/storage/report-sink.js';
 import { BASE, DS, call, createTask } from '../emulator/helpers.js';
+import { routeCount } from '../../helpers/emulator.js';
 
 const PROJECT = 'local-project';
 const INSTANCE = 'local-instance';
@@ -65,11 +66,6 @@ function memorySink(): ReportSink & { reports: Report[] } {
       return { key: `resumed/${report.run_id}`, location: `memory://reports/resumed/${report.run_id}/` };
     },
   };
-}
-
-/** How many requests the emulator counted for one route, whatever their status. */
-function routeCount(emu: Emulator, route: string): number {
-  return Object.values(emu.stats().requests[route] ?? {}).reduce((a, b) => a + b, 0);
 }
 
 /** A final result of an earlier invocation for task `index`. */

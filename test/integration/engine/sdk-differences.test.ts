@@ -6,7 +6,7 @@
 import { describe, expect, it } from 'vitest';
 import type { EmulatorOptions } from '../../../emulator/index.js';
 import { latestLocalReport, runCli, writeManifest } from '../../helpers/cli.js';
-import { useEmulator } from '../../helpers/emulator.js';
+import { routeCount, useEmulator } from '../../helpers/emulator.js';
 import { DS } from '../emulator/helpers.js';
 
 /** Three TIMING tasks with a cron schedule, under `on_exists`. */
@@ -52,9 +52,7 @@ describe('"no schedule" in every form the SDK allows', () => {
       const stats = emu.stats();
       expect(stats.dispatchPutsWithoutId).toBe(0);
       expect(stats.requests['PUT /tasks/{task_id}/dispatches/{dispatch_id}']).toBeUndefined();
-      expect(Object.values(stats.requests['POST /tasks/{task_id}/dispatches'] ?? {}).reduce((a, b) => a + b, 0)).toBe(
-        3,
-      );
+      expect(routeCount(emu, 'POST /tasks/{task_id}/dispatches')).toBe(3);
     },
   );
 });

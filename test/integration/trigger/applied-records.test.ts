@@ -8,12 +8,9 @@ import { startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { bulkManifest, runCli, tempDir } from '../../helpers/cli.js';
 import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
+import { routeCount } from '../../helpers/emulator.js';
 
 const N = 30;
-
-function routeTotal(stack: LocalStack, route: string): number {
-  return Object.values(stack.emulator.stats().requests[route] ?? {}).reduce((a, b) => a + b, 0);
-}
 
 describe('records of the last applies, kept by the function', () => {
   let stack: LocalStack;
@@ -36,14 +33,14 @@ describe('records of the last applies, kept by the function', () => {
     const stored = JSON.parse((await getText(stack, records[0]!))!) as { tasks: Record<string, { task_id: string }> };
     expect(Object.keys(stored.tasks)).toHaveLength(N);
 
-    const reads = routeTotal(stack, 'GET /tasks/{task_id}');
-    const puts = routeTotal(stack, 'PUT /tasks/{task_id}');
+    const reads = routeCount(stack.emulator, 'GET /tasks/{task_id}');
+    const puts = routeCount(stack.emulator, 'PUT /tasks/{task_id}');
     await upload(stack, key, `${text}# uploaded again\n`);
     await stack.idle();
     const again = await getReport(stack, 'reports/team/records/latest.json');
     expect(again.counts).toMatchObject({ total: N, existing: N, updated: 0 });
-    expect(routeTotal(stack, 'GET /tasks/{task_id}')).toBe(reads);
-    expect(routeTotal(stack, 'PUT /tasks/{task_id}')).toBe(puts);
+    expect(routeCount(stack.emulator, 'GET /tasks/{task_id}')).toBe(reads);
+    expect(routeCount(stack.emulator, 'PUT /tasks/{task_id}')).toBe(puts);
 
     // The command line's plan of the same object finds the records in the bucket's state prefix.
     const plan = await runCli(['plan', `s3://${stack.bucket}/${key}`, '--json'], {
@@ -53,6 +50,6 @@ describe('records of the last applies, kept by the function', () => {
     expect(plan.code, plan.stderr).toBe(0);
     const entries = (JSON.parse(plan.stdout) as { entries: Array<{ compared?: string }> }).entries;
     expect(new Set(entries.map((e) => e.compared))).toEqual(new Set(['unchanged']));
-    expect(routeTotal(stack, 'GET /tasks/{task_id}')).toBe(reads);
+    expect(routeCount(stack.emulator, 'GET /tasks/{task_id}')).toBe(reads);
   });
 });
