@@ -108,13 +108,14 @@ export function judge(
     if (record.request === want.requestHash) return { kind: 'unchanged', record: fresh(record.request) };
     return { kind: 'manifest-changed' };
   }
-  // FDI holds something else than after the last write (with a record), or there is none.
-  const changed: Verdict = record ? { kind: 'drifted' } : { kind: 'differs' };
-  if (want.comparable && !want.fieldsDiffer && want.identical)
+  if (want.comparable && want.identical && !want.fieldsDiffer)
     return { kind: 'unchanged', record: fresh(want.requestHash) };
-  // A task field, or a value of the detail the shown one lacks: it differs, whatever the form.
-  if (want.comparable || want.fieldsDiffer || !want.valuesKept) return changed;
-  return record ? changed : { kind: 'unknown' };
+  // FDI holds something else than after this product's last write: someone changed it.
+  if (record) return { kind: 'drifted' };
+  // A task field, or a value of the detail the shown one lacks (valuesKept is the comparison itself when
+  // the forms are alike): it differs, whatever the form.
+  if (want.fieldsDiffer || !want.valuesKept) return { kind: 'differs' };
+  return { kind: 'unknown' };
 }
 
 function finite(v: unknown): number | undefined {

@@ -46,7 +46,7 @@ function taskFields(req: CreateTaskRequest): string {
 export function sameDefinition(shown: TaskResponse, sent: CreateTaskRequest): boolean | undefined {
   const c = compareShown(shown, sent);
   if (!c) return undefined;
-  return !c.fieldsDiffer && (c.comparable ? c.identical : c.valuesKept);
+  return !c.fieldsDiffer && c.valuesKept;
 }
 
 /** A shown task against a request: whether the task fields differ, and the detail where comparable. */
