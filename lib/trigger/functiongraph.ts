@@ -8,7 +8,8 @@ import { loadConfig, type AuthConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Secret } from '../secret.js';
-import { createS3Client, s3Store } from '../storage/s3-store.js';
+import { createS3Client } from '../storage/s3-store.js';
+import { triggerDeps } from './deps.js';
 import type { DeadlineMargins } from './deadline.js';
 import { handleRecords, type RecordOutcome } from './handle-event.js';
 import type { Liveness } from './liveness.js';
@@ -16,7 +17,7 @@ import { classifyFunctionGraphEvent } from './obs-event.js';
 import { classifyRef, type Classified } from './s3-event.js';
 import { ObjectTooLargeError, type ObjectStore } from '../storage/object-store.js';
 import type { TriggerDeps } from './run-upload.js';
-import { connectFdi, type FdiConnector } from '../fdi/client/connect.js';
+import type { FdiConnector } from '../fdi/client/connect.js';
 
 /** The part of FunctionGraph's Node.js context the trigger uses (every method but the clock optional). */
 export interface FunctionGraphContext {
@@ -246,14 +247,12 @@ export function functionGraphInvoker(options: FunctionGraphOptions): FunctionGra
     const loaded = loadConfig(stEnv);
     const config: Config = { ...loaded, auth: fdiAuth(loaded.auth, agency) };
     const s3 = (options.s3 ?? createS3Client)(config.s3, storageCredentials(stEnv, agency));
-    const deps: TriggerDeps = {
-      config,
+    const deps = triggerDeps(config, s3, {
       logger,
-      storeFor: (bucket) => s3Store(s3, bucket, { probePrefix: config.prefixes.state }),
-      fdi: options.fdi ?? connectFdi,
+      fdi: options.fdi,
       deadline: options.deadline,
-      liveness: options.liveness ?? config.liveness,
-    };
+      liveness: options.liveness,
+    });
     try {
       const records = await withStoredKeys(parsed.records, deps);
       return await handleRecords(records, deps, { remainingMs: () => context.getRemainingTimeInMilliSeconds() });
