@@ -3,23 +3,18 @@
  * manifest uploaded again unchanged under `on_exists: update` reads and writes no task, and a command
  * line `plan` of the same s3:// manifest finds the function's records there by default.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../local/stack.js';
-import { silentLogger } from '../../../lib/logger.js';
-import { bulkManifest, runCli, tempDir } from '../../helpers/cli.js';
-import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { bulkManifest, runCli } from '../../helpers/cli.js';
+import { getReport, getText, listKeys, upload, useLocalStack } from '../../helpers/stack.js';
 import { routeCount } from '../../helpers/emulator.js';
 
 const N = 30;
 
 describe('records of the last applies, kept by the function', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: await tempDir('fdi-applied-'), logger: silentLogger() });
-  });
-  afterAll(() => stack.close());
+  const fx = useLocalStack('fdi-applied-');
 
   it('an unchanged re-upload under on_exists: update reads and writes no task; plan from the CLI agrees', async () => {
+    const { stack } = fx;
     const key = 'manifests/team/records.yaml';
     const text = bulkManifest(N, { prefix: 'rec', extra: 'options: { on_exists: update }' });
     await upload(stack, key, text);

@@ -3,20 +3,15 @@
  * go into the folder of the run it retries (`retry_of.path`), not into a folder named after the key it
  * was uploaded under, and its report.json and summary.md say which run it retries.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocalStack, type LocalStack } from '../../../local/stack.js';
-import { silentLogger } from '../../../lib/logger.js';
-import { bulkManifest, tempDir } from '../../helpers/cli.js';
-import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
+import { describe, expect, it } from 'vitest';
+import { bulkManifest } from '../../helpers/cli.js';
+import { getReport, getText, listKeys, upload, useLocalStack } from '../../helpers/stack.js';
 
 describe('retry_of through the upload trigger', () => {
-  let stack: LocalStack;
-  beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: await tempDir('fdi-retry-of-'), logger: silentLogger() });
-  });
-  afterAll(() => stack.close());
+  const fx = useLocalStack('fdi-retry-of-');
 
   it("an uploaded failed.yaml reports into the original manifest's folder, with retry_of", async () => {
+    const { stack } = fx;
     const original = 'manifests/team/wave1.yaml';
     // The instance takes one task only: two of the three creates fail (no retries).
     stack.emulator.configure({ maxTasks: 1 });
