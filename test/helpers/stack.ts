@@ -1,10 +1,7 @@
 /** Test helpers for the embedded stack: upload, read objects, list keys. */
 import { GetObjectCommand, ListObjectsV2Command, PutObjectCommand } from '@aws-sdk/client-s3';
 import type { S3Event } from 'aws-lambda';
-import { afterAll, beforeAll } from 'vitest';
-import { silentLogger } from '../../lib/logger.js';
-import { startLocalStack, type LocalStack } from '../../local/stack.js';
-import { tempDir } from './cli.js';
+import type { LocalStack } from '../../local/stack.js';
 import type { Report } from '../../lib/report/types.js';
 import { encodeS3Key } from '../../lib/trigger/s3-event.js';
 
@@ -53,23 +50,5 @@ export function s3Event(bucket: string, key: string, sequencer: string): S3Event
         },
       },
     ],
-  };
-}
-
-/**
- * A local stack for the whole file (started in beforeAll in a fresh folder `prefix…`, closed in
- * afterAll), silent; read `stack` inside a test or a hook.
- */
-export function useLocalStack(prefix: string): { readonly stack: LocalStack } {
-  let stack: LocalStack | undefined;
-  beforeAll(async () => {
-    stack = await startLocalStack({ dataDir: await tempDir(prefix), logger: silentLogger() });
-  });
-  afterAll(() => stack?.close());
-  return {
-    get stack() {
-      if (!stack) throw new Error('useLocalStack: the stack is only there once beforeAll has run');
-      return stack;
-    },
   };
 }

@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bulkManifest, runCli } from '../../helpers/cli.js';
-import { getReport, getText, listKeys, upload, useLocalStack } from '../../helpers/stack.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
 import { routeCount } from '../../helpers/emulator.js';
 
 const N = 30;

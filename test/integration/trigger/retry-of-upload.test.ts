@@ -5,7 +5,8 @@
  */
 import { describe, expect, it } from 'vitest';
 import { bulkManifest } from '../../helpers/cli.js';
-import { getReport, getText, listKeys, upload, useLocalStack } from '../../helpers/stack.js';
+import { useLocalStack } from '../../helpers/local-stack.js';
+import { getReport, getText, listKeys, upload } from '../../helpers/stack.js';
 
 describe('retry_of through the upload trigger', () => {
   const fx = useLocalStack('fdi-retry-of-');
