@@ -22,6 +22,23 @@ locals {
     FDI_MAX_ATTEMPTS = var.fdi_limits.max_attempts
     FDI_TIMEOUT_MS   = var.fdi_limits.timeout_ms
   }
+  # The operator's policy (docs/SECURITY.md), left out when empty: without one, nothing is restricted.
+  # Inline text, or the key of a policy object the function reads at the start of every run.
+  policy_settings = {
+    FDI_POLICY        = var.fdi_policy
+    FDI_POLICY_OBJECT = var.fdi_policy_object
+  }
+
+  # Where the policy object is: a key in var.bucket, or s3://bucket/key (OBS through its S3 API).
+  policy_object_full   = can(regex("^s3://[^/]+/.+$", var.fdi_policy_object))
+  policy_object_bucket = local.policy_object_full ? regex("^s3://([^/]+)/", var.fdi_policy_object)[0] : var.bucket
+  policy_object_key    = local.policy_object_full ? regex("^s3://[^/]+/(.+)$", var.fdi_policy_object)[0] : var.fdi_policy_object
+  # Uploaders can write the manifest prefix and the function writes the report and state prefixes: a
+  # policy object there could be replaced by someone the policy is meant to restrict. (The function
+  # refuses such a key in any bucket, lib/config.ts; this check fails the plan before it is deployed.)
+  policy_object_in_function_prefix = anytrue([
+    for p in [var.manifest_prefix, var.report_prefix, var.state_prefix] : startswith(local.policy_object_key, p)
+  ])
 
   # The objects that start a run: manifests (.yaml and .yml), and the continuations the function writes.
   obs_triggers = {
@@ -68,9 +85,30 @@ locals {
       },
     ]
   }
+  # Only with fdi_policy_object: read that one object (and its versions), nothing else in its prefix and
+  # no write anywhere near it. No statement at all without a policy object.
+  obs_policy_object_statements = [
+    for key in compact([local.policy_object_key]) : {
+      Effect   = "Allow"
+      Action   = ["obs:object:GetObject", "obs:object:GetObjectVersion"]
+      Resource = ["obs:*:*:object:${local.policy_object_bucket}/${key}"]
+    }
+  ]
 
-  # ROMA Connect (region-specific): the FDI task and data source calls the provisioner makes
-  # (docs/FDI-API.md): list/get/create/update tasks, start them (dispatches, batch operations), read data sources.
+  # ROMA Connect (region-specific): only the FDI calls the provisioner makes (docs/FDI-API.md, the client
+  # in lib/fdi/client/client.ts). Names from ROMA Connect's "Permissions and Supported Actions" (API
+  # reference, "Data Integration Permissions"):
+  #   list/get/create/update tasks   roma:tasks:list, get, create, update (schedules, i.e. dispatches, are
+  #                                  parts of a task: the table lists no action of their own)
+  #   batch start (batch-operation)  roma:tasks:operate
+  #   list data sources              roma:datasources:list (not in the table: check the name in your region)
+  # Nothing that deletes (no roma:tasks:delete: destroy is not granted), no connector, no instance action.
+  #
+  # What IAM cannot scope: ROMA Connect's actions support authorization by IAM project (region) and by
+  # enterprise project only. They take no resource-level Resource (no instance URN) and no condition key
+  # naming an instance, so this policy cannot name the allowed instances. The product's policy
+  # (fdi_policy / fdi_policy_object: rules[].instances) restricts the instances per manifest prefix; on
+  # Huawei's side, put the allowed instances in one enterprise project and set roma_enterprise_project.
   roma_policy = {
     Version = "1.1"
     Statement = [
@@ -83,8 +121,6 @@ locals {
           "roma:tasks:update",
           "roma:tasks:operate",
           "roma:datasources:list",
-          "roma:datasources:get",
-          "roma:instances:get",
         ]
       },
     ]
@@ -98,12 +134,12 @@ resource "huaweicloud_identity_role" "obs" {
   name        = "${var.function_name}-obs"
   description = "fdi-provisioner: read ${var.manifest_prefix}*, read/write ${var.report_prefix}* and ${var.state_prefix}* in ${var.bucket}"
   type        = "AX"
-  policy      = jsonencode(local.obs_policy)
+  policy      = jsonencode(merge(local.obs_policy, { Statement = concat(local.obs_policy.Statement, local.obs_policy_object_statements) }))
 }
 
 resource "huaweicloud_identity_role" "roma" {
   name        = "${var.function_name}-roma-fdi"
-  description = "fdi-provisioner: manage FDI tasks of ROMA Connect instance ${var.fdi_instance_id}"
+  description = "fdi-provisioner: create, update and start FDI tasks (ROMA Connect ${var.roma_enterprise_project != "" ? "instances of enterprise project ${var.roma_enterprise_project}" : "instances of ${var.region}"})"
   type        = "XA"
   policy      = jsonencode(local.roma_policy)
 }
@@ -114,9 +150,21 @@ resource "huaweicloud_identity_agency" "function" {
   delegated_domain_name = "op_svc_cff" # the FunctionGraph service
   duration              = "FOREVER"
 
-  project_role {
-    project = var.region
-    roles   = [huaweicloud_identity_role.roma.name]
+  # ROMA Connect: in the region's project (every instance there), or only in the enterprise project that
+  # holds the allowed instances (roma_enterprise_project): the narrowest scope Huawei IAM offers for it.
+  dynamic "project_role" {
+    for_each = var.roma_enterprise_project == "" ? [var.region] : []
+    content {
+      project = project_role.value
+      roles   = [huaweicloud_identity_role.roma.name]
+    }
+  }
+  dynamic "enterprise_project_roles" {
+    for_each = var.roma_enterprise_project != "" ? [var.roma_enterprise_project] : []
+    content {
+      enterprise_project = enterprise_project_roles.value
+      roles              = [huaweicloud_identity_role.roma.name]
+    }
   }
   domain_roles = [huaweicloud_identity_role.obs.name]
 }
@@ -148,9 +196,20 @@ resource "huaweicloud_fgs_function" "provisioner" {
   code_filename = local.code_in_obs ? null : "fdi-provisioner.zip"
   code_url      = local.code_in_obs ? "https://${var.code_bucket}.obs.${var.region}.myhuaweicloud.com/${local.code_key}" : null
 
-  user_data = jsonencode(merge(local.settings, { for k, v in local.limit_settings : k => v if v != "" }))
+  user_data = jsonencode(merge(local.settings, { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" }))
 
   depends_on = [huaweicloud_obs_bucket_object.package]
+
+  lifecycle {
+    precondition {
+      condition     = var.fdi_policy == "" || var.fdi_policy_object == ""
+      error_message = "Set fdi_policy (inline) or fdi_policy_object (an object key), not both."
+    }
+    precondition {
+      condition     = !local.policy_object_in_function_prefix
+      error_message = "fdi_policy_object must not lie under manifest_prefix, report_prefix or state_prefix: uploaders write the first, the function the others. Keep it under a prefix only the operator can write (e.g. operator/)."
+    }
+  }
 }
 
 # --- Triggers ---

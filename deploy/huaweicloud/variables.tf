@@ -128,3 +128,21 @@ variable "log_level" {
   type        = string
   default     = "info"
 }
+
+variable "fdi_policy" {
+  description = "The operator's policy inline (YAML or JSON text, FDI_POLICY; docs/SECURITY.md): which manifest prefixes may target which projects and instances, with which bounds. Empty = no policy (nothing restricted). Set this or fdi_policy_object, not both."
+  type        = string
+  default     = ""
+}
+
+variable "fdi_policy_object" {
+  description = "The policy as an object (FDI_POLICY_OBJECT): a key in the bucket, e.g. operator/fdi-policy.yaml, or s3://bucket/key. The agency may read this object only. It must not lie under manifest_prefix, report_prefix or state_prefix; keep it where only the operator can write. Empty = none."
+  type        = string
+  default     = ""
+}
+
+variable "roma_enterprise_project" {
+  description = "The enterprise project that holds the ROMA Connect instances the function may use. Set = the ROMA policy is granted in that enterprise project only; empty = in the region's project (every instance of the region). Huawei IAM cannot scope ROMA actions to an instance ID."
+  type        = string
+  default     = ""
+}

@@ -2,9 +2,14 @@
  * deploy/huaweicloud/*.tf parse (an HCL parser from npm) and agree with the product: the handler and
  * the package `npm run package:functiongraph` writes, the trigger prefixes and suffixes (lib/config.ts
  * defaults, MANIFEST_SUFFIX and CONTINUATION_SUFFIX), least-privilege policies, async retries, and no
- * secret-looking variable or setting with a literal value.
+ * secret-looking variable or setting with a literal value; the operator's policy (fdi_policy,
+ * fdi_policy_object) passed only when set, with a read-only grant of the policy object alone; the ROMA
+ * actions the client calls and nothing more, the same in fdi-user-policy.json. Where a `terraform` binary
+ * is on the PATH, the policy locals are also evaluated by `terraform console` (no provider needed).
  */
-import { readdir, readFile } from 'node:fs/promises';
+import { execFileSync } from 'node:child_process';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
 import { beforeAll, describe, expect, it } from 'vitest';
@@ -158,9 +163,27 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     const agency = one('huaweicloud_identity_agency', 'function');
     expect(agency.delegated_domain_name).toBe('op_svc_cff');
     expect(agency.domain_roles).toEqual(['${huaweicloud_identity_role.obs.name}']);
-    expect(agency.project_role).toEqual([
-      { project: '${var.region}', roles: ['${huaweicloud_identity_role.roma.name}'] },
+    // ROMA: in the region's project, or only in roma_enterprise_project when set (never both, never all).
+    const dyn = agency.dynamic as Record<string, Json[]>;
+    expect(agency).not.toHaveProperty('project_role');
+    expect(dyn.project_role).toEqual([
+      {
+        for_each: '${var.roma_enterprise_project == "" ? [var.region] : []}',
+        content: [{ project: '${project_role.value}', roles: ['${huaweicloud_identity_role.roma.name}'] }],
+      },
     ]);
+    expect(dyn.enterprise_project_roles).toEqual([
+      {
+        for_each: '${var.roma_enterprise_project != "" ? [var.roma_enterprise_project] : []}',
+        content: [
+          {
+            enterprise_project: '${enterprise_project_roles.value}',
+            roles: ['${huaweicloud_identity_role.roma.name}'],
+          },
+        ],
+      },
+    ]);
+    expect(defaultOf('roma_enterprise_project')).toBe('');
     expect(agency).not.toHaveProperty('all_resources_roles');
 
     type Statement = { Effect: string; Action: string[]; Resource?: string[]; Condition?: unknown };
@@ -201,11 +224,154 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     expect(roma).toEqual(expect.arrayContaining(['roma:tasks:create', 'roma:tasks:update', 'roma:tasks:list']));
     expect(one('huaweicloud_identity_role', 'obs')).toMatchObject({
       type: 'AX',
-      policy: '${jsonencode(local.obs_policy)}',
+      policy:
+        '${jsonencode(merge(local.obs_policy, { Statement = concat(local.obs_policy.Statement, local.obs_policy_object_statements) }))}',
     });
     expect(one('huaweicloud_identity_role', 'roma')).toMatchObject({
       type: 'XA',
       policy: '${jsonencode(local.roma_policy)}',
     });
   });
+  it("the operator's policy: fdi_policy and fdi_policy_object, empty by default, passed to the function only when set", () => {
+    for (const v of ['fdi_policy', 'fdi_policy_object']) {
+      expect(tf.variable[v]?.[0], v).toMatchObject({ type: '${string}', default: '' });
+      expect(tf.variable[v]?.[0]?.sensitive, `${v} is no secret`).toBeUndefined();
+    }
+    expect(locals.policy_settings).toEqual({
+      FDI_POLICY: '${var.fdi_policy}',
+      FDI_POLICY_OBJECT: '${var.fdi_policy_object}',
+    });
+    // Not in the settings passed as they are: only through the filter that drops empty values.
+    expect(locals.settings).not.toHaveProperty('FDI_POLICY');
+    expect(locals.settings).not.toHaveProperty('FDI_POLICY_OBJECT');
+    const userData = String(one('huaweicloud_fgs_function', 'provisioner').user_data).replace(/\s+/g, ' ');
+    expect(userData).toContain('merge(local.limit_settings, local.policy_settings) : k => v if v != ""');
+    // The names the product reads (lib/config.ts).
+    expect(loadConfig({ FDI_POLICY: 'version: 1\nrules: []\n' }).policy).toMatchObject({ kind: 'inline' });
+    expect(loadConfig({ FDI_POLICY_OBJECT: 'operator/fdi-policy.yaml' }).policy).toMatchObject({
+      kind: 'object',
+      key: 'operator/fdi-policy.yaml',
+    });
+  });
+
+  it('fails the plan when both are set or the policy object lies under the manifest, report or state prefix', () => {
+    const fn = one('huaweicloud_fgs_function', 'provisioner');
+    const pre = (fn.lifecycle as { precondition: { condition: string; error_message: string }[] }[])[0].precondition;
+    expect(pre.map((p) => p.condition)).toEqual([
+      '${var.fdi_policy == "" || var.fdi_policy_object == ""}',
+      '${!local.policy_object_in_function_prefix}',
+    ]);
+    const inside = String(locals.policy_object_in_function_prefix).replace(/\s+/g, ' ');
+    for (const p of ['var.manifest_prefix', 'var.report_prefix', 'var.state_prefix']) expect(inside).toContain(p);
+    expect(inside).toContain('startswith(local.policy_object_key, p)');
+  });
+
+  it('the policy object: read (GetObject, GetObjectVersion) of that one key only when set; never a write', () => {
+    const statements = String(locals.obs_policy_object_statements).replace(/\s+/g, ' ');
+    expect(statements).toContain('for key in compact([local.policy_object_key])');
+    expect(statements).toContain('Action = ["obs:object:GetObject", "obs:object:GetObjectVersion"]');
+    expect(statements).toContain('Resource = ["obs:*:*:object:${local.policy_object_bucket}/${key}"]');
+    expect(statements).not.toMatch(/\*"\]|Put|Delete|List|Acl/);
+    // The function's other statements give nothing outside the manifest, report and state prefixes.
+    type Statement = { Action: string[]; Resource?: string[] };
+    for (const s of (locals.obs_policy as { Statement: Statement[] }).Statement) {
+      for (const r of s.Resource ?? []) {
+        expect(r, r).toMatch(
+          /^obs:\*:\*:(bucket:\$\{var\.bucket\}|object:\$\{var\.bucket\}\/\$\{var\.(manifest|report|state)_prefix\}\*)$/,
+        );
+      }
+    }
+  });
+
+  it('ROMA: only the FDI calls the client makes (no delete, no instance or connector action), as in fdi-user-policy.json', async () => {
+    const expected = [
+      'roma:datasources:list',
+      'roma:tasks:create',
+      'roma:tasks:get',
+      'roma:tasks:list',
+      'roma:tasks:operate',
+      'roma:tasks:update',
+    ];
+    type Policy = { Version: string; Statement: { Effect: string; Action: string[]; Resource?: unknown }[] };
+    const roma = locals.roma_policy as Policy;
+    expect(roma.Version).toBe('1.1');
+    expect(roma.Statement.map((s) => s.Effect)).toEqual(['Allow']);
+    expect(roma.Statement.flatMap((s) => s.Action).sort()).toEqual(expected);
+    const user = JSON.parse(await readFile(path.join(DIR, 'fdi-user-policy.json'), 'utf8')) as Policy;
+    expect(user).toEqual(roma);
+  });
+
+  // The locals above are expressions to hcl2json; terraform itself evaluates them (offline: no provider).
+  const terraform = (() => {
+    try {
+      execFileSync('terraform', ['version'], { stdio: 'ignore', timeout: 20_000 });
+      return true;
+    } catch {
+      return false;
+    }
+  })();
+  it.skipIf(!terraform)(
+    'terraform console: the policy grant, the prefix check and the settings for each form',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'fdi-tf-'));
+      try {
+        const main = await readFile(path.join(DIR, 'main.tf'), 'utf8');
+        const blocks = main.match(/^locals \{[\s\S]*?^\}$/gm) ?? [];
+        expect(blocks.length).toBeGreaterThanOrEqual(2);
+        await writeFile(
+          path.join(dir, 'locals.tf'),
+          blocks.join('\n').replace('filesha256(var.package_path)', '"test"'),
+        );
+        await writeFile(path.join(dir, 'variables.tf'), await readFile(path.join(DIR, 'variables.tf'), 'utf8'));
+        const evaluate = (vars: Record<string, string>) => {
+          const args = ['console'];
+          for (const [k, v] of Object.entries({
+            region: 'cn-north-4',
+            bucket: 'b',
+            fdi_project_id: 'p',
+            fdi_instance_id: 'i',
+            ...vars,
+          })) {
+            args.push('-var', `${k}=${v}`);
+          }
+          // One expression: a piped console answers only the last line it is given.
+          const input =
+            'jsonencode({ grant = local.obs_policy_object_statements, inside = local.policy_object_in_function_prefix, ' +
+            'passed = { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" } })';
+          const out = execFileSync('terraform', args, {
+            cwd: dir,
+            input,
+            encoding: 'utf8',
+            timeout: 60_000,
+            env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+          });
+          return JSON.parse(JSON.parse(out.trim()) as string) as { grant: unknown; inside: boolean; passed: unknown };
+        };
+        const read = (resource: string) => [
+          { Effect: 'Allow', Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'], Resource: [resource] },
+        ];
+        expect(evaluate({})).toEqual({ grant: [], inside: false, passed: {} });
+        expect(evaluate({ fdi_policy: 'version: 1' })).toEqual({
+          grant: [],
+          inside: false,
+          passed: { FDI_POLICY: 'version: 1' },
+        });
+        expect(evaluate({ fdi_policy_object: 'operator/fdi-policy.yaml' })).toEqual({
+          grant: read('obs:*:*:object:b/operator/fdi-policy.yaml'),
+          inside: false,
+          passed: { FDI_POLICY_OBJECT: 'operator/fdi-policy.yaml' },
+        });
+        expect(evaluate({ fdi_policy_object: 's3://ops/fdi/policy.json' })).toMatchObject({
+          grant: read('obs:*:*:object:ops/fdi/policy.json'),
+          inside: false,
+        });
+        for (const key of ['manifests/p.yaml', 'reports/p.yaml', 'state/p.yaml', 's3://b/manifests/team-a/p.yaml']) {
+          expect(evaluate({ fdi_policy_object: key }).inside, key).toBe(true);
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    120_000,
+  );
 });
