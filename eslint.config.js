@@ -129,6 +129,20 @@ const LAYERS = [
     ],
   },
   {
+    name: "the operator's policy (pure)",
+    files: ['lib/policy/**/*.ts'],
+    patterns: [
+      {
+        regex:
+          '(^|/)fdi/client/|' +
+          lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger') +
+          '|(^|/)plan/(?!(types|targets)\\.js$)',
+        message: "The policy judges a compiled manifest; reading it is lib/storage's, enforcing it the orchestrator's.",
+      },
+      { group: IO_PACKAGES, message: 'The policy does no I/O: lib/storage/policy-store.ts reads it.' },
+    ],
+  },
+  {
     name: 'pure planning: every file of lib/plan/ but the reads',
     files: ['lib/plan/**/*.ts'],
     ignores: ['lib/plan/reads.ts', 'lib/plan/plan-run.ts'],

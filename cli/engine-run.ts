@@ -3,22 +3,28 @@
  * orchestrator's inputs for a manifest given on the command line. Secrets are scrubbed from anything
  * printed.
  */
+import os from 'node:os';
 import { configSecrets, loadConfig, type Config } from '../lib/config.js';
 import { formatLocation } from '../lib/errors.js';
 import { connectFdi } from '../lib/fdi/client/connect.js';
 import { createLogger } from '../lib/logger.js';
 import type { ManifestError } from '../lib/report/types.js';
-import type { RunDeps } from '../lib/run-types.js';
+import type { RequestedBy } from '../lib/report/types.js';
+import type { Provenance, RunDeps } from '../lib/run-types.js';
 import { scrub } from '../lib/secret.js';
 import { appliedStoreAt, DEFAULT_LOCAL_STATE } from '../lib/storage/applied-store.js';
 import { manifestReader } from '../lib/storage/manifest-reader.js';
 import { parseS3Uri } from '../lib/storage/object-store.js';
+import { policyLoader } from '../lib/storage/policy-store.js';
+import { storeAt } from '../lib/storage/store-at.js';
 import type { CliContext, CommonFlags } from './context.js';
 
 export interface EngineSetup {
   config: Config;
   /** The orchestrator's inputs. */
   deps: RunDeps;
+  /** Who runs it: the local user and host. */
+  provenance: Provenance;
   /** Removes every configured secret from a text before it is printed. */
   clean: (text: string) => string;
 }
@@ -31,7 +37,8 @@ export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliCon
     pretty: Boolean(ctx.stderr.isTTY) && ctx.env.LOG_FORMAT !== 'json',
   });
   // An s3:// manifest's records default to its bucket's state prefix, where the function keeps them.
-  const bucket = parseS3Uri(manifestUri)?.bucket;
+  const s3uri = parseS3Uri(manifestUri);
+  const bucket = s3uri?.bucket;
   const state =
     flags.state ??
     (ctx.env.FDI_STATE?.trim() || (bucket ? `s3://${bucket}/${config.prefixes.state}` : DEFAULT_LOCAL_STATE));
@@ -41,7 +48,27 @@ export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliCon
     logger,
     applied: appliedStoreAt(state, config),
   };
-  return { config, deps, clean: (t) => scrub(t, secrets) };
+  // A manifest in a bucket is held to the operator's policy, as the function would hold it (docs/SECURITY.md).
+  const load = policyLoader(config.policy, bucket, async (b) => (await storeAt(`s3://${b}/`, config.s3)).store);
+  if (load && s3uri) deps.policy = { key: s3uri.key, load };
+  else if (bucket && !flags.quiet) ctx.stderr.write(NO_POLICY_WARNING);
+  return { config, deps, provenance: { requestedBy: localUser() }, clean: (t) => scrub(t, secrets) };
+}
+
+const NO_POLICY_WARNING =
+  'warning: no operator policy is set (FDI_POLICY or FDI_POLICY_OBJECT), so this manifest may target any ' +
+  'project and instance and overwrite tasks; the function serving the bucket may refuse what this run allows ' +
+  '(docs/SECURITY.md)\n';
+
+/** The command line's user and host, as the machine names them (what it says, not proof). */
+function localUser(): RequestedBy {
+  let user: string | undefined;
+  try {
+    user = os.userInfo().username;
+  } catch {
+    user = process.env.USER ?? process.env.USERNAME;
+  }
+  return { via: 'cli', user: user || undefined, host: os.hostname() || undefined };
 }
 
 /** A report's manifest errors, one located line each, and its hint under it. */

@@ -37,6 +37,52 @@ export interface Config {
    * a killed invocation sooner than the default staleness (docs/FUNCTIONGRAPH.md).
    */
   liveness?: { heartbeatMs: number; staleAfterMs: number } | undefined;
+  /**
+   * Where the operator's policy is (docs/SECURITY.md): the text itself (FDI_POLICY), or an object read
+   * at the start of every run (FDI_POLICY_OBJECT: a key of the manifest's bucket, or another bucket's).
+   * Undefined: no policy, every manifest may do what its options ask.
+   */
+  policy?: PolicySource | undefined;
+}
+
+export type PolicySource =
+  | { kind: 'inline'; text: string }
+  | { kind: 'object'; key: string; /** Another bucket than the manifest's. */ bucket?: string | undefined };
+
+/**
+ * The policy's source from the environment. Its object may not lie where uploaders write manifests nor
+ * where the function writes (reports, state): only the operator may write it.
+ */
+function policyFrom(env: Env, prefixes: Config['prefixes'], problems: string[]): PolicySource | undefined {
+  const text = env.FDI_POLICY;
+  const object = nonEmpty(env.FDI_POLICY_OBJECT);
+  const inline = text !== undefined && text.trim() !== '';
+  if (inline && object) {
+    problems.push('FDI_POLICY and FDI_POLICY_OBJECT are both set: keep the policy in one place');
+    return undefined;
+  }
+  if (inline) return { kind: 'inline', text };
+  if (!object) return undefined;
+  const uri = /^s3:\/\/([^/]+)\/(.+)$/.exec(object);
+  const key = (uri ? uri[2] : object).replace(/^\/+/, '');
+  if (!key || key.endsWith('/') || (object.startsWith('s3://') && !uri)) {
+    problems.push(`FDI_POLICY_OBJECT must be an object key or s3://bucket/key (got ${JSON.stringify(object)})`);
+    return undefined;
+  }
+  const inside = (
+    [
+      ['MANIFEST_PREFIX', prefixes.manifest],
+      ['REPORT_PREFIX', prefixes.report],
+      ['STATE_PREFIX', prefixes.state],
+    ] as const
+  ).find(([, p]) => key.startsWith(p));
+  if (inside) {
+    problems.push(
+      `FDI_POLICY_OBJECT ${JSON.stringify(key)} lies under ${inside[0]} "${inside[1]}", where others than the operator write: keep it under a prefix only the operator can write, such as operator/`,
+    );
+    return undefined;
+  }
+  return { kind: 'object', key, ...(uri && { bucket: uri[1] }) };
 }
 
 /** Bounds of the liveness settings, ms. */
@@ -190,6 +236,12 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     timeoutMs: numberSetting(problems, 'timeoutMs', t.source, t.raw, true),
   };
   const liveness = livenessFrom(env, problems);
+  const prefixes = {
+    manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
+    report: prefix(env.REPORT_PREFIX, 'reports/'),
+    state: prefix(env.STATE_PREFIX, 'state/'),
+  };
+  const policy = policyFrom(env, prefixes, problems);
   let auth: AuthConfig = { kind: 'none' };
   try {
     auth = authFrom(env, flags);
@@ -217,12 +269,9 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
         .map(([k]) => [k, limits[k]]),
     ),
     s3: loadS3Config(env),
-    prefixes: {
-      manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
-      report: prefix(env.REPORT_PREFIX, 'reports/'),
-      state: prefix(env.STATE_PREFIX, 'state/'),
-    },
+    prefixes,
     liveness,
+    policy,
   };
 }
 

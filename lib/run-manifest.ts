@@ -17,6 +17,8 @@ import { allNotAttempted, isFinal, plannedResults } from './execute/results.js';
 import type { FdiClient } from './fdi/client/client.js';
 import { compileSource, type CompiledManifest } from './manifest/index.js';
 import { planRun } from './plan/plan-run.js';
+import { boundedLimits, judgeManifest } from './policy/judge.js';
+import type { Policy } from './policy/policy.js';
 import { collectTargets } from './plan/targets.js';
 import type { Plan } from './plan/types.js';
 import { rerunManifest } from './report/failed-manifest.js';
@@ -26,6 +28,8 @@ import {
   noTargets,
   planBlocked,
   planningFailed,
+  policyRefused,
+  policyUnusable,
   RunRecord,
   type Ending,
 } from './run-record.js';
@@ -49,6 +53,15 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   // Final results of earlier invocations of this run: left alone.
   const earlier = new Map((resume?.results ?? []).filter(isFinal).map((r) => [r.index, r]));
 
+  // 0. The operator's policy, read first: one that cannot be used refuses the run (fails closed).
+  let policy: Policy | undefined;
+  try {
+    policy = await deps.policy?.load();
+  } catch (err) {
+    return run.finish([], policyUnusable(err));
+  }
+  if (policy) run.governedBy(policy.origin, undefined);
+
   // 1. Read.
   const source = await deps.reader.read();
   if (!source) return run.finish([], manifestGone(run.uri));
@@ -61,8 +74,16 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const { targets, missing } = collectTargets(manifest, config);
   if (missing.length) return run.finish(allNotAttempted(manifest, config, earlier), noTargets(missing), { manifest });
 
+  // The policy's rule for the manifest's key: a manifest that breaks it is refused before anything is sent.
+  const judged = policy && deps.policy ? judgeManifest(policy, deps.policy.key, manifest, config) : undefined;
+  if (policy && judged) run.governedBy(policy.origin, judged.rule?.prefix);
+  if (judged?.errors.length) {
+    const ending = policyRefused(judged.errors, judged.rule?.prefix);
+    return run.finish(allNotAttempted(manifest, config, earlier), ending, { manifest });
+  }
+
   // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
-  const limits = effectiveLimits(config, manifest.options);
+  const limits = boundedLimits(effectiveLimits(config, manifest.options), judged?.rule);
   const traffic = createTraffic(limits, { signal: req.signal, log: run.log });
   run.countWith(traffic.counts);
   const clock = deps.clock ?? systemClock;

@@ -41,6 +41,7 @@ export class RunRecord {
   #manifest: Report['manifest'];
   #target: Report['target'];
   #retryOf: Report['retry_of'];
+  #policy: Report['policy'];
   /** What earlier invocations of the run sent. */
   readonly #prior: RequestCounts;
   #counts: () => RequestCounts;
@@ -53,18 +54,19 @@ export class RunRecord {
     const resume = (this.resume = req.mode === 'apply' ? req.resume : undefined);
     this.startedAt = resume?.startedAt ?? io.clock.now();
     this.runId = resume?.runId ?? newRunId(this.startedAt);
-    this.log = io.logger.child({ run_id: this.runId, manifest: uri });
+    const by = req.provenance?.requestedBy;
+    this.log = io.logger.child({ run_id: this.runId, manifest: uri, ...(by && { requested_by: by }) });
     this.notes = [...(resume?.notes ?? [])];
     this.#prior = resume?.stats ?? NO_REQUESTS;
     this.#counts = () => this.#prior;
-    this.#manifest = { uri };
+    this.#manifest = { uri, version_id: req.provenance?.versionId };
     this.#target = { project_id: req.config.projectId, instance_id: req.config.instanceId };
   }
 
   /** The manifest as read: its ETag and SHA-256 go into the report; a change since an earlier invocation is noted. */
   read(source: ManifestSource): void {
     const sha256 = source.body && createHash('sha256').update(source.body).digest('hex');
-    this.#manifest = { uri: this.uri, etag: source.etag, sha256 };
+    this.#manifest = { uri: this.uri, etag: source.etag, version_id: this.#manifest.version_id, sha256 };
     const resume = this.resume;
     if (resume && resume.invocation > 1 && resume.manifestSha256 && sha256 && sha256 !== resume.manifestSha256) {
       this.notes.push(
@@ -77,6 +79,11 @@ export class RunRecord {
   compiled(manifest: CompiledManifest): void {
     this.#target = { ...this.#target, ...manifest.target };
     this.#retryOf = manifest.retryOf;
+  }
+
+  /** The operator's policy in force, and the rule that governs the manifest (none when no rule covers it). */
+  governedBy(origin: string, rule: string | undefined): void {
+    this.#policy = { origin, rule };
   }
 
   /** Where this invocation's request counters come from once it has traffic (added to earlier invocations'). */
@@ -94,6 +101,8 @@ export class RunRecord {
     const report = buildReport({
       runId: this.runId,
       manifest: this.#manifest,
+      requestedBy: this.req.provenance?.requestedBy,
+      policy: this.#policy,
       retryOf: this.#retryOf,
       target: this.#target,
       startedAt: this.startedAt,
@@ -138,6 +147,23 @@ export function manifestRejected(problems: Problem[]): Ending {
     hint: p.hint,
   }));
   return { errors, rejected: `the manifest has ${problems.length} problem(s); nothing was sent` };
+}
+
+/** The operator's policy cannot be used: the run fails closed, before its manifest is read. */
+export function policyUnusable(err: unknown): Ending {
+  const reason = `${(err as Error).message}; the run is refused until the operator's policy can be read, and nothing was sent`;
+  return { rejected: reason, errors: [{ message: (err as Error).message, hint: POLICY_HINT }] };
+}
+
+const POLICY_HINT = "the policy is the operator's (FDI_POLICY or FDI_POLICY_OBJECT): see docs/SECURITY.md";
+
+/** The manifest breaks the operator's policy: each way it does, located. */
+export function policyRefused(errors: ManifestError[], rule: string | undefined): Ending {
+  const under = rule ? ` for manifests under "${rule}"` : '';
+  return {
+    errors,
+    rejected: `the operator's policy${under} refuses this manifest (${errors.length} problem(s)); nothing was sent`,
+  };
 }
 
 /** A plan that blocks the run: its blockers, and its tasks' problems at their places in the manifest. */

@@ -7,7 +7,8 @@ import type { FdiConnector } from './fdi/client/connect.js';
 import type { Logger } from './logger.js';
 import type { CompiledManifest } from './manifest/index.js';
 import type { Plan } from './plan/types.js';
-import type { Report, TaskResult } from './report/types.js';
+import type { Policy } from './policy/policy.js';
+import type { Report, RequestedBy, TaskResult } from './report/types.js';
 import type { AppliedStore } from './storage/applied-store.js';
 import type { ManifestReader } from './storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from './storage/report-sink.js';
@@ -18,6 +19,14 @@ interface Request {
   /** Hard stop: in-flight requests are aborted (SIGINT; the invocation about to end). */
   signal?: AbortSignal | undefined;
   observer?: RunObserver | undefined;
+  /** Who asked for the run and which version of the manifest object (docs/SECURITY.md, "Who did what"). */
+  provenance?: Provenance | undefined;
+}
+
+export interface Provenance {
+  requestedBy?: RequestedBy | undefined;
+  /** The manifest object's version, as the upload event named it. */
+  versionId?: string | undefined;
 }
 
 /** Resolve, look up, decide: what `apply` would do. Reads only; writes no report. */
@@ -79,6 +88,19 @@ export interface RunDeps {
   clock?: Clock | undefined;
   /** The records of this product's last applies (docs/DRIFT.md); without them planning reads more. */
   applied?: AppliedStore | undefined;
+  /**
+   * The operator's policy over this manifest (docs/SECURITY.md), absent when the manifest is not
+   * governed (no policy set; a local file on the command line).
+   */
+  policy?: PolicyInput | undefined;
+}
+
+/** The operator's policy for one run: read at its start; `load` throws when the policy cannot be used. */
+export interface PolicyInput {
+  /** The manifest's object key, which the rules' prefixes are matched against. */
+  key: string;
+  /** The policy, or undefined when none is set (the run is not restricted). */
+  load(): Promise<Policy | undefined>;
 }
 
 /** What a finished run hands back besides its report. */

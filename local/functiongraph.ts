@@ -36,8 +36,9 @@ export function asObsEvent(event: S3Event): { Records: Record<string, unknown>[]
       eventRegion: LOCAL_OBS_REGION,
       eventTime: r.eventTime,
       eventName: r.eventName,
-      userIdentity: { ID: 'local' },
-      requestParameters: { sourceIPAddress: '127.0.0.1' },
+      // OBS names the uploader `ID` where S3 says `principalId`.
+      userIdentity: { ID: r.userIdentity?.principalId ?? 'local' },
+      requestParameters: { sourceIPAddress: r.requestParameters?.sourceIPAddress ?? '127.0.0.1' },
       responseElements: { 'x-obs-request-id': randomBytes(8).toString('hex'), 'x-obs-id-2': 'local' },
       obs: {
         Version: '1.0',

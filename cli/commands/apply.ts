@@ -10,7 +10,7 @@ import { errorLines, setUpEngine } from '../engine-run.js';
 import { createProgress } from '../progress.js';
 
 const apply: CommandAction = async ([manifestUri], flags, ctx) => {
-  const { config, deps, clean } = setUpEngine(manifestUri, flags, ctx);
+  const { config, deps, provenance, clean } = setUpEngine(manifestUri, flags, ctx);
   const sink = await reportSinkFor(flags.report, manifestUri, config);
   const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
   const observer = {
@@ -19,7 +19,7 @@ const apply: CommandAction = async ([manifestUri], flags, ctx) => {
   };
   let outcome;
   try {
-    outcome = await runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer }, deps);
+    outcome = await runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer, provenance }, deps);
   } finally {
     progress.stop();
   }

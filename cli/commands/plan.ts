@@ -10,8 +10,8 @@ import type { CommandAction } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
 
 const plan: CommandAction = async ([manifestUri], flags, ctx) => {
-  const { config, deps, clean } = setUpEngine(manifestUri, flags, ctx);
-  const outcome = await runManifest({ mode: 'plan', config, signal: ctx.signal }, deps);
+  const { config, deps, provenance, clean } = setUpEngine(manifestUri, flags, ctx);
+  const outcome = await runManifest({ mode: 'plan', config, signal: ctx.signal, provenance }, deps);
   const { report } = outcome;
   if (!outcome.plan) {
     if (flags.json) {

@@ -46,6 +46,7 @@ export function compileManifest(
     retryOf: raw.retry_of,
     target: manifestTarget,
     options: toOptions(raw),
+    optionsAt: optionPositions(raw, source),
     taskCount,
     targets,
     tasks: () => streamTasks(plans, ctx()),
@@ -103,6 +104,15 @@ function* streamTasks(plans: EntryPlan[], ctx: ExpandContext): Generator<Expande
     }
     yield outcome.task;
   }
+}
+
+function optionPositions(raw: ManifestInput, source: SourceMap): CompiledManifest['optionsAt'] {
+  const at: NonNullable<CompiledManifest['optionsAt']> = {};
+  for (const k of Object.keys(raw.options ?? {}) as Array<keyof ManifestOptions>) {
+    const { line, column } = source.locate(['options', k], { key: true });
+    at[k] = { line, column };
+  }
+  return at;
 }
 
 function toOptions(raw: ManifestInput): ManifestOptions {

@@ -109,6 +109,8 @@ export interface CompiledManifest {
   retryOf?: RetryOf | undefined;
   target: TaskTarget;
   options: ManifestOptions;
+  /** Where each option the manifest sets is written (for messages about it, e.g. the operator's policy). */
+  optionsAt?: Partial<Record<keyof ManifestOptions, { line: number; column: number }>> | undefined;
   /** Number of expanded tasks (computed without rendering details). */
   taskCount: number;
   /** The distinct targets of the tasks (manifest target merged with each task's), in first-use order, with their task counts. */

@@ -5,6 +5,8 @@ import { TASK_STATUSES, type ManifestError, type Report, type RunStatus, type Ta
 export interface ReportInput {
   runId: string;
   manifest: Report['manifest'];
+  requestedBy?: Report['requested_by'];
+  policy?: Report['policy'];
   retryOf?: Report['retry_of'];
   target?: Report['target'] | undefined;
   startedAt: Date;
@@ -71,6 +73,8 @@ export function buildReport(input: ReportInput): Report {
     version: 1,
     run_id: input.runId,
     manifest: input.manifest,
+    requested_by: input.requestedBy,
+    policy: input.policy,
     retry_of: input.retryOf,
     target: input.target,
     status: runStatus(input, counts),

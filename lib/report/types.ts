@@ -40,10 +40,46 @@ export interface ManifestError {
   hint?: string | undefined;
 }
 
+/**
+ * Who asked for a run, as the platform reports it (docs/SECURITY.md, "Who did what"): for an upload,
+ * the event's user identity and source address; for the command line, the local user and host.
+ * What the platform says, not proof: a local user name is whatever the machine says it is.
+ */
+export interface RequestedBy {
+  /** How the request came: an upload event of S3, of OBS (its own form or the S3 form), a CloudEvent, or the command line. */
+  via: 's3-event' | 'obs-event' | 'cloudevent' | 'cli';
+  /** The event's user identity (S3 `userIdentity.principalId`, OBS `userIdentity.ID`). */
+  principal?: string | undefined;
+  /** The address the upload came from (`requestParameters.sourceIPAddress`). */
+  source_ip?: string | undefined;
+  /** When the platform says the upload happened (`eventTime`). */
+  event_time?: string | undefined;
+  /** The command line's local user and host. */
+  user?: string | undefined;
+  host?: string | undefined;
+}
+
+/** Which rule of the operator's policy governed a run (docs/SECURITY.md). */
+export interface PolicyApplied {
+  /** `FDI_POLICY`, or the policy object's `s3://bucket/key`. */
+  origin: string;
+  /** The prefix of the rule that governed the manifest; absent when no rule covers it. */
+  rule?: string | undefined;
+}
+
 export interface Report {
   version: 1;
   run_id: string;
-  manifest: { uri: string; etag?: string | undefined; sha256?: string | undefined };
+  manifest: {
+    uri: string;
+    etag?: string | undefined;
+    /** The object version the upload event named (buckets with versioning). */
+    version_id?: string | undefined;
+    sha256?: string | undefined;
+  };
+  requested_by?: RequestedBy | undefined;
+  /** The operator's policy in force; absent when none is set. */
+  policy?: PolicyApplied | undefined;
   /** For a run of a failed.yaml: the manifest and run it retries, and the report folder they share. */
   retry_of?: { manifest: string; run_id: string; path: string } | undefined;
   target?: { project_id?: string | undefined; instance_id?: string | undefined } | undefined;

@@ -20,6 +20,8 @@ export function freshCheckpoint(lock: Lock, invocation: number): Checkpoint {
     bucket: lock.bucket,
     key: lock.key,
     upload_id: lock.upload_id,
+    requested_by: lock.requested_by,
+    version_id: lock.version_id,
     stats: { ...NO_REQUESTS },
     results: [],
   };

@@ -62,6 +62,8 @@ export const FUNCTIONGRAPH_SETTINGS = [
   'LOG_LEVEL',
   'FDI_HEARTBEAT_MS',
   'FDI_STALE_AFTER_MS',
+  'FDI_POLICY',
+  'FDI_POLICY_OBJECT',
 ] as const;
 
 type Env = Record<string, string | undefined>;

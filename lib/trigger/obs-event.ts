@@ -12,7 +12,16 @@
  * documentation is silent). Anything else is an 'ignored' record with a reason, never a throw.
  */
 import type { S3EventRecord } from 'aws-lambda';
-import { classifyRef, decodeS3Key, realVersionId, refOfS3Record, type Classified, type UploadRef } from './s3-event.js';
+import type { RequestedBy } from '../report/types.js';
+import {
+  classifyRef,
+  decodeS3Key,
+  realVersionId,
+  refOfS3Record,
+  requesterOf,
+  type Classified,
+  type UploadRef,
+} from './s3-event.js';
 
 export type FunctionGraphEventForm = 'obs' | 's3' | 'cloudevent';
 
@@ -48,7 +57,7 @@ function plainEventName(name: unknown): string {
 }
 
 /** An OBS record's `obs` block (or an object of the same shape) → the upload it names. */
-function refOfObsBlock(obs: Json, eventName: string): UploadRef | undefined {
+function refOfObsBlock(obs: Json, eventName: string, requestedBy?: RequestedBy): UploadRef | undefined {
   const bucket = obs.bucket;
   const object = obs.object;
   const bucketName = isObject(bucket) ? str(bucket.name) : str(bucket);
@@ -64,6 +73,7 @@ function refOfObsBlock(obs: Json, eventName: string): UploadRef | undefined {
     versionId: realVersionId(str(o.versionId)),
     sequencer: str(o.sequencer),
     etag: str(o.eTag)?.replace(/"/g, '') ?? str(o.etag)?.replace(/"/g, ''),
+    requestedBy,
   };
 }
 
@@ -71,17 +81,21 @@ function refOfObsBlock(obs: Json, eventName: string): UploadRef | undefined {
 function recordOf(
   r: unknown,
   prefixes: Prefixes,
+  via: RequestedBy['via'] = 'obs-event',
 ): { form?: FunctionGraphEventForm | undefined; region?: string | undefined; rec: Classified } {
   if (!isObject(r)) return { rec: rejected('not an OBS event record: a record is not a JSON object') };
   const eventName = plainEventName(r.eventName);
   if (isObject(r.obs)) {
-    const ref = refOfObsBlock(r.obs, eventName);
+    const ref = refOfObsBlock(r.obs, eventName, requesterOf(r, via));
     const region = str(r.eventRegion);
     if (!ref) return { form: 'obs', region, rec: rejected('OBS record without obs.bucket.name and obs.object.key') };
     return { form: 'obs', region, rec: classifyRef(ref, prefixes) };
   }
   if (isObject(r.s3)) {
-    const s3Ref = refOfS3Record({ ...(r as unknown as S3EventRecord), eventName });
+    const s3Ref = {
+      ...refOfS3Record({ ...(r as unknown as S3EventRecord), eventName }),
+      requestedBy: requesterOf(r, via),
+    };
     const rawKey = str((r.s3 as { object?: { key?: unknown } }).object?.key);
     const ref = rawKey !== undefined && rawKey !== s3Ref.key ? { ...s3Ref, rawKey } : s3Ref;
     const region = str(r.eventRegion) ?? str(r.awsRegion);
@@ -92,8 +106,8 @@ function recordOf(
   return { rec: rejected('not an OBS event record: it has neither an "obs" nor an "s3" block') };
 }
 
-function fromRecords(list: unknown[], prefixes: Prefixes): FunctionGraphRecords {
-  const parts = list.map((r) => recordOf(r, prefixes));
+function fromRecords(list: unknown[], prefixes: Prefixes, via?: RequestedBy['via']): FunctionGraphRecords {
+  const parts = list.map((r) => recordOf(r, prefixes, via));
   const forms = parts.map((p) => p.form).filter(Boolean);
   return {
     form: forms.includes('obs') ? 'obs' : forms[0],
@@ -137,13 +151,16 @@ function fromCloudEvent(ce: Json, prefixes: Prefixes): FunctionGraphRecords {
       records: [rejected(`CloudEvent ${str(ce.type) ?? '(no type)'} without a data object`)],
     };
   }
-  if (Array.isArray(data.Records)) return { ...fromRecords(data.Records, prefixes), form: 'cloudevent' };
+  if (Array.isArray(data.Records)) return { ...fromRecords(data.Records, prefixes, 'cloudevent'), form: 'cloudevent' };
   const region = str(data.eventRegion) ?? str(data.region) ?? str(ce.region);
   if (isObject(data.obs) || isObject(data.s3)) {
-    const { rec } = recordOf({ ...data, eventName: data.eventName ?? typeName }, prefixes);
+    const { rec } = recordOf({ ...data, eventName: data.eventName ?? typeName }, prefixes, 'cloudevent');
     return { form: 'cloudevent', region, records: [rec] };
   }
-  const ref = refOfObsBlock(data, plainEventName(data.eventName) || typeName);
+  const ref = refOfObsBlock(data, plainEventName(data.eventName) || typeName, {
+    ...requesterOf(data, 'cloudevent'),
+    event_time: str(data.eventTime) ?? str(ce.time),
+  });
   if (!ref) {
     return {
       form: 'cloudevent',

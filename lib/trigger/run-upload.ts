@@ -10,6 +10,8 @@ import type { FdiConnector } from '../fdi/client/connect.js';
 import type { Logger } from '../logger.js';
 import type { Report } from '../report/types.js';
 import { runManifest } from '../run-manifest.js';
+import type { PolicyInput } from '../run-types.js';
+import { policyLoader } from '../storage/policy-store.js';
 import { newRunId } from '../run-record.js';
 import { appliedStore } from '../storage/applied-store.js';
 import { objectManifestReader } from '../storage/manifest-reader.js';
@@ -56,13 +58,22 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
   const upload = uploadId(ref);
   const state = StateFolder.of(deps.storeFor(ref.bucket), deps.config, ref.key, upload);
   const runId = newRunId();
-  const log = deps.logger.child({ run_id: runId, bucket: ref.bucket, key: ref.key, upload_id: upload });
+  const log = deps.logger.child({
+    run_id: runId,
+    bucket: ref.bucket,
+    key: ref.key,
+    upload_id: upload,
+    ...(ref.versionId && { version_id: ref.versionId }),
+    ...(ref.requestedBy && { requested_by: ref.requestedBy }),
+  });
   const lock: Lock = {
     owner: runId,
     bucket: ref.bucket,
     key: ref.key,
     upload_id: upload,
     started_at: new Date().toISOString(),
+    requested_by: ref.requestedBy,
+    version_id: ref.versionId,
   };
   const locked = await state.claim('lock.json', lock);
   if (!locked.won) {
@@ -80,6 +91,12 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
     if (!(err instanceof WorkDoneNotStoredError && err.stopped)) await state.release();
     throw err;
   }
+}
+
+/** The operator's policy over the run's manifest, read afresh by every invocation (none when none is set). */
+function governing(config: Config, checkpoint: Checkpoint, deps: TriggerDeps): PolicyInput | undefined {
+  const load = policyLoader(config.policy, checkpoint.bucket, deps.storeFor);
+  return load && { key: checkpoint.key, load };
 }
 
 /** Handles a continuation object (a later invocation of a run). */
@@ -160,6 +177,7 @@ async function runInvocation(
           deps.persistDelaysMs,
         ),
         resume,
+        provenance: { requestedBy: checkpoint.requested_by, versionId: checkpoint.version_id },
         signal: stops.signal,
         deadline: stops.deadline,
         observer: {
@@ -175,6 +193,7 @@ async function runInvocation(
         fdi: deps.fdi,
         logger: log,
         applied: appliedStore(state.store, config.prefixes.state, config.endpoint),
+        policy: governing(config, checkpoint, deps),
       },
     );
     if (outcome.kind === 'suspended') {

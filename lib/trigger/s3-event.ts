@@ -5,6 +5,7 @@
  * never re-trigger a run.
  */
 import type { S3Event, S3EventRecord } from 'aws-lambda';
+import type { RequestedBy } from '../report/types.js';
 
 export interface UploadRef {
   bucket: string;
@@ -18,6 +19,8 @@ export interface UploadRef {
    * whether OBS encodes keys, so an object missing under the decoded key is looked for under this one).
    */
   rawKey?: string | undefined;
+  /** Who uploaded it, as the event says (docs/SECURITY.md, "Who did what"). */
+  requestedBy?: RequestedBy | undefined;
 }
 
 export type Classified =
@@ -61,7 +64,33 @@ export function refOfS3Record(r: Partial<S3EventRecord> | undefined): UploadRef 
     versionId: realVersionId(r?.s3?.object?.versionId),
     sequencer: r?.s3?.object?.sequencer || undefined,
     etag: r?.s3?.object?.eTag?.replace(/"/g, '') || undefined,
+    requestedBy: requesterOf(r, 's3-event'),
   };
+}
+
+/**
+ * Who an upload record says uploaded the object: `userIdentity.principalId` (S3; `ID` in OBS's own form,
+ * `PrincipalId` in some OBS events), `requestParameters.sourceIPAddress` and `eventTime`. Only short
+ * strings are kept: an event is data from outside, and a report is no place for a large one.
+ */
+export function requesterOf(record: unknown, via: RequestedBy['via']): RequestedBy {
+  const r = (typeof record === 'object' && record !== null ? record : {}) as Record<string, unknown>;
+  const identity = asObject(r.userIdentity);
+  const request = asObject(r.requestParameters);
+  return {
+    via,
+    principal: short(identity.principalId) ?? short(identity.ID) ?? short(identity.PrincipalId),
+    source_ip: short(request.sourceIPAddress),
+    event_time: short(r.eventTime),
+  };
+}
+
+function asObject(v: unknown): Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function short(v: unknown): string | undefined {
+  return typeof v === 'string' && v !== '' ? v.slice(0, 256) : undefined;
 }
 
 /**

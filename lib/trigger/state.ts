@@ -4,7 +4,7 @@
  * `<n>.claim`, `<n>.continue` and finished.json. Each is a small JSON object.
  */
 import type { Config } from '../config.js';
-import type { TaskResult } from '../report/types.js';
+import type { RequestedBy, TaskResult } from '../report/types.js';
 import { joinKey, type ObjectStore } from '../storage/object-store.js';
 import { persistently } from '../storage/persist.js';
 import { manifestPath } from '../storage/report-layout.js';
@@ -19,6 +19,9 @@ export type Lock = {
   key: string;
   upload_id: string;
   started_at: string;
+  /** Who uploaded the manifest and which version, as the event said: every invocation's report names them. */
+  requested_by?: RequestedBy | undefined;
+  version_id?: string | undefined;
 };
 
 /** Written by a live invocation every `heartbeatMs`. */
@@ -41,6 +44,8 @@ export interface Checkpoint {
   bucket: string;
   key: string;
   upload_id: string;
+  requested_by?: RequestedBy | undefined;
+  version_id?: string | undefined;
   manifest_sha256?: string | undefined;
   stats: RequestCounts;
   results: TaskResult[];

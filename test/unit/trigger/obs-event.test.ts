@@ -10,6 +10,8 @@ function obsRecord(key: string, extra: Record<string, unknown> = {}) {
     eventRegion: 'cn-north-4',
     eventTime: '2026-11-29T10:00:00.000Z',
     eventName: 'ObjectCreated:Put',
+    userIdentity: { ID: '0ed1b73473f24134a478962e631651eb' },
+    requestParameters: { sourceIPAddress: '103.218.216.125' },
     obs: {
       Version: '1.0',
       bucket: { name: 'b', bucket: 'b' },
@@ -38,9 +40,47 @@ describe('classifyFunctionGraphEvent', () => {
           versionId: undefined,
           sequencer: '0000000016',
           etag: '9d377b10ce778c4938b3c7e2c63a229a',
+          requestedBy: {
+            via: 'obs-event',
+            principal: '0ed1b73473f24134a478962e631651eb',
+            source_ip: '103.218.216.125',
+            event_time: '2026-11-29T10:00:00.000Z',
+          },
         },
       },
     ]);
+  });
+
+  it('names the uploader of every form: OBS ID, S3-form principalId, PrincipalId, a CloudEvent; long values cut', () => {
+    const ref = (event: unknown) => {
+      const [c] = classifyFunctionGraphEvent(event, PREFIXES).records;
+      return c.ref.requestedBy;
+    };
+    const s3Form = {
+      eventVersion: '2.0',
+      eventSource: 'aws:s3',
+      eventName: 'ObjectCreated:Put',
+      userIdentity: { principalId: '00a4a44afa9f43ceb520c82166407d58' },
+      requestParameters: { sourceIPAddress: '172.27.48.44' },
+      s3: { bucket: { name: 'b' }, object: { key: 'manifests/a.yaml', eTag: 'e', sequencer: '1' } },
+    };
+    expect(ref({ Records: [s3Form] })).toEqual({
+      via: 'obs-event',
+      principal: '00a4a44afa9f43ceb520c82166407d58',
+      source_ip: '172.27.48.44',
+      event_time: undefined,
+    });
+    expect(ref({ Records: [{ ...s3Form, userIdentity: { PrincipalId: 'P' } }] })?.principal).toBe('P');
+    const cloud = {
+      specversion: '1.0',
+      type: 'OBS:CloudTrace:ObjectCreated:Put',
+      time: '2026-11-29T10:00:01Z',
+      data: { ...obsRecord('manifests/b.yaml'), userIdentity: { ID: 'x'.repeat(1000) } },
+    };
+    expect(ref(cloud)).toMatchObject({ via: 'cloudevent', principal: 'x'.repeat(256), source_ip: '103.218.216.125' });
+    expect(ref({ Records: [{ ...obsRecord('manifests/c.yaml'), userIdentity: 'not an object' }] })).toMatchObject({
+      principal: undefined,
+    });
   });
 
   it('keeps a real version id (the upload identity) and classifies continuations', () => {
