@@ -32,10 +32,14 @@ export interface EngineSetup {
 export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliContext): EngineSetup {
   const config = loadConfig(ctx.env, flags);
   const secrets = configSecrets(config);
-  const logger = createLogger({
+  const requestedBy = localUser();
+  const pretty = Boolean(ctx.stderr.isTTY) && ctx.env.LOG_FORMAT !== 'json';
+  const base = createLogger({
     level: flags.quiet ? 'error' : (ctx.env.LOG_LEVEL ?? (ctx.stderr.isTTY ? 'warn' : 'info')),
-    pretty: Boolean(ctx.stderr.isTTY) && ctx.env.LOG_FORMAT !== 'json',
+    pretty,
   });
+  // JSON logs (kept, shipped) name who ran the command; a terminal's reader knows.
+  const logger = pretty ? base : base.child({ requested_by: requestedBy });
   // An s3:// manifest's records default to its bucket's state prefix, where the function keeps them.
   const s3uri = parseS3Uri(manifestUri);
   const bucket = s3uri?.bucket;
@@ -52,7 +56,7 @@ export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliCon
   const load = policyLoader(config.policy, bucket, async (b) => (await storeAt(`s3://${b}/`, config.s3)).store);
   if (load && s3uri) deps.policy = { key: s3uri.key, load };
   else if (bucket && !flags.quiet) ctx.stderr.write(NO_POLICY_WARNING);
-  return { config, deps, provenance: { requestedBy: localUser() }, clean: (t) => scrub(t, secrets) };
+  return { config, deps, provenance: { requestedBy }, clean: (t) => scrub(t, secrets) };
 }
 
 const NO_POLICY_WARNING =

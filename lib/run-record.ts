@@ -54,8 +54,7 @@ export class RunRecord {
     const resume = (this.resume = req.mode === 'apply' ? req.resume : undefined);
     this.startedAt = resume?.startedAt ?? io.clock.now();
     this.runId = resume?.runId ?? newRunId(this.startedAt);
-    const by = req.provenance?.requestedBy;
-    this.log = io.logger.child({ run_id: this.runId, manifest: uri, ...(by && { requested_by: by }) });
+    this.log = io.logger.child({ run_id: this.runId, manifest: uri });
     this.notes = [...(resume?.notes ?? [])];
     this.#prior = resume?.stats ?? NO_REQUESTS;
     this.#counts = () => this.#prior;

@@ -5,6 +5,7 @@
  * operator configures and what command-line flags ask is lowered to the bounds instead, and the command
  * line holds an s3:// manifest to the same policy as the function (and warns when there is none).
  */
+import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../lib/report/types.js';
 import type { LocalStack } from '../../../local/stack.js';
@@ -114,6 +115,12 @@ describe('bounds of the operator policy that a manifest cannot raise', () => {
       .map((l) => JSON.parse(l) as Record<string, unknown>)
       .find((l) => l.msg === 'provisioning');
     expect(provisioning).toMatchObject({ rate: 5, concurrency: 2, maxAttempts: 3 });
+    // Who ran it: the local user and host, in the report and in every JSON log line.
+    const me = { via: 'cli', user: os.userInfo().username, host: os.hostname() };
+    expect(provisioning?.requested_by).toEqual(me);
+    const report = await getReport(stack, 'reports/bounded/cli/latest.json');
+    expect(report.requested_by).toEqual(me);
+    expect(report.policy).toEqual({ origin: 'FDI_POLICY', rule: 'manifests/bounded/' });
     expect(applied.stderr).not.toMatch(/no operator policy is set/);
 
     // A manifest that raises a bound: plan says so, exit 2, nothing sent.

@@ -7,7 +7,7 @@
  */
 import { DeleteObjectCommand } from '@aws-sdk/client-s3';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { silentLogger } from '../../../lib/logger.js';
+import { createLogger } from '../../../lib/logger.js';
 import type { Report } from '../../../lib/report/types.js';
 import { PLATFORMS, startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { asObsEvent } from '../../../local/functiongraph.js';
@@ -44,10 +44,11 @@ async function runUploaded(stack: LocalStack, key: string, text: string): Promis
 
 describe.each(PLATFORMS)('the operator policy through the %s handler', (platform) => {
   let stack: LocalStack;
+  const logLines: string[] = [];
   beforeAll(async () => {
     stack = await startLocalStack({
       dataDir: await tempDir(`fdi-policy-${platform}-`),
-      logger: silentLogger(),
+      logger: createLogger({ level: 'info', destination: { write: (line: string) => void logLines.push(line) } }),
       platform,
       env: { FDI_POLICY_OBJECT: POLICY_KEY },
     });
@@ -162,5 +163,14 @@ describe.each(PLATFORMS)('the operator policy through the %s handler', (platform
     expect(versioned.run_id).not.toBe(report.run_id);
     expect(versioned.manifest.version_id).toBe('3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY');
     expect(versioned.requested_by).toMatchObject({ principal: 'AWS:AIDAEXAMPLEUPLOADER', source_ip: '203.0.113.7' });
+
+    // And the logs: every line of the run names the uploader and the version.
+    const finished = logLines
+      .map((l) => JSON.parse(l) as { msg?: string; run_id?: string; requested_by?: unknown; version_id?: string })
+      .filter((l) => l.run_id === versioned.run_id);
+    expect(finished.find((l) => l.msg === 'run finished')).toMatchObject({
+      requested_by: { principal: 'AWS:AIDAEXAMPLEUPLOADER', source_ip: '203.0.113.7' },
+      version_id: '3HL4kqtJlcpXroDTDmJ-rmSpXd3dIbrHY',
+    });
   });
 });
