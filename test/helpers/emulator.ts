@@ -84,3 +84,8 @@ export async function untilOrEnded(
 export function routeCount(emu: Emulator, route: string): number {
   return Object.values(emu.stats().requests[route] ?? {}).reduce((a, b) => a + b, 0);
 }
+
+/** Requests the emulator answered on every route, every status counted. */
+export function requestsAnswered(emu: Emulator): number {
+  return Object.keys(emu.stats().requests).reduce((n, route) => n + routeCount(emu, route), 0);
+}

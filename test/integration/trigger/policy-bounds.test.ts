@@ -8,9 +8,9 @@
 import os from 'node:os';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../lib/report/types.js';
-import type { LocalStack } from '../../../local/stack.js';
 import { bulkManifest, runCli } from '../../helpers/cli.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
+import { requestsAnswered } from '../../helpers/emulator.js';
 import { getReport, upload } from '../../helpers/stack.js';
 
 const POLICY = `version: 1
@@ -24,12 +24,6 @@ rules:
     max_concurrency: 2
     max_attempts: 3
 `;
-
-function requestsSent(stack: LocalStack): number {
-  return Object.values(stack.emulator.stats().requests)
-    .flatMap((byStatus) => Object.values(byStatus))
-    .reduce((a, b) => a + b, 0);
-}
 
 /** The small manifest with `head` after its first line (options, vars …). */
 function manifest(head: string, n = 2): string {
@@ -79,10 +73,10 @@ describe('bounds of the operator policy that a manifest cannot raise', () => {
     '%s above the bound is refused through the handler, with nothing sent',
     async (_, head, error, line) => {
       const { stack } = fx;
-      const before = requestsSent(stack);
+      const before = requestsAnswered(stack.emulator);
       const report = await uploaded(`manifests/bounded/${_.replace(/\W+/g, '-')}.yaml`, manifest(head));
       expect(report.status).toBe('rejected');
-      expect(requestsSent(stack)).toBe(before);
+      expect(requestsAnswered(stack.emulator)).toBe(before);
       expect(report.errors).toHaveLength(1);
       expect(report.errors[0]!.message).toMatch(error);
       if (line !== undefined) expect(report.errors[0]!.line).toBe(line);
@@ -125,13 +119,13 @@ describe('bounds of the operator policy that a manifest cannot raise', () => {
 
     // A manifest that raises a bound: plan says so, exit 2, nothing sent.
     await upload(stack, 'manifests/bounded/cli-fast.yaml', manifest('options: { rate: 50 }'));
-    const before = requestsSent(stack);
+    const before = requestsAnswered(stack.emulator);
     const plan = await runCli(['plan', `s3://${stack.bucket}/manifests/bounded/cli-fast.yaml`], { env });
     expect(plan.code).toBe(2);
     expect(plan.stderr).toMatch(
       /cli-fast\.yaml:3:\d+: options\.rate is 50, above the 5 that rule "manifests\/bounded\/"/,
     );
-    expect(requestsSent(stack)).toBe(before);
+    expect(requestsAnswered(stack.emulator)).toBe(before);
   });
 
   it('the command line warns once when a bucket manifest runs without any policy, and not for a local file', async () => {

@@ -12,6 +12,7 @@ import type { Report } from '../../../lib/report/types.js';
 import { PLATFORMS, startLocalStack, type LocalStack } from '../../../local/stack.js';
 import { asObsEvent } from '../../../local/functiongraph.js';
 import { bulkManifest, tempDir } from '../../helpers/cli.js';
+import { requestsAnswered } from '../../helpers/emulator.js';
 import { getReport, listKeys, s3Event, upload } from '../../helpers/stack.js';
 
 const POLICY_KEY = 'operator/fdi-policy.yaml';
@@ -27,13 +28,6 @@ rules:
     instances: ["local-instance*"]
     update: true
 `;
-
-/** Every request the emulator has answered, all routes. */
-function requestsSent(stack: LocalStack): number {
-  return Object.values(stack.emulator.stats().requests)
-    .flatMap((byStatus) => Object.values(byStatus))
-    .reduce((a, b) => a + b, 0);
-}
 
 async function runUploaded(stack: LocalStack, key: string, text: string): Promise<Report> {
   await upload(stack, key, text);
@@ -60,10 +54,10 @@ describe.each(PLATFORMS)('the operator policy through the %s handler', (platform
   const outside = bulkManifest(4, { prefix: 'pol', instances: ['local-instance', 'local-instance-2'] });
 
   it('refuses a target outside the rule of manifests/team-a/, sending nothing, and names the rule', async () => {
-    const before = requestsSent(stack);
+    const before = requestsAnswered(stack.emulator);
     const report = await runUploaded(stack, 'manifests/team-a/wave.yaml', outside);
     expect(report.status).toBe('rejected');
-    expect(requestsSent(stack)).toBe(before);
+    expect(requestsAnswered(stack.emulator)).toBe(before);
     expect(report.reason).toMatch(/operator's policy for manifests under "manifests\/team-a\/" refuses/);
     expect(report.policy).toEqual({ origin: `s3://${stack.bucket}/${POLICY_KEY}`, rule: 'manifests/team-a/' });
     expect(report.errors).toHaveLength(1);
@@ -86,10 +80,10 @@ describe.each(PLATFORMS)('the operator policy through the %s handler', (platform
 
   it('refuses on_exists: update where the rule forbids it, and allows it where the rule does', async () => {
     const text = bulkManifest(2, { prefix: 'upd', extra: 'options: { on_exists: update }' });
-    const before = requestsSent(stack);
+    const before = requestsAnswered(stack.emulator);
     const refused = await runUploaded(stack, 'manifests/team-a/update.yaml', text);
     expect(refused.status).toBe('rejected');
-    expect(requestsSent(stack)).toBe(before);
+    expect(requestsAnswered(stack.emulator)).toBe(before);
     expect(refused.errors).toEqual([
       expect.objectContaining({
         message: expect.stringMatching(/^options\.on_exists is "update", which rule "manifests\/team-a\/" .* forbids/),
@@ -112,13 +106,13 @@ describe.each(PLATFORMS)('the operator policy through the %s handler', (platform
     const text = bulkManifest(1, { prefix: 'closed' });
     try {
       await upload(stack, POLICY_KEY, 'version: 1\nrules:\n  - prefix: manifests/shared/\n    instances: [a\n');
-      let before = requestsSent(stack);
+      let before = requestsAnswered(stack.emulator);
       const broken = await runUploaded(stack, 'manifests/shared/closed.yaml', text);
       expect(broken.status).toBe('rejected');
       expect(broken.reason).toMatch(
         /^the policy s3:\/\/.*\/operator\/fdi-policy\.yaml cannot be parsed \(line \d+, column \d+\): .*; the run is refused until the operator's policy can be read, and nothing was sent$/,
       );
-      expect(requestsSent(stack)).toBe(before);
+      expect(requestsAnswered(stack.emulator)).toBe(before);
 
       await upload(stack, POLICY_KEY, 'version: 1\nrules:\n  - prefix: manifests/shared/\n    instance: ["*"]\n');
       const invalid = await runUploaded(stack, 'manifests/shared/closed.yaml', `${text}\n# again\n`);
@@ -126,13 +120,13 @@ describe.each(PLATFORMS)('the operator policy through the %s handler', (platform
       expect(invalid.reason).toMatch(/is not valid \(line 3\): rules\[0\]\.projects: is required/);
 
       await stack.s3.send(new DeleteObjectCommand({ Bucket: stack.bucket, Key: POLICY_KEY }));
-      before = requestsSent(stack);
+      before = requestsAnswered(stack.emulator);
       const gone = await runUploaded(stack, 'manifests/shared/closed.yaml', `${text}\n# once more\n`);
       expect(gone.status).toBe('rejected');
       expect(gone.reason).toMatch(
         /^the policy s3:\/\/.*\/operator\/fdi-policy\.yaml \(FDI_POLICY_OBJECT\) does not exist/,
       );
-      expect(requestsSent(stack)).toBe(before);
+      expect(requestsAnswered(stack.emulator)).toBe(before);
     } finally {
       await upload(stack, POLICY_KEY, POLICY);
       await stack.idle();
