@@ -100,11 +100,12 @@ function targetErrors(
     const why = refused.get(k);
     if (!why) continue;
     refused.delete(k);
-    const more = manifest.targets.find((x) => {
+    // Several targets as written may reach the same one once the defaults fill them in.
+    const same = manifest.targets.reduce((n, x) => {
       const r = resolveTarget(x.target, defaults);
-      return typeof r !== 'string' && targetKey(r) === k;
-    });
-    const others = more && more.tasks > 1 ? ` (and ${more.tasks - 1} more task(s) with the same target)` : '';
+      return typeof r !== 'string' && targetKey(r) === k ? n + x.tasks : n;
+    }, 0);
+    const others = same > 1 ? ` (and ${same - 1} more task(s) with the same target)` : '';
     errors.push({
       message: `task "${task.name}" targets ${why}, which ${name} does not allow${others}`,
       line: task.line,

@@ -4,7 +4,7 @@
  * on its size and traffic. Parsed from YAML or JSON text, strictly: an unknown key, a wrong type or a
  * missing list is an error, and an error is never read as "no policy" (the caller fails closed). Pure.
  */
-import { LineCounter, parseDocument } from 'yaml';
+import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import { z } from 'zod';
 import { SourceMap, type PathSegment } from '../manifest/locate.js';
 
@@ -88,6 +88,7 @@ export function parsePolicy(text: string, origin: string): Policy {
       `the policy ${origin} cannot be parsed${pos ? ` (line ${pos.line}, column ${pos.col})` : ''}: ${firstLine(syntax.message)}`,
     );
   }
+  refuseAliases(doc, lines, origin);
   let data: unknown;
   try {
     data = doc.toJS({ maxAliasCount: 0 });
@@ -102,8 +103,16 @@ export function parsePolicy(text: string, origin: string): Policy {
     const at = source.locate(path);
     const field = path.length ? formatField(path) : 'the policy';
     throw new PolicyError(
-      `the policy ${origin} is not valid (line ${at.line}): ${field}: ${issueText(issue)}; ` +
+      `the policy ${origin} is not valid (line ${at.line}): ${field}: ${issueText(issue, path)}; ` +
         'see docs/SECURITY.md, "The policy", for its form',
+    );
+  }
+  const rules = parsed.data.rules;
+  const twice = rules.findIndex((r, i) => rules.findIndex((o) => o.prefix === r.prefix) !== i);
+  if (twice !== -1) {
+    const first = rules.findIndex((o) => o.prefix === rules[twice].prefix);
+    throw new PolicyError(
+      `the policy ${origin} is not valid (line ${source.locate(['rules', twice]).line}): rules[${first}] and rules[${twice}] have the same prefix "${rules[twice].prefix}"; merge them into one rule`,
     );
   }
   return {
@@ -118,11 +127,35 @@ export function parsePolicy(text: string, origin: string): Policy {
   };
 }
 
-function issueText(issue: z.core.$ZodIssue): string {
-  if (issue.code === 'unrecognized_keys')
-    return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (a rule has prefix, projects, instances, update, destroy, max_tasks, max_rate, max_concurrency, max_attempts)`;
-  if (issue.code === 'invalid_type' && issue.input === undefined) return 'is required';
+function issueText(issue: z.core.$ZodIssue, path: readonly PathSegment[]): string {
+  if (issue.code === 'unrecognized_keys') {
+    const allowed = path.length === 0 ? 'a policy has version, rules' : `a rule has ${RULE_KEYS.join(', ')}`;
+    return `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')} (${allowed})`;
+  }
+  // zod words a missing key as a value of the wrong type that "received undefined".
+  if (issue.code === 'invalid_type' && /received undefined$/.test(issue.message)) return 'is required';
   return issue.message;
+}
+
+const RULE_KEYS = Object.keys(RuleSchema.shape);
+
+/**
+ * Anchors and aliases have no place in a few rules, and an alias is where a policy could be made to
+ * say two things at once: refused, at the alias.
+ */
+function refuseAliases(doc: Document, lines: LineCounter, origin: string): void {
+  let at: number | undefined;
+  visit(doc, {
+    Alias(_, node) {
+      if (isAlias(node)) at = node.range?.[0];
+      return visit.BREAK;
+    },
+  });
+  if (at === undefined) return;
+  const { line, col } = lines.linePos(at);
+  throw new PolicyError(
+    `the policy ${origin} cannot be parsed (line ${line}, column ${col}): it uses a YAML alias; write the value out in full`,
+  );
 }
 
 function formatField(path: readonly PathSegment[]): string {

@@ -17,7 +17,7 @@ export function policyLoader(
   open: (bucket: string) => ObjectStore | Promise<ObjectStore>,
 ): (() => Promise<Policy | undefined>) | undefined {
   if (!source || bucket === undefined) return undefined;
-  if (source.kind === 'inline') return () => Promise.resolve(parsePolicy(source.text, 'FDI_POLICY'));
+  if (source.kind === 'inline') return async () => parsePolicy(source.text, 'FDI_POLICY');
   const where = source.bucket ?? bucket;
   const uri = `s3://${where}/${source.key}`;
   return async () => {

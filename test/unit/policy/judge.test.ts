@@ -167,10 +167,7 @@ describe('judgeManifest: targets', () => {
     expect(judgeManifest(POLICY, KEY_A, m, { projectId: 'proj-x' }).errors).toEqual([]);
   });
 
-  // BUG: compiling counts tasks per target as written (manifest target merged with the task's), before
-  // the configured defaults fill it in; targetErrors counts "more tasks" from the first written target
-  // that resolves to the refused one only, so tasks that reach it through the default are left out.
-  it.fails('counts every other task of a refused target, also those that reach it through the defaults', () => {
+  it('counts every other task of a refused target, also those that reach it through the defaults', () => {
     const m = manifest(
       'target: { project_id: proj-a }\n',
       `  - { name: task-one, template: t, target: { instance_id: inst-x } }
