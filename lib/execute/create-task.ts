@@ -11,6 +11,7 @@ import type { FdiClient } from '../fdi/client/client.js';
 import type { Target } from '../types.js';
 import { FdiError, isAuthFailure, isNameTaken } from '../fdi/client/fdi-error.js';
 import type { CreateTaskRequest, TaskResponse } from '../fdi/model/api.js';
+import { listedModified } from '../plan/applied.js';
 import { sameDefinition } from '../plan/fingerprint.js';
 import { findTaskByName } from '../plan/reads.js';
 import { decideRetry } from '../traffic/retry-policy.js';
@@ -20,7 +21,8 @@ import { type RetryContext, withRetry } from '../traffic/with-retry.js';
 export type CreateOutcome =
   /** `answer`: the task as FDI answered the create, or as read back after an ambiguous one. */
   | { status: 'created'; task_id: string; attempts: number; note?: string; answer?: TaskResponse }
-  | { status: 'existing'; task_id: string; attempts: number; note: string }
+  /** `modified`: when FDI last showed the found task modified (epoch ms), if it said: what an update overwrites. */
+  | { status: 'existing'; task_id: string; attempts: number; note: string; modified?: number | undefined }
   | { status: 'failed'; attempts: number; error: FdiError; note?: string; unverified?: boolean }
   | { status: 'not_attempted'; attempts: number; error?: FdiError };
 
@@ -86,10 +88,11 @@ async function lookUp(
     return { status: 'failed', attempts, error, unverified: true, note };
   }
   if (!found) return undefined;
+  const listed = { task_id: found.task_id, modified: listedModified(found) };
   if (!failed.ambiguous) {
-    return { status: 'existing', task_id: found.task_id, attempts, note: 'created by someone else after planning' };
+    return { status: 'existing', ...listed, attempts, note: 'created by someone else after planning' };
   }
-  return attribute(client, target, body, found.task_id, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
+  return attribute(client, target, body, listed, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
 }
 
 /** Waits for the next attempt under the retry policy; the outcome instead when there is none. */
@@ -111,11 +114,12 @@ async function attribute(
   client: FdiClient,
   target: Target,
   body: CreateTaskRequest,
-  taskId: string,
+  found: { task_id: string; modified?: number | undefined },
   attempts: number,
   after: string,
   ctx: CreateContext,
 ): Promise<CreateOutcome> {
+  const taskId = found.task_id;
   let shown;
   try {
     shown = await withRetry(() => client.showTask(target, taskId, ctx.retry.signal), ctx.retry);
@@ -137,10 +141,12 @@ async function attribute(
       note: `confirmed by name lookup after ${after}`,
       answer: shown,
     };
+  const shownModified = shown.task?.last_modified_date;
   return {
     status: 'existing',
     task_id: taskId,
     attempts,
+    modified: found.modified ?? (Number.isFinite(shownModified) ? shownModified : undefined),
     note: `after ${after}, a task of this name was found with a different definition: someone else created it while this create was in doubt`,
   };
 }

@@ -61,6 +61,25 @@ export function taskBase(e: PlanEntry): TaskResult {
   return { index: e.index, name: e.name, status: 'not_attempted', attempts: 0, line: e.line, target: e.target };
 }
 
+/** A task FDI held before a write: its ID and, when FDI gave it, its modification time (epoch ms). */
+export interface Prior {
+  task_id: string;
+  modified?: number | undefined;
+}
+
+/** Latest time a Date can hold (ms either side of 1970): beyond it, toISOString throws. */
+const MAX_DATE_MS = 8.64e15;
+
+/**
+ * What a result says of the task a run overwrote (TaskResult.before): its ID, and when FDI last showed
+ * it modified, in ISO 8601 (left out when FDI gave no usable time).
+ */
+export function beforeOf(prior: Prior): NonNullable<TaskResult['before']> {
+  const ms = prior.modified;
+  const usable = ms !== undefined && Number.isFinite(ms) && Math.abs(ms) <= MAX_DATE_MS;
+  return { task_id: prior.task_id, modified: usable ? new Date(ms).toISOString() : undefined };
+}
+
 /** A failed step of a task: the error's report fields, `ABORTED` for a request cut off by a stop. */
 export function failure(base: TaskResult, error: FdiError, note?: string): TaskResult {
   const rep = error.toReport();

@@ -15,7 +15,7 @@ import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import type { OnExists } from '../types.js';
 import { createExactlyOnce } from './create-task.js';
 import { ensureDispatch, updateDispatch, type ScheduleDone, type StepOutcome } from './post-steps.js';
-import { failure, notAttempted, stepFailure, taskBase } from './results.js';
+import { beforeOf, failure, notAttempted, stepFailure, taskBase, type Prior } from './results.js';
 
 /** What became of a task. */
 export interface TaskOutcome {
@@ -63,7 +63,7 @@ async function write(task: ExpandedTask, entry: PlanEntry, base: TaskResult, ctx
     if (entry.applied) ctx.applied?.(entry, entry.applied);
     return written({ ...base, status: 'existing', task_id: entry.existing!.task_id }, false);
   }
-  if (entry.action === 'update') return update(task, entry, entry.existing!.task_id, base, 0, ctx);
+  if (entry.action === 'update') return update(task, entry, entry.existing!, base, 0, ctx);
 
   const body = toCreateRequest(task, datasourceIds(entry));
   const out = await createExactlyOnce(ctx.client, entry.target, body, ctx);
@@ -92,21 +92,23 @@ async function write(task: ExpandedTask, entry: PlanEntry, base: TaskResult, ctx
   }
   if (ctx.onExists === 'update') {
     // The manifest's definition is applied to it, as planning would have.
-    const updated = await update(task, entry, out.task_id, base, out.attempts, ctx);
+    const updated = await update(task, entry, out, base, out.attempts, ctx);
     if (updated.kind === 'done') return updated;
     return written({ ...updated.result, note: `${out.note}; updated to this manifest's definition` }, false);
   }
   return written({ ...base, status: 'existing', task_id: out.task_id, attempts: out.attempts, note: out.note }, false);
 }
 
+/** Rewrites `prior`, the task FDI holds under this name, to the manifest; the result names what it overwrote. */
 async function update(
   task: ExpandedTask,
   entry: PlanEntry,
-  taskId: string,
+  prior: Prior,
   base: TaskResult,
   priorAttempts: number,
   ctx: TaskContext,
 ): Promise<Step> {
+  const taskId = prior.task_id;
   let attempts = priorAttempts;
   const body = toCreateRequest(task, datasourceIds(entry));
   try {
@@ -121,7 +123,8 @@ async function update(
   }
   // Why it was rewritten, as planning judged it (docs/DRIFT.md): "drift unknown", changed in FDI, …
   const note = entry.action === 'update' ? entry.reason : undefined;
-  return written({ ...base, status: 'updated', task_id: taskId, attempts, ...(note ? { note } : {}) }, false);
+  const before = beforeOf(prior);
+  return written({ ...base, status: 'updated', task_id: taskId, attempts, ...(note ? { note } : {}), before }, false);
 }
 
 /** Keeps the record of a write FDI answered with the task (lib/plan/applied.ts). */

@@ -1,5 +1,5 @@
 /** `summary.md`: the human summary (counts, top errors, timing, effective rate). Pure. */
-import type { Report } from './types.js';
+import type { Report, TaskResult } from './types.js';
 
 const MAX_LISTED = 20;
 
@@ -69,7 +69,36 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
   }
   if (files.failedManifest)
     lines.push('', `To retry what failed or was not attempted, apply or upload \`${files.failedManifest}\` as is.`);
+  lines.push(...changedTasks(report.tasks));
   return `${lines.join('\n')}\n`;
+}
+
+/** The tasks the run overwrote (TaskResult.before): what each was before and is after, the first MAX_LISTED. */
+function changedTasks(tasks: readonly TaskResult[]): string[] {
+  const changed = tasks.filter((t) => t.before !== undefined);
+  if (!changed.length) return [];
+  const lines = [
+    '',
+    '## Changed tasks',
+    '',
+    `${changed.length} existing ${changed.length === 1 ? 'task was' : 'tasks were'} overwritten by this run:`,
+    '',
+    '| task | instance | task ID before → after | last modified before |',
+    '|---|---|---|---|',
+  ];
+  for (const t of changed.slice(0, MAX_LISTED)) {
+    const before = t.before!;
+    lines.push(
+      `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${code(before.task_id)} → ${t.task_id ? code(t.task_id) : '—'} | ${before.modified ?? 'unknown'} |`,
+    );
+  }
+  if (changed.length > MAX_LISTED) lines.push('', `+${changed.length - MAX_LISTED} more (see report.json / tasks.csv)`);
+  return lines;
+}
+
+/** A name or ID in a table cell, as code. */
+function code(s: string): string {
+  return `\`${cell(s).replace(/`/g, "'")}\``;
 }
 
 function cell(s: string): string {

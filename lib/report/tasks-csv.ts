@@ -17,6 +17,9 @@ export const CSV_COLUMNS = [
   'scheduled',
   'started',
   'note',
+  // The task a run overwrote (TaskResult.before); appended, so that earlier columns keep their places.
+  'before_task_id',
+  'before_modified',
 ] as const;
 
 export function tasksCsv(results: TaskResult[]): string {
@@ -24,6 +27,8 @@ export function tasksCsv(results: TaskResult[]): string {
     ...r,
     project_id: r.target?.project_id ?? '',
     instance_id: r.target?.instance_id ?? '',
+    before_task_id: r.before?.task_id ?? '',
+    before_modified: r.before?.modified ?? '',
   }));
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }

@@ -27,6 +27,12 @@ export interface TaskResult {
   started?: boolean | undefined;
   /** How the outcome was established when it was not a plain answer (e.g. confirmed by a name lookup). */
   note?: string | undefined;
+  /**
+   * The task as FDI held it before this run overwrote it (docs/SECURITY.md, "Who did what"): set on
+   * every `updated` result, whose ID after is `task_id`; absent for a task the run created or left as
+   * it was. `modified`: when FDI last showed it modified before the run (ISO 8601), when FDI said.
+   */
+  before?: { task_id: string; modified?: string | undefined } | undefined;
 }
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'rejected' | 'aborted';

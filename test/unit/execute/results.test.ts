@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { isFinal, notAttempted, taskBase } from '../../../lib/execute/results.js';
+import { beforeOf, isFinal, notAttempted, taskBase } from '../../../lib/execute/results.js';
 import type { PlanAction, PlanEntry } from '../../../lib/plan/types.js';
 import type { TaskResult } from '../../../lib/report/types.js';
 
@@ -76,5 +76,19 @@ describe('isFinal: what a later invocation must not redo', () => {
     [r('not_attempted'), false],
   ])('%o → %s', (result, final) => {
     expect(isFinal(result)).toBe(final);
+  });
+});
+
+describe('beforeOf: what a result says of the task a run overwrote', () => {
+  it('the ID and the modification time in ISO 8601', () => {
+    expect(beforeOf({ task_id: 'id-1', modified: Date.UTC(2026, 10, 29, 10) })).toEqual({
+      task_id: 'id-1',
+      modified: '2026-11-29T10:00:00.000Z',
+    });
+  });
+
+  it.each([undefined, Number.NaN, Number.POSITIVE_INFINITY, 9e15])('the ID alone when FDI gave %s', (modified) => {
+    const before = beforeOf({ task_id: 'id-1', modified });
+    expect(JSON.parse(JSON.stringify(before))).toEqual({ task_id: 'id-1' });
   });
 });

@@ -66,6 +66,38 @@ describe('tasks.csv', () => {
     expect(rows[0].instance_id).toBe('i');
     expect(rows[1]).toMatchObject({ name: 'task-1', status: 'created', task_id: 'abc', started: 'true' });
   });
+
+  it('keeps its columns in place and appends what an overwritten task was before', () => {
+    const csv = tasksCsv([
+      t(0, 'updated', { task_id: 'id-0', before: { task_id: 'id-0', modified: '2026-11-29T10:00:00.000Z' } }),
+      t(1, 'existing', { task_id: 'id-1' }),
+      t(2, 'updated', { task_id: 'id-2', before: { task_id: 'id-2' } }),
+    ]);
+    const [header, ...rest] = parse(csv) as string[][];
+    expect(header).toEqual([
+      'index',
+      'name',
+      'status',
+      'task_id',
+      'attempts',
+      'http_status',
+      'error_code',
+      'error_msg',
+      'line',
+      'project_id',
+      'instance_id',
+      'scheduled',
+      'started',
+      'note',
+      'before_task_id',
+      'before_modified',
+    ]);
+    expect(rest.map((r) => r.slice(-2))).toEqual([
+      ['id-0', '2026-11-29T10:00:00.000Z'],
+      ['', ''],
+      ['id-2', ''],
+    ]);
+  });
 });
 
 describe('summary.md', () => {
@@ -87,5 +119,50 @@ describe('summary.md', () => {
     expect(md).toMatch(/\| FDI\.3033 \| 2 \| Invalid parameter \[x\] \|/);
     expect(md).toContain('failed.yaml');
     expect(md).toContain('throttled (429): 2');
+  });
+
+  const changedRun = (results: TaskResult[]) =>
+    buildReport({
+      runId: 'r3',
+      manifest: { uri: 'm.yaml' },
+      startedAt: new Date(0),
+      finishedAt: new Date(1000),
+      results,
+      stats: { requests: 1, retries: 0, throttled: 0 },
+    });
+  const target = { project_id: 'p', instance_id: 'inst-1' };
+
+  it('names each overwritten task: instance, ID before → after, when it was last modified before', () => {
+    const md = summaryMarkdown(
+      changedRun([
+        t(0, 'updated', { target, task_id: 'id-0', before: { task_id: 'id-0', modified: '2026-11-29T10:00:00.000Z' } }),
+        t(1, 'existing', { target, task_id: 'id-1' }),
+        t(2, 'created', { target, task_id: 'id-2' }),
+        t(3, 'updated', { target, task_id: 'id-3b', before: { task_id: 'id-3a' } }),
+      ]),
+    );
+    const section = md.slice(md.indexOf('## Changed tasks'));
+    expect(section).toContain('2 existing tasks were overwritten by this run');
+    expect(section).toContain('| `task-0` | inst-1 | `id-0` → `id-0` | 2026-11-29T10:00:00.000Z |');
+    expect(section).toContain('| `task-3` | inst-1 | `id-3a` → `id-3b` | unknown |');
+    expect(section).not.toMatch(/task-1|task-2/);
+    expect(section).not.toContain('more (see');
+  });
+
+  it('has no such section when nothing was overwritten', () => {
+    const md = summaryMarkdown(changedRun([t(0, 'created', { task_id: 'a' }), t(1, 'existing', { task_id: 'b' })]));
+    expect(md).not.toContain('Changed tasks');
+  });
+
+  it('lists at most 20 and says how many more the full report has', () => {
+    const results = Array.from({ length: 23 }, (_, i) =>
+      t(i, 'updated', { target, task_id: `id-${i}`, before: { task_id: `id-${i}` } }),
+    );
+    const md = summaryMarkdown(changedRun(results));
+    expect(md).toContain('23 existing tasks were overwritten by this run');
+    expect(md.match(/^\| `task-\d+` \|/gm)).toHaveLength(20);
+    expect(md).toContain('| `task-19` |');
+    expect(md).not.toContain('| `task-20` |');
+    expect(md).toContain('+3 more (see report.json / tasks.csv)');
   });
 });
