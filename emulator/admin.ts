@@ -1,11 +1,12 @@
 /**
  * The /__emulator control routes (no auth, no faults, not counted in stats):
- * GET stats, POST reset, GET|POST config, GET|POST tasks, GET requests, POST expire-tokens.
+ * GET stats, POST reset, GET|POST config, GET|POST tasks, GET executions, GET requests, POST expire-tokens.
  */
 import type { ServerResponse } from 'node:http';
 import { parseJson, sendEmpty, sendError, sendJson } from './http.js';
 import { EmulatorConfigError } from './options.js';
 import type { EmulatorCore } from './core.js';
+import { executionViews } from './executions.js';
 import { seedTask } from './seed.js';
 
 const ADMIN_ERROR = 'EMULATOR.0001';
@@ -36,6 +37,17 @@ export function handleAdmin(
       );
     case 'POST tasks':
       return seed(core, body, res);
+    case 'GET executions':
+      return sendJson(
+        res,
+        200,
+        executionViews(
+          core.executions,
+          Date.now(),
+          query.get('project') ?? undefined,
+          query.get('instance') ?? undefined,
+        ),
+      );
     case 'GET requests':
       return sendJson(res, 200, core.requestLog.list());
     case 'POST expire-tokens':
@@ -46,7 +58,7 @@ export function handleAdmin(
         res,
         404,
         'APIGW.0101',
-        `No emulator control route ${action}; try GET stats, POST reset, GET|POST config, GET|POST tasks, GET requests, POST expire-tokens.`,
+        `No emulator control route ${action}; try GET stats, POST reset, GET|POST config, GET|POST tasks, GET executions, GET requests, POST expire-tokens.`,
       );
   }
 }

@@ -4,6 +4,7 @@
  */
 import type { DataSource } from '../lib/fdi/model/api.js';
 import { ERROR_CODES, MAX_PAGE_LIMIT } from '../lib/fdi/model/api.js';
+import type { ExecutionSettings, ExecutionStore } from './executions.js';
 import type { DetailForm, NoDispatchForm } from './options.js';
 import type { TaskStore } from './state.js';
 import type { StatsCollector } from './stats.js';
@@ -31,6 +32,10 @@ export interface ApiContext {
   detailForm: DetailForm;
   /** ShowDispatches of a task without a schedule (runtime setting noDispatch). */
   noDispatch: NoDispatchForm;
+  /** The simulated executions of the tasks. */
+  executions: ExecutionStore;
+  /** The simulation's settings (runtime settings executionMs, executionFailShare, executionSeed, runOnStart). */
+  execution: ExecutionSettings;
   now: number;
 }
 

@@ -38,6 +38,24 @@ function apply(task: TaskRecord, action: 'start' | 'stop'): Partial<TaskRecord> 
   return { status: 'stop', execute_status: task.status === 'running' ? 'CANCELLED' : task.execute_status };
 }
 
+/**
+ * The executions a status change begins or ends: starting a REALTIME task begins its stream (an
+ * execution), starting a TIMING task begins one only with `runOnStart` (as if its schedule fired);
+ * stopping a task ends its running execution (CANCELLED). Starting a running task begins nothing.
+ */
+function simulate(ctx: ApiContext, task: TaskRecord, action: 'start' | 'stop', wasRunning: boolean): void {
+  const running = ctx.executions.running(task.project_id, task.instance_id, task.task_id, ctx.now);
+  if (action === 'stop') {
+    if (running) ctx.executions.cancel(running, 'stop', ctx.now);
+    return;
+  }
+  if (wasRunning || running || task.ext_type) return;
+  if (task.task_type === 'REALTIME' || ctx.execution.runOnStart) {
+    ctx.executions.begin(task, 'start', ctx.execution, ctx.now);
+    ctx.stats.executionStarted(task.task_name);
+  }
+}
+
 /** POST /batch-operation/tasks */
 export function batchOperation(ctx: ApiContext): Reply {
   const parsed = parseJson(ctx.body);
@@ -52,8 +70,10 @@ export function batchOperation(ctx: ApiContext): Reply {
       failure.push({ task_id: id, error_code: ERROR_CODES.taskNotFound, error_msg: 'The task does not exist.' });
       continue;
     }
+    const wasRunning = task.status === 'running';
     // A status change is not a change of the task's definition: last_modified_date stays.
     ctx.store.update(task, apply(task, checked.action));
+    simulate(ctx, task, checked.action, wasRunning);
     success.push({ task_id: task.task_id, task_name: task.task_name });
   }
   const body: BatchOperationResponse = {

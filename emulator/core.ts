@@ -6,6 +6,7 @@
 import { performance } from 'node:perf_hooks';
 import type { DataSource } from '../lib/fdi/model/api.js';
 import { Authenticator } from './auth.js';
+import { ExecutionStore } from './executions.js';
 import { type Decision, FaultPlan } from './faults.js';
 import {
   type EmulatorOptions,
@@ -42,12 +43,18 @@ const KEPT_WHEN_UNDEFINED = [
   'tokens',
   'detailForm',
   'noDispatch',
+  'executionMs',
+  'executionFailShare',
+  'executionSeed',
+  'runOnStart',
 ] as const satisfies readonly RuntimeKey[];
 
 /** Everything one emulator holds. */
 export class EmulatorCore {
   readonly options: ResolvedOptions;
   readonly store: TaskStore;
+  /** The simulated executions (in memory only). */
+  readonly executions = new ExecutionStore();
   readonly stats = new StatsCollector();
   readonly auth: Authenticator;
   readonly datasources: ReadonlyMap<string, DataSource>;
@@ -106,9 +113,13 @@ export class EmulatorCore {
     return settings;
   }
 
-  /** Clears tasks, dispatches, stats and the request log, re-seeds the PRNG and refills the rate bucket. */
+  /**
+   * Clears tasks, dispatches, executions, stats and the request log, re-seeds the PRNG and refills the
+   * rate bucket.
+   */
   reset(): void {
     this.store.clear();
+    this.executions.clear();
     this.stats.reset();
     this.requestLog.clear();
     this.faults.reseed(this.options.seed);

@@ -97,6 +97,7 @@ function answerApi(
   );
   if (!auth.ok) return sendError(res, auth.status, auth.code, auth.message);
   const { projects, instances, maxTasks, detailForm, noDispatch } = core.options;
+  const { executionMs, executionFailShare, executionSeed, runOnStart } = core.options;
   if (!projects.includes(match.project)) return sendUnknownInstance(res, 'project', match.project);
   if (!instances.includes(match.instance)) return sendUnknownInstance(res, 'instance', match.instance);
   const ctx: ApiContext = {
@@ -111,6 +112,8 @@ function answerApi(
     maxTasks,
     detailForm,
     noDispatch,
+    executions: core.executions,
+    execution: { executionMs, executionFailShare, executionSeed, runOnStart },
     now: Date.now(),
   };
   const reply: Reply = match.handler(ctx);

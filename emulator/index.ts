@@ -21,3 +21,10 @@ export type { SeedTaskSpec } from './seed.js';
 export type { LoggedRequest } from './request-log.js';
 export { DEFAULT_DATASOURCES, parseDataSources } from './datasources.js';
 export { mulberry32 } from './faults.js';
+export {
+  type ExecutionView,
+  type ExecutionOutcome,
+  type ExecutionSettings,
+  executionOutcome,
+  failureRemark,
+} from './executions.js';

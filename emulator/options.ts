@@ -65,6 +65,14 @@ export interface EmulatorOptions {
   detailForm?: DetailForm | undefined;
   /** ShowDispatches of a task without a schedule; default '404'. */
   noDispatch?: NoDispatchForm | undefined;
+  /** How long a simulated execution runs before it succeeds or fails, in ms; default 1000. */
+  executionMs?: number | undefined;
+  /** The share of simulated executions that fail (with a remark and dirty data), 0..1; default 0. */
+  executionFailShare?: number | undefined;
+  /** Seed of the draws that decide which executions fail and their counts; default 1. */
+  executionSeed?: number | undefined;
+  /** Whether a batch start of a TIMING task begins an execution at once (as if its schedule fired); default false. */
+  runOnStart?: boolean | undefined;
 }
 
 /** The settings that can change while the emulator runs (configure() and POST /__emulator/config). */
@@ -80,6 +88,10 @@ export const RUNTIME_KEYS = [
   'tokens',
   'detailForm',
   'noDispatch',
+  'executionMs',
+  'executionFailShare',
+  'executionSeed',
+  'runOnStart',
 ] as const;
 export type RuntimeKey = (typeof RUNTIME_KEYS)[number];
 
@@ -108,6 +120,10 @@ export const DEFAULTS = {
   seed: 1,
   detailForm: 'response',
   noDispatch: '404',
+  executionMs: 1000,
+  executionFailShare: 0,
+  executionSeed: 1,
+  runOnStart: false,
 } as const;
 
 /** A configuration the emulator refuses; the message names the option. */
@@ -155,6 +171,11 @@ export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
   problems.push(...checkFaults(patch.faults));
   checkChoice(problems, 'detailForm', patch.detailForm, DETAIL_FORMS);
   checkChoice(problems, 'noDispatch', patch.noDispatch, NO_DISPATCH_FORMS);
+  checkNumber(problems, 'executionMs', patch.executionMs, 0, true);
+  checkNumber(problems, 'executionFailShare', patch.executionFailShare, 0, false, 1);
+  checkNumber(problems, 'executionSeed', patch.executionSeed, 0, true, 2 ** 32 - 1);
+  if (patch.runOnStart !== undefined && typeof patch.runOnStart !== 'boolean')
+    problems.push(`runOnStart must be true or false (got ${JSON.stringify(patch.runOnStart)})`);
   return problems;
 }
 
@@ -245,7 +266,7 @@ export function resolveOptions(options: EmulatorOptions = {}): ResolvedOptions {
  * The runtime settings with their defaults filled in (fresh copies of the lists), for resolveOptions
  * and configure(). Unset (undefined, or null from JSON) means the default: no faults, no latency or
  * jitter, no rate quota, no Retry-After, and DEFAULTS for the others (the response form of
- * task_detail, a 404 for a missing dispatch).
+ * task_detail, a 404 for a missing dispatch, executions of 1 s that never fail, no run on a TIMING start).
  */
 export function resolveRuntime(settings: RuntimePatch): RuntimeSettings {
   return {
@@ -260,5 +281,9 @@ export function resolveRuntime(settings: RuntimePatch): RuntimeSettings {
     tokens: [...(settings.tokens ?? DEFAULTS.tokens)],
     detailForm: settings.detailForm ?? DEFAULTS.detailForm,
     noDispatch: settings.noDispatch ?? DEFAULTS.noDispatch,
+    executionMs: settings.executionMs ?? DEFAULTS.executionMs,
+    executionFailShare: settings.executionFailShare ?? DEFAULTS.executionFailShare,
+    executionSeed: settings.executionSeed ?? DEFAULTS.executionSeed,
+    runOnStart: settings.runOnStart ?? DEFAULTS.runOnStart,
   };
 }

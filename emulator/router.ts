@@ -5,6 +5,7 @@ import type { Handler } from './api.js';
 import { batchOperation } from './batch.js';
 import { listDatasources, showDatasource } from './datasource-routes.js';
 import { createDispatch, showDispatch, updateDispatch } from './dispatches.js';
+import { listMonitorLogs, listTaskMonitors, runTask, terminateTask } from './execution-routes.js';
 import { createTask, deleteTask, listTasks, showTask, updateTask } from './tasks.js';
 
 export const IAM_ROUTE = 'POST /v3/auth/tokens';
@@ -40,6 +41,10 @@ const ROUTES: RouteDef[] = [
   route('POST', 'batch-operation/tasks', batchOperation),
   route('GET', 'datasources', listDatasources),
   route('GET', 'datasources/:ds', showDatasource),
+  route('POST', 'tasks/:task/run', runTask, true),
+  route('POST', 'tasks/:task/terminate', terminateTask, true),
+  route('GET', 'task-monitors', listTaskMonitors),
+  route('GET', 'tasks/:task/monitor-logs', listMonitorLogs),
 ];
 
 export type Match =

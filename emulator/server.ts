@@ -5,6 +5,7 @@
 import { type Server, createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { EmulatorCore } from './core.js';
+import { type ExecutionView, executionViews } from './executions.js';
 import { handleRequest } from './handle-request.js';
 import type { EmulatorOptions, RuntimePatch } from './options.js';
 import type { LoggedRequest } from './request-log.js';
@@ -20,8 +21,8 @@ export interface Emulator {
   /** Arrival times (ms, performance.now-based) of FDI API requests, for rate assertions. */
   arrivals(): number[];
   /**
-   * Clears tasks, dispatches, stats and the request log, re-seeds the PRNG and refills the rate
-   * bucket; keeps configuration and issued tokens.
+   * Clears tasks, dispatches, executions, stats and the request log, re-seeds the PRNG and refills
+   * the rate bucket; keeps configuration and issued tokens.
    */
   reset(): void;
   /**
@@ -38,6 +39,11 @@ export interface Emulator {
    * throws EmulatorConfigError naming every problem.
    */
   seedTask(spec: SeedTaskSpec): TaskRecord;
+  /**
+   * The simulated executions (all, or of one project, or of one instance), oldest first per task, each
+   * as its TaskMonitorLog now plus its task, number and trigger.
+   */
+  executions(project?: string, instance?: string): ExecutionView[];
   /** The last 1,000 FDI API requests (method, path without query, Content-Type), oldest first. */
   requestLog(): LoggedRequest[];
   /** Stops listening, ends hanging and pending requests, writes the state file. */
@@ -70,6 +76,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Emul
     expireTokens: () => core.auth.expireAll(Date.now()),
     tasks: (project, instance) => core.store.snapshot(project, instance),
     seedTask: (spec) => seedTask(core, spec),
+    executions: (project, instance) => executionViews(core.executions, Date.now(), project, instance),
     requestLog: () => core.requestLog.list(),
     close: () => {
       // Once: a second close() gets the same promise.

@@ -28,6 +28,13 @@ export interface EmulatorStats {
    * without a schedule), answered 404.
    */
   dispatchPutsWithoutId: number;
+  /**
+   * Task name → simulated executions begun (by RunTask, or by a batch start of a REALTIME task or, with
+   * `runOnStart`, of a TIMING task). `≤ 1` per name proves a run was triggered once.
+   */
+  executionsStarted: Record<string, number>;
+  /** Executions ended by `POST /tasks/{task_id}/terminate`. */
+  terminations: number;
 }
 
 function bump(map: Record<string, number>, key: string, by = 1): void {
@@ -51,6 +58,8 @@ export class StatsCollector {
   private throttled = 0;
   private faultsInjected: Record<string, number> = {};
   private dispatchPutsWithoutId = 0;
+  private executionsStarted = new Map<string, number>();
+  private terminations = 0;
 
   /** An FDI API request arrived at `now` (ms); returns a function to call exactly once when it is over. */
   apiArrival(now: number): () => void {
@@ -87,6 +96,14 @@ export class StatsCollector {
     this.duplicateNameRejections += 1;
   }
 
+  executionStarted(name: string): void {
+    this.executionsStarted.set(name, (this.executionsStarted.get(name) ?? 0) + 1);
+  }
+
+  terminated(): void {
+    this.terminations += 1;
+  }
+
   dispatchPutWithoutId(): void {
     this.dispatchPutsWithoutId += 1;
   }
@@ -113,6 +130,8 @@ export class StatsCollector {
     this.throttled = 0;
     this.faultsInjected = {};
     this.dispatchPutsWithoutId = 0;
+    this.executionsStarted.clear();
+    this.terminations = 0;
   }
 
   snapshot(tasksStored: number): EmulatorStats {
@@ -128,6 +147,8 @@ export class StatsCollector {
       throttled: this.throttled,
       faultsInjected: this.faultsInjected,
       dispatchPutsWithoutId: this.dispatchPutsWithoutId,
+      executionsStarted: Object.fromEntries(this.executionsStarted),
+      terminations: this.terminations,
     });
   }
 }

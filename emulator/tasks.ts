@@ -17,6 +17,7 @@ import {
   parsePaging,
   taskNotFound,
 } from './api.js';
+import { executeStatusOf, isBusy } from './execution-routes.js';
 import { holdsJsonObject, parseJson } from './http.js';
 import { type TaskRecord, newId } from './state.js';
 import { toBriefTask, toTaskResponse } from './views.js';
@@ -140,12 +141,16 @@ export function showTask(ctx: ApiContext): Reply {
   return task ? { status: 200, body: toTaskResponse(task, ctx.datasources, ctx.detailForm) } : taskNotFound();
 }
 
-/** DELETE /tasks/{task_id}: 204; a running task must be stopped first (FDI.3023). */
+/**
+ * DELETE /tasks/{task_id}: 204; a running task must be stopped first (FDI.3023). A task whose execution
+ * is RUNNING counts as running too: stop it (a batch stop ends the execution) or terminate the execution.
+ */
 export function deleteTask(ctx: ApiContext): Reply {
   const task = ctx.store.get(ctx.project, ctx.instance, ctx.params[0]);
   if (!task) return taskNotFound();
-  if (task.status === 'running') return errorReply(400, ERROR_CODES.tasksRunning, 'One or more tasks are running.');
+  if (isBusy(ctx, task)) return errorReply(400, ERROR_CODES.tasksRunning, 'One or more tasks are running.');
   ctx.store.remove(task);
+  ctx.executions.removeTask(task.project_id, task.instance_id, task.task_id);
   return { status: 204 };
 }
 
@@ -155,7 +160,8 @@ type Filter = (t: TaskRecord) => boolean;
  * The list filters of the SDK's ListTasksRequest; a Reply when one is malformed. A query parameter the
  * SDK does not have (`task_name`, `datasource_id`, …) is ignored, as a server ignores unknown ones.
  */
-function listFilters(q: URLSearchParams, datasources: ApiContext['datasources']): Filter[] | Reply {
+function listFilters(q: URLSearchParams, ctx: ApiContext): Filter[] | Reply {
+  const datasources = ctx.datasources;
   const filters: Filter[] = [];
   const name = q.get('name');
   // Fuzzy: a case-sensitive substring match, as the real service does.
@@ -171,11 +177,14 @@ function listFilters(q: URLSearchParams, datasources: ApiContext['datasources'])
     if (status !== 0 && status !== 1) return invalidParameter('status', 'must be 0 or 1');
     filters.push((t) => (t.status === 'running' ? 1 : 0) === status);
   }
-  const exact = ['task_id', 'task_tag', 'source_datasource_id', 'target_datasource_id', 'execute_status'] as const;
+  const exact = ['task_id', 'task_tag', 'source_datasource_id', 'target_datasource_id'] as const;
   for (const key of exact) {
     const v = q.get(key);
     if (v) filters.push((t) => t[key] === v);
   }
+  // The latest execution's status, as the entries show it.
+  const executeStatus = q.get('execute_status');
+  if (executeStatus) filters.push((t) => executeStatusOf(ctx, t) === executeStatus);
   const app = (id: string) => datasources.get(id)?.app_id;
   const sourceApp = q.get('source_app_id');
   if (sourceApp) filters.push((t) => app(t.source_datasource_id) === sourceApp);
@@ -188,9 +197,12 @@ function listFilters(q: URLSearchParams, datasources: ApiContext['datasources'])
 export function listTasks(ctx: ApiContext): Reply {
   const paging = parsePaging(ctx.query);
   if (isReply(paging)) return paging;
-  const filters = listFilters(ctx.query, ctx.datasources);
+  const filters = listFilters(ctx.query, ctx);
   if (isReply(filters)) return filters;
   const matching = ctx.store.list(ctx.project, ctx.instance).filter((t) => filters.every((f) => f(t)));
   const brief = page(matching, paging.offset, paging.limit);
-  return { status: 200, body: { ...brief, entities: brief.entities.map((t) => toBriefTask(t, ctx.datasources)) } };
+  return {
+    status: 200,
+    body: { ...brief, entities: brief.entities.map((t) => toBriefTask(t, ctx.datasources, executeStatusOf(ctx, t))) },
+  };
 }

@@ -4,7 +4,14 @@
  * `REALTIME`/`TIMING`, an integer status and a date string `created_date`; a schedule has the
  * fields of the SDK's TaskDispatchRsp only.
  */
-import type { BriefTask, DataSource, TaskBasicRsp, TaskDispatchRsp, TaskResponse } from '../lib/fdi/model/api.js';
+import type {
+  BriefTask,
+  DataSource,
+  ExecuteStatus,
+  TaskBasicRsp,
+  TaskDispatchRsp,
+  TaskResponse,
+} from '../lib/fdi/model/api.js';
 import { responseDetail } from './detail-form.js';
 import type { DetailForm } from './options.js';
 import type { TaskRecord } from './state.js';
@@ -53,9 +60,13 @@ export function toTaskResponse(t: TaskRecord, datasources: DataSources, form: De
  * A list entry (BriefTaskRespBean), fields in the SDK's order. `created_date` is a date string (ISO
  * 8601; the SDK types it `date`), `last_modified_time` epoch ms. The source and target instance are
  * those of the data sources (the task's instance unless a data source names its own). `ext_type` only
- * for a composite task.
+ * for a composite task. `execute_status` is the latest execution's when there is one (given by the caller).
  */
-export function toBriefTask(t: TaskRecord, datasources: DataSources): BriefTask {
+export function toBriefTask(
+  t: TaskRecord,
+  datasources: DataSources,
+  executeStatus: ExecuteStatus = t.execute_status,
+): BriefTask {
   const src = datasources.get(t.source_datasource_id);
   const dst = datasources.get(t.target_datasource_id);
   const brief: BriefTask = {
@@ -66,7 +77,7 @@ export function toBriefTask(t: TaskRecord, datasources: DataSources): BriefTask 
     created_date: new Date(t.created_date).toISOString(),
     version: String(t.version),
     last_modified_time: t.last_modified_date,
-    execute_status: t.execute_status,
+    execute_status: executeStatus,
     source_app_id: src?.app_id,
     target_app_id: dst?.app_id,
     source_instance_id: src?.instance_id ?? t.instance_id,

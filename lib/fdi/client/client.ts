@@ -11,11 +11,17 @@ import {
   type BriefTask,
   type CreateTaskRequest,
   type DataSource,
+  type ListMonitorLogsQuery,
+  type ListTaskMonitorsQuery,
   type ListTasksQuery,
   type Page,
+  type RunTaskResponse,
   type TaskDispatch,
   type TaskDispatchRsp,
+  type TaskMonitorInfo,
+  type TaskMonitorLog,
   type TaskResponse,
+  type TerminateTaskResponse,
 } from '../model/api.js';
 import { createTransport, type FdiClientOptions, type Query } from './transport.js';
 
@@ -58,6 +64,29 @@ export function createFdiClient(options: FdiClientOptions) {
       query: { offset?: number | undefined; limit?: number | undefined; name?: string | undefined } = {},
       signal?: AbortSignal,
     ) => call<Page<DataSource>>('GET', paths.datasources(t.project_id, t.instance_id), { query, signal }),
+    /**
+     * Triggers one execution of a task now (RunTask). Not idempotent: a repeat after an ambiguous
+     * failure may start a second execution or be refused while the first runs (docs/FDI-API.md §2).
+     */
+    runTask: (t: Target, taskId: string, signal?: AbortSignal) =>
+      call<RunTaskResponse | undefined>('POST', paths.runTask(t.project_id, t.instance_id, taskId), { signal }),
+    /** Ends the task's running execution (the SDK's StopTask); the task's own status is left as it is. */
+    terminateTask: (t: Target, taskId: string, signal?: AbortSignal) =>
+      call<TerminateTaskResponse | undefined>('POST', paths.terminateTask(t.project_id, t.instance_id, taskId), {
+        signal,
+      }),
+    /** One page of the instance's task monitors (ListMonitorInfos); `offset` starts at 1 (`allPages(…, 1)`). */
+    listTaskMonitors: (t: Target, query: ListTaskMonitorsQuery = {}, signal?: AbortSignal) =>
+      call<Page<TaskMonitorInfo>>('GET', paths.taskMonitors(t.project_id, t.instance_id), {
+        query: query as Query,
+        signal,
+      }),
+    /** One page of a task's executions (ListMonitorLog); `offset` starts at 1 (`allPages(…, 1)`). */
+    listMonitorLogs: (t: Target, taskId: string, query: ListMonitorLogsQuery = {}, signal?: AbortSignal) =>
+      call<Page<TaskMonitorLog>>('GET', paths.monitorLogs(t.project_id, t.instance_id, taskId), {
+        query: query as Query,
+        signal,
+      }),
   };
 }
 
@@ -82,16 +111,21 @@ export async function batchOperateAll(
   return merged;
 }
 
-/** Reads every page of a paged listing (offset/limit), stopping at `total` or an empty page. */
+/**
+ * Reads every page of a paged listing (offset/limit), stopping at `total` or an empty page. `first` is
+ * the offset of the first entry: 0 for tasks and data sources, MONITOR_FIRST_OFFSET (1) for the
+ * monitor listings.
+ */
 export async function* allPages<T>(
   fetchPage: (offset: number, limit: number) => Promise<Page<T>>,
   limit = MAX_PAGE_LIMIT,
+  first = 0,
 ): AsyncGenerator<T> {
-  let offset = 0;
+  let seen = 0;
   for (;;) {
-    const page = await fetchPage(offset, limit);
+    const page = await fetchPage(first + seen, limit);
     yield* page.entities;
-    offset += page.entities.length;
-    if (page.entities.length === 0 || offset >= page.total) return;
+    seen += page.entities.length;
+    if (page.entities.length === 0 || seen >= page.total) return;
   }
 }

@@ -169,6 +169,132 @@ export interface BatchOperationResponse {
   failure: TaskBeanFacade[];
 }
 
+/**
+ * Answer of `POST …/tasks/{task_id}/run` (RunTask, "trigger one scheduling of the task by hand"). The
+ * SDK's RunTaskResponse has no field: a 200 with an empty object (or no body) (docs/FDI-API.md §2).
+ */
+export type RunTaskResponse = Record<string, never>;
+
+/** Answer of `POST …/tasks/{task_id}/terminate` (the SDK's StopTask): a short success message. */
+export interface TerminateTaskResponse {
+  message?: string | undefined;
+}
+
+/** Which stage an execution is in or ended in (`position` of the monitor APIs). */
+export type ExecutionPosition = 'ADAPTER' | 'READER' | 'WRITER';
+
+/** The state of that stage (`position_status`). */
+export type ExecutionPositionStatus =
+  'NORMAL' | 'NODE_END' | 'RUNTIME_CANCEL' | 'TASK_END' | 'RUNTIME_ERR' | 'INTERNAL_ERR';
+
+/**
+ * Query of `GET …/task-monitors` (ListMonitorInfosRequest). `offset` starts at 1 (docs: 0 is read as
+ * 1), unlike the task list's 0-based one; `limit` at most 999. `task_name` is fuzzy and case-sensitive;
+ * `execute_status` is exact.
+ */
+export interface ListTaskMonitorsQuery {
+  offset?: number | undefined;
+  limit?: number | undefined;
+  task_name?: string | undefined;
+  execute_status?: ExecuteStatus | undefined;
+}
+
+/**
+ * One task's monitor entry (TaskMonitorInfo): the task and its latest execution's status. It holds no
+ * data counts and no remarks; those are in the task's monitor logs. Every field is optional in the SDK;
+ * `task_id` and `task_name` are typed as present because a client cannot use an entry without them.
+ */
+export interface TaskMonitorInfo {
+  task_id: string;
+  task_name: string;
+  /** `TIMING` or `REALTIME`, uppercase. */
+  task_type?: string | undefined;
+  /** 0 stopped, 1 running (the task, not its execution). */
+  status?: 0 | 1 | undefined;
+  /** Start of the latest execution, epoch ms. */
+  last_execute_time?: number | undefined;
+  /** The schedule of a TIMING task. */
+  use_quartz_cron?: boolean | undefined;
+  cron?: string | undefined;
+  period?: string | undefined;
+  dispatch_interval?: number | undefined;
+  position?: ExecutionPosition | undefined;
+  /** The latest execution's status. */
+  execute_status?: ExecuteStatus | undefined;
+  source_app_id?: string | undefined;
+  source_app_name?: string | undefined;
+  source_instance_id?: string | undefined;
+  target_app_id?: string | undefined;
+  target_app_name?: string | undefined;
+  target_instance_id?: string | undefined;
+  ext_type?: string | undefined;
+  enterprise_project_id?: string | undefined;
+  task_tag?: string | undefined;
+}
+
+/**
+ * Query of `GET …/tasks/{task_id}/monitor-logs` (ListMonitorLogRequest): paging as for the monitors
+ * (1-based `offset`), and the executions' time window in epoch ms.
+ */
+export interface ListMonitorLogsQuery {
+  offset?: number | undefined;
+  limit?: number | undefined;
+  begin_time?: number | undefined;
+  end_time?: number | undefined;
+}
+
+/** One step of an execution (TaskMonitorDetailLog). */
+export interface TaskMonitorDetailLog {
+  id?: string | undefined;
+  status?: number | undefined;
+  position?: ExecutionPosition | undefined;
+  position_status?: ExecutionPositionStatus | undefined;
+  /** The FDI plug-in of the step, e.g. `adapter`, `apireader`, `rdbwriter`. */
+  stage?: string | undefined;
+  dirty_data_count?: number | undefined;
+  data_count?: number | undefined;
+  data_size?: number | undefined;
+  data_size_unit?: string | undefined;
+  spend_time?: number | undefined;
+  remarks?: string | undefined;
+  step_begin_time?: number | undefined;
+  step_end_time?: number | undefined;
+}
+
+/**
+ * One execution of a task (TaskMonitorLog). Every field is optional in the SDK; `id` (the execution's
+ * trace ID) and `execute_status` are typed as present. Times are epoch ms; `status` is FDI's detailed
+ * status code (e.g. 16 cancelled, 102 reading, 503 target error, 901 run ended, 914 refused because the
+ * previous run has not ended).
+ */
+export interface TaskMonitorLog {
+  id: string;
+  start_time?: number | undefined;
+  /** The planned start. */
+  dispatch_time?: number | undefined;
+  /** When writing ended. */
+  end_time?: number | undefined;
+  execute_status: ExecuteStatus;
+  position?: ExecutionPosition | undefined;
+  position_status?: ExecutionPositionStatus | undefined;
+  status?: number | undefined;
+  /** Rows rejected (dirty data). */
+  dirty_data_count?: number | undefined;
+  /** Rows written successfully. */
+  data_count?: number | undefined;
+  data_size?: number | undefined;
+  data_size_unit?: string | undefined;
+  spend_time?: number | undefined;
+  read_spend_time?: number | undefined;
+  write_spend_time?: number | undefined;
+  /** A short account of the execution's result (the failure's reason). */
+  remarks?: string | undefined;
+  detail_logs?: TaskMonitorDetailLog[] | undefined;
+}
+
+/** The first `offset` of the monitor listings (1-based; the task and data-source listings start at 0). */
+export const MONITOR_FIRST_OFFSET = 1;
+
 /** Error body of FDI and API-gateway errors. */
 export interface FdiErrorBody {
   error_code: string;
@@ -209,6 +335,14 @@ export const paths = {
   datasources: (project: string, instance: string) => `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources`,
   datasource: (project: string, instance: string, id: string) =>
     `/v2/${enc(project)}/fdi/instances/${enc(instance)}/datasources/${enc(id)}`,
+  runTask: (project: string, instance: string, taskId: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}/run`,
+  terminateTask: (project: string, instance: string, taskId: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}/terminate`,
+  taskMonitors: (project: string, instance: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/task-monitors`,
+  monitorLogs: (project: string, instance: string, taskId: string) =>
+    `/v2/${enc(project)}/fdi/instances/${enc(instance)}/tasks/${enc(taskId)}/monitor-logs`,
   iamTokens: () => '/v3/auth/tokens',
 } as const;
 
