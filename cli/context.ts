@@ -5,6 +5,8 @@
 export interface CliContext {
   stdout: NodeJS.WritableStream & { isTTY?: boolean };
   stderr: NodeJS.WritableStream & { isTTY?: boolean };
+  /** Where a question is answered (destroy asks before deleting); absent or not a terminal: nobody to ask. */
+  stdin?: (NodeJS.ReadableStream & { isTTY?: boolean }) | undefined;
   env: Record<string, string | undefined>;
   /** Aborted on SIGINT/SIGTERM. */
   signal: AbortSignal;

@@ -22,6 +22,7 @@ async function main(): Promise<void> {
   const ctx: CliContext = {
     stdout: process.stdout,
     stderr: process.stderr,
+    stdin: process.stdin,
     env: process.env,
     signal: controller.signal,
   };

@@ -70,7 +70,9 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
       .description(
         'resolve data sources and existing tasks; print create / skip / update / conflict per task (read-only)',
       )
-      .argument(...MANIFEST_ARG),
+      .argument(...MANIFEST_ARG)
+      .option('--destroy', 'what destroy would do instead: delete / absent / foreign per task')
+      .option('--force', "with --destroy: delete tasks of the manifest's names whatever their definition"),
   ).action(lazy(() => import('./commands/plan.js'), ctx));
 
   withEngineFlags(
@@ -83,6 +85,22 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
         'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
       ),
   ).action(lazy(() => import('./commands/apply.js'), ctx));
+
+  withEngineFlags(
+    program
+      .command('destroy')
+      .description('delete the tasks a manifest defines (stopping running ones first); asks first on a terminal')
+      .argument(...MANIFEST_ARG)
+      .option('--yes', 'delete without asking (required without a terminal)')
+      .option(
+        '--force',
+        "delete tasks of the manifest's names even when their definition differs (not composite tasks)",
+      )
+      .option(
+        '--report <dir|s3://bucket/prefix>',
+        'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
+      ),
+  ).action(lazy(() => import('./commands/destroy.js'), ctx));
 }
 
 /** The flags of the commands that talk to FDI (CommonFlags); each names its environment variable. */

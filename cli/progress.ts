@@ -4,7 +4,7 @@
  * that executes nothing: it starts when execution does (the run's `planned` hook).
  */
 import cliProgress from 'cli-progress';
-import type { TaskResult } from '../lib/report/types.js';
+import type { Operation, TaskResult, TaskStatus } from '../lib/report/types.js';
 
 export interface Progress {
   start(total: number): void;
@@ -14,27 +14,31 @@ export interface Progress {
 
 const PLAIN_EVERY_MS = 5000;
 
+/** The statuses the progress shows, under the report's names: an apply's, or a destroy's. */
+const SHOWN: Record<Operation, readonly TaskStatus[]> = {
+  apply: ['created', 'updated', 'existing', 'failed'],
+  destroy: ['deleted', 'absent', 'foreign', 'failed'],
+};
+
 export function createProgress(
   stream: NodeJS.WritableStream & { isTTY?: boolean | undefined },
-  options: { quiet?: boolean | undefined },
+  options: { quiet?: boolean | undefined; operation?: Operation | undefined },
 ): Progress {
-  // The statuses the report counts, under the report's names.
-  const counts = { done: 0, created: 0, updated: 0, existing: 0, failed: 0 };
+  const shown = SHOWN[options.operation ?? 'apply'];
+  const counts: Record<string, number> = Object.fromEntries([['done', 0], ...shown.map((s) => [s, 0])]);
   const startedAt = performance.now();
   const rate = () => counts.done / Math.max(0.001, (performance.now() - startedAt) / 1000);
   const tally = (r: TaskResult) => {
     counts.done += 1;
-    if (r.status === 'created' || r.status === 'updated' || r.status === 'existing' || r.status === 'failed') {
-      counts[r.status] += 1;
-    }
+    if (shown.includes(r.status)) counts[r.status] += 1;
   };
+  const tallies = (sep: string) => shown.map((s) => (sep === ' ' ? `${s} {${s}}` : `${counts[s]} ${s}`)).join(sep);
   if (options.quiet) return { start() {}, update: tally, stop() {} };
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format:
-          ' {bar} {percentage}% | {value}/{total} | created {created} updated {updated} existing {existing} failed {failed} | {rate} tasks/s | ETA {eta_formatted}',
+        format: ` {bar} {percentage}% | {value}/{total} | ${tallies(' ')} | {rate} tasks/s | ETA {eta_formatted}`,
         hideCursor: true,
         etaBuffer: 50,
       },
@@ -54,10 +58,7 @@ export function createProgress(
   let total = 0;
   let timer: NodeJS.Timeout | undefined;
   const line = () =>
-    stream.write(
-      `progress: ${counts.done}/${total} done, ${counts.created} created, ${counts.updated} updated, ` +
-        `${counts.existing} existing, ${counts.failed} failed, rate ${rate().toFixed(1)}/s\n`,
-    );
+    stream.write(`progress: ${counts.done}/${total} done, ${tallies(', ')}, rate ${rate().toFixed(1)}/s\n`);
   return {
     start(t) {
       total = t;

@@ -34,7 +34,7 @@ const ROUTES: RouteDef[] = [
   route('GET', 'tasks', listTasks),
   route('GET', 'tasks/:task', showTask),
   route('PUT', 'tasks/:task', updateTask, true),
-  route('DELETE', 'tasks/:task', deleteTask),
+  route('DELETE', 'tasks/:task', deleteTask, true),
   route('POST', 'tasks/:task/dispatches', createDispatch),
   route('GET', 'tasks/:task/dispatches', showDispatch),
   route('PUT', 'tasks/:task/dispatches/:dispatch', updateDispatch),

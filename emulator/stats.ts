@@ -13,6 +13,8 @@ export interface EmulatorStats {
   createAttempts: Record<string, number>;
   /** Task name → times a create stored a task with that name. */
   createsCommitted: Record<string, number>;
+  /** Task name → times a DELETE removed a task with that name. */
+  deletesCommitted: Record<string, number>;
   /** Creates and renames refused because the name already exists in the instance. */
   duplicateNameRejections: number;
   /** Most FDI API requests in flight at once. */
@@ -48,6 +50,7 @@ export class StatsCollector {
   // Maps, not objects: a task name is user input and may be "__proto__".
   private createAttempts = new Map<string, number>();
   private createsCommitted = new Map<string, number>();
+  private deletesCommitted = new Map<string, number>();
   private duplicateNameRejections = 0;
   private inFlight = 0;
   private maxConcurrent = 0;
@@ -92,6 +95,10 @@ export class StatsCollector {
     this.createsCommitted.set(name, (this.createsCommitted.get(name) ?? 0) + 1);
   }
 
+  deleteCommitted(name: string): void {
+    this.deletesCommitted.set(name, (this.deletesCommitted.get(name) ?? 0) + 1);
+  }
+
   duplicateName(): void {
     this.duplicateNameRejections += 1;
   }
@@ -122,6 +129,7 @@ export class StatsCollector {
     this.requestsTotal = 0;
     this.createAttempts.clear();
     this.createsCommitted.clear();
+    this.deletesCommitted.clear();
     this.duplicateNameRejections = 0;
     this.maxConcurrent = this.inFlight;
     this.arrivalTimes = [];
@@ -141,6 +149,7 @@ export class StatsCollector {
       tasksStored,
       createAttempts: Object.fromEntries(this.createAttempts),
       createsCommitted: Object.fromEntries(this.createsCommitted),
+      deletesCommitted: Object.fromEntries(this.deletesCommitted),
       duplicateNameRejections: this.duplicateNameRejections,
       maxConcurrent: this.maxConcurrent,
       peakRequestsPerSecond: this.peak,

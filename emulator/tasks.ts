@@ -151,7 +151,8 @@ export function deleteTask(ctx: ApiContext): Reply {
   if (isBusy(ctx, task)) return errorReply(400, ERROR_CODES.tasksRunning, 'One or more tasks are running.');
   ctx.store.remove(task);
   ctx.executions.removeTask(task.project_id, task.instance_id, task.task_id);
-  return { status: 204 };
+  ctx.stats.deleteCommitted(task.task_name);
+  return { status: 204, committed: true };
 }
 
 type Filter = (t: TaskRecord) => boolean;

@@ -16,6 +16,7 @@ import { executePlan } from './execute/execute-plan.js';
 import { allNotAttempted, isFinal, plannedResults } from './execute/results.js';
 import type { FdiClient } from './fdi/client/client.js';
 import { compileSource, type CompiledManifest } from './manifest/index.js';
+import { planDestroy } from './plan/destroy-plan.js';
 import { planRun } from './plan/plan-run.js';
 import { boundedLimits, judgeManifest } from './policy/judge.js';
 import type { Policy } from './policy/policy.js';
@@ -75,7 +76,9 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   if (missing.length) return run.finish(allNotAttempted(manifest, config, earlier), noTargets(missing), { manifest });
 
   // The policy's rule for the manifest's key: a manifest that breaks it is refused before anything is sent.
-  const judged = policy && deps.policy ? judgeManifest(policy, deps.policy.key, manifest, config) : undefined;
+  const operation = req.operation ?? 'apply';
+  const judged =
+    policy && deps.policy ? judgeManifest(policy, deps.policy.key, manifest, config, operation) : undefined;
   if (policy && judged) run.governedBy(policy.origin, judged.rule?.prefix);
   if (judged?.errors.length) {
     const ending = policyRefused(judged.errors, judged.rule?.prefix);
@@ -91,6 +94,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const planned = await connectAndPlan(manifest, targets, {
     config,
     connect: () => deps.fdi(config, traffic.scheduler, limits),
+    destroy: operation === 'destroy' ? { force: req.force ?? false } : undefined,
     retry: traffic.retry,
     earlier: resume && resume.invocation > 1 ? new Set(earlier.keys()) : undefined,
     applied,
@@ -127,7 +131,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   }
 
   // 5. Report and write.
-  const origin = { uri: run.uri, runId: run.runId, path: req.sink.path };
+  const origin = { uri: run.uri, runId: run.runId, path: req.sink.path, operation };
   const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, origin);
   return run.finish(outcome.results, { aborted: outcome.reason }, { plan, manifest, failedYaml });
 }
@@ -182,18 +186,23 @@ async function connectAndPlan(
     earlier: ReadonlySet<number> | undefined;
     applied: ReadonlyMap<string, AppliedTasks> | undefined;
     now: () => Date;
+    /** A destroy run's plan (docs/DESTROY.md) instead of an apply's. */
+    destroy?: { force: boolean } | undefined;
   },
 ): Promise<{ kind: 'planned'; client: FdiClient; plan: Plan } | { kind: 'failed'; ending: Ending }> {
   try {
     const client = ctx.connect();
-    const plan = await planRun(manifest, targets, {
+    const planCtx = {
       client,
       retry: ctx.retry,
       defaults: ctx.config,
       earlier: ctx.earlier,
       applied: ctx.applied,
       now: ctx.now,
-    });
+    };
+    const plan = ctx.destroy
+      ? await planDestroy(manifest, targets, { ...planCtx, force: ctx.destroy.force })
+      : await planRun(manifest, targets, planCtx);
     return { kind: 'planned', client, plan };
   } catch (err) {
     return { kind: 'failed', ending: planningFailed(err) };

@@ -99,6 +99,7 @@ export class RunRecord {
   async finish(results: TaskResult[], ending: Ending, extras: Extras = {}): Promise<Finished> {
     const report = buildReport({
       runId: this.runId,
+      operation: this.req.operation,
       manifest: this.#manifest,
       requestedBy: this.req.provenance?.requestedBy,
       policy: this.#policy,

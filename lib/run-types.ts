@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import type { CompiledManifest } from './manifest/index.js';
 import type { Plan } from './plan/types.js';
 import type { Policy } from './policy/policy.js';
-import type { Report, RequestedBy, TaskResult } from './report/types.js';
+import type { Operation, Report, RequestedBy, TaskResult } from './report/types.js';
 import type { AppliedStore } from './storage/applied-store.js';
 import type { ManifestReader } from './storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from './storage/report-sink.js';
@@ -16,6 +16,10 @@ import type { Clock, RequestCounts } from './types.js';
 
 interface Request {
   config: Config;
+  /** What the run does with the manifest's tasks: provision them (default) or destroy them (docs/DESTROY.md). */
+  operation?: Operation | undefined;
+  /** Destroy: delete a task of the manifest's name whatever its definition. */
+  force?: boolean | undefined;
   /** Hard stop: in-flight requests are aborted (SIGINT; the invocation about to end). */
   signal?: AbortSignal | undefined;
   observer?: RunObserver | undefined;

@@ -30,12 +30,19 @@ const apply: CommandAction = async ([manifestUri], flags, ctx) => {
   return exitCodeOf(report.status);
 };
 
-function summaryLine(report: Report): string {
+/** The statuses the summary line counts, per operation. */
+const COUNTED = {
+  apply: ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'],
+  destroy: ['deleted', 'absent', 'foreign', 'failed', 'invalid', 'not_attempted'],
+} as const;
+
+/** The run in a few lines: status, counts, timing, steps, reason and the manifest's problems. */
+export function summaryLine(report: Report): string {
   const c = report.counts;
   const s = report.stats;
+  const counted = COUNTED[report.operation ?? 'apply'].map((k) => `${c[k] ?? 0} ${k.replace('_', ' ')}`);
   return (
-    `${report.status}: ${c.total} tasks: ${c.created} created, ${c.updated} updated, ${c.existing} existing, ` +
-    `${c.failed} failed, ${c.invalid} invalid, ${c.not_attempted} not attempted ` +
+    `${report.status}: ${c.total} tasks: ${counted.join(', ')} ` +
     `(${(report.duration_ms / 1000).toFixed(1)} s, ${s.requests} requests, ${s.retries} retries, ${s.throttled} throttled)\n` +
     (describeSteps(report.steps) ? `${describeSteps(report.steps)}\n` : '') +
     (report.reason ? `${report.reason}\n` : '') +

@@ -6,12 +6,22 @@
 import { EXIT } from '../../lib/errors.js';
 import type { Plan, PlanEntry } from '../../lib/plan/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
-import type { CommandAction } from '../context.js';
+import type { CommandAction, CommonFlags } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
 
-const plan: CommandAction = async ([manifestUri], flags, ctx) => {
+interface PlanFlags extends CommonFlags {
+  /** What destroy would do (docs/DESTROY.md). */
+  destroy?: boolean;
+  force?: boolean;
+}
+
+const plan: CommandAction<PlanFlags> = async ([manifestUri], flags, ctx) => {
   const { config, deps, provenance, clean } = setUpEngine(manifestUri, flags, ctx);
-  const outcome = await runManifest({ mode: 'plan', config, signal: ctx.signal, provenance }, deps);
+  const operation = flags.destroy ? 'destroy' : 'apply';
+  const outcome = await runManifest(
+    { mode: 'plan', config, signal: ctx.signal, provenance, operation, force: flags.force },
+    deps,
+  );
   const { report } = outcome;
   if (!outcome.plan) {
     if (flags.json) {
@@ -31,7 +41,7 @@ const plan: CommandAction = async ([manifestUri], flags, ctx) => {
   if (p.blockers.length) {
     const problems = p.problems.map(({ tasks: _tasks, ...problem }) => problem);
     ctx.stderr.write(clean(errorLines(problems, report.manifest.uri)));
-    ctx.stderr.write(clean(`apply would be rejected:\n${p.blockers.map((b) => `  - ${b}\n`).join('')}`));
+    ctx.stderr.write(clean(`${operation} would be rejected:\n${p.blockers.map((b) => `  - ${b}\n`).join('')}`));
     return EXIT.rejected;
   }
   return EXIT.ok;

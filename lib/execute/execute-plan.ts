@@ -17,6 +17,7 @@ import type { StopReason } from '../types.js';
 import { StartBatcher, type StepOutcome } from './post-steps.js';
 import { plannedResults, stepFailure } from './results.js';
 import { runTask, type TaskOutcome } from './run-task.js';
+import { destroyTask } from './delete-task.js';
 import { DEFAULT_FAILURE_THRESHOLD, thresholdExceeded, type FailureThreshold } from './threshold.js';
 import { runWorkers } from './workers.js';
 
@@ -58,6 +59,7 @@ export async function executePlan(
 ): Promise<ExecuteOutcome> {
   const run = new Execution(plan, opts);
   const starter = new StartBatcher(opts.client, run.retry);
+  const stopper = new StartBatcher(opts.client, run.retry, 'stop');
   const ctx = {
     client: opts.client,
     retry: run.retry,
@@ -70,18 +72,24 @@ export async function executePlan(
   const workers = Math.min(256, opts.concurrency * 2);
   try {
     await runWorkers(pending(manifest, plan, opts.earlier), workers, ctx.stopping, async ({ task, entry }) => {
+      if (DESTROY_ACTIONS.has(entry.action)) {
+        return run.record(await destroyTask(opts.client, entry, { ...ctx, stop: (t, id) => stopper.add(t, id) }));
+      }
       const outcome = await runTask(task, entry, ctx);
       if (!outcome.start) return run.record(outcome);
       // Starts go out in batches of 10; the worker moves on instead of waiting for its batch to fill.
       run.track(starter.add(entry.target, outcome.result.task_id!).then((step) => run.record(started(outcome, step))));
     });
-    await starter.flush();
+    await Promise.all([starter.flush(), stopper.flush()]);
     await run.drain();
   } finally {
     run.dispose();
   }
   return run.outcome();
 }
+
+/** The actions of a destroy plan (docs/DESTROY.md). */
+const DESTROY_ACTIONS: ReadonlySet<PlanEntry['action']> = new Set(['delete', 'absent', 'foreign']);
 
 /** The tasks still to do, in manifest order, each with its plan entry. */
 function* pending(

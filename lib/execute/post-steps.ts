@@ -82,7 +82,19 @@ interface Pending {
 /** How long a partial batch waits for more tasks before it is sent anyway. */
 const LINGER_MS = 250;
 
-/** Collects tasks to start per target and starts them in batches of 10 (a partial batch after a short linger). */
+/**
+ * What a batch answer's per-task failure may say without the task having failed: starting one that
+ * runs already, stopping one that does not run.
+ */
+const HARMLESS: Record<'start' | 'stop', RegExp> = {
+  start: /already|running/i,
+  stop: /not running|already stopped|stopped/i,
+};
+
+/**
+ * Collects tasks to start (or stop) per target and sends them in batches of 10 (a partial batch after
+ * a short linger).
+ */
 export class StartBatcher {
   readonly #queues = new Map<string, { target: Target; items: Pending[]; timer?: NodeJS.Timeout | undefined }>();
   readonly #inflight = new Set<Promise<void>>();
@@ -90,9 +102,10 @@ export class StartBatcher {
   constructor(
     private readonly client: FdiClient,
     private readonly retry: RetryContext,
+    private readonly action: 'start' | 'stop' = 'start',
   ) {}
 
-  /** Queues a start; resolves when its batch has been sent. */
+  /** Queues a start (or stop); resolves when its batch has been sent. */
   add(target: Target, taskId: string): Promise<StepOutcome> {
     return new Promise((resolve) => {
       const key = targetKey(target);
@@ -127,7 +140,7 @@ export class StartBatcher {
         () =>
           this.client.batchOperate(
             target,
-            'start',
+            this.action,
             items.map((i) => i.taskId),
             this.retry.signal,
           ),
@@ -136,7 +149,7 @@ export class StartBatcher {
       const failed = new Map((res.failure ?? []).map((f) => [f.task_id, f]));
       for (const item of items) {
         const f = failed.get(item.taskId);
-        if (!f || /already|running/i.test(f.error_msg ?? '')) item.resolve({ ok: true });
+        if (!f || HARMLESS[this.action].test(f.error_msg ?? '')) item.resolve({ ok: true });
         else
           item.resolve({
             ok: false,

@@ -4,7 +4,11 @@ import type { Target } from '../types.js';
 import type { AppliedTask } from './applied.js';
 import type { Change } from './diff.js';
 
-export type PlanAction = 'create' | 'skip' | 'update' | 'conflict' | 'invalid';
+/**
+ * Apply: `create`, `skip`, `update`, `conflict`, `invalid`. Destroy (docs/DESTROY.md): `delete` a task
+ * that is the manifest's, leave an `absent` one, leave a `foreign` one (another definition under the name).
+ */
+export type PlanAction = 'create' | 'skip' | 'update' | 'conflict' | 'invalid' | 'delete' | 'absent' | 'foreign';
 
 /** What comparing an existing task with the manifest told (PlanEntry.compared). */
 export type Compared = 'unchanged' | 'update' | 'drift unknown';

@@ -7,7 +7,7 @@
 import type { Limits } from '../config.js';
 import type { CompiledManifest, ManifestOptions } from '../manifest/index.js';
 import { resolveTarget, type TargetDefaults } from '../plan/targets.js';
-import type { ManifestError } from '../report/types.js';
+import type { ManifestError, Operation } from '../report/types.js';
 import { targetKey, type Target } from '../types.js';
 import { idAllowed, ruleFor, ruleName, type Policy, type PolicyRule } from './policy.js';
 
@@ -30,6 +30,7 @@ export function judgeManifest(
   key: string,
   manifest: CompiledManifest,
   defaults: TargetDefaults,
+  operation: Operation = 'apply',
 ): Judgement {
   const rule = ruleFor(policy, key);
   if (!rule) {
@@ -56,7 +57,14 @@ export function judgeManifest(
       hint: `lower options.${option} to ${max} or leave it out: the run then uses at most ${max}`,
     });
   }
-  if (manifest.options.on_exists === 'update' && !rule.update) {
+  if (operation === 'destroy' && !rule.destroy) {
+    errors.push({
+      message: `${name} forbids destroy runs (destroy: false): manifests under "${rule.prefix}" may not delete tasks`,
+      line: 1,
+      hint: 'ask the operator to allow destroy under this prefix',
+    });
+  }
+  if (operation === 'apply' && manifest.options.on_exists === 'update' && !rule.update) {
     errors.push({
       message: `options.on_exists is "update", which ${name} forbids (update: false): manifests under "${rule.prefix}" may not overwrite tasks`,
       ...at('on_exists'),

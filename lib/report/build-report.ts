@@ -1,9 +1,19 @@
 /** Builds the run report (README, "Reports and storage layout") from per-task results. Pure. */
 import { EXIT, type ExitCode } from '../errors.js';
-import { TASK_STATUSES, type ManifestError, type Report, type RunStatus, type TaskResult } from './types.js';
+import {
+  statusesOf,
+  type Counts,
+  type ManifestError,
+  type Operation,
+  type Report,
+  type RunStatus,
+  type TaskResult,
+} from './types.js';
 
 export interface ReportInput {
   runId: string;
+  /** Default `apply`. */
+  operation?: Operation | undefined;
   manifest: Report['manifest'];
   requestedBy?: Report['requested_by'];
   policy?: Report['policy'];
@@ -21,13 +31,15 @@ export interface ReportInput {
   notes?: string[] | undefined;
 }
 
-export function countResults(results: TaskResult[]): Report['counts'] {
-  const counts = Object.fromEntries([
-    ['total', results.length],
-    ...TASK_STATUSES.map((s) => [s, 0]),
-  ]) as Report['counts'];
-  for (const r of results) counts[r.status] += 1;
+export function countResults(results: TaskResult[], operation: Operation = 'apply'): Counts {
+  const counts = Object.fromEntries([['total', results.length], ...statusesOf(operation).map((s) => [s, 0])]) as Counts;
+  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return counts;
+}
+
+/** Tasks that are where the run meant them to be: created, updated or found (apply); deleted or gone (destroy). */
+function settled(counts: Counts): number {
+  return counts.created + counts.updated + counts.existing + (counts.deleted ?? 0) + (counts.absent ?? 0);
 }
 
 /** The steps after the tasks' own writes, counted from the results. */
@@ -40,14 +52,13 @@ export function countSteps(results: TaskResult[]): Report['steps'] {
   return steps;
 }
 
-export function runStatus(
-  input: Pick<ReportInput, 'errors' | 'aborted' | 'rejected'>,
-  counts: Report['counts'],
-): RunStatus {
+export function runStatus(input: Pick<ReportInput, 'errors' | 'aborted' | 'rejected'>, counts: Counts): RunStatus {
   if (input.rejected || (input.errors?.length ?? 0) > 0) return 'rejected';
   if (input.aborted) return 'aborted';
-  if (counts.failed === 0 && counts.not_attempted === 0 && counts.invalid === 0) return 'succeeded';
-  if (counts.created + counts.updated + counts.existing === 0) return 'failed';
+  // A task a destroy left alone (another definition under its name) leaves the wave not wholly out.
+  const unsettled = counts.failed + counts.not_attempted + counts.invalid + (counts.foreign ?? 0);
+  if (unsettled === 0) return 'succeeded';
+  if (settled(counts) === 0) return 'failed';
   return 'partial';
 }
 
@@ -66,12 +77,14 @@ export function exitCodeOf(status: RunStatus): ExitCode {
 }
 
 export function buildReport(input: ReportInput): Report {
-  const counts = countResults(input.results);
+  const operation = input.operation ?? 'apply';
+  const counts = countResults(input.results, operation);
   const durationMs = Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime());
-  const writes = counts.created + counts.updated;
+  const writes = counts.created + counts.updated + (counts.deleted ?? 0);
   return {
     version: 1,
     run_id: input.runId,
+    operation,
     manifest: input.manifest,
     requested_by: input.requestedBy,
     policy: input.policy,

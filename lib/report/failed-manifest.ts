@@ -14,6 +14,8 @@ export interface Origin {
   uri: string;
   runId: string;
   path: string;
+  /** A destroy run's failed.yaml is retried by `destroy`. */
+  operation?: 'apply' | 'destroy' | undefined;
 }
 
 /** The statuses a re-run should retry. */
@@ -67,8 +69,15 @@ export function failedManifest(
   const retryOf = { manifest: origin.uri, run_id: origin.runId, path: origin.path };
   const chunks = [
     `# Tasks that failed or were not attempted in run ${origin.runId} of ${origin.uri}.`,
-    '# Apply or upload this file as is to retry them; tasks that exist by now are skipped. Its reports go',
-    '# with the run it retries (retry_of).',
+    ...(origin.operation === 'destroy'
+      ? [
+          '# Destroy this file as is (fdi-provision destroy, or an upload under the destroy prefix) to retry them;',
+          '# tasks that are gone by now are reported absent. Its reports go with the run it retries (retry_of).',
+        ]
+      : [
+          '# Apply or upload this file as is to retry them; tasks that exist by now are skipped. Its reports go',
+          '# with the run it retries (retry_of).',
+        ]),
     stringify({ version: 1, retry_of: retryOf, options }, { lineWidth: 0 }).trimEnd(),
     'tasks:',
   ];

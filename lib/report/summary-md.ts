@@ -20,7 +20,7 @@ export function describeSteps(steps: Report['steps']): string {
 export function summaryMarkdown(report: Report, files: { failedManifest?: string } = {}): string {
   const c = report.counts;
   const lines = [
-    `# Provisioning run ${report.run_id}: ${report.status}`,
+    `# ${report.operation === 'destroy' ? 'Destroy' : 'Provisioning'} run ${report.run_id}: ${report.status}`,
     '',
     `Manifest: \`${report.manifest.uri}\`${report.manifest.sha256 ? ` (sha256 ${report.manifest.sha256.slice(0, 12)}…)` : ''}`,
     `Started ${report.started_at}, finished ${report.finished_at} (${(report.duration_ms / 1000).toFixed(1)} s).`,
@@ -29,11 +29,15 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
     lines.push(`Retries run ${report.retry_of.run_id} of \`${report.retry_of.manifest}\` (its failed.yaml).`);
   }
   if (report.reason) lines.push('', `**${report.status === 'rejected' ? 'Rejected' : 'Stopped'}:** ${report.reason}`);
+  const columns: Array<keyof typeof c> =
+    report.operation === 'destroy'
+      ? ['total', 'deleted', 'absent', 'foreign', 'failed', 'invalid', 'not_attempted']
+      : ['total', 'created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'];
   lines.push(
     '',
-    '| total | created | updated | existing | failed | invalid | not attempted |',
-    '|---:|---:|---:|---:|---:|---:|---:|',
-    `| ${c.total} | ${c.created} | ${c.updated} | ${c.existing} | ${c.failed} | ${c.invalid} | ${c.not_attempted} |`,
+    `| ${columns.map((k) => k.replace('_', ' ')).join(' | ')} |`,
+    `|${columns.map(() => '---:').join('|')}|`,
+    `| ${columns.map((k) => c[k] ?? 0).join(' | ')} |`,
     '',
     `Requests: ${report.stats.requests}, retries: ${report.stats.retries}, throttled (429): ${report.stats.throttled}` +
       (report.stats.effective_rate !== undefined ? `, effective rate: ${report.stats.effective_rate} writes/s.` : '.'),
@@ -67,21 +71,43 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
       lines.push(`- \`${t.name}\` (line ${t.line}): ${t.error_code ?? ''} ${t.error_msg ?? ''}`.trimEnd());
     if (failed.length > MAX_LISTED) lines.push(`- … and ${failed.length - MAX_LISTED} more (tasks.csv has them all)`);
   }
-  if (files.failedManifest)
-    lines.push('', `To retry what failed or was not attempted, apply or upload \`${files.failedManifest}\` as is.`);
-  lines.push(...changedTasks(report.tasks));
+  if (files.failedManifest) {
+    const how = report.operation === 'destroy' ? 'destroy' : 'apply or upload';
+    lines.push('', `To retry what failed or was not attempted, ${how} \`${files.failedManifest}\` as is.`);
+  }
+  lines.push(...leftAlone(report.tasks), ...changedTasks(report.tasks));
   return `${lines.join('\n')}\n`;
 }
 
-/** The tasks the run overwrote (TaskResult.before): what each was before and is after, the first MAX_LISTED. */
+/** The tasks a destroy left alone: another definition under the manifest's name. */
+function leftAlone(tasks: readonly TaskResult[]): string[] {
+  const foreign = tasks.filter((t) => t.status === 'foreign');
+  if (!foreign.length) return [];
+  const lines = ['', '## Left alone', '', `${foreign.length} task(s) of the manifest's names were not deleted:`, ''];
+  for (const t of foreign.slice(0, MAX_LISTED))
+    lines.push(`- \`${t.name}\` (task ${t.task_id ?? '?'}, line ${t.line}): ${t.note ?? ''}`.trimEnd());
+  if (foreign.length > MAX_LISTED) lines.push(`- … and ${foreign.length - MAX_LISTED} more (tasks.csv has them all)`);
+  return lines;
+}
+
+/**
+ * The tasks the run overwrote or deleted (TaskResult.before): what each was before and is after, the
+ * first MAX_LISTED.
+ */
 function changedTasks(tasks: readonly TaskResult[]): string[] {
-  const changed = tasks.filter((t) => t.before !== undefined);
+  const changed = tasks.filter((t) => t.before !== undefined && (t.status === 'updated' || t.status === 'deleted'));
   if (!changed.length) return [];
+  const deleted = changed.filter((t) => t.status === 'deleted').length;
+  const overwritten = changed.length - deleted;
+  const what = [
+    overwritten && `${overwritten} existing ${overwritten === 1 ? 'task was' : 'tasks were'} overwritten`,
+    deleted && `${deleted} ${deleted === 1 ? 'task was' : 'tasks were'} deleted`,
+  ].filter(Boolean);
   const lines = [
     '',
     '## Changed tasks',
     '',
-    `${changed.length} existing ${changed.length === 1 ? 'task was' : 'tasks were'} overwritten by this run:`,
+    `${what.join(' and ')} by this run:`,
     '',
     '| task | instance | task ID before → after | last modified before |',
     '|---|---|---|---|',
@@ -89,7 +115,7 @@ function changedTasks(tasks: readonly TaskResult[]): string[] {
   for (const t of changed.slice(0, MAX_LISTED)) {
     const before = t.before!;
     lines.push(
-      `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${code(before.task_id)} → ${t.task_id ? code(t.task_id) : '—'} | ${before.modified ?? 'unknown'} |`,
+      `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${code(before.task_id)} → ${t.task_id && t.status !== 'deleted' ? code(t.task_id) : '— (deleted)'} | ${before.modified ?? 'unknown'} |`,
     );
   }
   if (changed.length > MAX_LISTED) lines.push('', `+${changed.length - MAX_LISTED} more (see report.json / tasks.csv)`);

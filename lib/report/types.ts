@@ -1,8 +1,26 @@
 /** Per-task results and the run report (README, "Reports and storage layout"). Plain data. */
 import type { Target } from '../types.js';
 
+/** What a run does with a manifest's tasks: provision them, or remove them again (docs/DESTROY.md). */
+export type Operation = 'apply' | 'destroy';
+
+/** The statuses a task of an apply run can end in. */
 export const TASK_STATUSES = ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'] as const;
-export type TaskStatus = (typeof TASK_STATUSES)[number];
+/** The statuses a task of a destroy run can end in. */
+export const DESTROY_STATUSES = ['deleted', 'absent', 'foreign', 'failed', 'invalid', 'not_attempted'] as const;
+export type TaskStatus = (typeof TASK_STATUSES)[number] | (typeof DESTROY_STATUSES)[number];
+
+/** The statuses an operation's report counts. */
+export function statusesOf(operation: Operation): readonly TaskStatus[] {
+  return operation === 'destroy' ? [...new Set([...TASK_STATUSES, ...DESTROY_STATUSES])] : TASK_STATUSES;
+}
+
+/**
+ * A report's counts: the total and one count per status. Every report counts the statuses of an
+ * apply run; a destroy run's also counts deleted, absent and foreign.
+ */
+export type Counts = Record<'total' | (typeof TASK_STATUSES)[number], number> &
+  Partial<Record<(typeof DESTROY_STATUSES)[number], number>>;
 
 /** What happened to one task. Every task of the manifest has exactly one. */
 export interface TaskResult {
@@ -76,6 +94,8 @@ export interface PolicyApplied {
 export interface Report {
   version: 1;
   run_id: string;
+  /** `destroy` for a destroy run; apply runs say `apply`. */
+  operation: Operation;
   manifest: {
     uri: string;
     etag?: string | undefined;
@@ -95,7 +115,7 @@ export interface Report {
   started_at: string;
   finished_at: string;
   duration_ms: number;
-  counts: Record<'total' | 'created' | 'updated' | 'existing' | 'failed' | 'invalid' | 'not_attempted', number>;
+  counts: Counts;
   /** The writes after a task's own: schedules created, updated or found as given, and tasks started. */
   steps: { schedules_created: number; schedules_updated: number; schedules_unchanged: number; started: number };
   stats: { requests: number; retries: number; throttled: number; effective_rate?: number | undefined };
