@@ -30,7 +30,11 @@ export interface Config {
   /** The limits set explicitly (environment or flag): they cap what a manifest's `options` ask for. */
   caps: Partial<Limits>;
   s3: { endpoint?: string | undefined; forcePathStyle: boolean; region: string };
-  prefixes: { manifest: string; report: string; state: string };
+  /**
+   * `destroy`: the prefix whose uploads run a destroy (docs/DESTROY.md), present only when destroy
+   * uploads are enabled (FDI_DESTROY_UPLOADS=true; DESTROY_PREFIX, default destroy/).
+   */
+  prefixes: { manifest: string; report: string; state: string; destroy?: string | undefined };
   /**
    * The function's heartbeat and after how long without one a run is taken over (FDI_HEARTBEAT_MS,
    * FDI_STALE_AFTER_MS); undefined: the defaults of lib/trigger/liveness.ts. For a platform that retries
@@ -74,8 +78,9 @@ function policyFrom(env: Env, prefixes: Config['prefixes'], problems: string[]):
       ['MANIFEST_PREFIX', prefixes.manifest],
       ['REPORT_PREFIX', prefixes.report],
       ['STATE_PREFIX', prefixes.state],
+      ['DESTROY_PREFIX', prefixes.destroy],
     ] as const
-  ).find(([, p]) => key.startsWith(p));
+  ).find(([, p]) => p !== undefined && key.startsWith(p));
   if (inside) {
     problems.push(
       `FDI_POLICY_OBJECT ${JSON.stringify(key)} lies under ${inside[0]} "${inside[1]}", where others than the operator write: keep it under a prefix only the operator can write, such as operator/`,
@@ -214,6 +219,36 @@ export function loadS3Config(env: Env): Config['s3'] {
   };
 }
 
+/** The destroy prefix when destroy uploads are enabled (FDI_DESTROY_UPLOADS), else undefined. */
+function destroyPrefix(env: Env, problems: string[]): string | undefined {
+  const on = nonEmpty(env.FDI_DESTROY_UPLOADS);
+  if (on === undefined || /^(0|false|no|off)$/i.test(on)) return undefined;
+  if (!/^(1|true|yes|on)$/i.test(on)) {
+    problems.push(`FDI_DESTROY_UPLOADS must be true or false (got ${JSON.stringify(on)})`);
+    return undefined;
+  }
+  const p = prefix(nonEmpty(env.DESTROY_PREFIX), 'destroy/');
+  if (p === '') problems.push('DESTROY_PREFIX cannot be the whole bucket: give it a prefix such as destroy/');
+  return p;
+}
+
+/**
+ * The destroy prefix shares no key with the others: an upload under the manifest prefix must never
+ * destroy, and one under the destroy prefix never apply, whatever the names.
+ */
+function checkPrefixes(prefixes: Config['prefixes'], problems: string[]): void {
+  const d = prefixes.destroy;
+  if (d === undefined) return;
+  for (const [name, p] of [
+    ['MANIFEST_PREFIX', prefixes.manifest],
+    ['REPORT_PREFIX', prefixes.report],
+    ['STATE_PREFIX', prefixes.state],
+  ] as const) {
+    if (d.startsWith(p) || p.startsWith(d))
+      problems.push(`DESTROY_PREFIX "${d}" overlaps ${name} "${p}": give destroy uploads a prefix of their own`);
+  }
+}
+
 /** Builds the configuration; throws one `ConfigError` (exit 2) naming every variable or flag at fault. */
 export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const problems: string[] = [];
@@ -240,7 +275,9 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
     report: prefix(env.REPORT_PREFIX, 'reports/'),
     state: prefix(env.STATE_PREFIX, 'state/'),
+    destroy: destroyPrefix(env, problems),
   };
+  checkPrefixes(prefixes, problems);
   const policy = policyFrom(env, prefixes, problems);
   let auth: AuthConfig = { kind: 'none' };
   try {

@@ -22,6 +22,7 @@ export function freshCheckpoint(lock: Lock, invocation: number): Checkpoint {
     upload_id: lock.upload_id,
     requested_by: lock.requested_by,
     version_id: lock.version_id,
+    operation: lock.operation,
     stats: { ...NO_REQUESTS },
     results: [],
   };

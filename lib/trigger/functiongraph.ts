@@ -64,6 +64,8 @@ export const FUNCTIONGRAPH_SETTINGS = [
   'FDI_STALE_AFTER_MS',
   'FDI_POLICY',
   'FDI_POLICY_OBJECT',
+  'DESTROY_PREFIX',
+  'FDI_DESTROY_UPLOADS',
 ] as const;
 
 type Env = Record<string, string | undefined>;
@@ -227,7 +229,13 @@ export function functionGraphInvoker(options: FunctionGraphOptions): FunctionGra
     const requestId = ask(context.getRequestID?.bind(context));
     const logger = requestId ? options.logger.child({ request_id: requestId }) : options.logger;
     const env = functionGraphEnv(context, options.processEnv);
-    const prefixes = loadConfig({ MANIFEST_PREFIX: env.MANIFEST_PREFIX, STATE_PREFIX: env.STATE_PREFIX }).prefixes;
+    const prefixes = loadConfig({
+      MANIFEST_PREFIX: env.MANIFEST_PREFIX,
+      STATE_PREFIX: env.STATE_PREFIX,
+      REPORT_PREFIX: env.REPORT_PREFIX,
+      DESTROY_PREFIX: env.DESTROY_PREFIX,
+      FDI_DESTROY_UPLOADS: env.FDI_DESTROY_UPLOADS,
+    }).prefixes;
     const parsed = classifyFunctionGraphEvent(event, prefixes);
     const work = parsed.records.filter((r) => r.kind !== 'ignored');
     for (const r of parsed.records) {

@@ -31,7 +31,9 @@ export async function handleRecords(
     }
     try {
       out.push(
-        rec.kind === 'manifest' ? await runUpload(rec.ref, deps, clock) : await runContinuation(rec.ref, deps, clock),
+        rec.kind === 'continuation'
+          ? await runContinuation(rec.ref, deps, clock)
+          : await runUpload(rec.ref, deps, clock, rec.kind === 'destroy' ? 'destroy' : 'apply'),
       );
     } catch (err) {
       // One record's infrastructure failure must not hide the others; it is logged and rethrown at the end.

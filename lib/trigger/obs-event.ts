@@ -20,6 +20,7 @@ import {
   refOfS3Record,
   requesterOf,
   type Classified,
+  type Prefixes,
   type UploadRef,
 } from './s3-event.js';
 
@@ -33,7 +34,6 @@ export interface FunctionGraphRecords {
   records: Classified[];
 }
 
-type Prefixes = { manifest: string; state: string };
 type Json = Record<string, unknown>;
 
 const NOT_AN_EVENT =

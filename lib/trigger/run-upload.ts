@@ -8,7 +8,7 @@ import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { FdiConnector } from '../fdi/client/connect.js';
 import type { Logger } from '../logger.js';
-import type { Report } from '../report/types.js';
+import type { Operation, Report } from '../report/types.js';
 import { runManifest } from '../run-manifest.js';
 import type { PolicyInput } from '../run-types.js';
 import { policyLoader } from '../storage/policy-store.js';
@@ -54,7 +54,12 @@ export type UploadOutcome =
   | { kind: 'finished'; runId: string; report: Report; reportKey: string };
 
 /** Handles an uploaded manifest (first invocation of a run). */
-export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: InvocationClock): Promise<UploadOutcome> {
+export async function runUpload(
+  ref: UploadRef,
+  deps: TriggerDeps,
+  clock: InvocationClock,
+  operation: Operation = 'apply',
+): Promise<UploadOutcome> {
   const upload = uploadId(ref);
   const state = StateFolder.of(deps.storeFor(ref.bucket), deps.config, ref.key, upload);
   const runId = newRunId();
@@ -65,6 +70,7 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
     upload_id: upload,
     ...(ref.versionId && { version_id: ref.versionId }),
     ...(ref.requestedBy && { requested_by: ref.requestedBy }),
+    ...(operation === 'destroy' && { operation }),
   });
   const lock: Lock = {
     owner: runId,
@@ -74,6 +80,7 @@ export async function runUpload(ref: UploadRef, deps: TriggerDeps, clock: Invoca
     started_at: new Date().toISOString(),
     requested_by: ref.requestedBy,
     version_id: ref.versionId,
+    ...(operation === 'destroy' && { operation }),
   };
   const locked = await state.claim('lock.json', lock);
   if (!locked.won) {
@@ -163,6 +170,9 @@ async function runInvocation(
     deps.deadline ?? { softMarginMs: config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 },
   );
   const resume = resumeOf(checkpoint, notes);
+  const destroying = checkpoint.operation === 'destroy' && config.prefixes.destroy !== undefined;
+  if (checkpoint.operation === 'destroy' && !destroying)
+    throw new UserError(`run ${runId} is a destroy, but destroy uploads are no longer enabled (FDI_DESTROY_UPLOADS)`);
   const writer = new CheckpointWriter(state, checkpoint, resume.notes, log);
   let settled = false;
   try {
@@ -173,9 +183,11 @@ async function runInvocation(
         sink: layoutSink(
           state.store,
           config.prefixes.report,
-          manifestPath(checkpoint.key, config.prefixes.manifest),
+          // A destroy's reports go beside the applies of the same path: destroy/team/w1.yaml → team/w1.
+          manifestPath(checkpoint.key, destroying ? config.prefixes.destroy! : config.prefixes.manifest),
           deps.persistDelaysMs,
         ),
+        operation: checkpoint.operation,
         resume,
         provenance: { requestedBy: checkpoint.requested_by, versionId: checkpoint.version_id },
         signal: stops.signal,

@@ -25,6 +25,8 @@ export interface UploadRef {
 
 export type Classified =
   | { kind: 'manifest'; ref: UploadRef }
+  /** A manifest uploaded under the destroy prefix, where destroy uploads are enabled (docs/DESTROY.md). */
+  | { kind: 'destroy'; ref: UploadRef }
   | { kind: 'continuation'; ref: UploadRef }
   | { kind: 'ignored'; ref: UploadRef; reason: string };
 
@@ -105,20 +107,37 @@ export function realVersionId(v: string | null | undefined): string | undefined 
  * What one upload record asks for: the one classification every adapter (the Lambda handler's S3
  * events, FunctionGraph's OBS events and CloudEvents) feeds its records to.
  */
-export function classifyRef(ref: UploadRef, prefixes: { manifest: string; state: string }): Classified {
+export function classifyRef(ref: UploadRef, prefixes: Prefixes): Classified {
   if (!ref.bucket || !ref.key) return { kind: 'ignored', ref, reason: 'not an S3 object record' };
   if (!ref.eventName.startsWith('ObjectCreated'))
     return { kind: 'ignored', ref, reason: `event ${ref.eventName} is not an upload` };
   if (ref.key.startsWith(prefixes.state) && CONTINUATION_RE.test(ref.key)) return { kind: 'continuation', ref };
-  if (!ref.key.startsWith(prefixes.manifest))
-    return { kind: 'ignored', ref, reason: `outside the manifest prefix "${prefixes.manifest}"` };
+  // The prefixes never overlap (lib/config.ts): a key is under one of them at most.
+  const kind = ref.key.startsWith(prefixes.manifest)
+    ? 'manifest'
+    : prefixes.destroy !== undefined && ref.key.startsWith(prefixes.destroy)
+      ? 'destroy'
+      : undefined;
+  if (!kind) {
+    const where = prefixes.destroy
+      ? `the manifest prefix "${prefixes.manifest}" and the destroy prefix "${prefixes.destroy}"`
+      : `the manifest prefix "${prefixes.manifest}"`;
+    return { kind: 'ignored', ref, reason: `outside ${where}` };
+  }
   if (!MANIFEST_SUFFIX.test(ref.key)) {
     return { kind: 'ignored', ref, reason: 'not a manifest: the name must end in .yaml or .yml, in lower case' };
   }
-  return { kind: 'manifest', ref };
+  return { kind, ref };
 }
 
-export function classifyRecords(event: Partial<S3Event>, prefixes: { manifest: string; state: string }): Classified[] {
+/** The prefixes classification needs: manifests, the function's state, and destroy uploads when enabled. */
+export interface Prefixes {
+  manifest: string;
+  state: string;
+  destroy?: string | undefined;
+}
+
+export function classifyRecords(event: Partial<S3Event>, prefixes: Prefixes): Classified[] {
   return (event.Records ?? []).map((r) => classifyRef(refOfS3Record(r), prefixes));
 }
 

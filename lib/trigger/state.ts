@@ -4,7 +4,7 @@
  * `<n>.claim`, `<n>.continue` and finished.json. Each is a small JSON object.
  */
 import type { Config } from '../config.js';
-import type { RequestedBy, TaskResult } from '../report/types.js';
+import type { Operation, RequestedBy, TaskResult } from '../report/types.js';
 import { joinKey, type ObjectStore } from '../storage/object-store.js';
 import { persistently } from '../storage/persist.js';
 import { manifestPath } from '../storage/report-layout.js';
@@ -22,6 +22,8 @@ export type Lock = {
   /** Who uploaded the manifest and which version, as the event said: every invocation's report names them. */
   requested_by?: RequestedBy | undefined;
   version_id?: string | undefined;
+  /** `destroy` for an upload under the destroy prefix (docs/DESTROY.md); absent: apply. */
+  operation?: Operation | undefined;
 };
 
 /** Written by a live invocation every `heartbeatMs`. */
@@ -46,6 +48,7 @@ export interface Checkpoint {
   upload_id: string;
   requested_by?: RequestedBy | undefined;
   version_id?: string | undefined;
+  operation?: Operation | undefined;
   manifest_sha256?: string | undefined;
   stats: RequestCounts;
   results: TaskResult[];

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { classifyRecords, decodeS3Key, encodeS3Key, uploadId } from '../../../lib/trigger/s3-event.js';
+import { loadConfig } from '../../../lib/config.js';
+import { classifyRecords, classifyRef, decodeS3Key, encodeS3Key, uploadId } from '../../../lib/trigger/s3-event.js';
 
 const prefixes = { manifest: 'manifests/', state: 'state/' };
 const rec = (key: string, extra: Record<string, unknown> = {}, eventName = 'ObjectCreated:Put') => ({
@@ -66,5 +67,35 @@ describe('uploadId', () => {
 
   it('is safe as a key segment', () => {
     expect(uploadId({ bucket: 'b', key: 'k', eventName: 'e', versionId: 'a/b c' })).toBe('v-a_b_c');
+  });
+});
+
+describe('destroy uploads (docs/DESTROY.md)', () => {
+  const ref = (key: string) => ({ bucket: 'b', key, eventName: 'ObjectCreated:Put' });
+  const enabled = loadConfig({ FDI_DESTROY_UPLOADS: 'true' }).prefixes;
+
+  it('are classified only under the destroy prefix, and only where enabled', () => {
+    expect(enabled.destroy).toBe('destroy/');
+    expect(classifyRef(ref('destroy/team/w1.yaml'), enabled).kind).toBe('destroy');
+    // The manifest prefix never destroys.
+    expect(classifyRef(ref('manifests/destroy/w1.yaml'), enabled).kind).toBe('manifest');
+    expect(classifyRef(ref('destroy/team/notes.txt'), enabled).kind).toBe('ignored');
+    const off = loadConfig({}).prefixes;
+    expect(off.destroy).toBeUndefined();
+    expect(classifyRef(ref('destroy/team/w1.yaml'), off)).toMatchObject({ kind: 'ignored' });
+    const custom = loadConfig({ FDI_DESTROY_UPLOADS: 'yes', DESTROY_PREFIX: 'rollback' }).prefixes;
+    expect(classifyRef(ref('rollback/w1.yml'), custom).kind).toBe('destroy');
+  });
+
+  it('need a prefix of their own: one overlapping another is a configuration error', () => {
+    expect(() => loadConfig({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: 'manifests/destroy/' })).toThrow(
+      /DESTROY_PREFIX "manifests\/destroy\/" overlaps MANIFEST_PREFIX "manifests\/"/,
+    );
+    expect(() => loadConfig({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: '' })).not.toThrow();
+    expect(() => loadConfig({ FDI_DESTROY_UPLOADS: 'true', MANIFEST_PREFIX: '' })).toThrow(/overlaps MANIFEST_PREFIX/);
+    expect(() => loadConfig({ FDI_DESTROY_UPLOADS: 'maybe' })).toThrow(/FDI_DESTROY_UPLOADS must be true or false/);
+    expect(() => loadConfig({ FDI_DESTROY_UPLOADS: 'true', FDI_POLICY_OBJECT: 'destroy/policy.yaml' })).toThrow(
+      /FDI_POLICY_OBJECT "destroy\/policy.yaml" lies under DESTROY_PREFIX/,
+    );
   });
 });
