@@ -123,5 +123,6 @@ function toOptions(raw: ManifestInput): ManifestOptions {
     ...(o.max_attempts !== undefined && { max_attempts: o.max_attempts }),
     on_exists: o.on_exists ?? 'skip',
     ...(o.failure_threshold && { failure_threshold: { ...o.failure_threshold } }),
+    ...(o.verify !== undefined && { verify: o.verify }),
   };
 }

@@ -23,6 +23,7 @@ export const RENDERED_FIELDS = [
   'target',
   'schedule',
   'start',
+  'run_now',
   'detail',
 ] as const;
 /** One of RENDERED_FIELDS. */

@@ -15,6 +15,7 @@ const SINGLE_FIELDS = [
   'task_tag',
   'schedule',
   'start',
+  'run_now',
 ] as const;
 
 /** The merged fields of an entry named `name` whose own level is `own`, and the level each field comes from. */

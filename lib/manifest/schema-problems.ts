@@ -17,6 +17,8 @@ const EXPECTED: Record<string, string> = {
   source_datasource: 'a data source ID (a string) or {name: …}',
   target_datasource: 'a data source ID (a string) or {name: …}',
   start: 'true or false (or a json-e operator such as {$eval: …})',
+  run_now: 'true or false (or a json-e operator such as {$eval: …})',
+  verify: 'a whole number of seconds from 1 to 3600',
   task_type: `${TASK_TYPES.join(' or ')}`,
   interval: 'a whole number from 1 to 59',
   period: DISPATCH_PERIODS.join(', '),

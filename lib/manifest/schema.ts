@@ -131,6 +131,13 @@ const taskSettings = {
     .union([z.boolean(), Operator])
     .meta({ description: 'Start the task after it is created (default false).' })
     .optional(),
+  run_now: z
+    .union([z.boolean(), Operator])
+    .meta({
+      description:
+        'Trigger one execution of a TIMING task right after this run creates or updates it (default false; docs/MANIFEST.md).',
+    })
+    .optional(),
 };
 
 /** `defaults:` and each of `templates:`. */
@@ -179,6 +186,16 @@ export const OptionsSchema = z
         min_attempted: z.number().int().min(0),
       })
       .meta({ description: 'Stop early when this percentage of at least min_attempted tasks failed.' })
+      .optional(),
+    verify: z
+      .number()
+      .int()
+      .min(1)
+      .max(3600)
+      .meta({
+        description:
+          'After apply, wait up to this many seconds for the execution of each task it started or ran (docs/VERIFY.md).',
+      })
       .optional(),
   })
   .meta({ description: 'Engine options; configuration may cap them.' });

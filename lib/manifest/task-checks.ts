@@ -31,9 +31,17 @@ export function finishTask(
   const detail = taskDetail(rendered, plan.detail, opts.maxDetailBytes, add);
   problems.push(...requestProblems(rendered, fields, detail));
 
-  const { name, source, targetDs, description, tag, schedule, start } = fields;
+  const { name, source, targetDs, description, tag, schedule, start, runNow } = fields;
   // Without a problem these are all set (a check that leaves one unset reports why); the test narrows the types.
-  if (problems.length || name === undefined || !source || !targetDs || detail === undefined || start === undefined)
+  if (
+    problems.length ||
+    name === undefined ||
+    !source ||
+    !targetDs ||
+    detail === undefined ||
+    start === undefined ||
+    runNow === undefined
+  )
     return { problems };
   const task: ExpandedTask = {
     index: opts.index,
@@ -49,6 +57,7 @@ export function finishTask(
     task_detail: detail,
     ...(schedule && { schedule }),
     start,
+    ...(runNow && { run_now: true }),
   };
   return { task, problems };
 }

@@ -19,6 +19,8 @@ export interface CheckedFields {
   /** The manifest's target with the task's merged over it. */
   target: TaskTarget;
   start: boolean | undefined;
+  /** `run_now`: false when absent; undefined when unusable. */
+  runNow: boolean | undefined;
   schedule: TaskDispatch | undefined;
 }
 
@@ -35,6 +37,7 @@ export function checkFields(rendered: JsonObject, manifestTarget: TaskTarget, ad
     tag: optionalString(rendered.task_tag, 'task_tag', add),
     target: taskTarget(rendered.target, manifestTarget, add),
     start: startFlag(rendered.start, add),
+    runNow: runNowFlag(rendered, add),
     schedule: dispatchOf(rendered, add),
   };
 }
@@ -122,6 +125,30 @@ function startFlag(v: unknown, add: AddProblem): boolean | undefined {
     hint: 'use {$eval: "name"} rather than "${name}" to keep a variable\'s type',
   });
   return undefined;
+}
+
+/** `run_now` defaults to false; only a TIMING task can be run by hand (a REALTIME task runs once started). */
+function runNowFlag(rendered: JsonObject, add: AddProblem): boolean | undefined {
+  const v = rendered.run_now ?? false;
+  if (typeof v !== 'boolean') {
+    add({
+      field: 'run_now',
+      kind: 'constraint',
+      message: `run_now must be true or false (got ${describeValue(v)})`,
+      hint: 'use {$eval: "name"} rather than "${name}" to keep a variable\'s type',
+    });
+    return undefined;
+  }
+  if (v && rendered.task_type === 'REALTIME') {
+    add({
+      field: 'run_now',
+      kind: 'constraint',
+      message: 'run_now applies to TIMING tasks only; this task is REALTIME',
+      hint: 'a REALTIME task runs when it is started: use start: true instead of run_now',
+    });
+    return undefined;
+  }
+  return v;
 }
 
 /** The schedule in the API's dispatch form; only a TIMING task may have one. */

@@ -81,6 +81,8 @@ export interface ExpandedTask {
   /** The API's dispatch form (use_quartz_cron+cron, or period+dispatch_interval). TIMING tasks only. */
   schedule?: TaskDispatch | undefined;
   start: boolean;
+  /** Trigger one execution right after this run creates or updates it (TIMING tasks only). */
+  run_now?: boolean | undefined;
 }
 
 /** The manifest's `options:` block, validated and bounded. */
@@ -92,6 +94,8 @@ export interface ManifestOptions {
   /** What to do with a task whose name already exists in its instance (default `skip`). */
   on_exists: OnExists;
   failure_threshold?: { percent: number; min_attempted: number };
+  /** After apply, wait up to this many seconds for the executions of the tasks it started or ran (docs/VERIFY.md). */
+  verify?: number | undefined;
 }
 
 /** A manifest that has no problems, ready to be planned and applied. */
