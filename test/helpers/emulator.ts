@@ -89,3 +89,36 @@ export function routeCount(emu: Emulator, route: string): number {
 export function requestsAnswered(emu: Emulator): number {
   return Object.keys(emu.stats().requests).reduce((n, route) => n + routeCount(emu, route), 0);
 }
+
+/**
+ * Someone edits a task straight through the FDI API (as in the console): its detail becomes `detail`,
+ * its fields stay. Resolves to the HTTP status of the PUT.
+ */
+export async function editTask(
+  emu: Emulator,
+  task: {
+    task_id: string;
+    task_name: string;
+    task_type: string;
+    source_datasource_id: string;
+    target_datasource_id: string;
+  },
+  detail: unknown,
+  where: { project: string; instance: string } = { project: 'local-project', instance: 'local-instance' },
+): Promise<number> {
+  const res = await fetch(`${emu.url}/v2/${where.project}/fdi/instances/${where.instance}/tasks/${task.task_id}`, {
+    method: 'PUT',
+    headers: { 'X-Auth-Token': 'local-token', 'Content-Type': 'application/json' },
+    body: JSON.stringify({
+      task: {
+        task_name: task.task_name,
+        task_type: task.task_type,
+        source_datasource_id: task.source_datasource_id,
+        target_datasource_id: task.target_datasource_id,
+      },
+      task_detail: JSON.stringify(detail),
+    }),
+  });
+  await res.arrayBuffer();
+  return res.status;
+}

@@ -20,7 +20,7 @@ import {
   runCli,
   writeManifest,
 } from '../../helpers/cli.js';
-import { requestsAnswered, routeCount, useEmulator } from '../../helpers/emulator.js';
+import { editTask, requestsAnswered, routeCount, useEmulator } from '../../helpers/emulator.js';
 
 const N = 300;
 const INSTANCES = ['local-instance', 'local-instance-2'];
@@ -93,20 +93,7 @@ describe('destroy: a wave taken back', () => {
     // Someone edits one of them in the console: another target table.
     await new Promise((r) => setTimeout(r, 30));
     const theirs = emu.tasks().find((t) => t.task_name === 'mine-0-0001')!;
-    const edited = await fetch(`${emu.url}/v2/local-project/fdi/instances/local-instance/tasks/${theirs.task_id}`, {
-      method: 'PUT',
-      headers: { 'X-Auth-Token': 'local-token', 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        task: {
-          task_name: theirs.task_name,
-          task_type: theirs.task_type,
-          source_datasource_id: theirs.source_datasource_id,
-          target_datasource_id: theirs.target_datasource_id,
-        },
-        task_detail: JSON.stringify({ targetSelectedDatasource: { targetTable: 'SOMEONE.ELSE' } }),
-      }),
-    });
-    expect(edited.status).toBe(200);
+    expect(await editTask(emu, theirs, { targetSelectedDatasource: { targetTable: 'SOMEONE.ELSE' } })).toBe(200);
 
     const plan = await runCli(['plan', '--destroy', file, '--state', state()], { env: fx.env });
     expect(plan.code, plan.stderr).toBe(0);
@@ -122,7 +109,12 @@ describe('destroy: a wave taken back', () => {
       task_id: theirs.task_id,
       note: expect.stringMatching(/changed in FDI since this product applied it; left alone \(--force deletes it\)/),
     });
-    expect(emu.tasks().filter((t) => t.task_name.startsWith('mine-')).map((t) => t.task_name)).toEqual(['mine-0-0001']);
+    expect(
+      emu
+        .tasks()
+        .filter((t) => t.task_name.startsWith('mine-'))
+        .map((t) => t.task_name),
+    ).toEqual(['mine-0-0001']);
 
     const forced = await cli(['destroy', '--yes', '--force'], file);
     expect(forced.code, forced.stderr).toBe(0);

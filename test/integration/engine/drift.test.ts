@@ -11,7 +11,7 @@ import { describe, expect, it } from 'vitest';
 import type { Emulator } from '../../../emulator/index.js';
 import type { Report } from '../../../lib/report/types.js';
 import { latestLocalReport, runCli, writeManifest } from '../../helpers/cli.js';
-import { routeCount, useEmulator } from '../../helpers/emulator.js';
+import { editTask, routeCount, useEmulator } from '../../helpers/emulator.js';
 import { expectExactlyOnce } from '../../reliability/helpers.js';
 
 const A = 20;
@@ -120,20 +120,7 @@ describe('drift under on_exists: update, FDI answering in its response form', ()
 
     // 4. Someone edits one task straight through the API: found, and brought back to the manifest.
     const victim = stored.get('wave-b-042')!;
-    const edited = await fetch(`${emu.url}/v2/local-project/fdi/instances/local-instance/tasks/${victim.task_id}`, {
-      method: 'PUT',
-      headers: { 'X-Auth-Token': 'local-token', 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        task: {
-          task_name: victim.task_name,
-          task_type: victim.task_type,
-          source_datasource_id: victim.source_datasource_id,
-          target_datasource_id: victim.target_datasource_id,
-        },
-        task_detail: JSON.stringify({ targetSelectedDatasource: { targetTable: 'SOMEONE.ELSE' } }),
-      }),
-    });
-    expect(edited.status).toBe(200);
+    expect(await editTask(emu, victim, { targetSelectedDatasource: { targetTable: 'SOMEONE.ELSE' } })).toBe(200);
     const seen = await plan(manifest('SCHEMA_A2'));
     const drifted = seen.entries.filter((e) => e.compared !== 'unchanged');
     expect(drifted.map((e) => [e.name, e.compared, e.reason])).toEqual([

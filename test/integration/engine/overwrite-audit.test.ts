@@ -10,7 +10,7 @@ import { parse } from 'csv-parse/sync';
 import { describe, expect, it } from 'vitest';
 import type { Report } from '../../../lib/report/types.js';
 import { latestLocalReport, reportFolder, runCli, writeManifest } from '../../helpers/cli.js';
-import { useEmulator } from '../../helpers/emulator.js';
+import { editTask, useEmulator } from '../../helpers/emulator.js';
 
 /** Tasks audit-a-0..2 render `schemaA` into their detail; audit-b-0..2 do not; `extra` adds audit-c-0. */
 function manifest(schemaA: string, extra = false): string {
@@ -62,20 +62,7 @@ describe('the report of a run that overwrites tasks', () => {
     // 2. Someone edits audit-b-1 straight through the API, a little later: its modification time moves.
     await new Promise((r) => setTimeout(r, 30));
     const victim = emu.tasks().find((t) => t.task_name === 'audit-b-1')!;
-    const edited = await fetch(`${emu.url}/v2/local-project/fdi/instances/local-instance/tasks/${victim.task_id}`, {
-      method: 'PUT',
-      headers: { 'X-Auth-Token': 'local-token', 'Content-Type': 'application/json' },
-      body: JSON.stringify({
-        task: {
-          task_name: victim.task_name,
-          task_type: victim.task_type,
-          source_datasource_id: victim.source_datasource_id,
-          target_datasource_id: victim.target_datasource_id,
-        },
-        task_detail: JSON.stringify({ targetSelectedDatasource: { targetTable: 'SOMEONE.ELSE' } }),
-      }),
-    });
-    expect(edited.status).toBe(200);
+    expect(await editTask(emu, victim, { targetSelectedDatasource: { targetTable: 'SOMEONE.ELSE' } })).toBe(200);
 
     // What FDI holds before the second run: each task's ID and modification time.
     const held = new Map(emu.tasks().map((t) => [t.task_name, { id: t.task_id, modified: t.last_modified_date }]));
