@@ -94,10 +94,18 @@ export function failure(base: TaskResult, error: FdiError, note?: string): TaskR
 }
 
 /** The task exists but a later step failed: reported failed, so that failed.yaml re-runs it. */
-export function stepFailure(result: TaskResult, step: 'schedule' | 'start', error: FdiError): TaskResult {
+export function stepFailure(
+  result: TaskResult,
+  step: 'schedule' | 'start' | 'run',
+  error: FdiError,
+  note?: string,
+): TaskResult {
   const f = failure(result, error);
-  const finish = `the task itself exists; a run with on_exists: update finishes the ${step}`;
-  return { ...f, error_msg: `${step}: ${f.error_msg} (${finish})` };
+  const finish =
+    step === 'run'
+      ? 'the task itself exists; run it by hand (a re-run runs only the tasks it creates or updates)'
+      : `the task itself exists; a run with on_exists: update finishes the ${step}`;
+  return { ...f, error_msg: `${step}: ${f.error_msg} (${note ? `${note}; ` : ''}${finish})` };
 }
 
 /** Error codes of failures whose outcome is unknown: the task may exist. */

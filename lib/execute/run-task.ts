@@ -15,6 +15,7 @@ import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import type { OnExists } from '../types.js';
 import { createExactlyOnce } from './create-task.js';
 import { ensureDispatch, updateDispatch, type ScheduleDone, type StepOutcome } from './post-steps.js';
+import { runOnce } from './run-now.js';
 import { beforeOf, failure, notAttempted, stepFailure, taskBase, type Prior } from './results.js';
 
 /** What became of a task. */
@@ -143,6 +144,12 @@ async function followUp(task: ExpandedTask, entry: PlanEntry, step: Written, ctx
     const o = await scheduleStep(schedule, entry, result.task_id!, task.schedule, ctx);
     if (!o.ok) return { result: stepFailure(result, 'schedule', o.error), wrote, error: o.error };
     result = { ...result, scheduled: true, schedule: o.done };
+  }
+  // run_now: only a task this run created or updated is run (docs/MANIFEST.md); one that was found is left alone.
+  if (task.run_now && (step.created || result.status === 'updated')) {
+    const o = await runOnce(ctx.client, entry.target, result.task_id!, step.created, ctx);
+    if (!o.ok) return { result: stepFailure(result, 'run', o.error, o.note), wrote, error: o.error };
+    result = { ...result, run: o.run, ...(o.note ? { note: result.note ? `${result.note}; ${o.note}` : o.note } : {}) };
   }
   const start = offPlan ? task.start && 'start' : entry.startAction;
   if (start === 'running') return { result: { ...result, started: true, start: 'running' }, wrote };

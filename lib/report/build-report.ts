@@ -28,6 +28,8 @@ export interface ReportInput {
   aborted?: string | undefined;
   /** Set when the run was refused before any write. */
   rejected?: string | undefined;
+  /** `apply --verify`: how the executions stand (docs/VERIFY.md). */
+  verify?: Report['verify'];
   notes?: string[] | undefined;
 }
 
@@ -44,11 +46,14 @@ function settled(counts: Counts): number {
 
 /** The steps after the tasks' own writes, counted from the results. */
 export function countSteps(results: TaskResult[]): Report['steps'] {
-  const steps = { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 };
+  const steps: Report['steps'] = { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 };
+  let runs = 0;
   for (const r of results) {
     if (r.schedule) steps[`schedules_${r.schedule}`] += 1;
     if (r.start === 'started') steps.started += 1;
+    if (r.run === 'triggered') runs += 1;
   }
+  if (runs > 0) steps.runs_triggered = runs;
   return steps;
 }
 
@@ -60,6 +65,15 @@ export function runStatus(input: Pick<ReportInput, 'errors' | 'aborted' | 'rejec
   if (unsettled === 0) return 'succeeded';
   if (settled(counts) === 0) return 'failed';
   return 'partial';
+}
+
+/**
+ * Exit code of a report: that of its status, except that a succeeded run whose verified executions are
+ * not all healthy exits 1 (docs/VERIFY.md).
+ */
+export function exitCodeOfReport(report: Pick<Report, 'status' | 'verify'>): ExitCode {
+  const code = exitCodeOf(report.status);
+  return code === EXIT.ok && report.verify && !report.verify.healthy ? EXIT.someFailed : code;
 }
 
 /** Exit code of a run status (README, "The command line"). */
@@ -97,6 +111,7 @@ export function buildReport(input: ReportInput): Report {
     duration_ms: durationMs,
     counts,
     steps: countSteps(input.results),
+    verify: input.verify,
     stats: {
       ...input.stats,
       effective_rate: durationMs > 0 && writes > 0 ? round(writes / (durationMs / 1000)) : undefined,

@@ -1,5 +1,5 @@
 /** `summary.md`: the human summary (counts, top errors, timing, effective rate). Pure. */
-import type { Report, TaskResult } from './types.js';
+import { EXECUTION_STATES, type Report, type TaskResult } from './types.js';
 
 const MAX_LISTED = 20;
 
@@ -10,6 +10,7 @@ export function describeSteps(steps: Report['steps']): string {
     [steps.schedules_updated, 'schedule updated', 'schedules updated'],
     [steps.schedules_unchanged, 'schedule unchanged', 'schedules unchanged'],
     [steps.started, 'started', 'started'],
+    [steps.runs_triggered ?? 0, 'run triggered', 'runs triggered'],
   ];
   return parts
     .filter(([n]) => n > 0)
@@ -29,6 +30,8 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
     lines.push(`Retries run ${report.retry_of.run_id} of \`${report.retry_of.manifest}\` (its failed.yaml).`);
   }
   if (report.reason) lines.push('', `**${report.status === 'rejected' ? 'Rejected' : 'Stopped'}:** ${report.reason}`);
+  // What a reader must see first: the executions that failed.
+  lines.push(...failedExecutions(report.tasks));
   const columns: Array<keyof typeof c> =
     report.operation === 'destroy'
       ? ['total', 'deleted', 'absent', 'foreign', 'failed', 'invalid', 'not_attempted']
@@ -44,6 +47,7 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
   );
   const steps = describeSteps(report.steps);
   if (steps) lines.push('', `Schedules and starts: ${steps}.`);
+  if (report.verify) lines.push('', `Verified executions: ${describeVerify(report.verify)}.`);
   for (const n of report.notes ?? []) lines.push('', `> ${n}`);
   if (report.errors.length) {
     lines.push('', '## Manifest problems', '');
@@ -77,6 +81,34 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
   }
   lines.push(...leftAlone(report.tasks), ...changedTasks(report.tasks));
   return `${lines.join('\n')}\n`;
+}
+
+/** The verification in words, e.g. "9 succeeded, 1 failed (unhealthy; the deadline came first)". */
+export function describeVerify(v: NonNullable<Report['verify']>): string {
+  const counts = EXECUTION_STATES.map((s) => `${v.counts[s]} ${s}`).join(', ');
+  const ended = v.ended === 'deadline' ? '; the deadline came first' : v.ended === 'stopped' ? '; stopped early' : '';
+  return `${v.tasks} task(s): ${counts} (${v.healthy ? 'healthy' : 'not healthy'}${ended}, within ${v.timeout_s} s)`;
+}
+
+/** The executions `apply --verify` saw fail, with FDI's remarks: first in the summary. */
+function failedExecutions(tasks: readonly TaskResult[]): string[] {
+  const failed = tasks.filter((t) => t.execution?.state === 'failed');
+  if (!failed.length) return [];
+  const lines = [
+    '',
+    '## Failed executions',
+    '',
+    '| task | instance | status | rows written | dirty rows | remarks |',
+    '|---|---|---|---:|---:|---|',
+  ];
+  for (const t of failed.slice(0, MAX_LISTED)) {
+    const e = t.execution!;
+    lines.push(
+      `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${e.execute_status ?? ''} | ${e.data_count ?? ''} | ${e.dirty_data_count ?? ''} | ${cell(e.remarks ?? e.note ?? '')} |`,
+    );
+  }
+  if (failed.length > MAX_LISTED) lines.push('', `+${failed.length - MAX_LISTED} more (see report.json / tasks.csv)`);
+  return lines;
 }
 
 /** The tasks a destroy left alone: another definition under the manifest's name. */

@@ -20,6 +20,12 @@ export const CSV_COLUMNS = [
   // The task a run overwrote (TaskResult.before); appended, so that earlier columns keep their places.
   'before_task_id',
   'before_modified',
+  // run_now and apply --verify (docs/VERIFY.md); appended for the same reason.
+  'run',
+  'execution',
+  'execution_remarks',
+  'data_count',
+  'dirty_data_count',
 ] as const;
 
 export function tasksCsv(results: TaskResult[]): string {
@@ -29,6 +35,11 @@ export function tasksCsv(results: TaskResult[]): string {
     instance_id: r.target?.instance_id ?? '',
     before_task_id: r.before?.task_id ?? '',
     before_modified: r.before?.modified ?? '',
+    run: r.run ?? '',
+    execution: r.execution?.state ?? '',
+    execution_remarks: r.execution?.remarks ?? '',
+    data_count: r.execution?.data_count ?? '',
+    dirty_data_count: r.execution?.dirty_data_count ?? '',
   }));
   return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }

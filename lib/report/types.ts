@@ -43,6 +43,13 @@ export interface TaskResult {
   start?: 'started' | 'running' | undefined;
   /** The task was started (or found running). */
   started?: boolean | undefined;
+  /**
+   * `run_now` (docs/MANIFEST.md): `triggered` when this run triggered one execution, `running` when
+   * FDI said an execution was running already. Absent when the task was not run.
+   */
+  run?: 'triggered' | 'running' | undefined;
+  /** What `apply --verify` saw of the task's latest execution (docs/VERIFY.md); absent when not verified. */
+  execution?: Execution | undefined;
   /** How the outcome was established when it was not a plain answer (e.g. confirmed by a name lookup). */
   note?: string | undefined;
   /**
@@ -51,6 +58,48 @@ export interface TaskResult {
    * it was. `modified`: when FDI last showed it modified before the run (ISO 8601), when FDI said.
    */
   before?: { task_id: string; modified?: string | undefined } | undefined;
+}
+
+/** The states `apply --verify` reports a task's execution in (docs/VERIFY.md). */
+export const EXECUTION_STATES = ['succeeded', 'failed', 'running', 'not yet run'] as const;
+export type ExecutionState = (typeof EXECUTION_STATES)[number];
+
+/** A verified task's latest execution, as FDI's task monitor showed it (docs/VERIFY.md). */
+export interface Execution {
+  state: ExecutionState;
+  /** Whether this state counts as healthy: a success, or a REALTIME task's stream running. */
+  healthy: boolean;
+  /** FDI's `execute_status` of the execution (or of the task's monitor entry when no execution was shown). */
+  execute_status?: string | undefined;
+  /** FDI's trace ID of the execution. */
+  id?: string | undefined;
+  /** When it began (ISO 8601, FDI's clock). */
+  started_at?: string | undefined;
+  /** Rows written, and rows rejected (dirty data). */
+  data_count?: number | undefined;
+  dirty_data_count?: number | undefined;
+  /** FDI's `remarks`: why a failed execution failed. */
+  remarks?: string | undefined;
+  /** Why verification could not tell more (a read that failed, the deadline). */
+  note?: string | undefined;
+}
+
+/** The `verify` part of report.json: how the verified wave stands (docs/VERIFY.md). */
+export interface VerifySummary {
+  /** How long verification was allowed to wait, in seconds. */
+  timeout_s: number;
+  /** When it had to stop at the latest (ISO 8601). */
+  deadline: string;
+  /** How it ended: every verified execution settled, the deadline came, or the run was stopped. */
+  ended: 'settled' | 'deadline' | 'stopped';
+  /** Tasks verified. */
+  tasks: number;
+  /** Tasks per execution state. */
+  counts: Record<ExecutionState, number>;
+  /** Every verified execution healthy: the exit code is 0 only then (when the run itself succeeded). */
+  healthy: boolean;
+  /** Why it stopped early or could not read, when it did. */
+  note?: string | undefined;
 }
 
 export type RunStatus = 'succeeded' | 'partial' | 'failed' | 'rejected' | 'aborted';
@@ -117,7 +166,16 @@ export interface Report {
   duration_ms: number;
   counts: Counts;
   /** The writes after a task's own: schedules created, updated or found as given, and tasks started. */
-  steps: { schedules_created: number; schedules_updated: number; schedules_unchanged: number; started: number };
+  steps: {
+    schedules_created: number;
+    schedules_updated: number;
+    schedules_unchanged: number;
+    started: number;
+    /** Executions triggered by `run_now`; present when there was one. */
+    runs_triggered?: number | undefined;
+  };
+  /** `apply --verify` (docs/VERIFY.md): how the executions of the started and run tasks stand. */
+  verify?: VerifySummary | undefined;
   stats: { requests: number; retries: number; throttled: number; effective_rate?: number | undefined };
   /** Notes about guarantees in force (e.g. no conditional writes on this store). */
   notes?: string[] | undefined;
