@@ -83,6 +83,12 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
       .option(
         '--report <dir|s3://bucket/prefix>',
         'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
+      )
+      .option(
+        '--verify [seconds]',
+        'then wait up to this long (default 300, at most 3600) for the executions of the tasks it started or ran; ' +
+          'exit 1 unless each succeeded (a REALTIME stream: runs) — a failed one, or one still running or not yet ' +
+          'run at the deadline (docs/VERIFY.md); overrides options.verify',
       ),
   ).action(lazy(() => import('./commands/apply.js'), ctx));
 
@@ -151,6 +157,10 @@ function addEmulatorCommand(program: Command, ctx: CliContext): void {
     .option('--token-ttl-s <seconds>', 'lifetime of tokens issued by POST /v3/auth/tokens', '86400')
     .option('--detail-form <form>', 'task_detail in answers: response (RawFormDataResponse, default) or request (echo)')
     .addOption(noDispatchOption())
+    .option('--execution-ms <ms>', 'how long a simulated execution runs (default 1000)')
+    .option('--execution-fail-share <share>', 'share of simulated executions that fail, 0 to 1 (default 0)')
+    .option('--execution-seed <n>', 'seed of which simulated executions fail (default 1)')
+    .option('--run-on-start', 'a batch start of a TIMING task runs it at once')
     .action(lazy(() => import('./commands/emulator.js'), ctx));
 }
 

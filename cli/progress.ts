@@ -24,6 +24,23 @@ export function createProgress(
   stream: NodeJS.WritableStream & { isTTY?: boolean | undefined },
   options: { quiet?: boolean | undefined; operation?: Operation | undefined },
 ): Progress {
+  const progress = progressOn(stream, options);
+  // Stopping twice (before verification, then at the end) shows the last state once.
+  let stopped = false;
+  return {
+    start: (total) => progress.start(total),
+    update: (r) => progress.update(r),
+    stop: () => {
+      if (!stopped) progress.stop();
+      stopped = true;
+    },
+  };
+}
+
+function progressOn(
+  stream: NodeJS.WritableStream & { isTTY?: boolean | undefined },
+  options: { quiet?: boolean | undefined; operation?: Operation | undefined },
+): Progress {
   const shown = SHOWN[options.operation ?? 'apply'];
   const counts: Record<string, number> = Object.fromEntries([['done', 0], ...shown.map((s) => [s, 0])]);
   const startedAt = performance.now();

@@ -12,7 +12,8 @@
  * writes the report.
  */
 import { effectiveLimits, type Config } from './config.js';
-import { executePlan } from './execute/execute-plan.js';
+import { executePlan, type ExecuteOutcome } from './execute/execute-plan.js';
+import { toVerify, verifyExecutions, VERIFY_CLOCK_SLACK_MS, type VerifyOptions } from './execute/verify.js';
 import { allNotAttempted, isFinal, plannedResults } from './execute/results.js';
 import type { FdiClient } from './fdi/client/client.js';
 import { compileSource, type CompiledManifest } from './manifest/index.js';
@@ -35,6 +36,7 @@ import {
   type Ending,
 } from './run-record.js';
 import type { ApplyRequest, Finished, PlanRequest, RunDeps, RunOutcome, RunRequest } from './run-types.js';
+import type { TaskResult, VerifySummary } from './report/types.js';
 import { createTraffic } from './traffic/run-traffic.js';
 import type { RetryContext } from './traffic/with-retry.js';
 import { systemClock, targetKey, type Target } from './types.js';
@@ -130,10 +132,42 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     return { kind: 'suspended', runId: run.runId, stats: run.state.stats };
   }
 
-  // 5. Report and write.
+  // 5. Verify: how the executions of the tasks the run started or ran end (docs/VERIFY.md).
+  const verified = await verifyStage(outcome, req, manifest.options.verify, {
+    client,
+    retry: traffic.retry,
+    since: run.startedAt.getTime() - VERIFY_CLOCK_SLACK_MS,
+    now: () => clock.now(),
+  });
+
+  // 6. Report and write.
   const origin = { uri: run.uri, runId: run.runId, path: req.sink.path, operation };
-  const failedYaml = rerunManifest(manifest, plan.entries, outcome.results, origin);
-  return run.finish(outcome.results, { aborted: outcome.reason }, { plan, manifest, failedYaml });
+  const failedYaml = rerunManifest(manifest, plan.entries, verified.results, origin);
+  const ending = { aborted: outcome.reason, verify: verified.summary };
+  return run.finish(verified.results, ending, { plan, manifest, failedYaml });
+}
+
+/**
+ * Step 5: when asked (the request's `verify`, else the manifest's `options.verify` in seconds), and the
+ * run's execution ran its course, wait for the executions of the tasks it started or ran.
+ */
+async function verifyStage(
+  outcome: ExecuteOutcome,
+  req: ApplyRequest,
+  manifestSeconds: number | undefined,
+  ctx: Pick<VerifyOptions, 'client' | 'retry' | 'since' | 'now'>,
+): Promise<{ results: TaskResult[]; summary?: VerifySummary | undefined }> {
+  const timeoutMs = req.verify?.timeoutMs ?? (manifestSeconds !== undefined ? manifestSeconds * 1000 : undefined);
+  if (timeoutMs === undefined || outcome.stopped || req.operation === 'destroy') return { results: outcome.results };
+  const count = outcome.results.filter(toVerify).length;
+  req.observer?.verifying?.(count, new Date(ctx.now().getTime() + timeoutMs));
+  const { results, summary } = await verifyExecutions(outcome.results, {
+    ...ctx,
+    timeoutMs,
+    signal: req.signal,
+    deadline: req.deadline,
+  });
+  return { results, summary };
 }
 
 /** The records of the last applies to the targets (none without a store); a store that fails is a note. */

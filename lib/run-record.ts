@@ -20,6 +20,8 @@ export interface Ending {
   errors?: ManifestError[];
   rejected?: string | undefined;
   aborted?: string | undefined;
+  /** `apply --verify`: how the executions stand (docs/VERIFY.md). */
+  verify?: Report['verify'];
 }
 
 /** A sortable, unique run id: `20261128T203828Z-1a2b3c`. */

@@ -46,6 +46,11 @@ export interface ApplyRequest extends Request {
   deadline?: AbortSignal | undefined;
   /** A later invocation of a run picks it up from here (the trigger's checkpoint). */
   resume?: Resume | undefined;
+  /**
+   * After execution, wait up to `timeoutMs` for the executions of the tasks the run started or ran
+   * (docs/VERIFY.md); over the manifest's `options.verify`.
+   */
+  verify?: { timeoutMs: number } | undefined;
 }
 
 export type RunRequest = PlanRequest | ApplyRequest;
@@ -80,6 +85,8 @@ export interface RunObserver {
    * `state` is the run's state at this moment, for a caller that saves it now and then.
    */
   result?(result: TaskResult, progress: { final: boolean; state: () => RunState }): void;
+  /** Verification begins (docs/VERIFY.md): how many tasks it waits for, and until when at the latest. */
+  verifying?(tasks: number, until: Date): void;
   /** Every result is in: awaited before the report is written or the run suspends. */
   ending?(state: RunState): Promise<void>;
 }

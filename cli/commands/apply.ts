@@ -1,25 +1,57 @@
 /** `fdi-provision apply <manifest>`: provision, show progress on stderr, write the report. */
-import { exitCodeOf } from '../../lib/report/build-report.js';
-import { describeSteps } from '../../lib/report/summary-md.js';
+import { UserError } from '../../lib/errors.js';
+import { exitCodeOfReport } from '../../lib/report/build-report.js';
+import { describeSteps, describeVerify } from '../../lib/report/summary-md.js';
 import type { Plan } from '../../lib/plan/types.js';
 import type { Report, TaskResult } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
-import type { CommandAction } from '../context.js';
+import type { CommandAction, CommonFlags } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
 import { createProgress } from '../progress.js';
 
-const apply: CommandAction = async ([manifestUri], flags, ctx) => {
+/** apply's flags: the engine's, and `--verify [seconds]` (true without a value). */
+export interface ApplyFlags extends CommonFlags {
+  verify?: string | boolean;
+}
+
+/** `--verify` without a value waits this long (docs/VERIFY.md). */
+export const DEFAULT_VERIFY_S = 300;
+export const MAX_VERIFY_S = 3600;
+
+/** `--verify [seconds]` → the request's verify; undefined without the flag. A bad value is the user's error (exit 2). */
+export function verifyFlag(raw: string | boolean | undefined): { timeoutMs: number } | undefined {
+  if (raw === undefined || raw === false) return undefined;
+  if (raw === true) return { timeoutMs: DEFAULT_VERIFY_S * 1000 };
+  const n = /^\s*\d+\s*$/.test(raw) ? Number(raw) : Number.NaN;
+  if (!Number.isSafeInteger(n) || n < 1 || n > MAX_VERIFY_S) {
+    throw new UserError(`--verify takes a whole number of seconds from 1 to ${MAX_VERIFY_S} (got "${raw}")`, {
+      hint: 'write it after the manifest or as --verify=SECONDS: apply wave.yaml --verify 120',
+    });
+  }
+  return { timeoutMs: n * 1000 };
+}
+
+const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
+  const verify = verifyFlag(flags.verify);
   const { config, deps, provenance, clean } = setUpEngine(manifestUri, flags, ctx);
   const sink = await reportSinkFor(flags.report, manifestUri, config);
   const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
   const observer = {
     planned: (plan: Plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
     result: (r: TaskResult) => progress.update(r),
+    verifying: (tasks: number, until: Date) => {
+      progress.stop();
+      if (!flags.quiet && !flags.json)
+        ctx.stderr.write(`verifying the executions of ${tasks} task(s), until ${until.toISOString()} at the latest\n`);
+    },
   };
   let outcome;
   try {
-    outcome = await runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer, provenance }, deps);
+    outcome = await runManifest(
+      { mode: 'apply', config, sink, signal: ctx.signal, observer, provenance, verify },
+      deps,
+    );
   } finally {
     progress.stop();
   }
@@ -27,7 +59,7 @@ const apply: CommandAction = async ([manifestUri], flags, ctx) => {
   if (flags.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
   if (!flags.quiet)
     ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location ?? '(not written)'}\n`));
-  return exitCodeOf(report.status);
+  return exitCodeOfReport(report);
 };
 
 /** The statuses the summary line counts, per operation. */
@@ -45,9 +77,20 @@ export function summaryLine(report: Report): string {
     `${report.status}: ${c.total} tasks: ${counted.join(', ')} ` +
     `(${(report.duration_ms / 1000).toFixed(1)} s, ${s.requests} requests, ${s.retries} retries, ${s.throttled} throttled)\n` +
     (describeSteps(report.steps) ? `${describeSteps(report.steps)}\n` : '') +
+    (report.verify ? `verify: ${describeVerify(report.verify)}\n${failedExecutionLines(report)}` : '') +
     (report.reason ? `${report.reason}\n` : '') +
     errorLines(report.errors.slice(0, 50), report.manifest.uri)
   );
+}
+
+/** The failed executions, one line each with FDI's remark (the first 20). */
+function failedExecutionLines(report: Report): string {
+  const failed = report.tasks.filter((t) => t.execution?.state === 'failed');
+  const lines = failed
+    .slice(0, 20)
+    .map((t) => `  failed execution: ${t.name}: ${t.execution?.remarks ?? t.execution?.execute_status ?? ''}\n`);
+  if (failed.length > 20) lines.push(`  … and ${failed.length - 20} more (summary.md, tasks.csv)\n`);
+  return lines.join('');
 }
 
 export default apply;

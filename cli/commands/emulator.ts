@@ -40,6 +40,10 @@ export interface EmulatorFlags {
   tokenTtlS: string;
   detailForm?: string;
   noDispatch?: string;
+  executionMs?: string;
+  executionFailShare?: string;
+  executionSeed?: string;
+  runOnStart?: boolean;
 }
 
 type Problems = string[];
@@ -111,6 +115,17 @@ function choice<T extends string>(
   return undefined;
 }
 
+/** A share from 0 to 1. */
+function share(problems: Problems, flag: string, raw: string | undefined): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (raw.trim() === '' || !Number.isFinite(n) || n < 0 || n > 1) {
+    problems.push(`--${flag} must be a number from 0 to 1 (got "${raw}")`);
+    return undefined;
+  }
+  return n;
+}
+
 function nonEmpty(problems: Problems, flag: string, values: string[] | undefined): string[] | undefined {
   if (values?.some((v) => v.trim() === '')) problems.push(`--${flag} must not be empty`);
   return values;
@@ -157,6 +172,10 @@ export function optionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
     datasources: readDataSources(problems, flags.datasources),
     detailForm: choice<DetailForm>(problems, 'detail-form', flags.detailForm, DETAIL_FORMS),
     noDispatch: choice<NoDispatchForm>(problems, 'no-dispatch', flags.noDispatch, NO_DISPATCH_FORMS),
+    executionMs: int(problems, 'execution-ms', flags.executionMs, 0),
+    executionFailShare: share(problems, 'execution-fail-share', flags.executionFailShare),
+    executionSeed: int(problems, 'execution-seed', flags.executionSeed, 0, 2 ** 32 - 1),
+    runOnStart: flags.runOnStart,
   };
   const faultProblems: Problems = [];
   options.faults = faults(faultProblems, flags.fault);
