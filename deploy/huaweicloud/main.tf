@@ -29,6 +29,18 @@ locals {
     FDI_POLICY_OBJECT = var.fdi_policy_object
   }
 
+  # Destroy uploads (var.destroy_uploads, docs/DESTROY.md): passed only when enabled, never by default.
+  destroy_settings = var.destroy_uploads ? {
+    FDI_DESTROY_UPLOADS = "true"
+    DESTROY_PREFIX      = var.destroy_prefix
+  } : {}
+  # The destroy prefix shares no key with the others (the function refuses it too, lib/config.ts): an
+  # upload under the manifest prefix must never destroy, nor the function's own writes.
+  destroy_prefix_overlaps = anytrue([
+    for p in [var.manifest_prefix, var.report_prefix, var.state_prefix] :
+    startswith(var.destroy_prefix, p) || startswith(p, var.destroy_prefix)
+  ])
+
   # Where the policy object is: a key in var.bucket, or s3://bucket/key (OBS through its S3 API).
   policy_object_full   = can(regex("^s3://[^/]+/.+$", var.fdi_policy_object))
   policy_object_bucket = local.policy_object_full ? regex("^s3://([^/]+)/", var.fdi_policy_object)[0] : var.bucket
@@ -37,7 +49,8 @@ locals {
   # policy object there could be replaced by someone the policy is meant to restrict. (The function
   # refuses such a key in any bucket, lib/config.ts; this check fails the plan before it is deployed.)
   policy_object_in_function_prefix = anytrue([
-    for p in [var.manifest_prefix, var.report_prefix, var.state_prefix] : startswith(local.policy_object_key, p)
+    for p in concat([var.manifest_prefix, var.report_prefix, var.state_prefix], var.destroy_uploads ? [var.destroy_prefix] : []) :
+    startswith(local.policy_object_key, p)
   ])
 
   # The objects that start a run: manifests (.yaml and .yml), and the continuations the function writes.
@@ -46,6 +59,13 @@ locals {
     manifest_yml  = { prefix = var.manifest_prefix, suffix = ".yml" }
     continuation  = { prefix = var.state_prefix, suffix = ".continue" }
   }
+  # Only with destroy_uploads: manifests under the destroy prefix, which DELETE the tasks they define.
+  # Anyone who can write that prefix can then delete tasks (docs/DESTROY.md; the policy rules for
+  # destroy/... in docs/SECURITY.md). None by default.
+  destroy_obs_triggers = var.destroy_uploads ? {
+    destroy_yaml = { prefix = var.destroy_prefix, suffix = ".yaml" }
+    destroy_yml  = { prefix = var.destroy_prefix, suffix = ".yml" }
+  } : {}
 }
 
 locals {
@@ -95,6 +115,15 @@ locals {
     }
   ]
 
+  # Only with destroy_uploads: read the manifests uploaded under the destroy prefix (no write, no list).
+  obs_destroy_statements = var.destroy_uploads ? [
+    {
+      Effect   = "Allow"
+      Action   = ["obs:object:GetObject", "obs:object:GetObjectVersion"]
+      Resource = ["obs:*:*:object:${var.bucket}/${var.destroy_prefix}*"]
+    },
+  ] : []
+
   # ROMA Connect (region-specific): only the FDI calls the provisioner makes (docs/FDI-API.md, the client
   # in lib/fdi/client/client.ts). Names from ROMA Connect's "Permissions and Supported Actions" (API
   # reference, "Data Integration Permissions"):
@@ -102,7 +131,8 @@ locals {
   #                                  parts of a task: the table lists no action of their own)
   #   batch start (batch-operation)  roma:tasks:operate
   #   list data sources              roma:datasources:list (not in the table: check the name in your region)
-  # Nothing that deletes (no roma:tasks:delete: destroy is not granted), no connector, no instance action.
+  # By default nothing that deletes (roma:tasks:delete only with destroy_uploads: roma_destroy_statements
+  # below), and never a connector or instance action.
   #
   # What IAM cannot scope: ROMA Connect's actions support authorization by IAM project (region) and by
   # enterprise project only. They take no resource-level Resource (no instance URN) and no condition key
@@ -125,6 +155,14 @@ locals {
       },
     ]
   }
+  # Only with destroy_uploads: a destroy upload deletes tasks (DELETE task). Its other calls (list, get,
+  # batch stop = roma:tasks:operate, list data sources) are granted above. None by default.
+  roma_destroy_statements = var.destroy_uploads ? [
+    {
+      Effect = "Allow"
+      Action = ["roma:tasks:delete"]
+    },
+  ] : []
 }
 
 # --- Permissions: an agency FunctionGraph assumes, holding two custom policies and nothing else. ---
@@ -132,16 +170,16 @@ locals {
 # OBS is a global service (type AX); ROMA Connect is region-specific (type XA, granted in the region's project).
 resource "huaweicloud_identity_role" "obs" {
   name        = "${var.function_name}-obs"
-  description = "fdi-provisioner: read ${var.manifest_prefix}*, read/write ${var.report_prefix}* and ${var.state_prefix}* in ${var.bucket}"
+  description = "fdi-provisioner: read ${var.manifest_prefix}*${var.destroy_uploads ? " and ${var.destroy_prefix}*" : ""}, read/write ${var.report_prefix}* and ${var.state_prefix}* in ${var.bucket}"
   type        = "AX"
-  policy      = jsonencode(merge(local.obs_policy, { Statement = concat(local.obs_policy.Statement, local.obs_policy_object_statements) }))
+  policy      = jsonencode(merge(local.obs_policy, { Statement = concat(local.obs_policy.Statement, local.obs_policy_object_statements, local.obs_destroy_statements) }))
 }
 
 resource "huaweicloud_identity_role" "roma" {
   name        = "${var.function_name}-roma-fdi"
-  description = "fdi-provisioner: create, update and start FDI tasks (ROMA Connect ${var.roma_enterprise_project != "" ? "instances of enterprise project ${var.roma_enterprise_project}" : "instances of ${var.region}"})"
+  description = "fdi-provisioner: ${var.destroy_uploads ? "create, update, start and delete" : "create, update and start"} FDI tasks (ROMA Connect ${var.roma_enterprise_project != "" ? "instances of enterprise project ${var.roma_enterprise_project}" : "instances of ${var.region}"})"
   type        = "XA"
-  policy      = jsonencode(local.roma_policy)
+  policy      = jsonencode(merge(local.roma_policy, { Statement = concat(local.roma_policy.Statement, local.roma_destroy_statements) }))
 }
 
 resource "huaweicloud_identity_agency" "function" {
@@ -196,7 +234,7 @@ resource "huaweicloud_fgs_function" "provisioner" {
   code_filename = local.code_in_obs ? null : "fdi-provisioner.zip"
   code_url      = local.code_in_obs ? "https://${var.code_bucket}.obs.${var.region}.myhuaweicloud.com/${local.code_key}" : null
 
-  user_data = jsonencode(merge(local.settings, { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" }))
+  user_data = jsonencode(merge(local.settings, local.destroy_settings, { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" }))
 
   depends_on = [huaweicloud_obs_bucket_object.package]
 
@@ -207,7 +245,11 @@ resource "huaweicloud_fgs_function" "provisioner" {
     }
     precondition {
       condition     = !local.policy_object_in_function_prefix
-      error_message = "fdi_policy_object must not lie under manifest_prefix, report_prefix or state_prefix: uploaders write the first, the function the others. Keep it under a prefix only the operator can write (e.g. operator/)."
+      error_message = "fdi_policy_object must not lie under manifest_prefix, report_prefix, state_prefix or (with destroy_uploads) destroy_prefix: uploaders write the first and the last, the function the others. Keep it under a prefix only the operator can write (e.g. operator/)."
+    }
+    precondition {
+      condition     = !var.destroy_uploads || !local.destroy_prefix_overlaps
+      error_message = "destroy_prefix must not overlap manifest_prefix, report_prefix or state_prefix: give destroy uploads a prefix of their own (e.g. destroy/)."
     }
   }
 }
@@ -215,9 +257,10 @@ resource "huaweicloud_fgs_function" "provisioner" {
 # --- Triggers ---
 
 # The bucket's own event notifications (type OBS; event_data as FunctionGraph's trigger API takes it:
-# bucket, events, name, prefix, suffix). One per rule: OBS filters on one prefix and one suffix.
+# bucket, events, name, prefix, suffix). One per rule: OBS filters on one prefix and one suffix. The
+# destroy-prefix ones only with destroy_uploads.
 resource "huaweicloud_fgs_function_trigger" "obs" {
-  for_each     = var.trigger_type == "OBS" ? local.obs_triggers : {}
+  for_each     = var.trigger_type == "OBS" ? merge(local.obs_triggers, local.destroy_obs_triggers) : {}
   function_urn = huaweicloud_fgs_function.provisioner.urn
   type         = "OBS"
   status       = "ACTIVE"

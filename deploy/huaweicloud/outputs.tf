@@ -21,6 +21,11 @@ output "manifest_location" {
   value       = "obs://${var.bucket}/${var.manifest_prefix}"
 }
 
+output "destroy_location" {
+  description = "Only with destroy_uploads: a manifest uploaded here DELETES the tasks it defines. null otherwise."
+  value       = var.destroy_uploads ? "obs://${var.bucket}/${var.destroy_prefix}" : null
+}
+
 output "report_location" {
   value = "obs://${var.bucket}/${var.report_prefix}"
 }

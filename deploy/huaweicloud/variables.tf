@@ -84,6 +84,22 @@ variable "state_prefix" {
   default     = "state/"
 }
 
+variable "destroy_uploads" {
+  description = "Destroy uploads (docs/DESTROY.md), off by default. true = a manifest uploaded under destroy_prefix (.yaml/.yml) DELETES the FDI tasks it defines: adds its OBS triggers, a read of that prefix and roma:tasks:delete to the agency, and FDI_DESTROY_UPLOADS/DESTROY_PREFIX to the settings. Anyone who can write destroy_prefix can then delete tasks: restrict writes to it and, with a policy, give it rules of its own with destroy: true (docs/SECURITY.md)."
+  type        = bool
+  default     = false
+}
+
+variable "destroy_prefix" {
+  description = "Where destroy uploads go (DESTROY_PREFIX), only with destroy_uploads. It must not overlap manifest_prefix, report_prefix or state_prefix."
+  type        = string
+  default     = "destroy/"
+  validation {
+    condition     = can(regex("^[^/].*/$", var.destroy_prefix))
+    error_message = "destroy_prefix must be a prefix such as destroy/: not empty (the whole bucket), not starting with / and ending with /."
+  }
+}
+
 variable "fdi_limits" {
   description = "Engine limits (FDI_CONCURRENCY, FDI_RATE, FDI_MAX_ATTEMPTS, FDI_TIMEOUT_MS); empty values keep the product's defaults."
   type = object({

@@ -225,11 +225,12 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     expect(one('huaweicloud_identity_role', 'obs')).toMatchObject({
       type: 'AX',
       policy:
-        '${jsonencode(merge(local.obs_policy, { Statement = concat(local.obs_policy.Statement, local.obs_policy_object_statements) }))}',
+        '${jsonencode(merge(local.obs_policy, { Statement = concat(local.obs_policy.Statement, local.obs_policy_object_statements, local.obs_destroy_statements) }))}',
     });
     expect(one('huaweicloud_identity_role', 'roma')).toMatchObject({
       type: 'XA',
-      policy: '${jsonencode(local.roma_policy)}',
+      policy:
+        '${jsonencode(merge(local.roma_policy, { Statement = concat(local.roma_policy.Statement, local.roma_destroy_statements) }))}',
     });
   });
   it("the operator's policy: fdi_policy and fdi_policy_object, empty by default, passed to the function only when set", () => {
@@ -260,9 +261,11 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     expect(pre.map((p) => p.condition)).toEqual([
       '${var.fdi_policy == "" || var.fdi_policy_object == ""}',
       '${!local.policy_object_in_function_prefix}',
+      '${!var.destroy_uploads || !local.destroy_prefix_overlaps}',
     ]);
     const inside = String(locals.policy_object_in_function_prefix).replace(/\s+/g, ' ');
     for (const p of ['var.manifest_prefix', 'var.report_prefix', 'var.state_prefix']) expect(inside).toContain(p);
+    expect(inside).toContain('var.destroy_uploads ? [var.destroy_prefix] : []');
     expect(inside).toContain('startswith(local.policy_object_key, p)');
   });
 
@@ -299,6 +302,71 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     expect(roma.Statement.flatMap((s) => s.Action).sort()).toEqual(expected);
     const user = JSON.parse(await readFile(path.join(DIR, 'fdi-user-policy.json'), 'utf8')) as Policy;
     expect(user).toEqual(roma);
+  });
+
+  it('destroy uploads: variables off by default (destroy_uploads false, destroy_prefix destroy/), a valid prefix', () => {
+    expect(tf.variable.destroy_uploads?.[0]).toMatchObject({ type: '${bool}', default: false });
+    expect(tf.variable.destroy_prefix?.[0]).toMatchObject({ type: '${string}', default: 'destroy/' });
+    const validation = (tf.variable.destroy_prefix[0].validation as { condition: string }[])[0];
+    expect(validation.condition).toBe('${can(regex("^[^/].*/$", var.destroy_prefix))}');
+    // The default is no prefix of the others, nor they of it (lib/config.ts would refuse it).
+    expect(() =>
+      loadConfig({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: defaultOf('destroy_prefix') as string }),
+    ).not.toThrow();
+  });
+
+  it('destroy uploads: settings, triggers, the OBS read and roma:tasks:delete each only with destroy_uploads', () => {
+    const flat = (v: unknown) => String(v).replace(/\s+/g, ' ');
+    // Settings: passed beside the others only when enabled.
+    expect(flat(locals.destroy_settings)).toBe(
+      '${var.destroy_uploads ? { FDI_DESTROY_UPLOADS = "true" DESTROY_PREFIX = var.destroy_prefix } : {}}',
+    );
+    expect(locals.settings).not.toHaveProperty('FDI_DESTROY_UPLOADS');
+    expect(locals.settings).not.toHaveProperty('DESTROY_PREFIX');
+    const fn = one('huaweicloud_fgs_function', 'provisioner');
+    expect(String(fn.user_data)).toContain('jsonencode(merge(local.settings, local.destroy_settings, {');
+    // Triggers: the destroy prefix with the suffixes MANIFEST_SUFFIX accepts, merged in only when enabled.
+    expect(flat(locals.destroy_obs_triggers)).toBe(
+      '${var.destroy_uploads ? { destroy_yaml = { prefix = var.destroy_prefix, suffix = ".yaml" } destroy_yml = { prefix = var.destroy_prefix, suffix = ".yml" } } : {}}',
+    );
+    for (const s of ['.yaml', '.yml']) expect(MANIFEST_SUFFIX.test(`a${s}`), s).toBe(true);
+    expect(one('huaweicloud_fgs_function_trigger', 'obs').for_each).toBe(
+      '${var.trigger_type == "OBS" ? merge(local.obs_triggers, local.destroy_obs_triggers) : {}}',
+    );
+    expect(JSON.stringify(locals.obs_triggers)).not.toContain('destroy');
+    // OBS: a read of the destroy prefix, nothing more; none by default.
+    const obs = flat(locals.obs_destroy_statements);
+    expect(obs).toMatch(/^\$\{var\.destroy_uploads \? \[/);
+    expect(obs).toContain('Action = ["obs:object:GetObject", "obs:object:GetObjectVersion"]');
+    expect(obs).toContain('Resource = ["obs:*:*:object:${var.bucket}/${var.destroy_prefix}*"]');
+    expect(obs).toMatch(/\] : \[\]\}$/);
+    expect(obs).not.toMatch(/Put|Delete|List/);
+    expect(JSON.stringify(locals.obs_policy)).not.toContain('destroy');
+    // ROMA: roma:tasks:delete alone, only when enabled; the base policy has no delete.
+    expect(flat(locals.roma_destroy_statements)).toBe(
+      '${var.destroy_uploads ? [ { Effect = "Allow" Action = ["roma:tasks:delete"] }, ] : []}',
+    );
+    expect(JSON.stringify(locals.roma_policy)).not.toContain('delete');
+  });
+
+  it('destroy uploads: the plan fails when the destroy prefix overlaps the manifest, report or state prefix', () => {
+    const overlaps = String(locals.destroy_prefix_overlaps).replace(/\s+/g, ' ');
+    for (const p of ['var.manifest_prefix', 'var.report_prefix', 'var.state_prefix']) expect(overlaps).toContain(p);
+    expect(overlaps).toContain('startswith(var.destroy_prefix, p) || startswith(p, var.destroy_prefix)');
+    const fn = one('huaweicloud_fgs_function', 'provisioner');
+    const pre = (fn.lifecycle as { precondition: { condition: string; error_message: string }[] }[])[0].precondition;
+    const check = pre.find((p) => p.condition.includes('destroy_prefix_overlaps'))!;
+    expect(check.condition).toBe('${!var.destroy_uploads || !local.destroy_prefix_overlaps}');
+    expect(check.error_message).toMatch(/destroy_prefix must not overlap/);
+    // The same rule as the product's.
+    for (const p of ['manifests/destroy/', 'manifests/', 'reports/', 'state/x/']) {
+      expect(() => loadConfig({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: p }), p).toThrow(/overlaps/);
+    }
+  });
+
+  it('fdi-user-policy.json grants no delete (docs/DEPLOY.md: add roma:tasks:delete for destroy uploads on AWS)', async () => {
+    expect(await readFile(path.join(DIR, 'fdi-user-policy.json'), 'utf8')).not.toContain('delete');
+    expect(await readFile(path.join(ROOT, 'docs/DEPLOY.md'), 'utf8')).toContain('roma:tasks:delete');
   });
 
   // The locals above are expressions to hcl2json; terraform itself evaluates them (offline: no provider).
@@ -373,5 +441,94 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
       }
     },
     120_000,
+  );
+  it.skipIf(!terraform)(
+    'terraform console: destroy uploads off by default, everything of theirs on with destroy_uploads, overlap found',
+    async () => {
+      const dir = await mkdtemp(path.join(tmpdir(), 'fdi-tf-destroy-'));
+      try {
+        const main = await readFile(path.join(DIR, 'main.tf'), 'utf8');
+        const blocks = main.match(/^locals \{[\s\S]*?^\}$/gm) ?? [];
+        await writeFile(
+          path.join(dir, 'locals.tf'),
+          blocks.join('\n').replace('filesha256(var.package_path)', '"test"'),
+        );
+        await writeFile(path.join(dir, 'variables.tf'), await readFile(path.join(DIR, 'variables.tf'), 'utf8'));
+        const evaluate = (vars: Record<string, string>) => {
+          const args = ['console'];
+          const all = { region: 'cn-north-4', bucket: 'b', fdi_project_id: 'p', fdi_instance_id: 'i', ...vars };
+          for (const [k, v] of Object.entries(all)) args.push('-var', `${k}=${v}`);
+          // What the resources take: the settings, the OBS triggers, both roles' statements.
+          const input =
+            'jsonencode({ settings = local.destroy_settings, triggers = merge(local.obs_triggers, local.destroy_obs_triggers), ' +
+            'obs = concat(local.obs_policy.Statement, local.obs_policy_object_statements, local.obs_destroy_statements), ' +
+            'roma = concat(local.roma_policy.Statement, local.roma_destroy_statements), overlaps = local.destroy_prefix_overlaps, ' +
+            'policy_inside = local.policy_object_in_function_prefix })';
+          const out = execFileSync('terraform', args, {
+            cwd: dir,
+            input,
+            encoding: 'utf8',
+            timeout: 60_000,
+            stdio: ['pipe', 'pipe', 'pipe'],
+            env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+          });
+          return JSON.parse(JSON.parse(out.trim()) as string) as {
+            settings: Record<string, string>;
+            triggers: Record<string, { prefix: string; suffix: string }>;
+            obs: { Action: string[]; Resource?: string[] }[];
+            roma: { Action: string[] }[];
+            overlaps: boolean;
+            policy_inside: boolean;
+          };
+        };
+        const destroyReads = (r: ReturnType<typeof evaluate>, prefix: string) =>
+          r.obs.filter((s) => (s.Resource ?? []).some((x) => x.startsWith(`obs:*:*:object:b/${prefix}`)));
+
+        const off = evaluate({ destroy_prefix: 'destroy/' });
+        expect(off.settings).toEqual({});
+        expect(Object.keys(off.triggers).sort()).toEqual(['continuation', 'manifest_yaml', 'manifest_yml']);
+        expect(destroyReads(off, 'destroy/')).toEqual([]);
+        expect(off.roma.flatMap((s) => s.Action)).not.toContain('roma:tasks:delete');
+        expect(off.overlaps).toBe(false);
+
+        const on = evaluate({ destroy_uploads: 'true' });
+        expect(on.settings).toEqual({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: 'destroy/' });
+        expect(loadConfig(on.settings).prefixes.destroy).toBe('destroy/');
+        expect(on.triggers).toMatchObject({
+          destroy_yaml: { prefix: 'destroy/', suffix: '.yaml' },
+          destroy_yml: { prefix: 'destroy/', suffix: '.yml' },
+        });
+        expect(Object.keys(on.triggers)).toHaveLength(5);
+        expect(destroyReads(on, 'destroy/')).toEqual([
+          {
+            Effect: 'Allow',
+            Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'],
+            Resource: ['obs:*:*:object:b/destroy/*'],
+          },
+        ]);
+        expect(on.roma.flatMap((s) => s.Action).filter((a) => a === 'roma:tasks:delete')).toEqual([
+          'roma:tasks:delete',
+        ]);
+        expect(on.overlaps).toBe(false);
+
+        const teardown = evaluate({ destroy_uploads: 'true', destroy_prefix: 'teardown/' });
+        expect(teardown.triggers.destroy_yml).toEqual({ prefix: 'teardown/', suffix: '.yml' });
+        expect(destroyReads(teardown, 'teardown/')).toHaveLength(1);
+        // A policy object under the destroy prefix: uploaders write there.
+        expect(evaluate({ destroy_uploads: 'true', fdi_policy_object: 'destroy/p.yaml' }).policy_inside).toBe(true);
+        expect(evaluate({ fdi_policy_object: 'destroy/p.yaml' }).policy_inside).toBe(false);
+
+        for (const p of ['manifests/destroy/', 'manifests/', 'reports/', 'state/x/']) {
+          expect(evaluate({ destroy_uploads: 'true', destroy_prefix: p }).overlaps, p).toBe(true);
+        }
+        // Not a prefix at all: refused by the variable's validation.
+        for (const p of ['', 'destroy', '/destroy/']) {
+          expect(() => evaluate({ destroy_uploads: 'true', destroy_prefix: p }), JSON.stringify(p)).toThrow();
+        }
+      } finally {
+        await rm(dir, { recursive: true, force: true });
+      }
+    },
+    180_000,
   );
 });
