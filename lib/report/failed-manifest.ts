@@ -57,6 +57,7 @@ export function manifestEntry(
     detail_json: task.task_detail,
     schedule: task.schedule && scheduleEntry(task.schedule),
     start: task.start || undefined,
+    run_now: task.run_now || undefined,
   };
 }
 
