@@ -127,7 +127,11 @@ export async function verifyExecutions(results: readonly TaskResult[], opts: Ver
     : opts.signal?.aborted || opts.deadline?.aborted || note
       ? 'stopped'
       : 'deadline';
-  return { results: out, summary: summarize([...executions.values()], opts.timeoutMs, startedAt, ended, note) };
+  const summary = summarize([...executions.values()], opts.timeoutMs, startedAt, ended, note);
+  return {
+    results: out,
+    summary: { ...summary, duration_ms: Math.max(0, opts.now().getTime() - startedAt.getTime()) },
+  };
 }
 
 function byTarget(watches: Watch[]): Map<string, Watch[]> {
@@ -275,7 +279,7 @@ export function summarize(
   startedAt: Date,
   ended: VerifySummary['ended'],
   note?: string,
-): VerifySummary {
+): Omit<VerifySummary, 'duration_ms'> {
   const counts = Object.fromEntries(EXECUTION_STATES.map((s) => [s, 0])) as Record<ExecutionState, number>;
   for (const e of executions) counts[e.state] += 1;
   return {

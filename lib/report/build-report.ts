@@ -95,6 +95,8 @@ export function buildReport(input: ReportInput): Report {
   const counts = countResults(input.results, operation);
   const durationMs = Math.max(0, input.finishedAt.getTime() - input.startedAt.getTime());
   const writes = counts.created + counts.updated + (counts.deleted ?? 0);
+  // Waiting for executions (docs/VERIFY.md) writes nothing: the rate is of the time before it.
+  const writingMs = Math.max(0, durationMs - (input.verify?.duration_ms ?? 0));
   return {
     version: 1,
     run_id: input.runId,
@@ -114,7 +116,7 @@ export function buildReport(input: ReportInput): Report {
     verify: input.verify,
     stats: {
       ...input.stats,
-      effective_rate: durationMs > 0 && writes > 0 ? round(writes / (durationMs / 1000)) : undefined,
+      effective_rate: writingMs > 0 && writes > 0 ? round(writes / (writingMs / 1000)) : undefined,
     },
     notes: input.notes?.length ? input.notes : undefined,
     errors: input.errors ?? [],

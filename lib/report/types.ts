@@ -90,6 +90,8 @@ export interface VerifySummary {
   timeout_s: number;
   /** When it had to stop at the latest (ISO 8601). */
   deadline: string;
+  /** How long it waited (not counted in the effective rate). */
+  duration_ms: number;
   /** How it ended: every verified execution settled, the deadline came, or the run was stopped. */
   ended: 'settled' | 'deadline' | 'stopped';
   /** Tasks verified. */

@@ -1,7 +1,7 @@
 /** The pure pieces of apply --verify (lib/execute/verify.ts) and of its report (docs/VERIFY.md). */
 import { describe, expect, it } from 'vitest';
 import { executionOf, pollInterval, stateOf, streamWatchMs, summarize, toVerify } from '../../../lib/execute/verify.js';
-import { countSteps, exitCodeOfReport } from '../../../lib/report/build-report.js';
+import { buildReport, countSteps, exitCodeOfReport } from '../../../lib/report/build-report.js';
 import { describeSteps, describeVerify, summaryMarkdown } from '../../../lib/report/summary-md.js';
 import { tasksCsv } from '../../../lib/report/tasks-csv.js';
 import type { Report, TaskResult } from '../../../lib/report/types.js';
@@ -129,7 +129,7 @@ describe('the report of run_now and verify', () => {
     stats: { requests: 4, retries: 0, throttled: 0 },
     errors: [],
     tasks: [ok, failed],
-    verify: summarize([ok.execution!, failed.execution!], 30_000, new Date(0), 'settled'),
+    verify: { ...summarize([ok.execution!, failed.execution!], 30_000, new Date(0), 'settled'), duration_ms: 500 },
     ...extra,
   });
 
@@ -159,6 +159,20 @@ describe('the report of run_now and verify', () => {
       '2 task(s): 1 succeeded, 1 failed, 0 running, 0 not yet run (not healthy, within 30 s)',
     );
     expect(summaryMarkdown(report({ tasks: [ok] }))).not.toContain('## Failed executions');
+  });
+
+  it('the effective rate leaves out the time spent waiting for executions', () => {
+    const input = {
+      runId: 'r',
+      manifest: { uri: 'm.yaml' },
+      startedAt: new Date(0),
+      finishedAt: new Date(10_000),
+      results: [ok, failed],
+      stats: { requests: 2, retries: 0, throttled: 0 },
+    };
+    expect(buildReport(input).stats.effective_rate).toBe(0.2);
+    const verify = { ...report().verify!, duration_ms: 8000 };
+    expect(buildReport({ ...input, verify }).stats.effective_rate).toBe(1);
   });
 
   it('tasks.csv appends run, execution, its remarks and counts', () => {
