@@ -39,10 +39,10 @@ export const LAZY_PACKAGES = ['@aws-sdk/', '@smithy/', 'got', 'pino', 's3rver', 
 
 /**
  * `import.meta.url` → the URL of the file tsc emits for this source (dist/<path>.js), computed from
- * the bundle file's own URL. Every output file is in OUT_DIR, so the relative path is the same
+ * the bundle file's own URL. Every output file is in one folder, so the relative path is the same
  * whichever chunk the code lands in.
  */
-function importMetaUrlAsInTsc(): Plugin {
+function importMetaUrlAsInTsc(outDir: string): Plugin {
   return {
     name: 'import-meta-url-as-in-tsc',
     setup(b) {
@@ -51,7 +51,7 @@ function importMetaUrlAsInTsc(): Plugin {
         const text = await readFile(args.path, 'utf8');
         if (!text.includes('import.meta.url')) return undefined;
         const tscOut = path.join(ROOT, 'dist', path.relative(ROOT, args.path)).replace(/\.ts$/, '.js');
-        const rel = path.relative(OUT_DIR, tscOut).split(path.sep).join('/');
+        const rel = path.relative(outDir, tscOut).split(path.sep).join('/');
         return {
           contents: text.replaceAll('import.meta.url', `new URL(${JSON.stringify(rel)}, import.meta.url).href`),
           loader: 'ts',
@@ -61,9 +61,14 @@ function importMetaUrlAsInTsc(): Plugin {
   };
 }
 
-/** Builds the bundle into a fresh folder, then swaps it in for dist/cli (a running CLI sees one or the other). */
-export async function buildCli(): Promise<{ files: number; entryBytes: number; metafile: Metafile }> {
-  const work = `${OUT_DIR}.build-${process.pid}`;
+/**
+ * Builds the bundle into a fresh folder, then swaps it in for dist/cli (a running CLI sees one or the
+ * other). With `outDir`, builds into that folder instead (emptied first) and leaves dist/cli alone.
+ */
+export async function buildCli(
+  options: { outDir?: string } = {},
+): Promise<{ files: number; entryBytes: number; metafile: Metafile }> {
+  const work = options.outDir ?? `${OUT_DIR}.build-${process.pid}`;
   await rm(work, { recursive: true, force: true });
   const result = await build({
     entryPoints: { main: ENTRY },
@@ -87,7 +92,7 @@ export async function buildCli(): Promise<{ files: number; entryBytes: number; m
     banner: {
       js: "import{createRequire as __fdiCreateRequire}from'node:module';const require=__fdiCreateRequire(import.meta.url);",
     },
-    plugins: [importMetaUrlAsInTsc()],
+    plugins: [importMetaUrlAsInTsc(options.outDir ?? OUT_DIR)],
     metafile: true,
     logLevel: 'warning',
   });
@@ -101,14 +106,16 @@ export async function buildCli(): Promise<{ files: number; entryBytes: number; m
   const leaked = eager.filter((f) => LAZY_PACKAGES.some((p) => f.includes(`node_modules/${p}`)));
   if (leaked.length) throw new Error(`the CLI's entry loads what only some commands need: ${leaked.join(', ')}`);
 
+  const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
+  const built = { files: outputs.length, entryBytes: entry.bytes, metafile: result.metafile };
+  if (options.outDir) return built;
   const old = `${OUT_DIR}.old-${process.pid}`;
   await rename(OUT_DIR, old).catch((err: NodeJS.ErrnoException) => {
     if (err.code !== 'ENOENT') throw err;
   });
   await rename(work, OUT_DIR);
   await rm(old, { recursive: true, force: true });
-  const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
-  return { files: outputs.length, entryBytes: entry.bytes, metafile: result.metafile };
+  return built;
 }
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
