@@ -7,6 +7,7 @@ import { setMaxListeners } from 'node:events';
 import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { RequestCounts } from '../types.js';
+import { describeQuota, type LearnedQuota } from './quota-message.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createScheduler, type AttemptLog, type Scheduler } from './scheduler.js';
 import type { RetryContext } from './with-retry.js';
@@ -16,14 +17,41 @@ export interface Traffic {
   retry: RetryContext;
   /** This run's request counters so far. */
   counts(): RequestCounts;
+  /** The quota the gateway stated in a 429 (this invocation or an earlier one), for the checkpoint. */
+  learned(): LearnedQuota | undefined;
+}
+
+export interface TrafficOptions {
+  signal?: AbortSignal | undefined;
+  log: Logger;
+  /**
+   * The rate is a known quota (an operator's explicit cap): up to one second of it may leave at once,
+   * as API gateways allow (a token bucket of capacity = rate); the one-second window still holds.
+   */
+  knownRate?: boolean | undefined;
+  /** A quota an earlier invocation of the run learned: this one starts at it. */
+  learned?: LearnedQuota | undefined;
+  /** The gateway stated its quota and the run's rate changed to it (once per change; for the run's notes). */
+  onLearned?: ((note: string) => void) | undefined;
 }
 
 /** `log` shows every request and retry at the debug level (never headers or bodies). */
-export function createTraffic(limits: Limits, options: { signal?: AbortSignal | undefined; log: Logger }): Traffic {
+export function createTraffic(limits: Limits, options: TrafficOptions): Traffic {
   const debug: AttemptLog | undefined = options.log.isLevelEnabled('debug')
     ? (fields, message) => options.log.debug(fields, message)
     : undefined;
-  const scheduler = createScheduler({ concurrency: limits.concurrency, rate: limits.rate, debug });
+  const scheduler = createScheduler({
+    concurrency: limits.concurrency,
+    rate: limits.rate,
+    debug,
+    burst: options.knownRate ? Math.floor(limits.rate) : 1,
+    learned: options.learned,
+    onLearned: (quota, rate) => {
+      const note = learnedNote(quota, rate);
+      options.log.info({ limit: quota.limit, period_s: quota.periodSeconds, rate }, 'quota learned from the gateway');
+      options.onLearned?.(note);
+    },
+  });
   // Every request and every backoff of the run listens on the one signal.
   if (options.signal) setMaxListeners(0, options.signal);
   const retry: RetryContext = {
@@ -43,5 +71,11 @@ export function createTraffic(limits: Limits, options: { signal?: AbortSignal | 
     retries: scheduler.stats.retries,
     throttled: scheduler.stats.throttled,
   });
-  return { scheduler, retry, counts };
+  return { scheduler, retry, counts, learned: () => scheduler.limiter.learned };
+}
+
+/** The run's note when a 429 stated the gateway's quota. */
+export function learnedNote(quota: LearnedQuota, rate: number): string {
+  const r = Math.round(rate * 100) / 100;
+  return `The API gateway stated its quota in a 429 (${describeQuota(quota)}): the run's rate was set to ${r} requests/s.`;
 }

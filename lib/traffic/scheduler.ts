@@ -1,10 +1,11 @@
 /**
  * The scheduler every request of a run goes through: a `p-limit` concurrency cap, then the shared rate
  * limiter, then the attempt. It also keeps the run's request statistics and feeds 429s back into the
- * rate (multiplicative decrease, Retry-After pause).
+ * rate (the quota a 429 states, else multiplicative decrease; Retry-After pause).
  */
 import pLimit from 'p-limit';
 import type { AttemptEvent, RequestGate } from '../fdi/client/client.js';
+import { parseThrottleQuota, type LearnedQuota } from './quota-message.js';
 import { RateLimiter } from './rate-limiter.js';
 
 export interface RequestStats {
@@ -32,9 +33,15 @@ export function createScheduler(options: {
   rate: number;
   now?: (() => number) | undefined;
   debug?: AttemptLog | undefined;
+  /** Requests that may leave at once: the rate is a known quota (rate-limiter.ts). Default 1. */
+  burst?: number | undefined;
+  /** A quota learned by an earlier invocation of the run. */
+  learned?: LearnedQuota | undefined;
+  /** The gateway stated a quota that changed the run's rate. */
+  onLearned?: ((quota: LearnedQuota, rate: number) => void) | undefined;
 }): Scheduler {
   const limit = pLimit(options.concurrency);
-  const limiter = new RateLimiter(options.rate, { now: options.now });
+  const limiter = new RateLimiter(options.rate, { now: options.now, burst: options.burst, learned: options.learned });
   const stats: RequestStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
   return {
     limiter,
@@ -66,6 +73,8 @@ export function createScheduler(options: {
       stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
       if (event.status === 429) {
         stats.throttled += 1;
+        const quota = parseThrottleQuota(event.error?.errorCode, event.error?.errorMsg);
+        if (quota && limiter.learn(quota)) options.onLearned?.(quota, limiter.rate);
         limiter.record('throttled');
       } else if (event.status !== undefined) {
         limiter.record('ok');

@@ -1,0 +1,180 @@
+/**
+ * The limiter with a known quota: a burst of up to one second's quota at once, the quota a 429 states
+ * learned at once (paced for a longer period), and the one-second window that holds whatever happens.
+ * Virtual time (fake timers).
+ */
+import fc from 'fast-check';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { FdiError } from '../../../lib/fdi/client/fdi-error.js';
+import { RateLimiter, windowGuardMs, type RateLimiterOptions } from '../../../lib/traffic/rate-limiter.js';
+import { createScheduler } from '../../../lib/traffic/scheduler.js';
+
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'performance'] });
+});
+afterEach(() => {
+  vi.useRealTimers();
+});
+
+/** Sends `count` requests at once (at time 0) and, at `learnAt`, teaches the limiter a quota. */
+async function burstTimes(
+  rate: number,
+  count: number,
+  options: RateLimiterOptions & { learnAt?: number; learn?: { limit: number; periodSeconds: number } } = {},
+  groups?: Array<{ after: number; count: number }>,
+): Promise<{ sent: number[]; limiter: RateLimiter }> {
+  const limiter = new RateLimiter(rate, options);
+  const sent: number[] = [];
+  const pending: Array<Promise<void>> = [];
+  const arrivals = groups ?? [{ after: 0, count }];
+  let at = 0;
+  for (const g of arrivals) {
+    at += g.after;
+    setTimeout(() => {
+      for (let i = 0; i < g.count; i++) pending.push(limiter.acquire().then(() => void sent.push(performance.now())));
+    }, at);
+  }
+  if (options.learn) setTimeout(() => limiter.learn(options.learn!), options.learnAt ?? 0);
+  await vi.runAllTimersAsync();
+  await Promise.all(pending);
+  return { sent: sent.sort((a, b) => a - b), limiter };
+}
+
+function peakIn(times: number[], widthMs: number): number {
+  let peak = 0;
+  for (let i = 0, j = 0; i < times.length; i++) {
+    while (times[j] <= times[i] - widthMs) j++;
+    peak = Math.max(peak, i - j + 1);
+  }
+  return peak;
+}
+
+describe('RateLimiter with a burst', () => {
+  it('sends one second of quota at once, then never more than ⌊rate⌋ in any second (with the guard)', async () => {
+    const start = performance.now();
+    const { sent } = await burstTimes(100, 1000, { burst: 100 });
+    expect(sent.filter((t) => t === start)).toHaveLength(100);
+    expect(peakIn(sent, 1000 + windowGuardMs(100))).toBe(100);
+    // 1,000 at 100/s: the last leaves about (N − burst)/Q after the first, not N/Q.
+    const last = sent[sent.length - 1] - start;
+    expect(last).toBeLessThanOrEqual(9 * (1000 + windowGuardMs(100)) + 10);
+    expect(last).toBeGreaterThanOrEqual(9000);
+  });
+
+  it('without a burst the same run takes (N − 1)/Q', async () => {
+    const start = performance.now();
+    const { sent } = await burstTimes(100, 1000);
+    expect(sent[sent.length - 1] - start).toBeGreaterThanOrEqual(9990);
+  });
+
+  it('holds the window for any arrival pattern', async () => {
+    const pattern = fc.array(
+      fc.record({ after: fc.integer({ min: 0, max: 1500 }), count: fc.integer({ min: 1, max: 25 }) }),
+      { minLength: 1, maxLength: 8 },
+    );
+    await fc.assert(
+      fc.asyncProperty(fc.double({ min: 1, max: 60, noNaN: true }), pattern, async (rate, groups) => {
+        const { sent } = await burstTimes(rate, 0, { burst: rate }, groups);
+        expect(peakIn(sent, 1000 + windowGuardMs(rate))).toBeLessThanOrEqual(Math.max(1, Math.floor(rate)));
+      }),
+      { numRuns: 60 },
+    );
+  });
+
+  it('a rate lowered by throttling is not spent in a burst', async () => {
+    const limiter = new RateLimiter(50, { burst: 50, adapt: { minSamples: 1, windowMs: 0 } });
+    for (let i = 0; i < 3; i++) limiter.record('throttled');
+    expect(limiter.rate).toBeLessThan(50);
+    const rate = limiter.rate;
+    vi.advanceTimersByTime(5000);
+    const sent: number[] = [];
+    const all = Array.from({ length: 10 }, () => limiter.acquire().then(() => void sent.push(performance.now())));
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    expect(Math.max(1, Math.floor(rate))).toBeLessThan(50);
+    expect(sent.filter((t) => t === sent[0]).length).toBeLessThanOrEqual(Math.max(1, Math.floor(rate)));
+  });
+});
+
+describe('RateLimiter.learn: the quota the gateway states', () => {
+  it('sets the rate and the window to the quota at once, counting what already left', async () => {
+    const start = performance.now();
+    const { sent, limiter } = await burstTimes(200, 300, {
+      burst: 200,
+      learn: { limit: 20, periodSeconds: 1 },
+      learnAt: 10,
+    });
+    expect(limiter.rate).toBe(20);
+    expect(limiter.learned).toEqual({ limit: 20, periodSeconds: 1 });
+    // The first 200 left at once, before the 429; after it, 20 a second counting the last 20 of those
+    // (requests already waiting for the window leave as it opens; new ones are paced, see below).
+    const after = sent.filter((t) => t > start);
+    expect(after).toHaveLength(100);
+    expect(after[0] - start).toBeGreaterThanOrEqual(1000);
+    expect(peakIn(after, 1000 + windowGuardMs(20))).toBeLessThanOrEqual(20);
+  });
+
+  it('paces a per-minute quota (120 a minute: one request every 500 ms), never a burst then a stall', async () => {
+    const limiter = new RateLimiter(20, { burst: 20 });
+    expect(limiter.learn({ limit: 120, periodSeconds: 60 })).toBe(true);
+    expect(limiter.rate).toBe(2);
+    const sent: number[] = [];
+    const all = Array.from({ length: 150 }, () => limiter.acquire().then(() => void sent.push(performance.now())));
+    await vi.runAllTimersAsync();
+    await Promise.all(all);
+    for (let i = 1; i < sent.length; i++) expect(sent[i] - sent[i - 1]).toBeGreaterThanOrEqual(499);
+    expect(peakIn(sent, 60_000)).toBeLessThanOrEqual(120);
+    // The one-second window with its guard (20 ms at 2/s) costs 2 %.
+    expect(sent[sent.length - 1] - sent[0]).toBeLessThanOrEqual(149 * 510 + 50);
+  });
+
+  it('never above the configured rate; the most restrictive quota stands', () => {
+    const limiter = new RateLimiter(10);
+    expect(limiter.learn({ limit: 50, periodSeconds: 1 })).toBe(true);
+    expect(limiter.rate).toBe(10);
+    expect(limiter.learn({ limit: 8, periodSeconds: 1 })).toBe(true);
+    expect(limiter.rate).toBe(8);
+    expect(limiter.learn({ limit: 9, periodSeconds: 1 })).toBe(false);
+    expect(limiter.learn({ limit: 8, periodSeconds: 1 })).toBe(false);
+    expect(limiter.rate).toBe(8);
+  });
+
+  it('ignores the 429s still coming back for a second after learning, then adapts below the quota', () => {
+    const limiter = new RateLimiter(200, { adapt: { minSamples: 1, windowMs: 0 } });
+    limiter.learn({ limit: 20, periodSeconds: 1 });
+    for (let i = 0; i < 8; i++) limiter.record('throttled');
+    expect(limiter.rate).toBe(20);
+    vi.advanceTimersByTime(1001);
+    limiter.record('throttled');
+    expect(limiter.rate).toBeLessThan(20);
+  });
+
+  it('a quota carried from an earlier invocation starts the run at it, the bucket full', async () => {
+    const start = performance.now();
+    const { sent, limiter } = await burstTimes(100, 60, { burst: 100, learned: { limit: 25, periodSeconds: 1 } });
+    expect(limiter.rate).toBe(25);
+    expect(sent.filter((t) => t === start)).toHaveLength(25);
+    expect(peakIn(sent, 1000 + windowGuardMs(25))).toBeLessThanOrEqual(25);
+  });
+});
+
+describe('the scheduler learns the quota from a 429 it observes', () => {
+  it('parses the answer, sets the run’s one limiter, and tells the run once', () => {
+    const learned: Array<[unknown, number]> = [];
+    const scheduler = createScheduler({ concurrency: 8, rate: 200, onLearned: (q, r) => learned.push([q, r]) });
+    const throttled = (msg: string, code = 'APIGW.0308') => ({
+      operation: 'POST /tasks',
+      status: 429,
+      durationMs: 3,
+      error: new FdiError({ kind: 'http', operation: 'POST /tasks', status: 429, errorCode: code, errorMsg: msg }),
+    });
+    scheduler.observe(throttled('The throttling threshold has been reached.'));
+    expect(scheduler.limiter.rate).toBe(200);
+    const msg = 'The throttling threshold has been reached: policy user over ratelimit,limit:20,time:1 second';
+    scheduler.observe(throttled(msg));
+    scheduler.observe(throttled(msg, 'APIG.0308'));
+    expect(scheduler.limiter.rate).toBe(20);
+    expect(learned).toEqual([[{ limit: 20, periodSeconds: 1 }, 20]]);
+    expect(scheduler.stats.throttled).toBe(3);
+  });
+});
