@@ -20,13 +20,13 @@ export const CSV_COLUMNS = [
   // The task a run overwrote (TaskResult.before); appended, so that earlier columns keep their places.
   'before_task_id',
   'before_modified',
-  // run_now and apply --verify (docs/VERIFY.md); appended for the same reason.
-  'run',
-  'execution',
-  'execution_remarks',
-  'data_count',
-  'dirty_data_count',
 ] as const;
+
+/**
+ * The columns of run_now and apply --verify (docs/VERIFY.md), appended after CSV_COLUMNS when a task
+ * was run or verified: a plain apply's tasks.csv keeps its columns.
+ */
+export const EXECUTION_COLUMNS = ['run', 'execution', 'execution_remarks', 'data_count', 'dirty_data_count'] as const;
 
 export function tasksCsv(results: TaskResult[]): string {
   const rows = results.map((r) => ({
@@ -41,5 +41,7 @@ export function tasksCsv(results: TaskResult[]): string {
     data_count: r.execution?.data_count ?? '',
     dirty_data_count: r.execution?.dirty_data_count ?? '',
   }));
-  return stringify(rows, { header: true, columns: [...CSV_COLUMNS], cast: { boolean: (b) => (b ? 'true' : 'false') } });
+  const executions = results.some((r) => r.run !== undefined || r.execution !== undefined);
+  const columns = executions ? [...CSV_COLUMNS, ...EXECUTION_COLUMNS] : [...CSV_COLUMNS];
+  return stringify(rows, { header: true, columns, cast: { boolean: (b) => (b ? 'true' : 'false') } });
 }

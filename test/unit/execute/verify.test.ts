@@ -175,7 +175,7 @@ describe('the report of run_now and verify', () => {
     expect(buildReport({ ...input, verify }).stats.effective_rate).toBe(1);
   });
 
-  it('tasks.csv appends run, execution, its remarks and counts', () => {
+  it('tasks.csv appends run, execution, its remarks and counts when a task was run or verified', () => {
     const [header, first, second] = tasksCsv([ok, failed]).trimEnd().split('\n');
     expect(header?.split(',').slice(-5)).toEqual([
       'run',
@@ -186,6 +186,8 @@ describe('the report of run_now and verify', () => {
     ]);
     expect(first?.endsWith(',triggered,succeeded,,,')).toBe(true);
     expect(second?.endsWith(',triggered,failed,bad | rows,,3')).toBe(true);
+    const plain = tasksCsv([result(0)]).split('\n')[0];
+    expect(plain?.split(',').slice(-2)).toEqual(['before_task_id', 'before_modified']);
   });
 });
 
