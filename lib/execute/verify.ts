@@ -138,7 +138,9 @@ function byTarget(watches: Watch[]): Map<string, Watch[]> {
   const groups = new Map<string, Watch[]>();
   for (const w of watches) {
     const k = targetKey(w.target);
-    groups.set(k, [...(groups.get(k) ?? []), w]);
+    const group = groups.get(k);
+    if (group) group.push(w);
+    else groups.set(k, [w]);
   }
   return groups;
 }
@@ -155,11 +157,14 @@ async function pollTarget(group: Watch[], ctx: PollContext): Promise<string | un
   const target = group[0]!.target;
   try {
     const infos = await monitorInfos(target, group, ctx);
-    for (const w of group) {
-      const info = infos.get(w.result.name);
-      if (info && info.task_id === w.result.task_id) await look(w, info, ctx);
-      else w.seen.note = 'not in the task monitors';
-    }
+    // In parallel: the run's scheduler caps how many requests are in flight.
+    await Promise.all(
+      group.map(async (w) => {
+        const info = infos.get(w.result.name);
+        if (info && info.task_id === w.result.task_id) await look(w, info, ctx);
+        else w.seen.note = 'not in the task monitors';
+      }),
+    );
     return undefined;
   } catch (err) {
     if (!(err instanceof FdiError)) throw err;
