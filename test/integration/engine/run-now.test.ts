@@ -13,7 +13,11 @@ const names = (prefix: string, n: number) =>
   Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(4, '0')}`);
 
 describe('run_now', () => {
-  const fx = useEmulator('fdi-run-now-', { executionMs: 200, seed: 11 }, { FDI_TIMEOUT_MS: '500', FDI_RATE: '200' });
+  const fx = useEmulator(
+    'fdi-run-now-',
+    { executionMs: 200, seed: 11, hangMs: 1500 },
+    { FDI_TIMEOUT_MS: '500', FDI_RATE: '200' },
+  );
 
   it('triggers one execution of each TIMING task it creates, and reports it', async () => {
     const file = await writeManifest(fx.dir, 'plain.yaml', timingManifest(12, { prefix: 'rn-plain' }));
@@ -39,7 +43,7 @@ describe('run_now', () => {
 
   it('triggers each run exactly once under faults, 500-after-commit included', async () => {
     fx.emu.configure({
-      faults: { '500-after-commit': 0.15, '500': 0.05, '503': 0.05, reset: 0.05, '429': 0.03 },
+      faults: { '500-after-commit': 0.15, '500': 0.05, '503': 0.05, reset: 0.05, '429': 0.03, hang: 0.03 },
     });
     try {
       const n = 40;
@@ -52,6 +56,7 @@ describe('run_now', () => {
       expect(res.code).toBe(0);
       const stats = fx.emu.stats();
       expect(routeCount(fx.emu, 'POST /tasks/{task_id}/run')).toBeGreaterThan(n);
+      expect(stats.requests['POST /tasks/{task_id}/run']?.['500']).toBeGreaterThan(0);
       for (const name of names('rn-fault', n)) expect(stats.executionsStarted[name]).toBe(1);
       const report = await latestLocalReport(reports, file);
       expect(report.counts).toMatchObject({ total: n, created: n, failed: 0 });
@@ -88,5 +93,28 @@ describe('run_now', () => {
     ]);
     expect(fx.emu.stats().executionsStarted['rn-upd-0000']).toBe(2);
     expect(fx.emu.stats().executionsStarted['rn-upd-0001']).toBe(1);
+  });
+
+  it('runs each task it updates exactly once under faults (its earlier executions read first)', async () => {
+    const n = 15;
+    const reports = path.join(fx.dir, 'reports');
+    const base = timingManifest(n, { prefix: 'rn-updf', extra: 'options: { on_exists: update }' });
+    const file = await writeManifest(fx.dir, 'updf.yaml', base);
+    expect((await runCli(['apply', file, '--report', reports], { env: fx.env })).code).toBe(0);
+    await new Promise((r) => setTimeout(r, 300));
+    await writeManifest(fx.dir, 'updf.yaml', base.replace('targetTable: "T_${n}"', 'targetTable: "T2_${n}"'));
+    fx.emu.configure({ faults: { '500-after-commit': 0.2, '500': 0.05, reset: 0.05, hang: 0.03 } });
+    try {
+      const res = await runCli(['apply', file, '--report', reports], { env: { ...fx.env, FDI_MAX_ATTEMPTS: '12' } });
+      expect(res.stderr).not.toMatch(/\n\s+at /);
+      expect(res.code).toBe(0);
+    } finally {
+      fx.emu.configure({ faults: {} });
+    }
+    const report = await latestLocalReport(reports, file);
+    expect(report.counts).toMatchObject({ total: n, updated: n });
+    expect(report.steps.runs_triggered).toBe(n);
+    expect(report.tasks.some((t) => /monitor logs|FDI says it runs|on a retry/.test(t.note ?? ''))).toBe(true);
+    for (const name of names('rn-updf', n)) expect(fx.emu.stats().executionsStarted[name]).toBe(2);
   });
 });
