@@ -4,7 +4,7 @@
  * `validate` start fast. Declares and dispatches; the logic lives in lib/.
  */
 import { readFileSync } from 'node:fs';
-import { Command, Option } from 'commander';
+import { Command, InvalidArgumentError, Option } from 'commander';
 import { DEFAULT_EMULATOR_PORT } from '../emulator/defaults.js';
 import { DEFAULT_BUCKET } from '../local/defaults.js';
 import type { CliContext, CommandAction } from './context.js';
@@ -84,12 +84,7 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
         '--report <dir|s3://bucket/prefix>',
         'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
       )
-      .option(
-        '--verify [seconds]',
-        'then wait up to this long (default 300, at most 3600) for the executions of the tasks it started or ran; ' +
-          'exit 1 unless each succeeded (a REALTIME stream: runs) — a failed one, or one still running or not yet ' +
-          'run at the deadline (docs/VERIFY.md); overrides options.verify',
-      ),
+      .addOption(verifyOption()),
   ).action(lazy(() => import('./commands/apply.js'), ctx));
 
   withEngineFlags(
@@ -107,6 +102,25 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
         'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
       ),
   ).action(lazy(() => import('./commands/destroy.js'), ctx));
+}
+
+/**
+ * `--verify [seconds]` (docs/VERIFY.md). A value that is not a number is refused here, with how to
+ * write it: `apply --verify wave.yaml` would otherwise take the manifest for the seconds.
+ */
+function verifyOption(): Option {
+  return new Option(
+    '--verify [seconds]',
+    'then wait up to this long (default 300, at most 3600) for the executions of the tasks it started or ran; ' +
+      'exit 1 unless each succeeded (a REALTIME stream: runs) — a failed one, or one still running or not yet ' +
+      'run at the deadline (docs/VERIFY.md); overrides options.verify',
+  ).argParser((value: string) => {
+    if (!/^\s*\d+\s*$/.test(value))
+      throw new InvalidArgumentError(
+        'give whole seconds (1–3600), after the manifest or as --verify=SECONDS: apply wave.yaml --verify 120',
+      );
+    return value;
+  });
 }
 
 /** The flags of the commands that talk to FDI (CommonFlags); each names its environment variable. */

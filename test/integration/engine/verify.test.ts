@@ -134,7 +134,7 @@ describe('apply --verify', () => {
     });
   });
 
-  it('options.verify in the manifest verifies without the flag; a bad --verify is exit 2', async () => {
+  it('options.verify in the manifest verifies without the flag; a bad --verify is refused', async () => {
     fx.emu.configure({ executionFailShare: 0, executionMs: 200 });
     const file = await writeManifest(
       fx.dir,
@@ -145,8 +145,12 @@ describe('apply --verify', () => {
     const res = await runCli(['apply', file, '--report', reports], { env: fx.env });
     expect(res.code).toBe(0);
     expect((await latestLocalReport(reports, file)).verify).toMatchObject({ timeout_s: 20, tasks: 2, healthy: true });
-    const bad = await runCli(['apply', file, '--report', reports, '--verify', 'soon'], { env: fx.env });
+    const bad = await runCli(['apply', file, '--report', reports, '--verify', '0'], { env: fx.env });
     expect(bad.code).toBe(2);
-    expect(bad.stderr).toMatch(/--verify takes a whole number of seconds/);
+    expect(bad.stderr).toMatch(/--verify takes a whole number of seconds from 1 to 3600/);
+    // The manifest given after --verify is not taken for the seconds: a usage error that says how to write it.
+    const swapped = await runCli(['apply', '--verify', file, '--report', reports], { env: fx.env });
+    expect(swapped.code).toBe(1);
+    expect(swapped.stderr).toMatch(/after the manifest or as --verify=SECONDS/);
   });
 });
