@@ -89,8 +89,15 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
 
   // 3. Plan, read-only: existing tasks and data sources, one paged listing per instance.
   const limits = boundedLimits(effectiveLimits(config, manifest.options), judged?.rule);
-  const traffic = createTraffic(limits, { signal: req.signal, log: run.log });
-  run.countWith(traffic.counts);
+  const traffic = createTraffic(limits, {
+    signal: req.signal,
+    log: run.log,
+    // An explicit rate is the operator's quota: one second of it may leave at once (docs/PERFORMANCE.md).
+    knownRate: config.caps.rate !== undefined,
+    learned: resume?.learnedQuota,
+    onLearned: (note) => run.notes.push(note),
+  });
+  run.countWith(traffic.counts, traffic.learned);
   const clock = deps.clock ?? systemClock;
   const applied = await loadApplied(deps.applied, targets, run);
   const planned = await connectAndPlan(manifest, targets, {

@@ -13,6 +13,7 @@ import type { Plan } from './plan/types.js';
 import { buildReport } from './report/build-report.js';
 import type { ManifestError, Report, TaskResult } from './report/types.js';
 import type { Extras, Finished, Resume, RunRequest, RunState } from './run-types.js';
+import type { LearnedQuota } from './traffic/quota-message.js';
 import { addCounts, NO_REQUESTS, type Clock, type RequestCounts } from './types.js';
 
 /** How a run ended short of its tasks: refused before any write, or stopped on the way. */
@@ -47,6 +48,7 @@ export class RunRecord {
   /** What earlier invocations of the run sent. */
   readonly #prior: RequestCounts;
   #counts: () => RequestCounts;
+  #learned: () => LearnedQuota | undefined;
 
   constructor(
     readonly uri: string,
@@ -60,6 +62,7 @@ export class RunRecord {
     this.notes = [...(resume?.notes ?? [])];
     this.#prior = resume?.stats ?? NO_REQUESTS;
     this.#counts = () => this.#prior;
+    this.#learned = () => resume?.learnedQuota;
     this.#manifest = { uri, version_id: req.provenance?.versionId };
     this.#target = { project_id: req.config.projectId, instance_id: req.config.instanceId };
   }
@@ -87,14 +90,23 @@ export class RunRecord {
     this.#policy = { origin, rule };
   }
 
-  /** Where this invocation's request counters come from once it has traffic (added to earlier invocations'). */
-  countWith(live: () => RequestCounts): void {
+  /**
+   * Where this invocation's request counters come from once it has traffic (added to earlier
+   * invocations'), and the quota its traffic learned (kept for a later invocation).
+   */
+  countWith(live: () => RequestCounts, learned?: () => LearnedQuota | undefined): void {
     this.#counts = () => addCounts(this.#prior, live());
+    if (learned) this.#learned = learned;
   }
 
   /** The counters, the manifest hash and the notes: what a checkpoint keeps. */
   get state(): RunState {
-    return { stats: this.#counts(), manifestSha256: this.#manifest.sha256, notes: this.notes };
+    return {
+      stats: this.#counts(),
+      manifestSha256: this.#manifest.sha256,
+      notes: this.notes,
+      learnedQuota: this.#learned(),
+    };
   }
 
   /** The report of the run: returned, or (for an apply run) handed to the observer and written. */

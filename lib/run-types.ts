@@ -13,6 +13,7 @@ import type { AppliedStore } from './storage/applied-store.js';
 import type { ManifestReader } from './storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from './storage/report-sink.js';
 import type { Clock, RequestCounts } from './types.js';
+import type { LearnedQuota } from './traffic/quota-message.js';
 
 interface Request {
   config: Config;
@@ -67,6 +68,8 @@ export interface Resume {
   notes: readonly string[];
   /** The manifest's SHA-256 as an earlier invocation read it. */
   manifestSha256?: string | undefined;
+  /** The quota the API gateway stated in an earlier invocation's 429: this one starts at it. */
+  learnedQuota?: LearnedQuota | undefined;
 }
 
 /** The run's state when it ends or suspends: what a checkpoint keeps. */
@@ -74,6 +77,8 @@ export interface RunState {
   stats: RequestCounts;
   manifestSha256?: string | undefined;
   notes: readonly string[];
+  /** The quota the API gateway stated in a 429, if one did (lib/traffic/quota-message.ts). */
+  learnedQuota?: LearnedQuota | undefined;
 }
 
 /** What the caller hears while the run goes (progress, checkpoints). */

@@ -6,6 +6,7 @@
 import type { Logger } from '../logger.js';
 import type { TaskResult } from '../report/types.js';
 import type { Resume, RunState } from '../run-types.js';
+import type { LearnedQuota } from '../traffic/quota-message.js';
 import { NO_REQUESTS } from '../types.js';
 import { continuationName, type Checkpoint, type Continuation, type Lock, type StateFolder } from './state.js';
 
@@ -38,7 +39,15 @@ export function resumeOf(checkpoint: Checkpoint, notes: readonly string[]): Resu
     stats: checkpoint.stats,
     notes: [...new Set([...(checkpoint.notes ?? []), ...notes])],
     manifestSha256: checkpoint.manifest_sha256,
+    learnedQuota: learnedOf(checkpoint),
   };
+}
+
+/** The checkpoint's learned quota, if it holds a usable one (an older or damaged checkpoint may not). */
+function learnedOf(checkpoint: Checkpoint): LearnedQuota | undefined {
+  const q = checkpoint.learned_quota;
+  if (!q || !(q.limit > 0) || !(q.period_s > 0)) return undefined;
+  return { limit: q.limit, periodSeconds: q.period_s };
 }
 
 /** Keeps the checkpoint of an invocation up to date; saves are serialised and never fail the run. */
@@ -79,6 +88,8 @@ export class CheckpointWriter {
     this.checkpoint.stats = state.stats;
     this.checkpoint.manifest_sha256 = state.manifestSha256;
     this.checkpoint.notes = [...state.notes];
+    const q = state.learnedQuota;
+    this.checkpoint.learned_quota = q ? { limit: q.limit, period_s: q.periodSeconds } : this.checkpoint.learned_quota;
   }
 
   #save(): Promise<void> {

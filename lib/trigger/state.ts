@@ -54,6 +54,8 @@ export interface Checkpoint {
   results: TaskResult[];
   /** Notes of earlier invocations, carried into the final report. */
   notes?: string[];
+  /** The quota the API gateway stated in a 429 (`limit` requests per `period_s`): the next invocation starts at it. */
+  learned_quota?: { limit: number; period_s: number } | undefined;
 }
 
 /** A continuation object: tells the next invocation which run to resume. */
