@@ -19,7 +19,7 @@
  *   tsx scripts/build-cli.ts                      build (run by `npm run build`, after tsc)
  *   tsx scripts/build-cli.ts --metafile m.json    … and write esbuild's metafile (what is in each chunk)
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -106,6 +106,9 @@ export async function buildCli(
   const leaked = eager.filter((f) => LAZY_PACKAGES.some((p) => f.includes(`node_modules/${p}`)));
   if (leaked.length) throw new Error(`the CLI's entry loads what only some commands need: ${leaked.join(', ')}`);
 
+  // Executable, as npm makes a bin when it installs or links the package: a rebuild keeps a global
+  // install's `fdi-provision` (a link to this file) working.
+  await chmod(path.join(work, 'main.js'), 0o755);
   const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
   const built = { files: outputs.length, entryBytes: entry.bytes, metafile: result.metafile };
   if (options.outDir) return built;
