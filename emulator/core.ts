@@ -19,7 +19,7 @@ import {
   resolveOptions,
   resolveRuntime,
 } from './options.js';
-import { TokenBucket } from './rate-quota.js';
+import { newRateQuota, type RateQuota } from './rate-quota.js';
 import { RequestLog } from './request-log.js';
 import { TaskStore } from './state.js';
 import { type EmulatorStats, StatsCollector } from './stats.js';
@@ -47,6 +47,9 @@ const KEPT_WHEN_UNDEFINED = [
   'executionFailShare',
   'executionSeed',
   'runOnStart',
+  'rateQuotaPeriod',
+  'rateQuotaModel',
+  'rateQuotaMessage',
 ] as const satisfies readonly RuntimeKey[];
 
 /** Everything one emulator holds. */
@@ -61,7 +64,7 @@ export class EmulatorCore {
   readonly waits = new Waits();
   readonly requestLog = new RequestLog();
   private readonly faults: FaultPlan;
-  private bucket: TokenBucket | undefined;
+  private bucket: RateQuota | undefined;
 
   constructor(options: EmulatorOptions) {
     this.options = resolveOptions(options);
@@ -77,10 +80,11 @@ export class EmulatorCore {
     this.bucket = this.newBucket();
   }
 
-  private newBucket(): TokenBucket | undefined {
-    return this.options.rateQuota === undefined
+  private newBucket(): RateQuota | undefined {
+    const { rateQuota, rateQuotaPeriod, rateQuotaModel } = this.options;
+    return rateQuota === undefined
       ? undefined
-      : new TokenBucket(this.options.rateQuota, performance.now());
+      : newRateQuota(rateQuota, performance.now(), rateQuotaPeriod, rateQuotaModel);
   }
 
   /** Decides the latency, the fault and the quota of the next FDI request; call once per request, at arrival. */
@@ -100,7 +104,7 @@ export class EmulatorCore {
     // Undefined (or null from JSON, for rateQuota and retryAfterSeconds) switches the others off.
     Object.assign(this.options, resolveRuntime({ ...this.options, ...given }));
     if ('tokens' in given) this.auth.acceptTokens(this.options.tokens);
-    if ('rateQuota' in given) this.bucket = this.newBucket();
+    if ('rateQuota' in given || 'rateQuotaPeriod' in given || 'rateQuotaModel' in given) this.bucket = this.newBucket();
     if ('seed' in given) this.faults.reseed(this.options.seed);
   }
 

@@ -5,21 +5,28 @@
 import type { ServerResponse } from 'node:http';
 import { ERROR_CODES } from '../lib/fdi/model/api.js';
 import type { FaultKind } from './options.js';
-import { throttleMessage } from './rate-quota.js';
+import { throttleMessage, type QuotaMessage, type QuotaPeriod } from './rate-quota.js';
 import { sendError } from './http.js';
 
 /** The limit shown in an injected 429 when no rate quota is configured (APIG's default per-API limit). */
 const DEFAULT_SHOWN_LIMIT = 200;
 
-/** 429 APIGW.0308, with Retry-After when configured. */
+/** 429 APIGW.0308 stating the quota (per second or minute) unless told not to, with Retry-After when configured. */
 export function sendThrottled(
   res: ServerResponse,
-  rateQuota: number | undefined,
-  retryAfterSeconds: number | undefined,
+  quota: {
+    rateQuota?: number | undefined;
+    retryAfterSeconds?: number | undefined;
+    rateQuotaPeriod?: QuotaPeriod | undefined;
+    rateQuotaMessage?: QuotaMessage | undefined;
+  },
 ): void {
+  const { rateQuota, retryAfterSeconds } = quota;
   const headers: Record<string, string> =
     retryAfterSeconds === undefined ? {} : { 'Retry-After': String(retryAfterSeconds) };
-  sendError(res, 429, ERROR_CODES.throttled, throttleMessage(rateQuota ?? DEFAULT_SHOWN_LIMIT), headers);
+  const period = rateQuota === undefined ? 'second' : (quota.rateQuotaPeriod ?? 'second');
+  const message = throttleMessage(rateQuota ?? DEFAULT_SHOWN_LIMIT, period, quota.rateQuotaMessage ?? 'limit');
+  sendError(res, 429, ERROR_CODES.throttled, message, headers);
 }
 
 /** 404 APIGW.0101: wrong path or method. */

@@ -39,8 +39,7 @@ export async function handleApi(
   // A client that gave up meanwhile does not stop the work (a real backend carries on too, which
   // is what makes a timeout ambiguous); only closing the emulator does.
   if (core.waits.closed) return;
-  const { rateQuota, retryAfterSeconds } = core.options;
-  if (!allowed) return sendThrottled(res, rateQuota, retryAfterSeconds);
+  if (!allowed) return sendThrottled(res, core.options);
   // '500-after-commit' is the one fault that lets the request through: it is applied to the answer.
   const fault = decision.fault === '500-after-commit' ? undefined : decision.fault;
   if (fault) return injectFault(core, fault, req, res);
@@ -73,7 +72,7 @@ function injectFault(
     return 'hang';
   }
   if (fault === '429') {
-    sendThrottled(res, core.options.rateQuota, core.options.retryAfterSeconds);
+    sendThrottled(res, core.options);
     return undefined;
   }
   const answer = FAULT_ANSWERS[fault]!;

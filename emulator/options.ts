@@ -4,6 +4,14 @@
 import type { DataSource } from '../lib/fdi/model/api.js';
 import { INSTANCE_TASK_QUOTA } from '../lib/fdi/model/api.js';
 import { DEFAULT_DATASOURCES } from './datasources.js';
+import {
+  QUOTA_MESSAGES,
+  QUOTA_MODELS,
+  QUOTA_PERIODS,
+  type QuotaMessage,
+  type QuotaModel,
+  type QuotaPeriod,
+} from './rate-quota.js';
 
 /** The fault kinds, in the fixed order in which their probability intervals are laid out on [0, 1). */
 export const FAULT_KINDS = ['reset', 'hang', '429', '500', '502', '503', '504', '500-after-commit'] as const;
@@ -47,8 +55,18 @@ export interface EmulatorOptions {
   datasources?: DataSource[] | undefined;
   /** Task quota per instance; default 1000. */
   maxTasks?: number | undefined;
-  /** Requests/second token bucket over the FDI API routes; undefined = unlimited. */
+  /** Requests per `rateQuotaPeriod` over the FDI API routes; undefined = unlimited. */
   rateQuota?: number | undefined;
+  /** The period of `rateQuota`, shown in the 429 as `time:1 second|minute`; default 'second'. */
+  rateQuotaPeriod?: QuotaPeriod | undefined;
+  /**
+   * How the quota counts (emulator/rate-quota.ts): 'bucket', a token bucket of capacity `rateQuota`
+   * (a period's quota may be spent at once), or 'window', at most ⌊rateQuota⌋ in any sliding period;
+   * default 'bucket'.
+   */
+  rateQuotaModel?: QuotaModel | undefined;
+  /** Whether a 429 states the limit ('limit', as Huawei's gateway does) or not ('plain'); default 'limit'. */
+  rateQuotaMessage?: QuotaMessage | undefined;
   /** When set, 429s carry Retry-After. */
   retryAfterSeconds?: number | undefined;
   latencyMs?: number | undefined;
@@ -79,6 +97,9 @@ export interface EmulatorOptions {
 export const RUNTIME_KEYS = [
   'faults',
   'rateQuota',
+  'rateQuotaPeriod',
+  'rateQuotaModel',
+  'rateQuotaMessage',
   'retryAfterSeconds',
   'latencyMs',
   'jitterMs',
@@ -124,6 +145,9 @@ export const DEFAULTS = {
   executionFailShare: 0,
   executionSeed: 1,
   runOnStart: false,
+  rateQuotaPeriod: 'second',
+  rateQuotaModel: 'bucket',
+  rateQuotaMessage: 'limit',
 } as const;
 
 /** A configuration the emulator refuses; the message names the option. */
@@ -171,6 +195,9 @@ export function checkRuntimePatch(patch: Record<string, unknown>): string[] {
   problems.push(...checkFaults(patch.faults));
   checkChoice(problems, 'detailForm', patch.detailForm, DETAIL_FORMS);
   checkChoice(problems, 'noDispatch', patch.noDispatch, NO_DISPATCH_FORMS);
+  checkChoice(problems, 'rateQuotaPeriod', patch.rateQuotaPeriod, QUOTA_PERIODS);
+  checkChoice(problems, 'rateQuotaModel', patch.rateQuotaModel, QUOTA_MODELS);
+  checkChoice(problems, 'rateQuotaMessage', patch.rateQuotaMessage, QUOTA_MESSAGES);
   checkNumber(problems, 'executionMs', patch.executionMs, 0, true);
   checkNumber(problems, 'executionFailShare', patch.executionFailShare, 0, false, 1);
   checkNumber(problems, 'executionSeed', patch.executionSeed, 0, true, 2 ** 32 - 1);
@@ -272,6 +299,9 @@ export function resolveRuntime(settings: RuntimePatch): RuntimeSettings {
   return {
     faults: { ...(settings.faults ?? {}) },
     rateQuota: settings.rateQuota ?? undefined,
+    rateQuotaPeriod: settings.rateQuotaPeriod ?? DEFAULTS.rateQuotaPeriod,
+    rateQuotaModel: settings.rateQuotaModel ?? DEFAULTS.rateQuotaModel,
+    rateQuotaMessage: settings.rateQuotaMessage ?? DEFAULTS.rateQuotaMessage,
     retryAfterSeconds: settings.retryAfterSeconds ?? undefined,
     latencyMs: settings.latencyMs ?? 0,
     jitterMs: settings.jitterMs ?? 0,
