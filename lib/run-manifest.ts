@@ -173,6 +173,7 @@ async function verifyStage(
     timeoutMs,
     signal: req.signal,
     deadline: req.deadline,
+    onLook: (settled, total) => req.observer?.verified?.(settled, total),
   });
   return { results, summary };
 }

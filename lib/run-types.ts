@@ -92,6 +92,8 @@ export interface RunObserver {
   result?(result: TaskResult, progress: { final: boolean; state: () => RunState }): void;
   /** Verification begins (docs/VERIFY.md): how many tasks it waits for, and until when at the latest. */
   verifying?(tasks: number, until: Date): void;
+  /** After each look of verification: how many of the verified tasks have settled. */
+  verified?(settled: number, total: number): void;
   /** Every result is in: awaited before the report is written or the run suspends. */
   ending?(state: RunState): Promise<void>;
 }

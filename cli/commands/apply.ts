@@ -45,6 +45,7 @@ const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
       if (!flags.quiet && !flags.json)
         ctx.stderr.write(`verifying the executions of ${tasks} task(s), until ${until.toISOString()} at the latest\n`);
     },
+    verified: verifyProgress(ctx.stderr, Boolean(flags.quiet || flags.json)),
   };
   let outcome;
   try {
@@ -61,6 +62,19 @@ const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
     ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location ?? '(not written)'}\n`));
   return exitCodeOfReport(report);
 };
+
+/** How many verified tasks have settled, on stderr: when the count changes, at most every 5 s, and the last. */
+function verifyProgress(stream: NodeJS.WritableStream, quiet: boolean): (settled: number, total: number) => void {
+  let shown = -1;
+  let at = Number.NEGATIVE_INFINITY;
+  return (settled, total) => {
+    const now = performance.now();
+    if (quiet || settled === shown || (now - at < 5000 && settled < total)) return;
+    shown = settled;
+    at = now;
+    stream.write(`verify: ${settled}/${total} settled\n`);
+  };
+}
 
 /** The statuses the summary line counts, per operation. */
 const COUNTED = {

@@ -44,6 +44,8 @@ export interface VerifyOptions {
   now: () => Date;
   /** Between two looks (default: a twentieth of the timeout, 1–5 s). */
   intervalMs?: number | undefined;
+  /** After each look: how many of the verified tasks have settled. */
+  onLook?: ((settled: number, total: number) => void) | undefined;
 }
 
 export interface VerifyOutcome {
@@ -109,6 +111,7 @@ export async function verifyExecutions(results: readonly TaskResult[], opts: Ver
       const pending = watches.filter((w) => !w.seen.settled);
       if (!pending.length || stop.signal.aborted) break;
       note = (await Promise.all([...byTarget(pending).values()].map((group) => pollTarget(group, ctx)))).find(Boolean);
+      opts.onLook?.(watches.filter((w) => w.seen.settled).length, watches.length);
       if (note?.startsWith('authentication')) break;
       if (watches.every((w) => w.seen.settled)) break;
       await sleep(opts.intervalMs ?? pollInterval(opts.timeoutMs), stop.signal).catch(() => undefined);
