@@ -59,6 +59,7 @@ export function createTraffic(limits: Limits, options: TrafficOptions): Traffic 
     signal: options.signal,
     onRetry: (err, delayMs) => {
       scheduler.stats.retries += 1;
+      scheduler.learnFrom(err);
       debug?.(
         { operation: err.operation, status: err.status, error: err.errorCode ?? err.code, delay_ms: delayMs },
         'retrying',

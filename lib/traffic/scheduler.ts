@@ -23,6 +23,15 @@ export interface Scheduler {
   observe(event: AttemptEvent): void;
   /** Requests currently holding a concurrency slot. */
   readonly active: number;
+  /**
+   * Reads the quota a throttled answer states (APIG.0308) into the run's limiter; the retry context
+   * calls it with every 429 it retries (the attempt event carries only the status).
+   */
+  learnFrom(error: {
+    status?: number | undefined;
+    errorCode?: string | undefined;
+    errorMsg?: string | undefined;
+  }): void;
 }
 
 /** Logs what the debug level shows of each attempt (never headers or bodies). */
@@ -43,7 +52,13 @@ export function createScheduler(options: {
   const limit = pLimit(options.concurrency);
   const limiter = new RateLimiter(options.rate, { now: options.now, burst: options.burst, learned: options.learned });
   const stats: RequestStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
+  const learnFrom: Scheduler['learnFrom'] = (error) => {
+    if (error.status !== 429) return;
+    const quota = parseThrottleQuota(error.errorCode, error.errorMsg);
+    if (quota && limiter.learn(quota)) options.onLearned?.(quota, limiter.rate);
+  };
   return {
+    learnFrom,
     limiter,
     stats,
     get active() {
@@ -73,8 +88,7 @@ export function createScheduler(options: {
       stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
       if (event.status === 429) {
         stats.throttled += 1;
-        const quota = parseThrottleQuota(event.error?.errorCode, event.error?.errorMsg);
-        if (quota && limiter.learn(quota)) options.onLearned?.(quota, limiter.rate);
+        if (event.error) learnFrom(event.error);
         limiter.record('throttled');
       } else if (event.status !== undefined) {
         limiter.record('ok');

@@ -176,5 +176,10 @@ describe('the scheduler learns the quota from a 429 it observes', () => {
     expect(scheduler.limiter.rate).toBe(20);
     expect(learned).toEqual([[{ limit: 20, periodSeconds: 1 }, 20]]);
     expect(scheduler.stats.throttled).toBe(3);
+    // The retry context hands over the 429s it retries (an attempt event carries only the status).
+    scheduler.learnFrom({ status: 429, errorCode: 'APIG.0308', errorMsg: msg.replace('limit:20', 'limit:10') });
+    scheduler.learnFrom({ status: 500, errorCode: 'APIG.0308', errorMsg: msg.replace('limit:20', 'limit:5') });
+    expect(scheduler.limiter.rate).toBe(10);
+    expect(learned).toHaveLength(2);
   });
 });
