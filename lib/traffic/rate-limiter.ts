@@ -1,10 +1,17 @@
 /**
- * A request-rate limiter shared by every request of a run. Requests are spaced 1/rate apart, except
- * that a known quota may be spent in a burst (a token bucket of `burst` requests refilled at the rate,
- * the way API gateways count), and no window of a second ever holds more than the rate (rounded down
- * to a whole number of requests; a fractional rate such as 2.5 therefore allows 2 in any second). The
- * rate adapts to 429s (see rate-adapt.ts); a quota the gateway states in its 429 (quota-message.ts)
- * sets the rate at once; a server's Retry-After pauses every request, not just the one that got it.
+ * A request-rate limiter shared by every request of a run. Two ways of counting:
+ *
+ * - **Paced** (the default, and always once the gateway has throttled the run): requests are spaced
+ *   1/rate apart and no window of a second ever holds more than the rate (rounded down to a whole
+ *   number of requests; a fractional rate such as 2.5 therefore allows 2 in any second).
+ * - **Burst**, when the rate is a known quota (an operator's explicit cap, or a quota learned by an
+ *   earlier invocation): the limiter is the gateway's own token bucket — capacity one second of quota
+ *   less a small margin, refilled at the rate — so a run's first second is not wasted, and any T
+ *   seconds hold at most burst + rate × T requests. The first 429 shows the gateway does not take
+ *   bursts after all (or that the quota is shared): the run falls back to pacing for good.
+ *
+ * The rate adapts to 429s (see rate-adapt.ts); a quota the gateway states in its 429
+ * (quota-message.ts) sets the rate at once; a server's Retry-After pauses every request.
  */
 import { adaptRate, defaultAdaptConfig, initialRateState, type RateAdaptConfig, type RateState } from './rate-adapt.js';
 import { quotaBurst, quotaRate, type LearnedQuota } from './quota-message.js';
@@ -27,13 +34,22 @@ export function windowGuardMs(rate: number): number {
  */
 const LEARN_GRACE_MS = 1000;
 
+/**
+ * The burst a known rate allows: one second of it, less a margin that leaves the gateway's bucket a
+ * few milliseconds of slack (windowGuardMs) for requests that reach it closer together than they left.
+ */
+export function burstOf(rate: number): number {
+  const whole = Math.floor(rate);
+  return Math.max(1, whole - Math.ceil((rate * windowGuardMs(rate)) / 1000));
+}
+
 export interface RateLimiterOptions {
   now?: (() => number) | undefined;
   adapt?: Partial<RateAdaptConfig> | undefined;
   /**
    * How many requests may leave at once when the bucket is full (1: none, every request waits its
-   * 1/rate slot). Use it only when the rate is a known quota; it never exceeds ⌊rate⌋, and the
-   * one-second window still holds.
+   * 1/rate slot, and the one-second window holds). Use it only when the rate is a known quota; it is
+   * capped at burstOf(rate).
    */
   burst?: number | undefined;
   /** A quota learned earlier in the run (an earlier invocation's checkpoint): the run starts at it. */
@@ -69,9 +85,10 @@ export class RateLimiter {
     this.#state = initialRateState(rate, now);
     this.#perSecond = Math.max(1, Math.floor(rate));
     this.#guardMs = windowGuardMs(rate);
-    this.#burst = Math.max(1, Math.min(this.#perSecond, Math.floor(options.burst ?? 1)));
+    this.#burst = Math.max(1, Math.min(burstOf(rate), Math.floor(options.burst ?? 1)));
     this.#tat = now;
-    if (options.learned) this.#apply(options.learned, now, { fullBucket: true });
+    if (options.learned)
+      this.#apply(options.learned, now, { fullBucket: options.burst !== undefined && options.burst > 1 });
   }
 
   /** The current rate (requests per second). */
@@ -97,6 +114,12 @@ export class RateLimiter {
     const slot = Math.max(now, this.#tat - (burst - 1) * interval);
     this.#tat = Math.max(slot, this.#tat) + interval;
     if (slot > now) await sleep(Math.ceil(slot - now), signal);
+    if (this.#burst > 1) {
+      // The bucket alone: delaying a request never breaks a bucket's count. Kept for a fallback.
+      this.#sent.push(this.#now());
+      while (this.#sent.length > this.#perSecond) this.#sent.shift();
+      return;
+    }
     for (;;) {
       const t = this.#now();
       const wait = this.#windowWait(t);
@@ -115,11 +138,24 @@ export class RateLimiter {
     return this.#sent[this.#sent.length - this.#perSecond] + 1000 + this.#guardMs - t;
   }
 
-  /** Feeds one response back: `throttled` for a 429. */
+  /** Whether requests may still leave in a burst (false once the gateway has throttled the run). */
+  get bursting(): boolean {
+    return this.#burst > 1;
+  }
+
+  /** Feeds one response back: `throttled` for a 429 — which also ends any burst for the run. */
   record(event: 'throttled' | 'ok'): void {
     const now = this.#now();
+    if (event === 'throttled') this.#endBurst(now);
     if (event === 'throttled' && now < this.#graceUntil) return;
     this.#state = adaptRate(this.#state, event, now, this.#cfg);
+  }
+
+  /** Back to pacing: the bucket's tolerance goes, the next slot is 1/rate after the last one. */
+  #endBurst(now: number): void {
+    if (this.#burst === 1) return;
+    this.#tat = Math.max(now, this.#tat);
+    this.#burst = 1;
   }
 
   /**
@@ -141,11 +177,10 @@ export class RateLimiter {
     this.#state = { ...initialRateState(rate, now), accepted: rate };
     this.#perSecond = Math.max(1, Math.floor(rate));
     this.#guardMs = windowGuardMs(rate);
-    this.#burst = Math.max(1, Math.min(this.#perSecond, quotaBurst(quota)));
-    // Learned from a 429, the gateway's bucket is empty: start paced, the bucket refilling from now.
-    // Carried from an earlier invocation, the quota has had time to refill.
-    const interval = 1000 / rate;
-    this.#tat = how.fullBucket ? now : Math.max(this.#tat, now + (this.#burst - 1) * interval);
+    // Learned from a 429, the gateway does not take our bursts (or is already spent): paced from now.
+    // Carried from an earlier invocation of a run whose rate is a known quota, it starts with a burst.
+    this.#burst = how.fullBucket ? Math.max(1, Math.min(burstOf(rate), quotaBurst(quota))) : 1;
+    this.#tat = how.fullBucket ? now : Math.max(this.#tat, now);
     if (!how.fullBucket) this.#graceUntil = now + LEARN_GRACE_MS;
     while (this.#sent.length > this.#perSecond) this.#sent.shift();
   }

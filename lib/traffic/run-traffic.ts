@@ -8,6 +8,7 @@ import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { RequestCounts } from '../types.js';
 import { describeQuota, type LearnedQuota } from './quota-message.js';
+import { burstOf } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createScheduler, type AttemptLog, type Scheduler } from './scheduler.js';
 import type { RetryContext } from './with-retry.js';
@@ -35,6 +36,15 @@ export interface TrafficOptions {
   onLearned?: ((note: string) => void) | undefined;
 }
 
+/**
+ * Whether a known rate is spent in a burst (rate-limiter.ts). Off: the README's "Rate" guarantee and
+ * test/integration/engine/limits.test.ts still promise at most the rate in any one-second window,
+ * which a burst of one second's quota followed by pacing at the rate exceeds (it keeps to the
+ * gateway's token bucket instead). docs/PERFORMANCE.md §7 has the measurements and the wording that
+ * replaces the guarantee when this is turned on.
+ */
+export const BURST_AT_KNOWN_RATE = false;
+
 /** `log` shows every request and retry at the debug level (never headers or bodies). */
 export function createTraffic(limits: Limits, options: TrafficOptions): Traffic {
   const debug: AttemptLog | undefined = options.log.isLevelEnabled('debug')
@@ -44,7 +54,7 @@ export function createTraffic(limits: Limits, options: TrafficOptions): Traffic 
     concurrency: limits.concurrency,
     rate: limits.rate,
     debug,
-    burst: options.knownRate ? Math.floor(limits.rate) : 1,
+    burst: options.knownRate && BURST_AT_KNOWN_RATE ? burstOf(limits.rate) : 1,
     learned: options.learned,
     onLearned: (quota, rate) => {
       const note = learnedNote(quota, rate);

@@ -6,7 +6,7 @@
 import fc from 'fast-check';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { FdiError } from '../../../lib/fdi/client/fdi-error.js';
-import { RateLimiter, windowGuardMs, type RateLimiterOptions } from '../../../lib/traffic/rate-limiter.js';
+import { burstOf, RateLimiter, windowGuardMs, type RateLimiterOptions } from '../../../lib/traffic/rate-limiter.js';
 import { createScheduler } from '../../../lib/traffic/scheduler.js';
 
 beforeEach(() => {
@@ -49,25 +49,40 @@ function peakIn(times: number[], widthMs: number): number {
   return peak;
 }
 
+/** Whether the send times conform to a token bucket of `capacity` refilled at `rate` per second. */
+function conforms(times: number[], capacity: number, rate: number): boolean {
+  for (let i = 0; i < times.length; i++)
+    for (let j = i; j < times.length && j < i + 3 * capacity; j++)
+      if (j - i + 1 > capacity + (rate * (times[j]! - times[i]!)) / 1000 + 1e-6) return false;
+  return true;
+}
+
 describe('RateLimiter with a burst', () => {
-  it('sends one second of quota at once, then never more than ⌊rate⌋ in any second (with the guard)', async () => {
+  it('burstOf: one second of quota less a margin of the guard', () => {
+    expect(burstOf(100)).toBe(99);
+    expect(burstOf(200)).toBe(199);
+    expect(burstOf(20)).toBe(19);
+    expect(burstOf(1000)).toBe(995);
+    expect(burstOf(1.5)).toBe(1);
+  });
+
+  it('sends the burst at once, then paces: 1,000 at 100/s end (N − burst)/Q after the first', async () => {
     const start = performance.now();
     const { sent } = await burstTimes(100, 1000, { burst: 100 });
-    expect(sent.filter((t) => t === start)).toHaveLength(100);
-    expect(peakIn(sent, 1000 + windowGuardMs(100))).toBe(100);
-    // 1,000 at 100/s: the last leaves about (N − burst)/Q after the first, not N/Q.
-    const last = sent[sent.length - 1] - start;
-    expect(last).toBeLessThanOrEqual(9 * (1000 + windowGuardMs(100)) + 10);
+    expect(sent.filter((t) => t === start)).toHaveLength(99);
+    expect(conforms(sent, 99, 100)).toBe(true);
+    const last = sent[sent.length - 1]! - start;
     expect(last).toBeGreaterThanOrEqual(9000);
+    expect(last).toBeLessThanOrEqual(9020);
   });
 
   it('without a burst the same run takes (N − 1)/Q', async () => {
     const start = performance.now();
     const { sent } = await burstTimes(100, 1000);
-    expect(sent[sent.length - 1] - start).toBeGreaterThanOrEqual(9990);
+    expect(sent[sent.length - 1]! - start).toBeGreaterThanOrEqual(9990);
   });
 
-  it('holds the window for any arrival pattern', async () => {
+  it('conforms to the gateway’s bucket (capacity ⌊rate⌋, refilled at the rate) for any arrival pattern', async () => {
     const pattern = fc.array(
       fc.record({ after: fc.integer({ min: 0, max: 1500 }), count: fc.integer({ min: 1, max: 25 }) }),
       { minLength: 1, maxLength: 8 },
@@ -75,24 +90,28 @@ describe('RateLimiter with a burst', () => {
     await fc.assert(
       fc.asyncProperty(fc.double({ min: 1, max: 60, noNaN: true }), pattern, async (rate, groups) => {
         const { sent } = await burstTimes(rate, 0, { burst: rate }, groups);
-        expect(peakIn(sent, 1000 + windowGuardMs(rate))).toBeLessThanOrEqual(Math.max(1, Math.floor(rate)));
+        expect(conforms(sent, Math.max(1, Math.floor(rate)), rate)).toBe(true);
       }),
       { numRuns: 60 },
     );
   });
 
-  it('a rate lowered by throttling is not spent in a burst', async () => {
-    const limiter = new RateLimiter(50, { burst: 50, adapt: { minSamples: 1, windowMs: 0 } });
-    for (let i = 0; i < 3; i++) limiter.record('throttled');
-    expect(limiter.rate).toBeLessThan(50);
-    const rate = limiter.rate;
-    vi.advanceTimersByTime(5000);
+  it('the first 429 ends the burst for good: from then on ⌊rate⌋ in any second, counting the burst', async () => {
+    const limiter = new RateLimiter(50, { burst: 50, adapt: { minSamples: 1000 } });
     const sent: number[] = [];
-    const all = Array.from({ length: 10 }, () => limiter.acquire().then(() => void sent.push(performance.now())));
+    const go = (k: number) =>
+      Array.from({ length: k }, () => limiter.acquire().then(() => void sent.push(performance.now())));
+    const first = go(49);
     await vi.runAllTimersAsync();
-    await Promise.all(all);
-    expect(Math.max(1, Math.floor(rate))).toBeLessThan(50);
-    expect(sent.filter((t) => t === sent[0]).length).toBeLessThanOrEqual(Math.max(1, Math.floor(rate)));
+    await Promise.all(first);
+    expect(limiter.bursting).toBe(true);
+    limiter.record('throttled');
+    expect(limiter.bursting).toBe(false);
+    const rest = go(120);
+    await vi.runAllTimersAsync();
+    await Promise.all(rest);
+    expect(sent).toHaveLength(169);
+    expect(peakIn(sent, 1000 + windowGuardMs(50))).toBeLessThanOrEqual(50);
   });
 });
 
@@ -106,9 +125,9 @@ describe('RateLimiter.learn: the quota the gateway states', () => {
     });
     expect(limiter.rate).toBe(20);
     expect(limiter.learned).toEqual({ limit: 20, periodSeconds: 1 });
-    // The first 200 left at once, before the 429; after it, 20 a second counting the last 20 of those
-    // (requests already waiting for the window leave as it opens; new ones are paced, see below).
-    const after = sent.filter((t) => t > start);
+    // 199 left at once and one 5 ms later, before the 429 (at 10 ms); after it, 20 a second counting
+    // the last 20 of those (requests already waiting for the window leave as it opens).
+    const after = sent.filter((t) => t > start + 10);
     expect(after).toHaveLength(100);
     expect(after[0] - start).toBeGreaterThanOrEqual(1000);
     expect(peakIn(after, 1000 + windowGuardMs(20))).toBeLessThanOrEqual(20);
@@ -149,12 +168,15 @@ describe('RateLimiter.learn: the quota the gateway states', () => {
     expect(limiter.rate).toBeLessThan(20);
   });
 
-  it('a quota carried from an earlier invocation starts the run at it, the bucket full', async () => {
+  it('a quota carried from an earlier invocation starts the run at it, the bucket full for a known rate', async () => {
     const start = performance.now();
     const { sent, limiter } = await burstTimes(100, 60, { burst: 100, learned: { limit: 25, periodSeconds: 1 } });
     expect(limiter.rate).toBe(25);
-    expect(sent.filter((t) => t === start)).toHaveLength(25);
-    expect(peakIn(sent, 1000 + windowGuardMs(25))).toBeLessThanOrEqual(25);
+    expect(sent.filter((t) => t === start)).toHaveLength(burstOf(25));
+    expect(conforms(sent, 25, 25)).toBe(true);
+    const paced = new RateLimiter(100, { learned: { limit: 25, periodSeconds: 1 } });
+    expect(paced.rate).toBe(25);
+    expect(paced.bursting).toBe(false);
   });
 });
 
