@@ -11,11 +11,12 @@ import { endLines, printHeader } from './common/machine.js';
 import { settledRate } from './common/rate-model.js';
 import { bulkManifest, createCalls, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
+import { runQuotaCases, type QuotaCase } from './common/quota-cases.js';
 import { CURL_RETRIES, XARGS_PARALLEL, haveCurl, runBaseline, type BaselineKind } from './baselines/run-baseline.js';
 
 /** The fault mix of issue 6. */
 const FAULTS = { '500': 0.03, '500-after-commit': 0.01, '429': 0.02 } as const;
-const CLIENTS = ['product', 'sweep', 'sequential', 'promise-all', 'xargs-curl'] as const;
+const CLIENTS = ['product', 'sweep', 'sequential', 'promise-all', 'xargs-curl', 'quota'] as const;
 
 const args = benchArgs('npm run bench:throughput [-- --quick] [-- --n 5000 --quota 200 …]', {
   n: { full: 5000, quick: 240, help: 'tasks to create' },
@@ -30,7 +31,10 @@ const args = benchArgs('npm run bench:throughput [-- --quick] [-- --n 5000 --quo
     quick: '',
     help: 'extra product runs: M (--rate M×Q) or M@C (and --concurrency C), comma-separated ("" for none)',
   },
-  only: { full: CLIENTS.join(','), help: 'which clients to run' },
+  only: { full: CLIENTS.join(','), help: 'which clients to run ("quota": the fault-free quota cases of issue 16)' },
+  'quota-n': { full: 1000, quick: 200, help: 'quota cases: tasks' },
+  'quota-q': { full: 100, help: 'quota cases: the quota, requests/s' },
+  'quota-latency': { full: 20, help: 'quota cases: server latency, ms (no jitter, no faults)' },
 });
 
 /**
@@ -269,7 +273,39 @@ async function main(): Promise<void> {
     printSection('Verdict', lines.map((l) => `- ${l}`).join('\n'));
     if (productRows.some((r) => !clean.includes(r))) process.exitCode = 1;
   }
+  if (only.has('quota')) await quotaCases(seed);
   process.stdout.write(`\n${endLines()}\n`);
+}
+
+/**
+ * Issue 16: N fault-free tasks at a known quota Q (--rate Q), end to end through the compiled CLI,
+ * against a gateway that allows a burst of one second's quota (token bucket) and one that counts a
+ * strict sliding second. Targets: ≥ 0.97 × N/Q, ≥ 1.0 × where the gateway allows a burst.
+ */
+async function quotaCases(seed: number): Promise<void> {
+  const n = Number(args['quota-n']);
+  const q = Number(args['quota-q']);
+  const base = { n, quota: q, latencyMs: Number(args['quota-latency']), jitterMs: 0, client: { rate: q } };
+  const cases: QuotaCase[] = [
+    {
+      ...base,
+      label: 'quota known, burst allowed',
+      model: 'bucket',
+      target: { text: '≥ 1.0 × N/Q', met: (r) => r.wallRatio >= 1 && r.clean },
+    },
+    {
+      ...base,
+      label: 'quota known, strict window',
+      model: 'window',
+      target: { text: '≥ 0.97 × N/Q', met: (r) => r.wallRatio >= 0.97 && r.clean },
+    },
+  ];
+  const results = await runQuotaCases(
+    `Known quota: ${n.toLocaleString('en-US')} fault-free tasks at ${q}/s`,
+    cases,
+    seed,
+  );
+  if (results.some((r) => !r.clean)) process.exitCode = 1;
 }
 
 await main();

@@ -10,6 +10,7 @@ import { fmt, log, median, pct, printSection, ratio, table, type Cell } from './
 import { endLines, printHeader } from './common/machine.js';
 import { bulkManifest, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
+import { runQuotaCases, type QuotaCase } from './common/quota-cases.js';
 
 const args = benchArgs('npm run bench:unknown-quota [-- --quick] [-- --n 3000 --quota 100 --factor 2]', {
   n: { full: 3000, quick: 300, help: 'tasks to create' },
@@ -18,6 +19,14 @@ const args = benchArgs('npm run bench:unknown-quota [-- --quick] [-- --n 3000 --
   latency: { full: 15, help: 'server latency, ms' },
   jitter: { full: 10, help: 'extra server latency, uniform 0..J ms' },
   seed: { full: 42, help: 'seed of the emulator faults and jitter' },
+  only: {
+    full: 'adapt,learned',
+    help: 'which parts: adapt (the scenarios of issue 6), learned (issue 16), per-minute',
+  },
+  'learned-n': { full: 500, quick: 150, help: 'learned-quota cases: tasks' },
+  'learned-q': { full: 50, help: 'learned-quota cases: server quota, requests/s (client --rate 2 × it)' },
+  'minute-n': { full: 300, quick: 60, help: 'per-minute case (--only …,per-minute; ~2.5 min): tasks' },
+  'minute-q': { full: 120, help: 'per-minute case: server quota, requests per minute' },
 });
 
 const TARGET_THROUGHPUT = 0.85;
@@ -34,6 +43,64 @@ interface Scenario {
 
 async function main(): Promise<void> {
   requireBuild();
+  const parts = new Set(
+    String(args.only)
+      .split(',')
+      .map((p) => p.trim()),
+  );
+  if (parts.has('adapt')) await adapt();
+  const learned: QuotaCase[] = [];
+  const ln = Number(args['learned-n']);
+  const lq = Number(args['learned-q']);
+  const lat = { latencyMs: args.latency, jitterMs: args.jitter };
+  if (parts.has('learned')) {
+    learned.push(
+      {
+        label: 'limit in the 429',
+        n: ln,
+        quota: lq,
+        client: { rate: 2 * lq },
+        ...lat,
+        target: {
+          text: '≤ 1 % throttled, ≥ 0.95 × quota',
+          met: (r) => r.throttledShare <= 0.01 && r.wallRatio >= 0.95 && r.clean,
+        },
+      },
+      {
+        label: 'no limit in the 429 (adaptation only)',
+        n: ln,
+        quota: lq,
+        message: 'plain',
+        client: { rate: 2 * lq },
+        ...lat,
+      },
+    );
+  }
+  if (parts.has('per-minute')) {
+    const mq = Number(args['minute-q']);
+    const mn = Number(args['minute-n']);
+    const paced = mn / (mq / 60);
+    learned.push({
+      label: 'per-minute quota, limit in the 429',
+      n: mn,
+      quota: mq,
+      period: 'minute',
+      client: { rate: 20 },
+      ...lat,
+      target: {
+        text: `done by ${(paced * 1.05).toFixed(1)} s (paced + 5 %), ≤ 2 % throttled`,
+        met: (r) => r.wallS <= paced * 1.05 && r.throttledShare <= 0.02 && r.clean,
+      },
+    });
+  }
+  if (learned.length) {
+    const results = await runQuotaCases('Quota unknown to the client, stated by the gateway', learned, args.seed);
+    if (results.some((r) => !r.clean)) process.exitCode = 1;
+  }
+}
+
+/** Issue 6's scenarios: the client at `factor` × an unknown quota must find it by adaptation. */
+async function adapt(): Promise<void> {
   const { n, quota, seed } = args;
   const instances = instanceIds(Math.max(1, Math.ceil(n / 1000)));
   printHeader('bench:unknown-quota', {

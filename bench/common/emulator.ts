@@ -16,6 +16,10 @@ export interface ServerSettings {
   seed: number;
   retryAfterSeconds?: number | undefined;
   maxTasks?: number;
+  /** The quota's period, counting model and 429 message (emulator/rate-quota.ts); defaults: second, bucket, limit. */
+  quotaPeriod?: EmulatorOptions['rateQuotaPeriod'];
+  quotaModel?: EmulatorOptions['rateQuotaModel'];
+  quotaMessage?: EmulatorOptions['rateQuotaMessage'];
 }
 
 export function startBenchEmulator(s: ServerSettings): Promise<Emulator> {
@@ -28,6 +32,9 @@ export function startBenchEmulator(s: ServerSettings): Promise<Emulator> {
     ...(s.quota !== undefined ? { rateQuota: s.quota } : {}),
     ...(s.retryAfterSeconds !== undefined ? { retryAfterSeconds: s.retryAfterSeconds } : {}),
     ...(s.maxTasks !== undefined ? { maxTasks: s.maxTasks } : {}),
+    ...(s.quotaPeriod !== undefined ? { rateQuotaPeriod: s.quotaPeriod } : {}),
+    ...(s.quotaModel !== undefined ? { rateQuotaModel: s.quotaModel } : {}),
+    ...(s.quotaMessage !== undefined ? { rateQuotaMessage: s.quotaMessage } : {}),
   };
   return startEmulator(options);
 }

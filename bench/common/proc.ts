@@ -112,13 +112,22 @@ export async function runProcess(command: string, args: string[], options: ProcO
   };
 }
 
+/**
+ * The CLI under test: `dist/cli/main.js`, or `BENCH_CLI` — the build of another commit, for a
+ * before/after comparison on one machine (e.g. `git archive <commit> | tar -x -C /tmp/before`, then
+ * `npm run build` there and `BENCH_CLI=/tmp/before/dist/cli/main.js`).
+ */
+export const CLI_UNDER_TEST = process.env.BENCH_CLI || CLI;
+
 /** Runs the compiled CLI (`node dist/cli/main.js …`). */
 export function runCli(args: string[], options: ProcOptions = {}): Promise<ProcResult> {
-  return runProcess(process.execPath, [CLI, ...args], options);
+  return runProcess(process.execPath, [CLI_UNDER_TEST, ...args], options);
 }
 
 /** Fails loudly when `npm run build` has not produced the CLI. */
 export function requireBuild(): void {
-  if (!existsSync(CLI))
-    throw new Error(`${path.relative(process.cwd(), CLI)} is missing: run "npm run build" (npm ci runs it) first`);
+  if (!existsSync(CLI_UNDER_TEST))
+    throw new Error(
+      `${path.relative(process.cwd(), CLI_UNDER_TEST)} is missing: run "npm run build" (npm ci runs it) first`,
+    );
 }
