@@ -146,6 +146,12 @@ async function main(): Promise<void> {
   if (only.has('xargs-curl') && curl)
     await baseline('xargs-curl', `xargs -P ${XARGS_PARALLEL} curl --retry ${CURL_RETRIES}`);
 
+  if (rows.length === 0) {
+    // Only the quota cases were asked for (--only quota).
+    if (only.has('quota')) await quotaCases(seed);
+    process.stdout.write(`\n${endLines()}\n`);
+    return;
+  }
   const perTask = productRequestsPerTask(FAULTS);
   const idealRate = quota;
   const bestRate = quota / perTask;

@@ -7,8 +7,8 @@
  * - **Burst**, when the rate is a known quota (an operator's explicit cap, or a quota learned by an
  *   earlier invocation): the limiter is the gateway's own token bucket — capacity one second of quota
  *   less a small margin, refilled at the rate — so a run's first second is not wasted, and any T
- *   seconds hold at most burst + rate × T requests. The first 429 shows the gateway does not take
- *   bursts after all (or that the quota is shared): the run falls back to pacing for good.
+ *   seconds hold at most burst + rate × T requests. A few 429s show the gateway does not take bursts
+ *   after all (or that the quota is shared): the run falls back to pacing for good.
  *
  * The rate adapts to 429s (see rate-adapt.ts); a quota the gateway states in its 429
  * (quota-message.ts) sets the rate at once; a server's Retry-After pauses every request.
@@ -35,13 +35,20 @@ export function windowGuardMs(rate: number): number {
 const LEARN_GRACE_MS = 1000;
 
 /**
- * The burst a known rate allows: one second of it, less a margin that leaves the gateway's bucket a
- * few milliseconds of slack (windowGuardMs) for requests that reach it closer together than they left.
+ * The burst a known rate allows: one second of it, less a margin of 2 % (20 ms of refill) that leaves
+ * the gateway's bucket slack for requests that reach it closer together than they left.
  */
 export function burstOf(rate: number): number {
   const whole = Math.floor(rate);
-  return Math.max(1, whole - Math.ceil((rate * windowGuardMs(rate)) / 1000));
+  return Math.max(1, whole - Math.ceil(rate * 0.02));
 }
+
+/**
+ * 429s while bursting that show the gateway does not take bursts (or that the quota is shared): one
+ * may be a request that met the gateway's bucket a few milliseconds early; a strict gateway answers
+ * every request after the burst with one.
+ */
+const BURST_THROTTLES = 3;
 
 export interface RateLimiterOptions {
   now?: (() => number) | undefined;
@@ -76,6 +83,8 @@ export class RateLimiter {
   #sent: number[] = [];
   #learned: LearnedQuota | undefined;
   #graceUntil = -Infinity;
+  /** 429s heard while bursting. */
+  #burstThrottles = 0;
 
   constructor(rate: number, options: RateLimiterOptions = {}) {
     this.#ceiling = rate;
@@ -143,7 +152,7 @@ export class RateLimiter {
     return this.#burst > 1;
   }
 
-  /** Feeds one response back: `throttled` for a 429 — which also ends any burst for the run. */
+  /** Feeds one response back: `throttled` for a 429 — a few of which end any burst for the run. */
   record(event: 'throttled' | 'ok'): void {
     const now = this.#now();
     if (event === 'throttled') this.#endBurst(now);
@@ -151,9 +160,13 @@ export class RateLimiter {
     this.#state = adaptRate(this.#state, event, now, this.#cfg);
   }
 
-  /** Back to pacing: the bucket's tolerance goes, the next slot is 1/rate after the last one. */
+  /**
+   * Back to pacing after the BURST_THROTTLES-th 429: the bucket's tolerance goes, the next slot is
+   * 1/rate after the last one, and the one-second window counts the requests already sent.
+   */
   #endBurst(now: number): void {
     if (this.#burst === 1) return;
+    if (++this.#burstThrottles < BURST_THROTTLES) return;
     this.#tat = Math.max(now, this.#tat);
     this.#burst = 1;
   }
