@@ -1,9 +1,10 @@
 /**
  * The command line as one bundle (issue 16, "Start fast"): `npm run build` runs tsc (type checking and
- * the dist/ layout the tests and the local stack import), then this script, which replaces dist/cli/
- * with an esbuild bundle of cli/main.ts. dist/cli/main.js (the `bin`) stays the entry point.
+ * the dist/ layout the tests and the local stack import), then this script, which puts an esbuild
+ * bundle of cli/main.ts in dist/cli/ in place of tsc's modules. dist/cli/main.js (the `bin`) stays
+ * the entry point.
  *
- *   dist/cli/main.js                  the entry: commander, the program, process set-up (~60 KB)
+ *   dist/cli/main.js                  the entry: commander, the program, process set-up (~50 KB)
  *   dist/cli/<command>-<hash>.js      one chunk per command, imported when that command runs
  *   dist/cli/chunk-<hash>.js          code shared by commands (the manifest library, the AWS SDK, …)
  *   dist/cli/*.js.map                 source maps, linked but not loaded unless node runs with
@@ -19,7 +20,7 @@
  *   tsx scripts/build-cli.ts                      build (run by `npm run build`, after tsc)
  *   tsx scripts/build-cli.ts --metafile m.json    … and write esbuild's metafile (what is in each chunk)
  */
-import { chmod, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { build, type Metafile, type Plugin } from 'esbuild';
@@ -61,9 +62,34 @@ function importMetaUrlAsInTsc(outDir: string): Plugin {
   };
 }
 
+/** Chunks of an earlier build are kept this long: a CLI started before a rebuild may still import them. */
+const KEEP_OLD_CHUNKS_MS = 60 * 60_000;
+const CHUNK = /-[A-Z0-9]{8}\.js(\.map)?$/;
+
 /**
- * Builds the bundle into a fresh folder, then swaps it in for dist/cli (a running CLI sees one or the
- * other). With `outDir`, builds into that folder instead (emptied first) and leaves dist/cli alone.
+ * Moves a build into dist/cli, file by file (each rename is atomic), the chunks before the entry, so a
+ * CLI starting meanwhile finds every chunk its entry names and one already running still finds the
+ * chunks it imports later (their names hash their content). Removes what tsc emitted there and, after
+ * an hour, the chunks of earlier builds. Concurrent builds each install a consistent set.
+ */
+async function install(work: string): Promise<void> {
+  await mkdir(OUT_DIR, { recursive: true });
+  const fresh = (await readdir(work)).sort((a, b) => Number(a.startsWith('main.')) - Number(b.startsWith('main.')));
+  for (const f of fresh) await rename(path.join(work, f), path.join(OUT_DIR, f));
+  await rm(work, { recursive: true, force: true });
+  const now = Date.now();
+  for (const name of await readdir(OUT_DIR)) {
+    if (fresh.includes(name)) continue;
+    const file = path.join(OUT_DIR, name);
+    const age = now - (await stat(file).catch(() => ({ mtimeMs: 0 }))).mtimeMs;
+    if (CHUNK.test(name) && age < KEEP_OLD_CHUNKS_MS) continue;
+    await rm(file, { recursive: true, force: true });
+  }
+}
+
+/**
+ * Builds the bundle into a fresh folder, then installs it in dist/cli. With `outDir`, builds into that
+ * folder instead (emptied first) and leaves dist/cli alone.
  */
 export async function buildCli(
   options: { outDir?: string } = {},
@@ -112,12 +138,7 @@ export async function buildCli(
   const outputs = Object.keys(result.metafile.outputs).filter((f) => f.endsWith('.js'));
   const built = { files: outputs.length, entryBytes: entry.bytes, metafile: result.metafile };
   if (options.outDir) return built;
-  const old = `${OUT_DIR}.old-${process.pid}`;
-  await rename(OUT_DIR, old).catch((err: NodeJS.ErrnoException) => {
-    if (err.code !== 'ENOENT') throw err;
-  });
-  await rename(work, OUT_DIR);
-  await rm(old, { recursive: true, force: true });
+  await install(work);
   return built;
 }
 
