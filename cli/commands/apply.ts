@@ -5,8 +5,9 @@ import { describeSteps, describeVerify } from '../../lib/report/summary-md.js';
 import type { Plan } from '../../lib/plan/types.js';
 import type { Report, TaskResult } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
+import type { Finished } from '../../lib/run-types.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
-import type { CommandAction, CommonFlags } from '../context.js';
+import type { CliContext, CommandAction, CommonFlags } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
 import { createProgress } from '../progress.js';
 
@@ -56,12 +57,22 @@ const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
   } finally {
     progress.stop();
   }
+  printOutcome(outcome, flags, ctx, clean);
+  return exitCodeOfReport(outcome.report);
+};
+
+/** A finished run for its user: the report as JSON on stdout (--json), the summary on stderr. */
+export function printOutcome(
+  outcome: Finished,
+  flags: CommonFlags,
+  ctx: CliContext,
+  clean: (text: string) => string,
+): void {
   const { report } = outcome;
   if (flags.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
   if (!flags.quiet)
     ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location ?? '(not written)'}\n`));
-  return exitCodeOfReport(report);
-};
+}
 
 /** How many verified tasks have settled, on stderr: when the count changes, at most every 5 s, and the last. */
 function verifyProgress(stream: NodeJS.WritableStream, quiet: boolean): (settled: number, total: number) => void {

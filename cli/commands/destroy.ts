@@ -14,7 +14,7 @@ import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommonFlags } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
 import { createProgress } from '../progress.js';
-import { summaryLine } from './apply.js';
+import { printOutcome } from './apply.js';
 import { planTable } from './plan.js';
 
 interface DestroyFlags extends CommonFlags {
@@ -60,11 +60,8 @@ export default async function destroy([manifestUri]: string[], flags: DestroyFla
   } finally {
     progress.stop();
   }
-  const { report } = outcome;
-  if (flags.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
-  if (!flags.quiet)
-    ctx.stderr.write(clean(`${summaryLine(report)}report: ${outcome.written?.location ?? '(not written)'}\n`));
-  return exitCodeOf(report.status);
+  printOutcome(outcome, flags, ctx, clean);
+  return exitCodeOf(outcome.report.status);
 }
 
 /** Asks on the terminal whether to delete what the plan deletes; nothing to delete needs no question. */
