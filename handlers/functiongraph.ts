@@ -7,16 +7,14 @@
  * unless FDI_* credentials are configured (docs/FUNCTIONGRAPH.md). An event the function cannot read
  * is an 'ignored' outcome with its reason, never a throw; it throws (so a configured async retry runs
  * the event again) only when a record failed for an infrastructure reason.
+ *
+ * Loading this module loads none of lib/trigger, the AWS SDK, pino or got (issue 16, "Start fast"):
+ * they are imported on the first invocation and kept for the warm ones. In the esbuild bundle they are
+ * the same file, evaluated only then.
  */
-import { createLogger } from '../lib/logger.js';
+import type * as FunctionGraphModule from '../lib/trigger/functiongraph.js';
 import type { RecordOutcome } from '../lib/trigger/handle-event.js';
-import {
-  functionGraphEnv,
-  functionGraphInvoker,
-  type FunctionGraphContext,
-  type FunctionGraphInvoker,
-  type FunctionGraphOptions,
-} from '../lib/trigger/functiongraph.js';
+import type { FunctionGraphContext, FunctionGraphInvoker, FunctionGraphOptions } from '../lib/trigger/functiongraph.js';
 import { tuneHeapForBatch } from '../lib/tune-heap.js';
 
 tuneHeapForBatch();
@@ -24,13 +22,35 @@ tuneHeapForBatch();
 export type { FunctionGraphContext } from '../lib/trigger/functiongraph.js';
 export type FunctionGraphHandler = (event: unknown, context: FunctionGraphContext) => Promise<RecordOutcome[]>;
 
-/** Builds a handler whose options are made on first use (from its context) and then kept (one cold start). */
+/** lib/trigger/functiongraph.js (and all it imports), imported once, on the first invocation. */
+let platform: Promise<typeof FunctionGraphModule> | undefined;
+function loadPlatform(): Promise<typeof FunctionGraphModule> {
+  platform ??= import('../lib/trigger/functiongraph.js').catch((err: unknown) => {
+    platform = undefined;
+    throw err;
+  });
+  return platform;
+}
+
+/**
+ * Builds a handler whose options are made on first use (from its context) and then kept (one cold
+ * start). When making them fails, the invocation fails and the next one tries again.
+ */
 export function createFunctionGraphHandler(
-  makeOptions: (context: FunctionGraphContext) => FunctionGraphOptions,
+  makeOptions: (context: FunctionGraphContext) => FunctionGraphOptions | Promise<FunctionGraphOptions>,
 ): FunctionGraphHandler {
+  let pending: Promise<FunctionGraphInvoker> | undefined;
   let invoke: FunctionGraphInvoker | undefined;
   return async (event, context) => {
-    invoke ??= functionGraphInvoker(makeOptions(context));
+    if (!invoke) {
+      pending ??= Promise.all([loadPlatform(), makeOptions(context)])
+        .then(([{ functionGraphInvoker }, options]) => functionGraphInvoker(options))
+        .catch((err: unknown) => {
+          pending = undefined;
+          throw err;
+        });
+      invoke = await pending;
+    }
     const outcomes = await invoke(event, context);
     const failed = outcomes.filter((o) => o.kind === 'error');
     if (failed.length) throw new Error(`${failed.length} record(s) failed: ${failed.map((f) => f.key).join(', ')}`);
@@ -39,7 +59,10 @@ export function createFunctionGraphHandler(
 }
 
 /** The deployed entry point: FunctionGraph's handler setting `functiongraph.handler` (the bundled file's name). */
-export const handler: FunctionGraphHandler = createFunctionGraphHandler((context) => ({
-  logger: createLogger({ level: functionGraphEnv(context, process.env).LOG_LEVEL ?? 'info' }),
-  processEnv: process.env,
-}));
+export const handler: FunctionGraphHandler = createFunctionGraphHandler(async (context) => {
+  const [{ functionGraphEnv }, { createLogger }] = await Promise.all([loadPlatform(), import('../lib/logger.js')]);
+  return {
+    logger: createLogger({ level: functionGraphEnv(context, process.env).LOG_LEVEL ?? 'info' }),
+    processEnv: process.env,
+  };
+});

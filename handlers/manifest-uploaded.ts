@@ -4,11 +4,16 @@
  * `<NAME>_PARAM`); the work is in lib/trigger. Throws (so Lambda retries the event) only when a record
  * failed for an infrastructure reason; a duplicate delivery is then a no-op thanks to the run lock.
  * The embedded local stack calls the same handler, built with its own dependencies.
+ *
+ * Loading this module loads none of lib/trigger, the AWS SDK, pino or got (issue 16, "Start fast"):
+ * the pipeline is imported on the first invocation, together with building the dependencies, and kept
+ * for the warm ones. In the esbuild bundle it is the same file, evaluated only then.
  */
 import type { Context, S3Event } from 'aws-lambda';
-import { handleS3Event, type RecordOutcome } from '../lib/trigger/handle-event.js';
-import { resolveSecretParams, type SsmLike } from '../lib/trigger/aws-secrets.js';
-import { buildTriggerDeps } from '../lib/trigger/deps.js';
+import type * as HandleEventModule from '../lib/trigger/handle-event.js';
+import type { RecordOutcome } from '../lib/trigger/handle-event.js';
+import type { SsmLike } from '../lib/trigger/aws-secrets.js';
+import type { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { TriggerDeps } from '../lib/trigger/run-upload.js';
 import { tuneHeapForBatch } from '../lib/tune-heap.js';
 
@@ -19,12 +24,25 @@ export type ManifestHandler = (
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<RecordOutcome[]>;
 
+type HandleEvent = typeof HandleEventModule;
+
+/** lib/trigger/handle-event.js (and all it imports), imported once, on the first invocation. */
+let pipeline: Promise<HandleEvent> | undefined;
+function loadPipeline(): Promise<HandleEvent> {
+  pipeline ??= import('../lib/trigger/handle-event.js').catch((err: unknown) => {
+    pipeline = undefined;
+    throw err;
+  });
+  return pipeline;
+}
+
 /**
  * Builds a handler whose dependencies are made on first use and then kept (one cold start). When
  * making them fails (a missing SSM parameter, say), the invocation fails and the next one tries again.
  */
 export function createHandler(makeDeps: () => TriggerDeps | Promise<TriggerDeps>): ManifestHandler {
   let pending: Promise<TriggerDeps> | undefined;
+  let handleS3Event: HandleEvent['handleS3Event'] | undefined;
   return async (event, context) => {
     pending ??= Promise.resolve()
       .then(makeDeps)
@@ -33,6 +51,7 @@ export function createHandler(makeDeps: () => TriggerDeps | Promise<TriggerDeps>
         throw err;
       });
     const deps = await pending;
+    handleS3Event ??= (await loadPipeline()).handleS3Event;
     const outcomes = await handleS3Event(event, deps, { remainingMs: () => context.getRemainingTimeInMillis() });
     const failed = outcomes.filter((o) => o.kind === 'error');
     if (failed.length) throw new Error(`${failed.length} record(s) failed: ${failed.map((f) => f.key).join(', ')}`);
@@ -49,7 +68,11 @@ export async function deployedDeps(
   options: { ssm?: SsmLike } & Parameters<typeof buildTriggerDeps>[1] = {},
 ): Promise<TriggerDeps> {
   const { ssm, ...rest } = options;
-  return buildTriggerDeps(await resolveSecretParams(env, ssm ? { ssm } : {}), rest);
+  const [secrets, deps] = await Promise.all([
+    import('../lib/trigger/aws-secrets.js'),
+    import('../lib/trigger/deps.js'),
+  ]);
+  return deps.buildTriggerDeps(await secrets.resolveSecretParams(env, ssm ? { ssm } : {}), rest);
 }
 
 /** The deployed entry point (serverless.yml: handlers/manifest-uploaded.handler). */

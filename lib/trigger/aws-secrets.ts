@@ -7,8 +7,12 @@
  *
  * A Secrets Manager secret is read through Parameter Store's reference path
  * (`/aws/reference/secretsmanager/<secret-id>`), so one client and one permission model cover both.
+ *
+ * `@aws-sdk/client-ssm` is imported only when a `<NAME>_PARAM` is set: a deployment without one never
+ * loads it (it costs ~90–110 ms of a cold start, docs/PERFORMANCE.md "Start-up").
  */
-import { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import type * as SsmModule from '@aws-sdk/client-ssm';
+import type { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
 import { ConfigError } from '../errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -36,10 +40,16 @@ export interface SsmLike {
 }
 
 /** The SSM client of the environment: `SSM_ENDPOINT` (or the SDK's own `AWS_ENDPOINT_URL_SSM`) overrides AWS. */
-export function createSsmClient(env: Env): SSMClient {
+export async function createSsmClient(env: Env): Promise<SSMClient> {
+  const { SSMClient } = await loadSsm();
   const endpoint = nonEmpty(env.SSM_ENDPOINT);
   const region = nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? 'us-east-1';
   return new SSMClient({ region, ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
+}
+
+/** `@aws-sdk/client-ssm`, imported on first use (once: node and esbuild's bundle cache the module). */
+function loadSsm(): Promise<typeof SsmModule> {
+  return import('@aws-sdk/client-ssm');
 }
 
 /** Which parameter each secret setting comes from, per the environment (empty when none is named). */
@@ -70,7 +80,8 @@ export function secretParams(env: Env): Map<SecretSetting, string> {
 export async function resolveSecretParams(env: Env, options: { ssm?: SsmLike } = {}): Promise<Env> {
   const wanted = secretParams(env);
   if (wanted.size === 0) return env;
-  const ssm = options.ssm ?? createSsmClient(env);
+  const { GetParameterCommand, GetParametersCommand } = await loadSsm();
+  const ssm = options.ssm ?? (await createSsmClient(env));
   const names = [...new Set(wanted.values())];
   const values = new Map<string, string>();
   const invalid: string[] = [];

@@ -186,3 +186,73 @@ describe('the CLI bundle', () => {
     expect(urls.some((u) => u.includes('/node_modules/pino/'))).toBe(true);
   });
 });
+
+/**
+ * The handlers as `npm run build` emits them (dist/handlers/, one module per file, so the hooks see
+ * every module): loading one loads no lib/trigger, AWS SDK, got or pino (issue 16: they are imported
+ * on the first invocation), and the SSM client only when a `<NAME>_PARAM` is set.
+ */
+describe('the handler modules load the pipeline on the first invocation, not at load', () => {
+  let preload: string;
+  beforeAll(async () => {
+    preload = path.join(await tempDir('fdi-handler-loads-'), 'record-loads.mjs');
+    await writeFile(preload, RECORD_PRELOAD);
+  });
+
+  const TRIGGER = /\/dist\/lib\/trigger\//;
+  const SSM = /node_modules\/@aws-sdk\/client-ssm\//;
+
+  /** Imports a built handler in a fresh node with the hooks (and, with `invoke`, calls it once with no records). */
+  async function loadedBy(handler: string, invoke: string | undefined, env: Record<string, string> = {}) {
+    const file = path.join(
+      path.dirname(preload),
+      `loaded-${handler}-${invoke ? 'invoked' : 'loaded'}-${Date.now()}.txt`,
+    );
+    await appendFile(file, '');
+    const url = pathToFileURL(path.join(ROOT, 'dist/handlers', `${handler}.js`)).href;
+    const script = `const { handler } = await import(${JSON.stringify(url)});
+      ${invoke ? `const out = await handler(${invoke}); console.log(JSON.stringify(out));` : ''}`;
+    const { stdout } = await run(
+      process.execPath,
+      ['--import', pathToFileURL(preload).href, '--input-type=module', '-e', script],
+      { cwd: ROOT, env: cleanEnv({ FDI_TEST_LOADED: file, LOG_LEVEL: 'error', ...env }), timeout: 60_000 },
+    );
+    const urls = (await readFile(file, 'utf8')).split('\n').filter((u) => u.startsWith('file:'));
+    return { urls, stdout };
+  }
+
+  const fdi = { FDI_ENDPOINT: 'http://127.0.0.1:9', FDI_AUTH_TOKEN: 't', FDI_PROJECT_ID: 'p' };
+  const lambdaEvent = `{ Records: [] }, { getRemainingTimeInMillis: () => 600000 }`;
+  const fgEvent = `{ Records: [] }, { getRemainingTimeInMilliSeconds: () => 600000 }`;
+
+  for (const handler of ['manifest-uploaded', 'functiongraph']) {
+    it(`${handler}: loading it imports no lib/trigger, AWS SDK, got or pino`, async () => {
+      const { urls } = await loadedBy(handler, undefined, fdi);
+      expect(urls.some((u) => u.endsWith(`/dist/handlers/${handler}.js`))).toBe(true);
+      expect(urls.filter((u) => TRIGGER.test(u) || HEAVY.test(u))).toEqual([]);
+    });
+  }
+
+  it('the same evidence shows them after a first invocation, without the SSM client when no _PARAM is set', async () => {
+    const lambda = await loadedBy('manifest-uploaded', lambdaEvent, fdi);
+    expect(lambda.stdout.trim()).toBe('[]');
+    expect(lambda.urls.some((u) => TRIGGER.test(u))).toBe(true);
+    expect(lambda.urls.some((u) => u.includes('/node_modules/@aws-sdk/client-s3/'))).toBe(true);
+    expect(lambda.urls.filter((u) => SSM.test(u))).toEqual([]);
+    const fg = await loadedBy('functiongraph', fgEvent, fdi);
+    expect(fg.urls.some((u) => u.endsWith('/dist/lib/trigger/functiongraph.js'))).toBe(true);
+  });
+
+  it('a *_PARAM setting loads the SSM client (and a missing parameter fails the invocation clearly)', async () => {
+    const env = { ...fdi, FDI_AUTH_TOKEN: '', FDI_AUTH_TOKEN_PARAM: '/missing', SSM_ENDPOINT: 'http://127.0.0.1:9' };
+    const script = `${lambdaEvent}).catch((e) => ({ error: e.message })`;
+    const { urls, stdout } = await loadedBy('manifest-uploaded', script, {
+      ...env,
+      AWS_ACCESS_KEY_ID: 'x',
+      AWS_SECRET_ACCESS_KEY: 'x',
+      AWS_MAX_ATTEMPTS: '1',
+    });
+    expect(urls.some((u) => SSM.test(u))).toBe(true);
+    expect((JSON.parse(stdout.trim()) as { error: string }).error).toMatch(/cannot read the FDI secrets from SSM/);
+  });
+});
