@@ -1,16 +1,9 @@
 /**
- * A schedule's cron checked by its real rules: Quartz cron syntax (cron-validate with Quartz's fields:
- * seconds, optional years, "?" in exactly one day field, L, W, #, names of months and days). Pure.
+ * A schedule's cron checked by its real rules: Quartz cron syntax (cron-validate's checks with Quartz's
+ * fields: seconds, optional years, "?" in exactly one day field, L, W, #, names of months and days,
+ * ported in quartz-fields.ts). Pure.
  */
-import cronValidateModule from 'cron-validate';
-
-/**
- * cron-validate is CommonJS with an ES-style default: Node's import gives the module (its function under
- * `default`, as its types say), while bundlers and vitest unwrap it to the function itself.
- */
-type CronValidate = typeof cronValidateModule.default;
-const cronValidate: CronValidate =
-  typeof cronValidateModule === 'function' ? (cronValidateModule as CronValidate) : cronValidateModule.default;
+import { quartzFieldErrors } from './quartz-fields.js';
 
 /** Quartz's fields, in order, with their ranges (as a person names them). */
 const FIELDS: Record<string, { name: string; range: string }> = {
@@ -45,12 +38,9 @@ export const quartzCronProblem = remembered((cron) => {
   const fields = cron.trim().split(/\s+/);
   if (fields.length !== 6 && fields.length !== 7) return `has ${fields.length} fields; a Quartz cron has 6 or 7`;
   // Quartz is AWS's flavour plus a seconds field, so that preset with seconds (and years when given).
-  const result = cronValidate(fields.join(' '), {
-    preset: 'aws-cloud-watch',
-    override: { useSeconds: true, useYears: fields.length === 7 },
-  });
-  if (result.isValid()) return undefined;
-  const errors = [...new Set(result.getError().map(describeError))];
+  const found = quartzFieldErrors(fields.join(' '), fields.length === 7);
+  if (found.length === 0) return undefined;
+  const errors = [...new Set(found.map(describeError))];
   return errors.join('; ');
 });
 
