@@ -3,10 +3,10 @@
  * flow nesting before the document is built (building is what costs memory), then the built document is
  * checked for nesting depth, numbers JSON cannot hold exactly, and alias expansion.
  */
-import { type Document, LineCounter, parseDocument } from 'yaml';
+import { Composer, type Document, LineCounter, Parser, YAMLParseError } from 'yaml';
 import { inspectNodes } from './inspect-nodes.js';
 import { type Position, SourceMap } from './locate.js';
-import { prescan } from './prescan.js';
+import { TokenScan } from './prescan.js';
 import { syntaxCauses } from './syntax-causes.js';
 import type { ManifestLimits, Problem } from './types.js';
 
@@ -24,10 +24,14 @@ export function parseManifestText(
   file: string,
   limits: ManifestLimits,
 ): { parsed?: ParsedManifest; problems: Problem[] } {
-  const bound = prescan(text, file, limits);
-  if (bound) return { problems: [bound] };
+  const scan = new TokenScan(text, file, limits);
+  const deep = scan.blockDepth();
+  if (deep) return { problems: [deep] };
   const lines = new LineCounter();
-  const doc = buildDocument(text, lines);
+  const doc = buildDocument(text, lines, scan);
+  // A bound exceeded anywhere in the text is the only problem, whatever the parser made of the text.
+  const bound = scan.finish();
+  if (bound) return { problems: [bound] };
   if (!doc.ok) return { problems: [parserFailure(doc.error, file)] };
   const { errors, warnings, contents } = doc.value;
   const problems = syntaxCauses([...errors, ...warnings], text, file, lines);
@@ -41,23 +45,52 @@ export function parseManifestText(
   return { parsed: { doc: doc.value, source, data: data.value }, problems: [] };
 }
 
+/**
+ * yaml's `parseDocument`, step by step (yaml 2's public-api.js; `prettyErrors` is off), with the tokens
+ * of `scan`: the text is lexed once, for the bounds and for the parser.
+ */
 function buildDocument(
   text: string,
   lineCounter: LineCounter,
+  scan: TokenScan,
 ): { ok: true; value: Document } | { ok: false; error: unknown } {
   try {
-    const value = parseDocument(text, {
+    const options = {
       lineCounter,
       prettyErrors: false,
       uniqueKeys: true,
       merge: true,
       stringKeys: true,
       version: '1.2',
-    });
-    return { ok: true, value };
+    } as const;
+    const parser = new Parser(lineCounter.addNewLine);
+    const composer = new Composer(options);
+    // `value` is always set by compose.end(true) at the very latest.
+    let value: Document | undefined;
+    for (const doc of composer.compose(tokens(parser, scan, lineCounter), true, text.length)) {
+      if (!value) value = doc;
+      else if (value.options.logLevel !== 'silent') {
+        value.errors.push(
+          new YAMLParseError(
+            [doc.range[0], doc.range[1]],
+            'MULTIPLE_DOCS',
+            'Source contains multiple documents; please use YAML.parseAllDocuments()',
+          ),
+        );
+        break;
+      }
+    }
+    return { ok: true, value: value as Document };
   } catch (error) {
     return { ok: false, error };
   }
+}
+
+/** Parser.parse(text), reading the tokens of `scan`; they end early when a bound is exceeded. */
+function* tokens(parser: Parser, scan: TokenScan, lineCounter: LineCounter): ReturnType<Parser['parse']> {
+  lineCounter.addNewLine(0);
+  for (let token = scan.next(); token !== undefined; token = scan.next()) yield* parser.next(token);
+  if (!scan.problem) yield* parser.end();
 }
 
 /** Only a nesting deeper than the parser's stack makes it throw (when maxDepth is raised very high). */

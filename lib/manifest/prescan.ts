@@ -1,6 +1,7 @@
 /**
  * The bounds checked before a document is built (building is what costs memory): block nesting from
- * indentation, then a cheap token scan that counts nodes and flow nesting.
+ * indentation, then a cheap token scan that counts nodes and flow nesting, as the parser reads the
+ * tokens (building stops at the first bound exceeded).
  */
 import { CST, Lexer } from 'yaml';
 import { positionOf } from './decode.js';
@@ -19,31 +20,69 @@ const NODE_TOKENS = new Set([
   'flow-seq-start',
 ]);
 
-/** Counts nodes and flow nesting from tokens, stopping at the first bound exceeded. */
-export function prescan(text: string, file: string, limits: ManifestLimits): Problem | undefined {
-  const deep = blockDepthProblem(text, file, limits);
-  if (deep) return deep;
-  let nodes = 0;
-  let flowDepth = 0;
-  let offset = 0;
-  for (const token of new Lexer().lex(text)) {
+/**
+ * The bounds of a text, checked token by token as the parser reads them (the text is lexed once): block
+ * nesting from indentation first (`blockDepth`, before anything is read), then each token counted by
+ * `next()` for nodes and flow nesting. A bound exceeded ends the tokens; `finish()` counts the tokens
+ * the parser did not read (after a second document, or a parser failure), so the first bound exceeded
+ * anywhere in the text is found, as a scan of the whole text before parsing would find it.
+ */
+export class TokenScan {
+  /** The first bound exceeded, once one is. */
+  problem: Problem | undefined;
+  private readonly lexemes: Iterator<string>;
+  private nodes = 0;
+  private flowDepth = 0;
+  private offset = 0;
+
+  constructor(
+    private readonly text: string,
+    private readonly file: string,
+    private readonly limits: ManifestLimits,
+  ) {
+    this.lexemes = new Lexer().lex(text)[Symbol.iterator]();
+  }
+
+  /** Block nesting from indentation, checked before any token is read. */
+  blockDepth(): Problem | undefined {
+    this.problem ??= blockDepthProblem(this.text, this.file, this.limits);
+    return this.problem;
+  }
+
+  /** The next token, counted; undefined at the end of the text or once a bound is exceeded. */
+  next(): string | undefined {
+    if (this.problem) return undefined;
+    const step = this.lexemes.next();
+    if (step.done) return undefined;
+    const token = step.value;
+    const { text, file, limits } = this;
     const type = CST.tokenType(token);
-    if (type && NODE_TOKENS.has(type)) nodes += 1;
-    if (type === 'flow-map-start' || type === 'flow-seq-start') flowDepth += 1;
-    else if ((type === 'flow-map-end' || type === 'flow-seq-end') && flowDepth > 0) flowDepth -= 1;
-    if (nodes > limits.maxNodes) {
-      return {
+    if (type && NODE_TOKENS.has(type)) this.nodes += 1;
+    if (type === 'flow-map-start' || type === 'flow-seq-start') this.flowDepth += 1;
+    else if ((type === 'flow-map-end' || type === 'flow-seq-end') && this.flowDepth > 0) this.flowDepth -= 1;
+    if (this.nodes > limits.maxNodes) {
+      this.problem = {
         kind: 'bound',
         file,
-        ...positionOf(text, offset),
+        ...positionOf(text, this.offset),
         message: `the manifest has more than ${limits.maxNodes.toLocaleString('en-US')} YAML nodes`,
         hint: 'generate repeated tasks with "matrix" instead of listing them, or split the manifest',
       };
+      return undefined;
     }
-    if (flowDepth > limits.maxDepth) return nestingProblem(file, limits.maxDepth, positionOf(text, offset));
-    if (!CONTROL_TOKENS.has(token)) offset += token.length;
+    if (this.flowDepth > limits.maxDepth) {
+      this.problem = nestingProblem(file, limits.maxDepth, positionOf(text, this.offset));
+      return undefined;
+    }
+    if (!CONTROL_TOKENS.has(token)) this.offset += token.length;
+    return token;
   }
-  return undefined;
+
+  /** Counts the tokens not read yet; the first bound exceeded in the whole text, if any. */
+  finish(): Problem | undefined {
+    while (this.next() !== undefined);
+    return this.problem;
+  }
 }
 
 /** The problem of nesting deeper than `maxDepth`, at `at` (the document's start when unknown). */

@@ -40,6 +40,20 @@ describe('input bounds, checked before the document is built', () => {
     expect(grown).toBeLessThan(300 * 1024 * 1024);
   });
 
+  it('a bound anywhere in the text is the only problem, even after a syntax error or a second document', () => {
+    const many = `x: [${Array.from({ length: 50 }, (_, i) => i).join(', ')}]\n`;
+    const bound = { kind: 'bound', message: 'the manifest has more than 40 YAML nodes' };
+    // The parser stops at the second document; the scan still reads the third.
+    expect(problemsOf(`${HEAD}${entry('abc')}---\na: 1\n---\n${many}`, { maxNodes: 40 })).toEqual([
+      expect.objectContaining({ ...bound, line: 11 }),
+    ]);
+    expect(problemsOf(`${HEAD}${entry('abc')}  bad: [\n${many}`, { maxNodes: 40 })).toEqual([
+      expect.objectContaining(bound),
+    ]);
+    // Without the bound, the same texts have their syntax problems.
+    expect(problemsOf(`${HEAD}${entry('abc')}---\na: 1\n---\n${many}`)[0]).toMatchObject({ kind: 'syntax' });
+  });
+
   it('nesting: flow nesting is caught by the token scan, block nesting after parsing', () => {
     expect(problemsOf(withDetail(`{ a: ${'['.repeat(70)}${']'.repeat(70)} }`))[0].message).toBe(
       'YAML nesting is deeper than 64 levels',
