@@ -1,7 +1,8 @@
 /**
  * `npm run package:functiongraph` writes dist/functiongraph/fdi-provisioner.zip: `index.js` (CommonJS,
- * minified) at the root, exporting `handler` (FunctionGraph's `index.handler`), loadable with nothing
- * else installed, without the local-only modules, its source map outside the zip.
+ * minified) at the root, exporting `handler` (FunctionGraph's `index.handler`), and `pipeline.js`, which
+ * index.js requires on the first invocation; loadable with nothing else installed, without the
+ * local-only modules, their source maps outside the zip.
  */
 import { execFile } from 'node:child_process';
 import { mkdir, readFile, stat, writeFile } from 'node:fs/promises';
@@ -58,16 +59,22 @@ describe('the FunctionGraph package', () => {
     }
   }, 180_000);
 
-  it('holds index.js (CommonJS, minified) at its root and no source map; the map is beside the zip', async () => {
-    expect(Object.keys(entries).sort()).toEqual(['index.js', 'package.json']);
+  it('holds index.js and the pipeline it requires on demand (CommonJS, minified) at its root and no source map; the maps are beside the zip', async () => {
+    expect(Object.keys(entries).sort()).toEqual(['index.js', 'package.json', 'pipeline.js']);
     expect(JSON.parse(Buffer.from(entries['package.json']).toString('utf8'))).toMatchObject({ type: 'commonjs' });
-    const code = Buffer.from(entries['index.js']).toString('utf8');
-    expect(code.length / code.split('\n').length, 'minified: long lines').toBeGreaterThan(1000);
-    expect(code).not.toContain('sourceMappingURL');
-    for (const m of ['s3rver', 'pino-pretty', 'cli-progress', 'commander']) {
-      expect(code, m).not.toContain(`node_modules/${m}/`);
+    const entry = Buffer.from(entries['index.js']).toString('utf8');
+    expect(entry).toContain('require("./pipeline.js")');
+    expect(entry.length, 'index.js: the handler only').toBeLessThan(16_384);
+    const pipeline = Buffer.from(entries['pipeline.js']).toString('utf8');
+    expect(pipeline.length / pipeline.split('\n').length, 'minified: long lines').toBeGreaterThan(1000);
+    for (const file of ['index.js', 'pipeline.js']) {
+      const code = Buffer.from(entries[file]).toString('utf8');
+      expect(code).not.toContain('sourceMappingURL');
+      for (const m of ['s3rver', 'pino-pretty', 'cli-progress', 'commander']) {
+        expect(code, m).not.toContain(`node_modules/${m}/`);
+      }
+      expect((await stat(path.join(ROOT, `dist/functiongraph/${file}.map`))).size).toBeGreaterThan(0);
     }
-    expect((await stat(path.join(ROOT, 'dist/functiongraph/index.js.map'))).size).toBeGreaterThan(0);
     expect((await stat(ZIP)).size).toBeLessThan(5 * 1024 * 1024);
   });
 
