@@ -3,7 +3,7 @@
  * Every instance of every project has the same data sources.
  */
 import { parse as parseYaml } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import type { DataSource } from '../lib/fdi/model/api.js';
 
 /** App ID of the documented example request (create-common-task.example.json). */

@@ -5,7 +5,7 @@
  * missing list is an error, and an error is never read as "no policy" (the caller fails closed). Pure.
  */
 import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
-import { z } from 'zod';
+import * as z from 'zod';
 import { SourceMap, type PathSegment } from '../manifest/locate.js';
 
 /** The largest policy text read (a policy is a few rules, not a manifest). */
