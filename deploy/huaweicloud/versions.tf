@@ -1,5 +1,5 @@
 # fdi-provisioner on Huawei Cloud FunctionGraph (docs/DEPLOY.md). Build the package first:
-#   npm run package:functiongraph   → dist/functiongraph/fdi-provisioner.zip (index.js, handler index.handler)
+#   npm run package:functiongraph   → dist/functiongraph/fdi-provisioner.zip (index.js, handler index.handler, and pipeline.js it loads on the first invocation)
 terraform {
   required_version = ">= 1.5"
   required_providers {
