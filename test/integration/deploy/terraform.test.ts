@@ -378,42 +378,43 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
       return false;
     }
   })();
+  /** A folder holding main.tf's locals and variables.tf, where `terraform console` evaluates them offline. */
+  async function consoleWorkspace(prefix: string): Promise<string> {
+    const dir = await mkdtemp(path.join(tmpdir(), prefix));
+    const main = await readFile(path.join(DIR, 'main.tf'), 'utf8');
+    const blocks = main.match(/^locals \{[\s\S]*?^\}$/gm) ?? [];
+    expect(blocks.length).toBeGreaterThanOrEqual(2);
+    await writeFile(path.join(dir, 'locals.tf'), blocks.join('\n').replace('filesha256(var.package_path)', '"test"'));
+    await writeFile(path.join(dir, 'variables.tf'), await readFile(path.join(DIR, 'variables.tf'), 'utf8'));
+    return dir;
+  }
+
+  /** One expression (a piped console answers only the last line it is given), with the required variables set. */
+  function terraformConsole(dir: string, vars: Record<string, string>, expression: string): unknown {
+    const args = ['console'];
+    const all = { region: 'cn-north-4', bucket: 'b', fdi_project_id: 'p', fdi_instance_id: 'i', ...vars };
+    for (const [k, v] of Object.entries(all)) args.push('-var', `${k}=${v}`);
+    const out = execFileSync('terraform', args, {
+      cwd: dir,
+      input: expression,
+      encoding: 'utf8',
+      timeout: 60_000,
+      stdio: ['pipe', 'pipe', 'pipe'],
+      env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
+    });
+    return JSON.parse(JSON.parse(out.trim()) as string);
+  }
+
   it.skipIf(!terraform)(
     'terraform console: the policy grant, the prefix check and the settings for each form',
     async () => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'fdi-tf-'));
+      const dir = await consoleWorkspace('fdi-tf-');
       try {
-        const main = await readFile(path.join(DIR, 'main.tf'), 'utf8');
-        const blocks = main.match(/^locals \{[\s\S]*?^\}$/gm) ?? [];
-        expect(blocks.length).toBeGreaterThanOrEqual(2);
-        await writeFile(
-          path.join(dir, 'locals.tf'),
-          blocks.join('\n').replace('filesha256(var.package_path)', '"test"'),
-        );
-        await writeFile(path.join(dir, 'variables.tf'), await readFile(path.join(DIR, 'variables.tf'), 'utf8'));
         const evaluate = (vars: Record<string, string>) => {
-          const args = ['console'];
-          for (const [k, v] of Object.entries({
-            region: 'cn-north-4',
-            bucket: 'b',
-            fdi_project_id: 'p',
-            fdi_instance_id: 'i',
-            ...vars,
-          })) {
-            args.push('-var', `${k}=${v}`);
-          }
-          // One expression: a piped console answers only the last line it is given.
           const input =
             'jsonencode({ grant = local.obs_policy_object_statements, inside = local.policy_object_in_function_prefix, ' +
             'passed = { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" } })';
-          const out = execFileSync('terraform', args, {
-            cwd: dir,
-            input,
-            encoding: 'utf8',
-            timeout: 60_000,
-            env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-          });
-          return JSON.parse(JSON.parse(out.trim()) as string) as { grant: unknown; inside: boolean; passed: unknown };
+          return terraformConsole(dir, vars, input) as { grant: unknown; inside: boolean; passed: unknown };
         };
         const read = (resource: string) => [
           { Effect: 'Allow', Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'], Resource: [resource] },
@@ -445,34 +446,16 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
   it.skipIf(!terraform)(
     'terraform console: destroy uploads off by default, everything of theirs on with destroy_uploads, overlap found',
     async () => {
-      const dir = await mkdtemp(path.join(tmpdir(), 'fdi-tf-destroy-'));
+      const dir = await consoleWorkspace('fdi-tf-destroy-');
       try {
-        const main = await readFile(path.join(DIR, 'main.tf'), 'utf8');
-        const blocks = main.match(/^locals \{[\s\S]*?^\}$/gm) ?? [];
-        await writeFile(
-          path.join(dir, 'locals.tf'),
-          blocks.join('\n').replace('filesha256(var.package_path)', '"test"'),
-        );
-        await writeFile(path.join(dir, 'variables.tf'), await readFile(path.join(DIR, 'variables.tf'), 'utf8'));
         const evaluate = (vars: Record<string, string>) => {
-          const args = ['console'];
-          const all = { region: 'cn-north-4', bucket: 'b', fdi_project_id: 'p', fdi_instance_id: 'i', ...vars };
-          for (const [k, v] of Object.entries(all)) args.push('-var', `${k}=${v}`);
           // What the resources take: the settings, the OBS triggers, both roles' statements.
           const input =
             'jsonencode({ settings = local.destroy_settings, triggers = merge(local.obs_triggers, local.destroy_obs_triggers), ' +
             'obs = concat(local.obs_policy.Statement, local.obs_policy_object_statements, local.obs_destroy_statements), ' +
             'roma = concat(local.roma_policy.Statement, local.roma_destroy_statements), overlaps = local.destroy_prefix_overlaps, ' +
             'policy_inside = local.policy_object_in_function_prefix })';
-          const out = execFileSync('terraform', args, {
-            cwd: dir,
-            input,
-            encoding: 'utf8',
-            timeout: 60_000,
-            stdio: ['pipe', 'pipe', 'pipe'],
-            env: { ...process.env, TF_IN_AUTOMATION: '1', CHECKPOINT_DISABLE: '1' },
-          });
-          return JSON.parse(JSON.parse(out.trim()) as string) as {
+          return terraformConsole(dir, vars, input) as {
             settings: Record<string, string>;
             triggers: Record<string, { prefix: string; suffix: string }>;
             obs: { Action: string[]; Resource?: string[] }[];
