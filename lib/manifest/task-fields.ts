@@ -36,7 +36,7 @@ export function checkFields(rendered: JsonObject, manifestTarget: TaskTarget, ad
     description: optionalString(rendered.description, 'description', add),
     tag: optionalString(rendered.task_tag, 'task_tag', add),
     target: taskTarget(rendered.target, manifestTarget, add),
-    start: startFlag(rendered.start, add),
+    start: flag(rendered.start, 'start', add),
     runNow: runNowFlag(rendered, add),
     schedule: dispatchOf(rendered, add),
   };
@@ -114,14 +114,14 @@ function taskTarget(v: unknown, base: TaskTarget, add: AddProblem): TaskTarget {
   return out;
 }
 
-/** `start` defaults to false. */
-function startFlag(v: unknown, add: AddProblem): boolean | undefined {
-  const start = v ?? false;
-  if (typeof start === 'boolean') return start;
+/** A true/false field (`start`, `run_now`) that defaults to false. */
+function flag(v: unknown, field: 'start' | 'run_now', add: AddProblem): boolean | undefined {
+  const value = v ?? false;
+  if (typeof value === 'boolean') return value;
   add({
-    field: 'start',
+    field,
     kind: 'constraint',
-    message: `start must be true or false (got ${describeValue(start)})`,
+    message: `${field} must be true or false (got ${describeValue(value)})`,
     hint: 'use {$eval: "name"} rather than "${name}" to keep a variable\'s type',
   });
   return undefined;
@@ -129,16 +129,7 @@ function startFlag(v: unknown, add: AddProblem): boolean | undefined {
 
 /** `run_now` defaults to false; only a TIMING task can be run by hand (a REALTIME task runs once started). */
 function runNowFlag(rendered: JsonObject, add: AddProblem): boolean | undefined {
-  const v = rendered.run_now ?? false;
-  if (typeof v !== 'boolean') {
-    add({
-      field: 'run_now',
-      kind: 'constraint',
-      message: `run_now must be true or false (got ${describeValue(v)})`,
-      hint: 'use {$eval: "name"} rather than "${name}" to keep a variable\'s type',
-    });
-    return undefined;
-  }
+  const v = flag(rendered.run_now, 'run_now', add);
   if (v && rendered.task_type === 'REALTIME') {
     add({
       field: 'run_now',
