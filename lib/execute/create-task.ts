@@ -14,9 +14,8 @@ import type { CreateTaskRequest, TaskResponse } from '../fdi/model/api.js';
 import { listedModified } from '../plan/applied.js';
 import { sameDefinition } from '../plan/fingerprint.js';
 import { findTaskByName } from '../plan/reads.js';
-import { decideRetry } from '../traffic/retry-policy.js';
-import { sleep } from '../traffic/sleep.js';
 import { type RetryContext, withRetry } from '../traffic/with-retry.js';
+import { waitToRetry } from './retry-wait.js';
 
 export type CreateOutcome =
   /** `answer`: the task as FDI answered the create, or as read back after an ambiguous one. */
@@ -59,8 +58,9 @@ export async function createExactlyOnce(
       const settled = await lookUp(client, target, body, { error, ambiguous, attempts }, ctx);
       if (settled) return settled;
     }
-    const stop = await waitToRetry(error, attempts, ctx);
-    if (stop) return stop;
+    const wait = await waitToRetry(error, attempts, ctx);
+    if (wait === 'exhausted') return { status: 'failed', attempts, error };
+    if (wait !== 'retry') return { status: 'not_attempted', attempts, error };
   }
 }
 
@@ -93,20 +93,6 @@ async function lookUp(
     return { status: 'existing', ...listed, attempts, note: 'created by someone else after planning' };
   }
   return attribute(client, target, body, listed, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
-}
-
-/** Waits for the next attempt under the retry policy; the outcome instead when there is none. */
-async function waitToRetry(error: FdiError, attempts: number, ctx: CreateContext): Promise<CreateOutcome | undefined> {
-  const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
-  if (!decision.retry) return { status: 'failed', attempts, error };
-  if (ctx.stopping()) return { status: 'not_attempted', attempts, error };
-  ctx.retry.onRetry?.(error, decision.delayMs);
-  try {
-    await sleep(decision.delayMs, ctx.retry.signal);
-    return undefined;
-  } catch {
-    return { status: 'not_attempted', attempts, error };
-  }
 }
 
 /** After an ambiguous failure, the found task is ours when its definition is the one we sent. */

@@ -10,13 +10,12 @@ import type { FdiClient } from '../fdi/client/client.js';
 import { FdiError, isAuthFailure } from '../fdi/client/fdi-error.js';
 import { ERROR_CODES } from '../fdi/model/api.js';
 import { findTaskByName } from '../plan/reads.js';
-import { decideRetry } from '../traffic/retry-policy.js';
-import { sleep } from '../traffic/sleep.js';
 import type { RetryContext } from '../traffic/with-retry.js';
 import type { Target } from '../types.js';
 import type { PlanEntry } from '../plan/types.js';
 import type { StepOutcome } from './post-steps.js';
 import { beforeOf, failure, notAttempted, taskBase } from './results.js';
+import { waitToRetry } from './retry-wait.js';
 import type { TaskOutcome } from './run-task.js';
 
 export type DeleteOutcome =
@@ -75,13 +74,10 @@ export async function deleteExactlyOnce(
       const settled = await lookUp(client, target, task, ambiguous, attempts, error, ctx);
       if (settled) return settled;
     }
-    const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
-    if (!decision.retry) return { status: 'failed', attempts, error };
-    if (ctx.stopping()) return { status: 'not_attempted', attempts };
-    ctx.retry.onRetry?.(error, decision.delayMs);
-    try {
-      await sleep(decision.delayMs, ctx.retry.signal);
-    } catch {
+    const wait = await waitToRetry(error, attempts, ctx);
+    if (wait === 'exhausted') return { status: 'failed', attempts, error };
+    if (wait === 'stopping') return { status: 'not_attempted', attempts };
+    if (wait === 'interrupted') {
       return { status: 'failed', attempts, error, unverified: true, note: 'interrupted while the delete was in doubt' };
     }
   }
