@@ -92,12 +92,15 @@ function targetErrors(
   manifest: CompiledManifest,
   defaults: TargetDefaults,
 ): ManifestError[] {
-  const refused = new Map<string, string>();
-  for (const { target } of manifest.targets) {
+  // Several targets as written may reach the same one once the defaults fill them in: their tasks add up.
+  const refused = new Map<string, { why: string; tasks: number }>();
+  for (const { target, tasks } of manifest.targets) {
     const t = resolveTarget(target, defaults);
     if (typeof t === 'string') continue; // a task without a target is its own error, found later
     const why = refusal(rule, t);
-    if (why) refused.set(targetKey(t), why);
+    if (!why) continue;
+    const k = targetKey(t);
+    refused.set(k, { why, tasks: (refused.get(k)?.tasks ?? 0) + tasks });
   }
   if (refused.size === 0) return [];
   const errors: ManifestError[] = [];
@@ -105,17 +108,12 @@ function targetErrors(
     const t = resolveTarget(task.target, defaults);
     if (typeof t === 'string') continue;
     const k = targetKey(t);
-    const why = refused.get(k);
-    if (!why) continue;
+    const hit = refused.get(k);
+    if (!hit) continue;
     refused.delete(k);
-    // Several targets as written may reach the same one once the defaults fill them in.
-    const same = manifest.targets.reduce((n, x) => {
-      const r = resolveTarget(x.target, defaults);
-      return typeof r !== 'string' && targetKey(r) === k ? n + x.tasks : n;
-    }, 0);
-    const others = same > 1 ? ` (and ${same - 1} more task(s) with the same target)` : '';
+    const others = hit.tasks > 1 ? ` (and ${hit.tasks - 1} more task(s) with the same target)` : '';
     errors.push({
-      message: `task "${task.name}" targets ${why}, which ${name} does not allow${others}`,
+      message: `task "${task.name}" targets ${hit.why}, which ${name} does not allow${others}`,
       line: task.line,
       column: task.column,
       task: task.name,
