@@ -192,7 +192,8 @@ export function toMonitorLog(e: ExecutionRecord, now: number): TaskMonitorLog {
   const at = endTime ?? now;
   const spend = Math.max(0, at - e.start_time);
   const writing = at - e.start_time >= e.duration_ms / 2;
-  const rows = status === 'CANCELLED' ? rowsAt(e, at) : ended ? e.outcome.dataCount : rowsAt(e, at);
+  // At the planned end (an ended run that was not cancelled) rowsAt gives the whole count.
+  const rows = rowsAt(e, at);
   const dirty = status === 'ERROR' ? e.outcome.dirtyDataCount : 0;
   const log: TaskMonitorLog = {
     id: e.id,
