@@ -5,6 +5,7 @@
  */
 import cliProgress from 'cli-progress';
 import type { Operation, TaskResult, TaskStatus } from '../lib/report/types.js';
+import type { RunObserver } from '../lib/run-types.js';
 
 export interface Progress {
   start(total: number): void;
@@ -34,6 +35,14 @@ export function createProgress(
       if (!stopped) progress.stop();
       stopped = true;
     },
+  };
+}
+
+/** The run's hooks that drive a progress: started with the plan's tasks that run (not the invalid), updated per result. */
+export function progressObserver(progress: Progress): Required<Pick<RunObserver, 'planned' | 'result'>> {
+  return {
+    planned: (plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
+    result: (r) => progress.update(r),
   };
 }
 

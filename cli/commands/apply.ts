@@ -2,14 +2,13 @@
 import { UserError } from '../../lib/errors.js';
 import { exitCodeOfReport } from '../../lib/report/build-report.js';
 import { describeSteps, describeVerify } from '../../lib/report/summary-md.js';
-import type { Plan } from '../../lib/plan/types.js';
-import type { Report, TaskResult } from '../../lib/report/types.js';
+import type { Report } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import type { Finished } from '../../lib/run-types.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommandAction, CommonFlags } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
-import { createProgress } from '../progress.js';
+import { createProgress, progressObserver } from '../progress.js';
 
 /** apply's flags: the engine's, and `--verify [seconds]` (true without a value). */
 export interface ApplyFlags extends CommonFlags {
@@ -39,8 +38,7 @@ const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
   const sink = await reportSinkFor(flags.report, manifestUri, config);
   const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
   const observer = {
-    planned: (plan: Plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
-    result: (r: TaskResult) => progress.update(r),
+    ...progressObserver(progress),
     verifying: (tasks: number, until: Date) => {
       progress.stop();
       if (!flags.quiet && !flags.json)

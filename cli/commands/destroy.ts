@@ -8,12 +8,11 @@ import { createInterface } from 'node:readline/promises';
 import { EXIT } from '../../lib/errors.js';
 import { exitCodeOf } from '../../lib/report/build-report.js';
 import type { Plan } from '../../lib/plan/types.js';
-import type { TaskResult } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommonFlags } from '../context.js';
 import { errorLines, setUpEngine } from '../engine-run.js';
-import { createProgress } from '../progress.js';
+import { createProgress, progressObserver } from '../progress.js';
 import { printOutcome } from './apply.js';
 import { planTable } from './plan.js';
 
@@ -50,10 +49,7 @@ export default async function destroy([manifestUri]: string[], flags: DestroyFla
   }
   const sink = await reportSinkFor(flags.report, manifestUri, config);
   const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json, operation: 'destroy' });
-  const observer = {
-    planned: (plan: Plan) => progress.start(plan.entries.filter((e) => e.action !== 'invalid').length),
-    result: (r: TaskResult) => progress.update(r),
-  };
+  const observer = progressObserver(progress);
   let outcome;
   try {
     outcome = await runManifest({ ...request, mode: 'apply', sink, observer }, deps);
