@@ -5,7 +5,7 @@
  * simulated (executions.ts).
  */
 import type { ExecuteStatus, TaskMonitorInfo } from '../lib/fdi/model/api.js';
-import { ERROR_CODES, MAX_PAGE_LIMIT, MONITOR_FIRST_OFFSET } from '../lib/fdi/model/api.js';
+import { ERROR_CODES, EXECUTE_STATUSES, MAX_PAGE_LIMIT, MONITOR_FIRST_OFFSET } from '../lib/fdi/model/api.js';
 import {
   type ApiContext,
   type Reply,
@@ -19,8 +19,6 @@ import {
 import { statusAt, toMonitorLog } from './executions.js';
 import type { TaskRecord } from './state.js';
 import { ENTERPRISE_PROJECT_ID } from './views.js';
-
-const EXECUTE_STATUSES: readonly ExecuteStatus[] = ['UNSTARTED', 'WAITING', 'RUNNING', 'SUCCESS', 'CANCELLED', 'ERROR'];
 
 /**
  * The task's execute_status at `now`: its latest execution's, or, before any execution, the one its

@@ -4,7 +4,7 @@
  * the real service through the multi-task calls). Not an FDI call: no auth, no faults, not counted in
  * stats; the task is stored (and persisted) like any other.
  */
-import type { ExecuteStatus, TaskType } from '../lib/fdi/model/api.js';
+import { EXECUTE_STATUSES, type ExecuteStatus, type TaskType } from '../lib/fdi/model/api.js';
 import type { EmulatorCore } from './core.js';
 import { holdsJsonObject } from './http.js';
 import { EmulatorConfigError } from './options.js';
@@ -48,7 +48,7 @@ const STRING_KEYS = [
 const CHOICES: Record<string, readonly string[]> = {
   task_type: ['REALTIME', 'TIMING'],
   status: ['stop', 'running'],
-  execute_status: ['UNSTARTED', 'WAITING', 'RUNNING', 'SUCCESS', 'CANCELLED', 'ERROR'],
+  execute_status: EXECUTE_STATUSES,
 };
 const KNOWN = new Set<string>([...STRING_KEYS, ...Object.keys(CHOICES)]);
 

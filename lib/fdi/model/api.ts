@@ -78,7 +78,8 @@ export interface BriefTask {
   task_tag?: string | undefined;
 }
 
-export type ExecuteStatus = 'UNSTARTED' | 'WAITING' | 'RUNNING' | 'SUCCESS' | 'CANCELLED' | 'ERROR';
+export const EXECUTE_STATUSES = ['UNSTARTED', 'WAITING', 'RUNNING', 'SUCCESS', 'CANCELLED', 'ERROR'] as const;
+export type ExecuteStatus = (typeof EXECUTE_STATUSES)[number];
 
 /** A paged list response (`total` over all pages, `size` on this page). */
 export interface Page<T> {
