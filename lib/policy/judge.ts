@@ -141,11 +141,3 @@ export function boundedLimits(limits: Limits, rule: PolicyRule | undefined): Lim
     maxAttempts: min(limits.maxAttempts, rule.max_attempts),
   };
 }
-
-/**
- * Whether a manifest may destroy tasks: without a policy (no rule) it may; under a rule only where the
- * rule says `destroy: true`. Destroy runs are to check it before anything is sent.
- */
-export function allowsDestroy(rule: PolicyRule | undefined): boolean {
-  return rule?.destroy ?? true;
-}

@@ -5,7 +5,7 @@
 import { describe, expect, it } from 'vitest';
 import type { Limits } from '../../../lib/config.js';
 import { compileManifest, type CompiledManifest } from '../../../lib/manifest/index.js';
-import { allowsDestroy, boundedLimits, judgeManifest } from '../../../lib/policy/judge.js';
+import { boundedLimits, judgeManifest } from '../../../lib/policy/judge.js';
 import { parsePolicy, type PolicyRule } from '../../../lib/policy/policy.js';
 import { bulkManifest } from '../../helpers/cli.js';
 
@@ -367,10 +367,17 @@ describe('boundedLimits', () => {
   });
 });
 
-describe('allowsDestroy', () => {
-  it("follows the rule's destroy (default false); no rule (no policy): allowed", () => {
-    expect(allowsDestroy(POLICY.rules[0])).toBe(false);
-    expect(allowsDestroy(POLICY.rules[1])).toBe(true);
-    expect(allowsDestroy(undefined)).toBe(true);
+describe('judgeManifest: destroy runs', () => {
+  it("follow the rule's destroy (default false)", () => {
+    const a = manifest('target: { project_id: proj-a, instance_id: inst-a-1 }\n', ONE_TASK);
+    expect(judgeManifest(POLICY, KEY_A, a, {}, 'destroy').errors).toEqual([
+      {
+        message: `${RULE_A} forbids destroy runs (destroy: false): manifests under "manifests/team-a/" may not delete tasks`,
+        line: 1,
+        hint: 'ask the operator to allow destroy under this prefix',
+      },
+    ]);
+    const b = manifest('target: { project_id: proj-b, instance_id: anything }\n', ONE_TASK);
+    expect(judgeManifest(POLICY, KEY_B, b, {}, 'destroy')).toEqual({ rule: POLICY.rules[1], errors: [] });
   });
 });
