@@ -1,5 +1,5 @@
 /**
- * The wait between attempts of an exactly-once write (create, delete), one for both: whether the
+ * The wait between attempts of an exactly-once write (create, delete, run_now), one for all: whether the
  * retry policy allows another attempt, and whether the run still wants it.
  */
 import type { FdiError } from '../fdi/client/fdi-error.js';

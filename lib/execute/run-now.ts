@@ -10,10 +10,9 @@
 import { allPages, type FdiClient } from '../fdi/client/client.js';
 import { FdiError, isAuthFailure } from '../fdi/client/fdi-error.js';
 import { MONITOR_FIRST_OFFSET } from '../fdi/model/api.js';
-import { decideRetry } from '../traffic/retry-policy.js';
-import { sleep } from '../traffic/sleep.js';
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import type { Target } from '../types.js';
+import { waitToRetry } from './retry-wait.js';
 
 /** How far before the first attempt an execution may seem to begin (the client's and FDI's clocks differ). */
 export const CLOCK_SLACK_MS = 5 * 60_000;
@@ -83,14 +82,10 @@ export async function runOnce(
         return { ok: false, error, attempts, note };
       }
     }
-    const decision = decideRetry(error, attempts, ctx.retry.policy, ctx.retry.random);
-    if (!decision.retry || ctx.stopping()) return { ok: false, error, attempts };
-    ctx.retry.onRetry?.(error, decision.delayMs);
-    try {
-      await sleep(decision.delayMs, ctx.retry.signal);
-    } catch {
+    const wait = await waitToRetry(error, attempts, ctx);
+    if (wait === 'interrupted')
       return { ok: false, error: new FdiError({ kind: 'aborted', operation: error.operation }), attempts };
-    }
+    if (wait !== 'retry') return { ok: false, error, attempts };
   }
 }
 
