@@ -2,23 +2,20 @@
  * `destroy` through the command line (docs/DESTROY.md): without a terminal to ask on it refuses unless
  * `--yes` is given (exit 2, nothing sent); with `--yes` it deletes, with a destroy's progress and summary.
  */
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../emulator/index.js';
-import { bulkManifest, runCli, tempDir, writeManifest } from '../../helpers/cli.js';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { bulkManifest, runCli, writeManifest } from '../../helpers/cli.js';
+import { useEmulator } from '../../helpers/emulator.js';
 
 describe('destroy on the command line', () => {
-  let emu: Emulator;
-  let dir: string;
+  const fx = useEmulator('fdi-destroy-cli-', {}, { FDI_RATE: '200' });
   let env: Record<string, string>;
+  let dir: string;
   let manifest: string;
   beforeAll(async () => {
-    emu = await startEmulator({});
-    dir = await tempDir('fdi-destroy-cli-');
-    env = { FDI_ENDPOINT: emu.url, FDI_AUTH_TOKEN: 'local-token', FDI_INSTANCE_ID: 'local-instance', FDI_RATE: '200' };
+    ({ env, dir } = fx);
     manifest = await writeManifest(dir, 'wave.yaml', bulkManifest(3, { prefix: 'gone' }));
     expect((await runCli(['apply', manifest, '--report', dir], { env })).code).toBe(0);
   });
-  afterAll(() => emu.close());
 
   it('without a terminal and without --yes: exit 2, nothing deleted', async () => {
     const res = await runCli(['destroy', manifest, '--report', dir], { env });
