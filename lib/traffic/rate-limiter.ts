@@ -97,7 +97,7 @@ export class RateLimiter {
     this.#burst = Math.max(1, Math.min(burstOf(rate), Math.floor(options.burst ?? 1)));
     this.#tat = now;
     if (options.learned)
-      this.#apply(options.learned, now, { fullBucket: options.burst !== undefined && options.burst > 1 });
+      this.#apply(options.learned, now, { fullBucket: options.burst !== undefined && options.burst > 1, grace: false });
   }
 
   /** The current rate (requests per second). */
@@ -178,11 +178,15 @@ export class RateLimiter {
    */
   learn(quota: LearnedQuota): boolean {
     if (this.#learned && quotaRate(this.#learned) <= quotaRate(quota)) return false;
-    this.#apply(quota, this.#now(), { fullBucket: false });
+    this.#apply(quota, this.#now(), { fullBucket: false, grace: true });
     return true;
   }
 
-  #apply(quota: LearnedQuota, now: number, how: { fullBucket: boolean }): void {
+  /**
+   * `grace`: learned from a 429 just now, the answers to requests sent at the old rate are still coming;
+   * a quota carried from an earlier invocation has none in flight, so its 429s count at once.
+   */
+  #apply(quota: LearnedQuota, now: number, how: { fullBucket: boolean; grace: boolean }): void {
     this.#learned = quota;
     const rate = Math.min(this.#ceiling, quotaRate(quota));
     this.#cfg.max = rate;
@@ -194,7 +198,7 @@ export class RateLimiter {
     // Carried from an earlier invocation of a run whose rate is a known quota, it starts with a burst.
     this.#burst = how.fullBucket ? Math.max(1, Math.min(burstOf(rate), quotaBurst(quota))) : 1;
     this.#tat = how.fullBucket ? now : Math.max(this.#tat, now);
-    if (!how.fullBucket) this.#graceUntil = now + LEARN_GRACE_MS;
+    if (how.grace) this.#graceUntil = now + LEARN_GRACE_MS;
     while (this.#sent.length > this.#perSecond) this.#sent.shift();
   }
 

@@ -182,6 +182,17 @@ describe('RateLimiter.learn: the quota the gateway states', () => {
     expect(paced.rate).toBe(25);
     expect(paced.bursting).toBe(false);
   });
+
+  it('429s count at once under a carried quota; after one learned now, only once the old answers are in', () => {
+    const adapt = { minSamples: 1, windowMs: 0, min: 1 };
+    const carried = new RateLimiter(100, { learned: { limit: 25, periodSeconds: 1 }, adapt });
+    carried.record('throttled');
+    expect(carried.rate).toBeLessThan(25);
+    const learning = new RateLimiter(100, { adapt });
+    learning.learn({ limit: 25, periodSeconds: 1 });
+    learning.record('throttled');
+    expect(learning.rate).toBe(25);
+  });
 });
 
 describe('the scheduler learns the quota from a 429 it observes', () => {
