@@ -173,7 +173,8 @@ function prefix(value: string | undefined, fallback: string): string {
   return v === '' || v.endsWith('/') ? v : `${v}/`;
 }
 
-function nonEmpty(v: string | undefined): string | undefined {
+/** A setting's value, trimmed; undefined when unset or blank. */
+export function nonEmpty(v: string | undefined): string | undefined {
   return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 

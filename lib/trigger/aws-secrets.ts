@@ -13,6 +13,7 @@
  */
 import type * as SsmModule from '@aws-sdk/client-ssm';
 import type { GetParameterCommand, GetParametersCommand, SSMClient } from '@aws-sdk/client-ssm';
+import { loadS3Config, nonEmpty } from '../config.js';
 import { ConfigError } from '../errors.js';
 
 type Env = Record<string, string | undefined>;
@@ -43,7 +44,7 @@ export interface SsmLike {
 export async function createSsmClient(env: Env): Promise<SSMClient> {
   const { SSMClient } = await loadSsm();
   const endpoint = nonEmpty(env.SSM_ENDPOINT);
-  const region = nonEmpty(env.AWS_REGION) ?? nonEmpty(env.AWS_DEFAULT_REGION) ?? 'us-east-1';
+  const { region } = loadS3Config(env); // AWS_REGION, else AWS_DEFAULT_REGION, else us-east-1
   return new SSMClient({ region, ...(endpoint ? { endpoint } : {}), maxAttempts: 3 });
 }
 
@@ -126,10 +127,6 @@ export async function resolveSecretParams(env: Env, options: { ssm?: SsmLike } =
   const out: Env = { ...env };
   for (const [name, param] of wanted) out[name] = values.get(param);
   return out;
-}
-
-function nonEmpty(v: string | undefined): string | undefined {
-  return v === undefined || v.trim() === '' ? undefined : v.trim();
 }
 
 function errorName(err: unknown): string {
