@@ -9,30 +9,10 @@ import { startEmulator, type Emulator } from '../../../emulator/index.js';
 import { loadConfig, type Config } from '../../../lib/config.js';
 import { connectFdi } from '../../../lib/fdi/client/connect.js';
 import { silentLogger } from '../../../lib/logger.js';
-import type { Report } from '../../../lib/report/types.js';
 import { runManifest } from '../../../lib/run-manifest.js';
 import type { Resume, RunState } from '../../../lib/run-types.js';
-import type { ManifestReader } from '../../../lib/storage/manifest-reader.js';
-import type { ReportLocation, ReportSink } from '../../../lib/storage/report-sink.js';
 import { bulkManifest } from '../../helpers/cli.js';
-
-const URI = 'memory://learned.yaml';
-
-function reader(text: string): ManifestReader {
-  return { uri: URI, read: async () => ({ uri: URI, size: text.length, body: Buffer.from(text) }) };
-}
-
-function sink(): ReportSink & { reports: Report[] } {
-  const reports: Report[] = [];
-  return {
-    reports,
-    path: 'learned',
-    async write(report): Promise<ReportLocation> {
-      reports.push(report);
-      return { key: `learned/${report.run_id}`, location: `memory://reports/learned/${report.run_id}/` };
-    },
-  };
-}
+import { memoryReader, memorySink } from './memory-io.js';
 
 describe('a quota learned from the gateway’s 429', () => {
   let emu: Emulator;
@@ -52,12 +32,12 @@ describe('a quota learned from the gateway’s 429', () => {
   beforeEach(() => emu.reset());
 
   async function apply(text: string, resume?: Resume) {
-    const out = sink();
+    const out = memorySink('learned');
     const states: RunState[] = [];
     const observer = { ending: async (s: RunState) => void states.push(s) };
     const outcome = await runManifest(
       { mode: 'apply', config, sink: out, observer, resume },
-      { reader: reader(text), fdi: connectFdi, logger: silentLogger() },
+      { reader: memoryReader('learned', text), fdi: connectFdi, logger: silentLogger() },
     );
     expect(outcome.kind).toBe('finished');
     return { report: out.reports[0]!, state: states[states.length - 1]! };

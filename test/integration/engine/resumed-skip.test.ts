@@ -14,13 +14,12 @@ import { loadConfig, type Config } from '../../../lib/config.js';
 import { connectFdi } from '../../../lib/fdi/client/connect.js';
 import { silentLogger } from '../../../lib/logger.js';
 import type { Plan } from '../../../lib/plan/types.js';
-import type { Report, TaskResult } from '../../../lib/report/types.js';
+import type { TaskResult } from '../../../lib/report/types.js';
 import { runManifest } from '../../../lib/run-manifest.js';
 import type { Resume, RunObserver } from '../../../lib/run-types.js';
-import type { ManifestReader } from '../../../lib/storage/manifest-reader.js';
-import type { ReportSink } from '../../../lib/storage/report-sink.js';
 import { BASE, DS, call, createTask } from '../emulator/helpers.js';
 import { routeCount } from '../../helpers/emulator.js';
+import { memoryReader, memorySink } from './memory-io.js';
 
 const PROJECT = 'local-project';
 const INSTANCE = 'local-instance';
@@ -50,23 +49,6 @@ tasks:
     detail: ${DETAIL}
 `;
 const NAMES = ['rs-orders', 'rs-payments', 'rs-stock'];
-
-function memoryReader(text: string): ManifestReader {
-  const uri = 'memory://resumed.yaml';
-  return { uri, read: async () => ({ uri, size: Buffer.byteLength(text), body: Buffer.from(text) }) };
-}
-
-function memorySink(): ReportSink & { reports: Report[] } {
-  const reports: Report[] = [];
-  return {
-    reports,
-    path: 'resumed',
-    async write(report) {
-      reports.push(report);
-      return { key: `resumed/${report.run_id}`, location: `memory://reports/resumed/${report.run_id}/` };
-    },
-  };
-}
 
 /** A final result of an earlier invocation for task `index`. */
 const earlier = (index: number): TaskResult => ({
@@ -109,7 +91,7 @@ describe('a task found existing under on_exists: skip', () => {
   beforeEach(() => {
     emu.reset();
     emu.configure({ latencyMs: 0 });
-    sink = memorySink();
+    sink = memorySink('resumed');
     plans = [];
   });
 
@@ -122,7 +104,7 @@ describe('a task found existing under on_exists: skip', () => {
     };
     return runManifest(
       { mode: 'apply', config, sink, observer, resume: extra.resume },
-      { reader: memoryReader(text), fdi: connectFdi, logger: silentLogger() },
+      { reader: memoryReader('resumed', text), fdi: connectFdi, logger: silentLogger() },
     );
   };
 

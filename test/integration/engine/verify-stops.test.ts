@@ -8,41 +8,16 @@ import { startEmulator, type Emulator } from '../../../emulator/index.js';
 import { loadConfig, type Config } from '../../../lib/config.js';
 import { connectFdi } from '../../../lib/fdi/client/connect.js';
 import { silentLogger } from '../../../lib/logger.js';
-import type { Report } from '../../../lib/report/types.js';
 import { runManifest } from '../../../lib/run-manifest.js';
 import type { ApplyRequest } from '../../../lib/run-types.js';
-import type { ReportSink } from '../../../lib/storage/report-sink.js';
 import { routeCount } from '../../helpers/emulator.js';
+import { memoryReader, memorySink } from './memory-io.js';
 import { timingManifest } from './timing-manifest.js';
-
-const URI = 'memory://verify.yaml';
-
-function reader(text: string) {
-  return {
-    uri: URI,
-    read: async () => {
-      const body = Buffer.from(text);
-      return { uri: URI, size: body.byteLength, body };
-    },
-  };
-}
-
-function sink(): ReportSink & { reports: Report[] } {
-  const reports: Report[] = [];
-  return {
-    reports,
-    path: 'verify',
-    async write(report) {
-      reports.push(report);
-      return { key: `verify/${report.run_id}`, location: `memory://verify/${report.run_id}/` };
-    },
-  };
-}
 
 describe('verification through the orchestrator', () => {
   let emu: Emulator;
   let config: Config;
-  let out: ReturnType<typeof sink>;
+  let out: ReturnType<typeof memorySink>;
 
   beforeAll(async () => {
     emu = await startEmulator({ seed: 3 });
@@ -59,13 +34,13 @@ describe('verification through the orchestrator', () => {
   afterAll(() => emu.close());
   beforeEach(() => {
     emu.reset();
-    out = sink();
+    out = memorySink('verify');
   });
 
   const apply = (text: string, req: Partial<ApplyRequest> = {}) =>
     runManifest(
       { mode: 'apply', config, sink: out, ...req },
-      { reader: reader(text), fdi: connectFdi, logger: silentLogger() },
+      { reader: memoryReader('verify', text), fdi: connectFdi, logger: silentLogger() },
     );
 
   it('the invocation deadline stops waiting: the run finishes (no suspension) with running rows', async () => {
