@@ -7,12 +7,12 @@
  * attempt it means an execution was running already (its schedule fired, someone ran it): reported
  * `running`, not a failure.
  */
-import { allPages, type FdiClient } from '../fdi/client/client.js';
+import type { FdiClient } from '../fdi/client/client.js';
 import { FdiError, isAuthFailure } from '../fdi/client/fdi-error.js';
-import { MONITOR_FIRST_OFFSET } from '../fdi/model/api.js';
-import { withRetry, type RetryContext } from '../traffic/with-retry.js';
+import type { RetryContext } from '../traffic/with-retry.js';
 import type { Target } from '../types.js';
 import { waitToRetry } from './retry-wait.js';
+import { monitorPages } from './verify.js';
 
 /** How far before the first attempt an execution may seem to begin (the client's and FDI's clocks differ). */
 export const CLOCK_SLACK_MS = 5 * 60_000;
@@ -103,14 +103,8 @@ async function executionsSince(
   retry: RetryContext,
 ): Promise<string[]> {
   const out: string[] = [];
-  const pages = allPages(
-    (offset, limit) =>
-      withRetry(
-        () => client.listMonitorLogs(target, taskId, { offset, limit, begin_time: since }, retry.signal),
-        retry,
-      ),
-    undefined,
-    MONITOR_FIRST_OFFSET,
+  const pages = monitorPages(retry, (page, signal) =>
+    client.listMonitorLogs(target, taskId, { ...page, begin_time: since }, signal),
   );
   for await (const log of pages) out.push(log.id);
   return out;

@@ -185,7 +185,7 @@ async function monitorInfos(target: Target, group: Watch[], ctx: PollContext): P
   const names = group.length <= BY_NAME_MAX ? [...wanted] : [undefined];
   for (const name of names) {
     // task_name is a fuzzy filter: names are compared exactly.
-    for await (const info of paged(ctx, (page, signal) =>
+    for await (const info of monitorPages(ctx.retry, (page, signal) =>
       ctx.client.listTaskMonitors(target, { ...page, task_name: name }, signal),
     )) {
       if (wanted.has(info.task_name)) found.set(info.task_name, info);
@@ -226,7 +226,7 @@ async function look(w: Watch, info: TaskMonitorInfo, ctx: PollContext): Promise<
 async function latestLog(w: Watch, ctx: PollContext): Promise<TaskMonitorLog | undefined> {
   let latest: TaskMonitorLog | undefined;
   const since = w.result.run === 'running' ? undefined : ctx.since;
-  for await (const log of paged(ctx, (page, signal) =>
+  for await (const log of monitorPages(ctx.retry, (page, signal) =>
     ctx.client.listMonitorLogs(w.target, w.result.task_id!, { ...page, begin_time: since }, signal),
   )) {
     if (!latest || (log.start_time ?? -Infinity) > (latest.start_time ?? -Infinity)) latest = log;
@@ -235,12 +235,12 @@ async function latestLog(w: Watch, ctx: PollContext): Promise<TaskMonitorLog | u
 }
 
 /** Every entry of a monitor listing (offset from 1), each page under the run's retry policy. */
-function paged<T>(
-  ctx: PollContext,
+export function monitorPages<T>(
+  retry: RetryContext,
   page: (query: { offset: number; limit: number }, signal?: AbortSignal) => Promise<Page<T>>,
 ): AsyncGenerator<T> {
   return allPages(
-    (offset, limit) => withRetry(() => page({ offset, limit }, ctx.retry.signal), ctx.retry),
+    (offset, limit) => withRetry(() => page({ offset, limit }, retry.signal), retry),
     undefined,
     MONITOR_FIRST_OFFSET,
   );
