@@ -165,4 +165,20 @@ describe('summary.md', () => {
     expect(md).not.toContain('| `task-20` |');
     expect(md).toContain('+3 more (see report.json / tasks.csv)');
   });
+
+  it('names the tasks a destroy left alone (foreign), with why, and the deleted ones as changed', () => {
+    const md = summaryMarkdown(
+      changedRun([
+        t(0, 'deleted', { target, task_id: 'id-0', before: { task_id: 'id-0' } }),
+        t(1, 'foreign', { target, task_id: 'id-1', note: 'its definition differs from the manifest; left alone' }),
+        t(2, 'absent', { target, note: 'no task of this name in instance inst-1' }),
+      ]),
+    );
+    const alone = md.slice(md.indexOf('## Left alone'), md.indexOf('## Changed tasks'));
+    expect(alone).toContain("1 task(s) of the manifest's names were not deleted:");
+    expect(alone).toContain('- `task-1` (task id-1, line 11): its definition differs from the manifest; left alone');
+    expect(alone).not.toMatch(/task-0|task-2/);
+    expect(md).toContain('1 task was deleted by this run');
+    expect(md).toContain('| `task-0` | inst-1 | `id-0` → — (deleted) | unknown |');
+  });
 });
