@@ -250,6 +250,26 @@ function checkPrefixes(prefixes: Config['prefixes'], problems: string[]): void {
   }
 }
 
+/** The bucket's prefixes (manifests, reports, state, destroy uploads when enabled), checked. */
+function prefixesFrom(env: Env, problems: string[]): Config['prefixes'] {
+  const prefixes = {
+    manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
+    report: prefix(env.REPORT_PREFIX, 'reports/'),
+    state: prefix(env.STATE_PREFIX, 'state/'),
+    destroy: destroyPrefix(env, problems),
+  };
+  checkPrefixes(prefixes, problems);
+  return prefixes;
+}
+
+/** The prefixes part of the configuration alone (what classifying an event needs); throws a `ConfigError`. */
+export function loadPrefixes(env: Env): Config['prefixes'] {
+  const problems: string[] = [];
+  const prefixes = prefixesFrom(env, problems);
+  if (problems.length) throw configProblems(problems);
+  return prefixes;
+}
+
 /** Builds the configuration; throws one `ConfigError` (exit 2) naming every variable or flag at fault. */
 export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const problems: string[] = [];
@@ -272,13 +292,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     timeoutMs: numberSetting(problems, 'timeoutMs', t.source, t.raw, true),
   };
   const liveness = livenessFrom(env, problems);
-  const prefixes = {
-    manifest: prefix(env.MANIFEST_PREFIX, 'manifests/'),
-    report: prefix(env.REPORT_PREFIX, 'reports/'),
-    state: prefix(env.STATE_PREFIX, 'state/'),
-    destroy: destroyPrefix(env, problems),
-  };
-  checkPrefixes(prefixes, problems);
+  const prefixes = prefixesFrom(env, problems);
   const policy = policyFrom(env, prefixes, problems);
   let auth: AuthConfig = { kind: 'none' };
   try {

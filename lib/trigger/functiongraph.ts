@@ -4,7 +4,7 @@
  * afresh, because the agency's temporary credentials rotate (docs/FUNCTIONGRAPH.md).
  */
 import type { S3Client } from '@aws-sdk/client-s3';
-import { loadConfig, type AuthConfig, type Config } from '../config.js';
+import { loadConfig, loadPrefixes, type AuthConfig, type Config } from '../config.js';
 import { ConfigError } from '../errors.js';
 import type { Logger } from '../logger.js';
 import { Secret } from '../secret.js';
@@ -229,14 +229,7 @@ export function functionGraphInvoker(options: FunctionGraphOptions): FunctionGra
     const requestId = ask(context.getRequestID?.bind(context));
     const logger = requestId ? options.logger.child({ request_id: requestId }) : options.logger;
     const env = functionGraphEnv(context, options.processEnv);
-    const prefixes = loadConfig({
-      MANIFEST_PREFIX: env.MANIFEST_PREFIX,
-      STATE_PREFIX: env.STATE_PREFIX,
-      REPORT_PREFIX: env.REPORT_PREFIX,
-      DESTROY_PREFIX: env.DESTROY_PREFIX,
-      FDI_DESTROY_UPLOADS: env.FDI_DESTROY_UPLOADS,
-    }).prefixes;
-    const parsed = classifyFunctionGraphEvent(event, prefixes);
+    const parsed = classifyFunctionGraphEvent(event, loadPrefixes(env));
     const work = parsed.records.filter((r) => r.kind !== 'ignored');
     for (const r of parsed.records) {
       if (r.kind !== 'ignored') continue;
