@@ -2,7 +2,7 @@
 import { UserError } from '../../lib/errors.js';
 import { exitCodeOfReport } from '../../lib/report/build-report.js';
 import { describeSteps, describeVerify } from '../../lib/report/summary-md.js';
-import type { Report } from '../../lib/report/types.js';
+import { DESTROY_STATUSES, TASK_STATUSES, type Report } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import type { Finished } from '../../lib/run-types.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
@@ -85,11 +85,8 @@ function verifyProgress(stream: NodeJS.WritableStream, quiet: boolean): (settled
   };
 }
 
-/** The statuses the summary line counts, per operation. */
-const COUNTED = {
-  apply: ['created', 'updated', 'existing', 'failed', 'invalid', 'not_attempted'],
-  destroy: ['deleted', 'absent', 'foreign', 'failed', 'invalid', 'not_attempted'],
-} as const;
+/** The statuses the summary line counts, per operation: those its tasks can end in. */
+const COUNTED = { apply: TASK_STATUSES, destroy: DESTROY_STATUSES } as const;
 
 /** The run in a few lines: status, counts, timing, steps, reason and the manifest's problems. */
 export function summaryLine(report: Report): string {
