@@ -12,6 +12,11 @@ import type { CliContext, CommandAction } from './context.js';
 const pkg = JSON.parse(readFileSync(new URL('../../package.json', import.meta.url), 'utf8')) as { version: string };
 
 const MANIFEST_ARG = ['<manifest>', 'a path or s3://bucket/key'] as const;
+/** `--report` of the commands that write a report (apply, destroy). */
+const REPORT_OPTION = [
+  '--report <dir|s3://bucket/prefix>',
+  'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
+] as const;
 
 type Loader = () => Promise<{ default: CommandAction<never> }>;
 
@@ -80,10 +85,7 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
       .command('apply')
       .description('provision the tasks of a manifest and write the report')
       .argument(...MANIFEST_ARG)
-      .option(
-        '--report <dir|s3://bucket/prefix>',
-        'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
-      )
+      .option(...REPORT_OPTION)
       .addOption(verifyOption()),
   ).action(lazy(() => import('./commands/apply.js'), ctx));
 
@@ -97,10 +99,7 @@ function addFdiCommands(program: Command, ctx: CliContext): void {
         '--force',
         "delete tasks of the manifest's names even when their definition differs (not composite tasks)",
       )
-      .option(
-        '--report <dir|s3://bucket/prefix>',
-        'where the report goes (default ./reports, or the storage layout for s3:// manifests)',
-      ),
+      .option(...REPORT_OPTION),
   ).action(lazy(() => import('./commands/destroy.js'), ctx));
 }
 
