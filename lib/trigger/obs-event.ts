@@ -72,7 +72,7 @@ function refOfObsBlock(obs: Json, eventName: string, requestedBy?: RequestedBy):
     eventName,
     versionId: realVersionId(str(o.versionId)),
     sequencer: str(o.sequencer),
-    etag: str(o.eTag)?.replace(/"/g, '') ?? str(o.etag)?.replace(/"/g, ''),
+    etag: (str(o.eTag) ?? str(o.etag))?.replace(/"/g, ''),
     requestedBy,
   };
 }
@@ -92,10 +92,7 @@ function recordOf(
     return { form: 'obs', region, rec: classifyRef(ref, prefixes) };
   }
   if (isObject(r.s3)) {
-    const s3Ref = {
-      ...refOfS3Record({ ...(r as unknown as S3EventRecord), eventName }),
-      requestedBy: requesterOf(r, via),
-    };
+    const s3Ref = refOfS3Record({ ...(r as unknown as S3EventRecord), eventName }, via);
     const rawKey = str((r.s3 as { object?: { key?: unknown } }).object?.key);
     const ref = rawKey !== undefined && rawKey !== s3Ref.key ? { ...s3Ref, rawKey } : s3Ref;
     const region = str(r.eventRegion) ?? str(r.awsRegion);

@@ -58,7 +58,7 @@ export function encodeS3Key(key: string): string {
 }
 
 /** The upload an S3-shaped record (`s3` block) names, its key decoded. */
-export function refOfS3Record(r: Partial<S3EventRecord> | undefined): UploadRef {
+export function refOfS3Record(r: Partial<S3EventRecord> | undefined, via: RequestedBy['via'] = 's3-event'): UploadRef {
   return {
     bucket: r?.s3?.bucket?.name ?? '',
     key: decodeS3Key(r?.s3?.object?.key ?? ''),
@@ -66,7 +66,7 @@ export function refOfS3Record(r: Partial<S3EventRecord> | undefined): UploadRef 
     versionId: realVersionId(r?.s3?.object?.versionId),
     sequencer: r?.s3?.object?.sequencer || undefined,
     etag: r?.s3?.object?.eTag?.replace(/"/g, '') || undefined,
-    requestedBy: requesterOf(r, 's3-event'),
+    requestedBy: requesterOf(r, via),
   };
 }
 
