@@ -7,6 +7,7 @@ import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { describe, expect, it } from 'vitest';
 import { createS3Client } from '../../../lib/storage/s3-store.js';
 import { bulkManifest, startCli, tempDir } from '../../helpers/cli.js';
+import { untilOrEnded } from '../../helpers/emulator.js';
 
 async function until<T>(what: () => Promise<T | undefined>, ms: number): Promise<T> {
   const end = Date.now() + ms;
@@ -27,7 +28,7 @@ describe('fdi-provision local --platform functiongraph', () => {
     );
     let out = '';
     child.stdout!.on('data', (d: Buffer) => (out += d.toString()));
-    await until(async () => (out.includes('Press Ctrl-C') ? true : undefined), 30_000);
+    await untilOrEnded(() => out.includes('Press Ctrl-C'), done, 'the stack was up');
     expect(out).toContain('handler:              FunctionGraph (handlers/functiongraph.handler)');
     const endpoint = /S3-compatible server: (\S+)/.exec(out)![1];
     const s3 = createS3Client(
