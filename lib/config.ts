@@ -73,14 +73,7 @@ function policyFrom(env: Env, prefixes: Config['prefixes'], problems: string[]):
     problems.push(`FDI_POLICY_OBJECT must be an object key or s3://bucket/key (got ${JSON.stringify(object)})`);
     return undefined;
   }
-  const inside = (
-    [
-      ['MANIFEST_PREFIX', prefixes.manifest],
-      ['REPORT_PREFIX', prefixes.report],
-      ['STATE_PREFIX', prefixes.state],
-      ['DESTROY_PREFIX', prefixes.destroy],
-    ] as const
-  ).find(([, p]) => p !== undefined && key.startsWith(p));
+  const inside = namedPrefixes(prefixes).find(([, p]) => key.startsWith(p));
   if (inside) {
     problems.push(
       `FDI_POLICY_OBJECT ${JSON.stringify(key)} lies under ${inside[0]} "${inside[1]}", where others than the operator write: keep it under a prefix only the operator can write, such as operator/`,
@@ -237,14 +230,21 @@ function destroyPrefix(env: Env, problems: string[]): string | undefined {
  * The destroy prefix shares no key with the others: an upload under the manifest prefix must never
  * destroy, and one under the destroy prefix never apply, whatever the names.
  */
-function checkPrefixes(prefixes: Config['prefixes'], problems: string[]): void {
-  const d = prefixes.destroy;
-  if (d === undefined) return;
-  for (const [name, p] of [
+/** The prefixes others than the operator write to, under the names that set them (destroy's when enabled). */
+function namedPrefixes(prefixes: Config['prefixes']): Array<[string, string]> {
+  const named: Array<[string, string | undefined]> = [
     ['MANIFEST_PREFIX', prefixes.manifest],
     ['REPORT_PREFIX', prefixes.report],
     ['STATE_PREFIX', prefixes.state],
-  ] as const) {
+    ['DESTROY_PREFIX', prefixes.destroy],
+  ];
+  return named.filter((n): n is [string, string] => n[1] !== undefined);
+}
+
+function checkPrefixes(prefixes: Config['prefixes'], problems: string[]): void {
+  const d = prefixes.destroy;
+  if (d === undefined) return;
+  for (const [name, p] of namedPrefixes({ ...prefixes, destroy: undefined })) {
     if (d.startsWith(p) || p.startsWith(d))
       problems.push(`DESTROY_PREFIX "${d}" overlaps ${name} "${p}": give destroy uploads a prefix of their own`);
   }
