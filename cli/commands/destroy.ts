@@ -6,7 +6,7 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { EXIT } from '../../lib/errors.js';
-import { exitCodeOf } from '../../lib/report/build-report.js';
+import { exitCodeOfReport } from '../../lib/report/build-report.js';
 import type { Plan } from '../../lib/plan/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
@@ -57,7 +57,7 @@ export default async function destroy([manifestUri]: string[], flags: DestroyFla
     progress.stop();
   }
   printOutcome(outcome, flags, ctx, clean);
-  return exitCodeOf(outcome.report.status);
+  return exitCodeOfReport(outcome.report);
 }
 
 /** Asks on the terminal whether to delete what the plan deletes; nothing to delete needs no question. */

@@ -88,7 +88,7 @@ const LINGER_MS = 250;
  */
 const HARMLESS: Record<'start' | 'stop', RegExp> = {
   start: /already|running/i,
-  stop: /not running|already stopped|stopped/i,
+  stop: /not running|stopped/i,
 };
 
 /**
