@@ -179,8 +179,31 @@ export interface Report {
   /** `apply --verify` (docs/VERIFY.md): how the executions of the started and run tasks stand. */
   verify?: VerifySummary | undefined;
   stats: { requests: number; retries: number; throttled: number; effective_rate?: number | undefined };
+  /** Requests and progress over the run, for report.html's charts; absent in a run that sent nothing. */
+  timeline?: Timeline | undefined;
   /** Notes about guarantees in force (e.g. no conditional writes on this store). */
   notes?: string[] | undefined;
   errors: ManifestError[];
   tasks: TaskResult[];
+}
+
+/**
+ * What the run did over time (docs/ARCHITECTURE.md, "Reports"): one point per `step_s` seconds from
+ * `start`, the run's start. Each series has one number per point, all of equal length:
+ * - `accepted`: requests answered with success;
+ * - `throttled`: requests answered 429;
+ * - `failed`: requests answered with another error, or that got no answer;
+ * - `retried`: retries begun (a request sent again after a failure);
+ * - `done`: tasks whose final result came in.
+ * The step is 1 s, doubled as often as it takes to keep at most 1,800 points; an invocation that
+ * resumes a run (a continuation) adds to the same timeline, leaving zeros for the gap between them.
+ */
+export interface Timeline {
+  start: string;
+  step_s: number;
+  accepted: number[];
+  throttled: number[];
+  failed: number[];
+  retried: number[];
+  done: number[];
 }

@@ -36,6 +36,8 @@ export interface Heartbeat {
    * store failed: the next delivery takes the run over at once instead of waiting for the beat to go stale.
    */
   stopped?: true;
+  /** How far the run is: tasks with a final result, of all the manifest's tasks (absent before planning). */
+  progress?: { done: number; total: number } | undefined;
 }
 
 /** Saved between invocations of one run. */
