@@ -96,6 +96,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     knownRate: config.caps.rate !== undefined,
     learned: resume?.learnedQuota,
     onLearned: (note) => run.notes.push(note),
+    timeline: run.timeline,
   });
   run.countWith(traffic.counts, traffic.learned);
   const clock = deps.clock ?? systemClock;
@@ -128,7 +129,11 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
     signal: req.signal,
     deadline: req.deadline,
     earlier,
-    onResult: (r) => req.observer?.result?.(r, { final: isFinal(r), state: () => run.state }),
+    onResult: (r) => {
+      const final = isFinal(r);
+      if (final) run.timeline.add('done');
+      req.observer?.result?.(r, { final, state: () => run.state });
+    },
     onApplied: (entry, record) => writes.add(entry.target, entry.name, record),
     now: () => clock.now(),
   });

@@ -13,6 +13,7 @@ import type { Plan } from './plan/types.js';
 import { buildReport } from './report/build-report.js';
 import type { ManifestError, Report, TaskResult } from './report/types.js';
 import type { Extras, Finished, Resume, RunRequest, RunState } from './run-types.js';
+import { TimelineRecorder } from './report/timeline.js';
 import type { LearnedQuota } from './traffic/quota-message.js';
 import { addCounts, NO_REQUESTS, type Clock, type RequestCounts } from './types.js';
 
@@ -49,6 +50,8 @@ export class RunRecord {
   readonly #prior: RequestCounts;
   #counts: () => RequestCounts;
   #learned: () => LearnedQuota | undefined;
+  /** Requests and progress per second (report.json's `timeline`), continuing an earlier invocation's. */
+  readonly timeline: TimelineRecorder;
 
   constructor(
     readonly uri: string,
@@ -63,6 +66,7 @@ export class RunRecord {
     this.#prior = resume?.stats ?? NO_REQUESTS;
     this.#counts = () => this.#prior;
     this.#learned = () => resume?.learnedQuota;
+    this.timeline = new TimelineRecorder(this.startedAt, () => io.clock.now().getTime(), resume?.timeline);
     this.#manifest = { uri, version_id: req.provenance?.versionId };
     this.#target = { project_id: req.config.projectId, instance_id: req.config.instanceId };
   }
@@ -106,6 +110,7 @@ export class RunRecord {
       manifestSha256: this.#manifest.sha256,
       notes: this.notes,
       learnedQuota: this.#learned(),
+      timeline: this.timeline.snapshot(),
     };
   }
 
@@ -124,6 +129,7 @@ export class RunRecord {
       results,
       stats: this.#counts(),
       notes: this.notes,
+      timeline: this.timeline.snapshot(),
       ...ending,
     });
     // Info, not warn: the command line prints the reason itself, and a terminal shows warnings.

@@ -8,7 +8,7 @@ import type { Logger } from './logger.js';
 import type { CompiledManifest } from './manifest/index.js';
 import type { Plan } from './plan/types.js';
 import type { Policy } from './policy/policy.js';
-import type { Operation, Report, RequestedBy, TaskResult } from './report/types.js';
+import type { Operation, Report, RequestedBy, TaskResult, Timeline } from './report/types.js';
 import type { AppliedStore } from './storage/applied-store.js';
 import type { ManifestReader } from './storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from './storage/report-sink.js';
@@ -70,6 +70,8 @@ export interface Resume {
   manifestSha256?: string | undefined;
   /** The quota the API gateway stated in an earlier invocation's 429: this one starts at it. */
   learnedQuota?: LearnedQuota | undefined;
+  /** The run's timeline so far (report.json's `timeline`): this invocation adds to it. */
+  timeline?: Timeline | undefined;
 }
 
 /** The run's state when it ends or suspends: what a checkpoint keeps. */
@@ -79,6 +81,8 @@ export interface RunState {
   notes: readonly string[];
   /** The quota the API gateway stated in a 429, if one did (lib/traffic/quota-message.ts). */
   learnedQuota?: LearnedQuota | undefined;
+  /** Requests and progress per second so far. */
+  timeline?: Timeline | undefined;
 }
 
 /** What the caller hears while the run goes (progress, checkpoints). */

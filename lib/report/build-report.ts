@@ -31,6 +31,7 @@ export interface ReportInput {
   /** `apply --verify`: how the executions stand (docs/VERIFY.md). */
   verify?: Report['verify'];
   notes?: string[] | undefined;
+  timeline?: Report['timeline'];
 }
 
 export function countResults(results: TaskResult[], operation: Operation = 'apply'): Counts {
@@ -118,6 +119,7 @@ export function buildReport(input: ReportInput): Report {
       ...input.stats,
       effective_rate: writingMs > 0 && writes > 0 ? round(writes / (writingMs / 1000)) : undefined,
     },
+    timeline: input.timeline,
     notes: input.notes?.length ? input.notes : undefined,
     errors: input.errors ?? [],
     tasks: [...input.results].sort((a, b) => a.index - b.index),

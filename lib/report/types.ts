@@ -188,7 +188,7 @@ export interface Report {
 }
 
 /**
- * What the run did over time (docs/ARCHITECTURE.md, "Reports"): one point per `step_s` seconds from
+ * What the run did over time (README, "Reports and storage layout"): one point per `step_s` seconds from
  * `start`, the run's start. Each series has one number per point, all of equal length:
  * - `accepted`: requests answered with success;
  * - `throttled`: requests answered 429;

@@ -10,7 +10,7 @@ import type { RequestCounts } from '../types.js';
 import { describeQuota, type LearnedQuota } from './quota-message.js';
 import { burstOf } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
-import { createScheduler, type AttemptLog, type Scheduler } from './scheduler.js';
+import { createScheduler, type AttemptLog, type Scheduler, type TrafficTimeline } from './scheduler.js';
 import type { RetryContext } from './with-retry.js';
 
 export interface Traffic {
@@ -34,6 +34,8 @@ export interface TrafficOptions {
   learned?: LearnedQuota | undefined;
   /** The gateway stated its quota and the run's rate changed to it (once per change; for the run's notes). */
   onLearned?: ((note: string) => void) | undefined;
+  /** Where requests, throttles, failures and retries are counted per second (report.json's `timeline`). */
+  timeline?: TrafficTimeline | undefined;
 }
 
 /**
@@ -56,6 +58,7 @@ export function createTraffic(limits: Limits, options: TrafficOptions): Traffic 
     debug,
     burst: options.knownRate && BURST_AT_KNOWN_RATE ? burstOf(limits.rate) : 1,
     learned: options.learned,
+    timeline: options.timeline,
     onLearned: (quota, rate) => {
       const note = learnedNote(quota, rate);
       options.log.info({ limit: quota.limit, period_s: quota.periodSeconds, rate }, 'quota learned from the gateway');
@@ -69,6 +72,7 @@ export function createTraffic(limits: Limits, options: TrafficOptions): Traffic 
     signal: options.signal,
     onRetry: (err, delayMs) => {
       scheduler.stats.retries += 1;
+      options.timeline?.add('retried');
       scheduler.learnFrom(err);
       debug?.(
         { operation: err.operation, status: err.status, error: err.errorCode ?? err.code, delay_ms: delayMs },

@@ -34,6 +34,11 @@ export interface Scheduler {
   }): void;
 }
 
+/** Counts the run's answers and retries per second (the orchestrator's recorder of report.json's `timeline`). */
+export interface TrafficTimeline {
+  add(series: 'accepted' | 'throttled' | 'failed' | 'retried'): void;
+}
+
 /** Logs what the debug level shows of each attempt (never headers or bodies). */
 export type AttemptLog = (fields: Record<string, unknown>, message: string) => void;
 
@@ -48,6 +53,8 @@ export function createScheduler(options: {
   learned?: LearnedQuota | undefined;
   /** The gateway stated a quota that changed the run's rate. */
   onLearned?: ((quota: LearnedQuota, rate: number) => void) | undefined;
+  /** Where each answer is counted per second (report.json's `timeline`). */
+  timeline?: TrafficTimeline | undefined;
 }): Scheduler {
   const limit = pLimit(options.concurrency);
   const limiter = new RateLimiter(options.rate, { now: options.now, burst: options.burst, learned: options.learned });
@@ -86,6 +93,11 @@ export function createScheduler(options: {
       const key =
         event.status !== undefined ? String(event.status) : (event.error?.code ?? event.error?.kind ?? 'error');
       stats.byStatus[key] = (stats.byStatus[key] ?? 0) + 1;
+      const timeline = options.timeline;
+      if (timeline) {
+        const ok = event.status !== undefined && event.status < 400;
+        timeline.add(ok ? 'accepted' : event.status === 429 ? 'throttled' : 'failed');
+      }
       if (event.status === 429) {
         stats.throttled += 1;
         if (event.error) learnFrom(event.error);

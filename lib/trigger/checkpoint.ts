@@ -40,6 +40,7 @@ export function resumeOf(checkpoint: Checkpoint, notes: readonly string[]): Resu
     notes: [...new Set([...(checkpoint.notes ?? []), ...notes])],
     manifestSha256: checkpoint.manifest_sha256,
     learnedQuota: learnedOf(checkpoint),
+    timeline: checkpoint.timeline,
   };
 }
 
@@ -90,6 +91,7 @@ export class CheckpointWriter {
     this.checkpoint.notes = [...state.notes];
     const q = state.learnedQuota;
     this.checkpoint.learned_quota = q ? { limit: q.limit, period_s: q.periodSeconds } : this.checkpoint.learned_quota;
+    this.checkpoint.timeline = state.timeline ?? this.checkpoint.timeline;
   }
 
   #save(): Promise<void> {

@@ -4,7 +4,7 @@
  * `<n>.claim`, `<n>.continue` and finished.json. Each is a small JSON object.
  */
 import type { Config } from '../config.js';
-import type { Operation, RequestedBy, TaskResult } from '../report/types.js';
+import type { Operation, RequestedBy, TaskResult, Timeline } from '../report/types.js';
 import { joinKey, type ObjectStore } from '../storage/object-store.js';
 import { persistently } from '../storage/persist.js';
 import { manifestPath } from '../storage/report-layout.js';
@@ -58,6 +58,8 @@ export interface Checkpoint {
   notes?: string[];
   /** The quota the API gateway stated in a 429 (`limit` requests per `period_s`): the next invocation starts at it. */
   learned_quota?: { limit: number; period_s: number } | undefined;
+  /** The run's requests and progress per second so far (report.json's `timeline`). */
+  timeline?: Timeline | undefined;
 }
 
 /** A continuation object: tells the next invocation which run to resume. */

@@ -72,6 +72,15 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     const stored = new Map(emu.tasks().map((t) => [t.task_name, t.task_id]));
     for (const t of report.tasks) expect(t.task_id).toBe(stored.get(t.name));
     expect(report.stats.retries).toBeGreaterThan(0);
+    // The timeline accounts for every request, retry and result, second by second.
+    const timeline = report.timeline!;
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    expect(timeline.start).toBe(report.started_at);
+    expect(sum(timeline.accepted) + sum(timeline.throttled) + sum(timeline.failed)).toBe(report.stats.requests);
+    expect(sum(timeline.throttled)).toBe(report.stats.throttled);
+    expect(sum(timeline.retried)).toBe(report.stats.retries);
+    expect(sum(timeline.done)).toBe(N);
+    expect(timeline.accepted.length).toBeLessThanOrEqual(Math.ceil(report.duration_ms / 1000) + 1);
     const runDir = path.join(reportFolder(path.join(dir, 'reports'), manifest), report.run_id);
     expect((await readdir(runDir)).sort()).toEqual(['report.json', 'summary.md', 'tasks.csv']);
   });

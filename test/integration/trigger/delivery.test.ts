@@ -116,6 +116,12 @@ describe('deadline and continuation', () => {
     expect(latest.status).toBe('succeeded');
     expect(latest.counts).toMatchObject({ total: 150, created: 150, not_attempted: 0, failed: 0 });
     expect(new Set(latest.tasks.map((t) => t.name)).size).toBe(150);
+    // The timeline spans every invocation: each one's requests and results are in it.
+    const sum = (xs: number[]) => xs.reduce((a, b) => a + b, 0);
+    const t = latest.timeline!;
+    expect(sum(t.done)).toBe(150);
+    expect(sum(t.accepted) + sum(t.throttled) + sum(t.failed)).toBe(latest.stats.requests);
+    expect(t.accepted.length).toBeGreaterThanOrEqual(3);
     // One report folder for the run, whatever the number of invocations.
     const runs = (await listKeys(stack, 'reports/long/wave/')).filter((k) => k.endsWith('/report.json'));
     expect(runs).toHaveLength(1);
