@@ -1,4 +1,5 @@
-/** The files of a report, by name (docs/ARCHITECTURE.md, "Storage layout"): report.json, tasks.csv, summary.md, failed.yaml. Pure. */
+/** The files of a report, by name (docs/ARCHITECTURE.md, "Storage layout"): report.json, tasks.csv, summary.md, report.html, failed.yaml. Pure. */
+import { reportHtml } from './html/index.js';
 import { summaryMarkdown } from './summary-md.js';
 import { tasksCsv } from './tasks-csv.js';
 import type { Report } from './types.js';
@@ -18,6 +19,7 @@ export function reportFiles(report: Report, failedYaml?: string): ReportFile[] {
       body: summaryMarkdown(report, failedYaml ? { failedManifest: 'failed.yaml' } : {}),
       contentType: 'text/markdown; charset=utf-8',
     },
+    { name: 'report.html', body: reportHtml(report), contentType: 'text/html; charset=utf-8' },
   ];
   if (failedYaml) files.push({ name: 'failed.yaml', body: failedYaml, contentType: 'application/yaml' });
   return files;
