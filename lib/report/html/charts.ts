@@ -81,7 +81,7 @@ function requestChart(out: string[], t: Timeline): void {
   let max = 0;
   for (const s of REQUEST_SERIES) for (const v of t[s.key]) max = Math.max(max, v * perSecond);
   const maxY = niceMax(max);
-  out.push('<h3>Requests per second</h3><p class="legend">');
+  out.push('<div class="chart-box"><h3>Requests per second</h3><p class="legend">');
   for (const s of REQUEST_SERIES) out.push(`<span><i style="background:${s.color}"></i>${esc(s.label)}</span>`);
   out.push('</p>');
   svgOpen(out, 'chart-requests', 'Requests per second over the run: accepted, throttled, failed, retried');
@@ -90,7 +90,7 @@ function requestChart(out: string[], t: Timeline): void {
     out.push(
       `<polyline data-series="${s.key}" fill="none" stroke="${s.color}" stroke-width="1.5" points="${points(t[s.key], maxY, perSecond)}"/>`,
     );
-  out.push('</svg>');
+  out.push('</svg></div>');
 }
 
 /** Tasks done over the run, cumulative. */
@@ -101,13 +101,13 @@ function progressChart(out: string[], t: Timeline, total: number): void {
   const maxY = Math.max(total, sum, 1);
   const seconds = t.done.length * t.step_s;
   out.push(
-    `<h3>Progress</h3><p class="legend"><span><i style="background:${PROGRESS_COLOR}"></i>tasks done</span></p>`,
+    `<div class="chart-box"><h3>Progress</h3><p class="legend"><span><i style="background:${PROGRESS_COLOR}"></i>tasks done</span></p>`,
   );
   svgOpen(out, 'chart-progress', `Tasks done over the run: ${sum} of ${total}`);
   frame(out, maxY, seconds, 'tasks done');
   out.push(
     `<polyline data-series="done" fill="none" stroke="${PROGRESS_COLOR}" stroke-width="2" points="${points(cumulative, maxY, 1)}"/>`,
-    '</svg>',
+    '</svg></div>',
   );
 }
 
@@ -120,6 +120,8 @@ export function timelineCharts(out: string[], timeline: Timeline | undefined, to
     return;
   }
   out.push(`<p class="muted">One point per ${esc(formatSeconds(timeline.step_s))} from ${esc(timeline.start)}.</p>`);
+  out.push('<div class="charts">');
   requestChart(out, timeline);
   progressChart(out, timeline, total);
+  out.push('</div>');
 }

@@ -20,8 +20,9 @@ h3 { font-size: 14px; margin: 16px 0 2px; }
 .card.bad b { color: #c62828; }
 dl { display: grid; grid-template-columns: max-content 1fr; gap: 2px 16px; margin: 0; }
 dt { color: var(--muted); } dd { margin: 0; overflow-wrap: anywhere; }
-.chart { width: 100%; max-width: 820px; height: auto; display: block; }
-.chart text { font-size: 11px; fill: var(--muted); }
+.charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(440px, 1fr)); gap: 8px 32px; }
+.chart { width: 100%; height: auto; display: block; }
+.chart text { font-size: 14px; fill: var(--muted); }
 .chart .grid { stroke: var(--line); stroke-width: 1; }
 .legend { margin: 2px 0; display: flex; gap: 16px; color: var(--muted); font-size: 12px; }
 .legend i { display: inline-block; width: 12px; height: 3px; margin-right: 5px; vertical-align: middle; }
