@@ -3,6 +3,7 @@
  * flags as plain objects. Bounds keep a manifest or a typo from hammering a production quota.
  */
 import { ConfigError } from './errors.js';
+import { notifyFrom, notifySecrets, type NotifySettings } from './notify/settings.js';
 import { Secret } from './secret.js';
 
 /** How requests to FDI authenticate. */
@@ -47,6 +48,8 @@ export interface Config {
    * Undefined: no policy, every manifest may do what its options ask.
    */
   policy?: PolicySource | undefined;
+  /** The webhook told of every run's end (FDI_NOTIFY_URL …, docs/NOTIFY.md); only ever the operator's. */
+  notify?: NotifySettings | undefined;
 }
 
 export type PolicySource =
@@ -294,6 +297,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const liveness = livenessFrom(env, problems);
   const prefixes = prefixesFrom(env, problems);
   const policy = policyFrom(env, prefixes, problems);
+  const notify = notifyFrom(env, problems);
   let auth: AuthConfig = { kind: 'none' };
   try {
     auth = authFrom(env, flags);
@@ -324,6 +328,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     prefixes,
     liveness,
     policy,
+    notify,
   };
 }
 
@@ -355,14 +360,13 @@ function flagName(envName: string): string {
 /** Every secret of a configuration, for scrubbing text before it leaves the process. */
 export function configSecrets(config: Config): Secret[] {
   const a = config.auth;
-  switch (a.kind) {
-    case 'token':
-      return [a.token];
-    case 'aksk':
-      return a.securityToken ? [a.secretKey, a.securityToken] : [a.secretKey];
-    case 'iam':
-      return [a.password];
-    default:
-      return [];
-  }
+  const auth =
+    a.kind === 'token'
+      ? [a.token]
+      : a.kind === 'aksk'
+        ? [a.secretKey, a.securityToken]
+        : a.kind === 'iam'
+          ? [a.password]
+          : [];
+  return [...auth, ...notifySecrets(config.notify)].filter((s): s is Secret => s !== undefined);
 }

@@ -17,6 +17,7 @@ import { toVerify, verifyExecutions, VERIFY_CLOCK_SLACK_MS, type VerifyOptions }
 import { allNotAttempted, isFinal, plannedResults } from './execute/results.js';
 import type { FdiClient } from './fdi/client/client.js';
 import { compileSource, type CompiledManifest } from './manifest/index.js';
+import { runNotice } from './notify/index.js';
 import { planDestroy } from './plan/destroy-plan.js';
 import { planRun } from './plan/plan-run.js';
 import { boundedLimits, judgeManifest } from './policy/judge.js';
@@ -36,7 +37,7 @@ import {
   type Ending,
 } from './run-record.js';
 import type { ApplyRequest, Finished, PlanRequest, RunDeps, RunOutcome, RunRequest } from './run-types.js';
-import type { TaskResult, VerifySummary } from './report/types.js';
+import type { Report, TaskResult, VerifySummary } from './report/types.js';
 import { createTraffic } from './traffic/run-traffic.js';
 import type { RetryContext } from './traffic/with-retry.js';
 import { systemClock, targetKey, type Target } from './types.js';
@@ -50,6 +51,15 @@ export function runManifest(req: ApplyRequest & { deadline?: undefined }, deps: 
 /** Apply with a deadline: it finishes, or suspends for a later invocation. */
 export function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome>;
 export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
+  const outcome = await runStages(req, deps);
+  // 7. Tell: the report is written, the run has ended (a suspended invocation has not; a plan writes nothing).
+  if (outcome.kind === 'finished' && outcome.written)
+    await notifyEnd(outcome.report, outcome.written.location, req, deps);
+  return outcome;
+}
+
+/** The stages, in order; every way out of them but a suspension is a finished run with its report. */
+async function runStages(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
   const { config } = req;
   const run = new RunRecord(deps.reader.uri, req, { clock: deps.clock ?? systemClock, logger: deps.logger });
   const { resume } = run;
@@ -157,6 +167,21 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
   const failedYaml = rerunManifest(manifest, plan.entries, verified.results, origin);
   const ending = { aborted: outcome.reason, verify: verified.summary };
   return run.finish(verified.results, ending, { plan, manifest, failedYaml });
+}
+
+/**
+ * Step 7: the run's end, told to `deps.notify`, else to the operator's webhook when one is configured
+ * (loaded only then). Bounded by the notice's own timeout; whatever happens, the outcome stands.
+ */
+async function notifyEnd(report: Report, location: string, req: RunRequest, deps: RunDeps): Promise<void> {
+  try {
+    const settings = req.config.notify;
+    const notify =
+      deps.notify ?? (settings && (await import('./notify/webhook.js')).webhookNotifier(settings, deps.logger));
+    if (notify) await notify(runNotice(report, location));
+  } catch (err) {
+    deps.logger.warn({ run_id: report.run_id, error: (err as Error).name }, 'run-end notice not delivered');
+  }
 }
 
 /**

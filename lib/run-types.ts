@@ -6,6 +6,7 @@ import type { Config } from './config.js';
 import type { FdiConnector } from './fdi/client/connect.js';
 import type { Logger } from './logger.js';
 import type { CompiledManifest } from './manifest/index.js';
+import type { Notifier } from './notify/index.js';
 import type { Plan } from './plan/types.js';
 import type { Policy } from './policy/policy.js';
 import type { Operation, Report, RequestedBy, TaskResult, Timeline } from './report/types.js';
@@ -115,6 +116,12 @@ export interface RunDeps {
    * governed (no policy set; a local file on the command line).
    */
   policy?: PolicyInput | undefined;
+  /**
+   * Who hears that the run ended, once its report is written (docs/NOTIFY.md); not a plan, nor an
+   * invocation that suspends. Absent: the operator's webhook (`config.notify`, lib/notify/webhook.ts)
+   * when one is set. It never rejects, and the run's outcome never depends on it.
+   */
+  notify?: Notifier | undefined;
 }
 
 /** The operator's policy for one run: read at its start; `load` throws when the policy cannot be used. */
