@@ -73,7 +73,6 @@ export function createTraffic(limits: Limits, options: TrafficOptions): Traffic 
     onRetry: (err, delayMs) => {
       scheduler.stats.retries += 1;
       options.timeline?.add('retried');
-      scheduler.learnFrom(err);
       debug?.(
         { operation: err.operation, status: err.status, error: err.errorCode ?? err.code, delay_ms: delayMs },
         'retrying',

@@ -23,15 +23,6 @@ export interface Scheduler {
   observe(event: AttemptEvent): void;
   /** Requests currently holding a concurrency slot. */
   readonly active: number;
-  /**
-   * Reads the quota a throttled answer states (APIG.0308) into the run's limiter; the retry context
-   * calls it with every 429 it retries (the attempt event carries only the status).
-   */
-  learnFrom(error: {
-    status?: number | undefined;
-    errorCode?: string | undefined;
-    errorMsg?: string | undefined;
-  }): void;
 }
 
 /** Counts the run's answers and retries per second (the orchestrator's recorder of report.json's `timeline`). */
@@ -59,13 +50,12 @@ export function createScheduler(options: {
   const limit = pLimit(options.concurrency);
   const limiter = new RateLimiter(options.rate, { now: options.now, burst: options.burst, learned: options.learned });
   const stats: RequestStats = { requests: 0, retries: 0, throttled: 0, byStatus: {} };
-  const learnFrom: Scheduler['learnFrom'] = (error) => {
-    if (error.status !== 429) return;
+  /** Reads the quota a throttled answer states (APIG.0308) into the run's limiter. */
+  const learnFrom = (error: { errorCode?: string | undefined; errorMsg?: string | undefined }) => {
     const quota = parseThrottleQuota(error.errorCode, error.errorMsg);
     if (quota && limiter.learn(quota)) options.onLearned?.(quota, limiter.rate);
   };
   return {
-    learnFrom,
     limiter,
     stats,
     get active() {

@@ -20,6 +20,7 @@ export interface RequestGate {
 export interface AttemptEvent {
   operation: string;
   status?: number | undefined;
+  /** Why the attempt failed: no answer, or an error answer (with its status). */
   error?: FdiError | undefined;
   durationMs: number;
 }
@@ -114,7 +115,9 @@ async function attempt(
       body: body === undefined ? undefined : bodyText,
       signal,
     });
-    options.observe?.({ operation, status: res.statusCode, durationMs: performance.now() - started });
+    // An error answer is told with what it says (a 429 may state the gateway's quota, lib/traffic).
+    const error = res.statusCode >= 400 && options.observe ? httpError(operation, res) : undefined;
+    options.observe?.({ operation, status: res.statusCode, error, durationMs: performance.now() - started });
     return res;
   } catch (err) {
     const error = err instanceof FdiError ? err : toFdiError(operation, err, signal);

@@ -199,11 +199,11 @@ describe('the scheduler learns the quota from a 429 it observes', () => {
   it('parses the answer, sets the run’s one limiter, and tells the run once', () => {
     const learned: Array<[unknown, number]> = [];
     const scheduler = createScheduler({ concurrency: 8, rate: 200, onLearned: (q, r) => learned.push([q, r]) });
-    const throttled = (msg: string, code = 'APIGW.0308') => ({
+    const throttled = (msg: string, code = 'APIGW.0308', status = 429) => ({
       operation: 'POST /tasks',
-      status: 429,
+      status,
       durationMs: 3,
-      error: new FdiError({ kind: 'http', operation: 'POST /tasks', status: 429, errorCode: code, errorMsg: msg }),
+      error: new FdiError({ kind: 'http', operation: 'POST /tasks', status, errorCode: code, errorMsg: msg }),
     });
     scheduler.observe(throttled('The throttling threshold has been reached.'));
     expect(scheduler.limiter.rate).toBe(200);
@@ -213,9 +213,9 @@ describe('the scheduler learns the quota from a 429 it observes', () => {
     expect(scheduler.limiter.rate).toBe(20);
     expect(learned).toEqual([[{ limit: 20, periodSeconds: 1 }, 20]]);
     expect(scheduler.stats.throttled).toBe(3);
-    // The retry context hands over the 429s it retries (an attempt event carries only the status).
-    scheduler.learnFrom({ status: 429, errorCode: 'APIG.0308', errorMsg: msg.replace('limit:20', 'limit:10') });
-    scheduler.learnFrom({ status: 500, errorCode: 'APIG.0308', errorMsg: msg.replace('limit:20', 'limit:5') });
+    // A stricter quota stated later lowers the rate again; a quota in a non-429 answer is no throttle.
+    scheduler.observe(throttled(msg.replace('limit:20', 'limit:10'), 'APIG.0308'));
+    scheduler.observe(throttled(msg.replace('limit:20', 'limit:5'), 'APIG.0308', 500));
     expect(scheduler.limiter.rate).toBe(10);
     expect(learned).toHaveLength(2);
   });
