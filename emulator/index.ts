@@ -20,6 +20,14 @@ export type { TaskRecord } from './state.js';
 export type { SeedTaskSpec } from './seed.js';
 export type { LoggedRequest } from './request-log.js';
 export { DEFAULT_DATASOURCES, parseDataSources } from './datasources.js';
+export {
+  type QuotaMessage,
+  type QuotaModel,
+  type QuotaPeriod,
+  QUOTA_MESSAGES,
+  QUOTA_MODELS,
+  QUOTA_PERIODS,
+} from './rate-quota.js';
 export { mulberry32 } from './faults.js';
 export {
   type ExecutionView,

@@ -9,10 +9,16 @@ import {
   type EmulatorOptions,
   type FaultKind,
   type NoDispatchForm,
+  type QuotaMessage,
+  type QuotaModel,
+  type QuotaPeriod,
   DETAIL_FORMS,
   EmulatorConfigError,
   FAULT_KINDS,
   NO_DISPATCH_FORMS,
+  QUOTA_MESSAGES,
+  QUOTA_MODELS,
+  QUOTA_PERIODS,
   checkFaults,
   parseDataSources,
   startEmulator,
@@ -31,6 +37,9 @@ export interface EmulatorFlags {
   datasources?: string;
   maxTasks: string;
   rateQuota?: string;
+  rateQuotaPeriod?: string;
+  rateQuotaModel?: string;
+  rateQuotaMessage?: string;
   retryAfter?: string;
   latencyMs?: string;
   jitterMs?: string;
@@ -163,6 +172,9 @@ export function optionsFromFlags(flags: EmulatorFlags): EmulatorOptions {
     instances: nonEmpty(problems, 'instance', flags.instance),
     maxTasks: int(problems, 'max-tasks', flags.maxTasks, 0),
     rateQuota: positive(problems, 'rate-quota', flags.rateQuota),
+    rateQuotaPeriod: choice<QuotaPeriod>(problems, 'rate-quota-period', flags.rateQuotaPeriod, QUOTA_PERIODS),
+    rateQuotaModel: choice<QuotaModel>(problems, 'rate-quota-model', flags.rateQuotaModel, QUOTA_MODELS),
+    rateQuotaMessage: choice<QuotaMessage>(problems, 'rate-quota-message', flags.rateQuotaMessage, QUOTA_MESSAGES),
     retryAfterSeconds: int(problems, 'retry-after', flags.retryAfter, 0),
     latencyMs: int(problems, 'latency-ms', flags.latencyMs, 0),
     jitterMs: int(problems, 'jitter-ms', flags.jitterMs, 0),
