@@ -69,6 +69,11 @@ export class CheckpointWriter {
     this.checkpoint.notes = [...notes];
   }
 
+  /** How many tasks have a final result, earlier invocations' included (the heartbeat's progress). */
+  get done(): number {
+    return this.#done.size;
+  }
+
   /** A task's result: a final one is kept, and the checkpoint saved every 100 such results or 10 s. */
   record(result: TaskResult, progress: { final: boolean; state: () => RunState }): void {
     if (!progress.final) return;

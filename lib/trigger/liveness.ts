@@ -34,14 +34,18 @@ export const DEFAULT_LIVENESS: Liveness = { heartbeatMs: 15_000, staleAfterMs: 4
 /** At most this many claimed-but-silent invocation numbers are stepped over by one takeover. */
 const MAX_SILENT_CLAIMS = 5;
 
-/** One beat; a failed write is logged, not fatal (the next beat may get through). */
+/** How far a run is, for its heartbeat: undefined until it knows (before planning). */
+export type ProgressOf = () => Heartbeat['progress'];
+
+/** One beat, with the run's progress when known; a failed write is logged, not fatal (the next beat may get through). */
 export async function writeHeartbeat(
   state: StateFolder,
   runId: string,
   invocation: number,
   log: Logger,
+  progress?: ProgressOf,
 ): Promise<void> {
-  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString() };
+  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString(), progress: progress?.() };
   await state
     .put('heartbeat.json', beat)
     .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
@@ -66,7 +70,7 @@ export async function writeStopped(
 }
 
 /**
- * Beats every `heartbeatMs` until the returned function is called; that resolves once a beat in
+ * Beats every `heartbeatMs` (with `progress()`, docs/RELIABILITY.md) until the returned function is called; that resolves once a beat in
  * flight has landed (or failed), so that no late beat overwrites what the caller writes next.
  */
 export function startHeartbeat(
@@ -75,10 +79,11 @@ export function startHeartbeat(
   invocation: number,
   liveness: Liveness,
   log: Logger,
+  progress?: ProgressOf,
 ): () => Promise<void> {
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    inFlight = writeHeartbeat(state, runId, invocation, log);
+    inFlight = writeHeartbeat(state, runId, invocation, log, progress);
   }, liveness.heartbeatMs);
   timer.unref();
   return () => {

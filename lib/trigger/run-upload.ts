@@ -164,7 +164,10 @@ async function runInvocation(
 ): Promise<UploadOutcome> {
   const { config } = deps;
   const { run_id: runId, invocation } = checkpoint;
-  const stopBeating = startHeartbeat(state, runId, invocation, deps.liveness ?? DEFAULT_LIVENESS, log);
+  // The heartbeat's progress: tasks with a final result (the checkpoint's) of the plan's, once planned.
+  let total: number | undefined;
+  const progress = () => (total === undefined ? undefined : { done: writer.done, total });
+  const stopBeating = startHeartbeat(state, runId, invocation, deps.liveness ?? DEFAULT_LIVENESS, log, progress);
   const stops = deadlineSignals(
     clock,
     deps.deadline ?? { softMarginMs: config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 },
@@ -193,6 +196,9 @@ async function runInvocation(
         signal: stops.signal,
         deadline: stops.deadline,
         observer: {
+          planned: (plan) => {
+            total = plan.entries.length;
+          },
           result: (r, progress) => writer.record(r, progress),
           ending: async (s) => {
             await writer.settle(s);
