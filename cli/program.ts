@@ -43,6 +43,7 @@ export function buildProgram(ctx: CliContext): Command {
   // The order here is the order of the help text.
   addOfflineCommands(program, ctx);
   addFdiCommands(program, ctx);
+  addRunsCommand(program, ctx);
   addEmulatorCommand(program, ctx);
   addStackCommands(program, ctx);
   return program;
@@ -131,6 +132,7 @@ function withEngineFlags(cmd: Command): Command {
     .option('--token <token>', 'IAM token (FDI_AUTH_TOKEN); prefer the environment, argv is visible to other users')
     .option('--concurrency <n>', 'requests in flight at most (FDI_CONCURRENCY)')
     .option('--rate <rps>', 'requests per second at most (FDI_RATE)')
+    .option('--burst <n>', 'requests the FDI gateway accepts at once above --rate, spent at the start (FDI_BURST; default 0)')
     .option('--max-attempts <n>', 'attempts per request (FDI_MAX_ATTEMPTS)')
     .option('--timeout-ms <ms>', 'timeout of one request (FDI_TIMEOUT_MS)')
     .option(
@@ -139,6 +141,21 @@ function withEngineFlags(cmd: Command): Command {
     )
     .option('--json', 'machine output on stdout')
     .option('--quiet', 'only errors on stderr');
+}
+
+/** runs: the runs a store knows, or one run (README, "Runs"). */
+function addRunsCommand(program: Command, ctx: CliContext): void {
+  program
+    .command('runs')
+    .description('the runs of a report folder (default ./reports) or bucket, newest first; or one run in detail')
+    .argument('[run-id]', 'show this run in detail')
+    .argument('[where]', "dir (default ./reports), s3://bucket (the function's layout) or s3://bucket/prefix")
+    .option('--json', 'machine output on stdout (README, "Runs")')
+    .option('--watch', 'refresh until the run (or every run shown) has ended')
+    .option('--interval <seconds>', 'with --watch: how often to look', '2')
+    .option('--limit <n>', 'runs per page', '20')
+    .option('--offset <n>', 'skip this many of the newest runs', '0')
+    .action(lazy(() => import('./commands/runs.js'), ctx));
 }
 
 /** emulator: the FDI emulator's settings as flags (EmulatorFlags). */

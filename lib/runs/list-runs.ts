@@ -1,0 +1,150 @@
+/**
+ * The runs a store knows (README, "Runs"), newest first, paged. The store is listed by prefix once and
+ * run ids are read from the keys, which sort by the run's start (lib/run-record.ts): only the runs of
+ * the page asked for are read (a report, a live record, or a lock and its heartbeat), so a bucket of
+ * thousands of runs answers in a few list requests and a page's reads.
+ */
+import path from 'node:path';
+import type { Report } from '../report/types.js';
+import { joinKey, type ObjectStore } from '../storage/object-store.js';
+import type { Checkpoint, Heartbeat, Lock } from '../trigger/state.js';
+import { fromLiveRecord, fromLock, fromReport, RUN_ID_PATTERN, summaryOf } from './derive.js';
+import type { LiveRecord, RunDetail, RunsPage } from './types.js';
+
+/** Where runs are kept: report folders and live records under `reportPrefix`, and the function's state. */
+export interface RunsStore {
+  store: ObjectStore;
+  reportPrefix: string;
+  /** The function's state prefix, when the store is the bucket the function serves. */
+  statePrefix?: string | undefined;
+  /** How to name it to a person: a folder, or `s3://bucket[/prefix]`. */
+  location: string;
+}
+
+/** What the keys say of one run, before anything is read. */
+type Found = { runId: string; kind: 'report' | 'lock'; dir: string } | { runId: string; kind: 'live'; key: string };
+
+/** The suffix of a command-line run's live record, beside its report folder (live-record.ts). */
+export const LIVE_SUFFIX = '.live.json';
+
+/** Every run of the store by id, from listings alone; a report wins over a live record or a lock. */
+async function findAll(src: RunsStore): Promise<Map<string, Found>> {
+  const runs = new Map<string, Found>();
+  const [reportKeys, stateKeys] = await Promise.all([
+    src.store.list(src.reportPrefix),
+    src.statePrefix === undefined ? Promise.resolve([]) : src.store.list(src.statePrefix),
+  ]);
+  for (const key of reportKeys) {
+    const parts = key.split('/');
+    const name = parts[parts.length - 1];
+    const parent = parts[parts.length - 2] ?? '';
+    if (name === 'report.json' && RUN_ID_PATTERN.test(parent))
+      runs.set(parent, { runId: parent, kind: 'report', dir: parts.slice(0, -1).join('/') });
+    else if (name.endsWith(LIVE_SUFFIX)) {
+      const runId = name.slice(0, -LIVE_SUFFIX.length);
+      if (RUN_ID_PATTERN.test(runId) && runs.get(runId)?.kind !== 'report')
+        runs.set(runId, { runId, kind: 'live', key });
+    }
+  }
+  // A lock names its run only inside it: read the few that are open (their run has not finished).
+  await Promise.all(
+    openLocks(stateKeys).map(async (dir) => {
+      const lock = await getJson<Lock>(src.store, joinKey(dir, 'lock.json'));
+      if (lock && RUN_ID_PATTERN.test(lock.owner) && !runs.has(lock.owner))
+        runs.set(lock.owner, { runId: lock.owner, kind: 'lock', dir });
+    }),
+  );
+  return runs;
+}
+
+/** The state folders holding a lock and no finished.json: runs of the function that have not ended. */
+function openLocks(stateKeys: readonly string[]): string[] {
+  const dirs = new Map<string, { lock: boolean; finished: boolean }>();
+  for (const key of stateKeys) {
+    const slash = key.lastIndexOf('/');
+    const name = key.slice(slash + 1);
+    if (name !== 'lock.json' && name !== 'finished.json') continue;
+    const dir = key.slice(0, slash);
+    const d = dirs.get(dir) ?? { lock: false, finished: false };
+    d[name === 'lock.json' ? 'lock' : 'finished'] = true;
+    dirs.set(dir, d);
+  }
+  return [...dirs].filter(([, d]) => d.lock && !d.finished).map(([dir]) => dir);
+}
+
+async function getJson<T>(store: ObjectStore, key: string): Promise<T | undefined> {
+  const obj = await store.get(key);
+  if (!obj) return undefined;
+  try {
+    return JSON.parse(Buffer.from(obj.body).toString('utf8')) as T;
+  } catch {
+    // Half a record (a store without atomic writes) is no record.
+    return undefined;
+  }
+}
+
+/** Where a report folder is, as the report sink names it (lib/storage/report-sink.ts). */
+function folderLocation(store: ObjectStore, dir: string): string {
+  return store.location.startsWith('s3://')
+    ? `${joinKey(store.location, dir)}/`
+    : `${path.join(store.location, dir)}${path.sep}`;
+}
+
+/** What is known of one found run; undefined when it vanished between the listing and the read. */
+async function read(
+  src: RunsStore,
+  found: Found,
+  clock: { now: number; staleAfterMs: number },
+  detail: boolean,
+): Promise<RunDetail | undefined> {
+  const { store } = src;
+  if (found.kind === 'report') {
+    const report = await getJson<Report>(store, joinKey(found.dir, 'report.json'));
+    return report && fromReport(report, folderLocation(store, found.dir));
+  }
+  if (found.kind === 'live') {
+    const live = await getJson<LiveRecord>(store, found.key);
+    return live && fromLiveRecord(live, clock.now, clock.staleAfterMs);
+  }
+  const [lock, beat, checkpoint] = await Promise.all([
+    getJson<Lock>(store, joinKey(found.dir, 'lock.json')),
+    getJson<Heartbeat>(store, joinKey(found.dir, 'heartbeat.json')),
+    detail ? getJson<Checkpoint>(store, joinKey(found.dir, 'checkpoint.json')) : undefined,
+  ]);
+  return lock && fromLock(lock, beat, clock.now, clock.staleAfterMs, checkpoint);
+}
+
+export interface ListOptions {
+  limit: number;
+  offset?: number | undefined;
+  /** After how long without a heartbeat a run is stalled (the takeover threshold). */
+  staleAfterMs: number;
+  now?: number | undefined;
+}
+
+/** A page of the store's runs, newest first. */
+export async function listRuns(src: RunsStore, options: ListOptions): Promise<RunsPage> {
+  const all = [...(await findAll(src)).values()].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
+  const offset = options.offset ?? 0;
+  const clock = { now: options.now ?? Date.now(), staleAfterMs: options.staleAfterMs };
+  const page = all.slice(offset, offset + options.limit);
+  const read1 = await Promise.all(page.map((f) => read(src, f, clock, false)));
+  return {
+    location: src.location,
+    total: all.length,
+    offset,
+    limit: options.limit,
+    runs: read1.filter((d): d is RunDetail => d !== undefined).map(summaryOf),
+  };
+}
+
+/** One run in detail; undefined when the store holds no run of that id. */
+export async function findRun(
+  src: RunsStore,
+  runId: string,
+  options: Pick<ListOptions, 'staleAfterMs' | 'now'>,
+): Promise<RunDetail | undefined> {
+  const found = (await findAll(src)).get(runId);
+  const clock = { now: options.now ?? Date.now(), staleAfterMs: options.staleAfterMs };
+  return found && read(src, found, clock, true);
+}

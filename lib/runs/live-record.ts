@@ -1,0 +1,140 @@
+/**
+ * A command-line run's live record (docs/RELIABILITY.md, "Runs in progress"): `<run-id>.live.json`
+ * beside the run's report folder, written when the run starts and every few seconds with its progress,
+ * and removed once the run has ended (its report written, or not). A run killed before its end leaves
+ * it behind, no longer rewritten: `runs` shows it `stalled` once it is older than the stale threshold.
+ * It is never inside the report folder, which holds a whole report or nothing.
+ */
+import type { Config } from '../config.js';
+import type { Logger } from '../logger.js';
+import type { Operation, RequestedBy, TaskResult } from '../report/types.js';
+import type { RunObserver } from '../run-types.js';
+import { joinKey, parseS3Uri, type ObjectStore } from '../storage/object-store.js';
+import { localManifestPath, manifestPath } from '../storage/report-layout.js';
+import { storeAt } from '../storage/store-at.js';
+import { tally } from './derive.js';
+import { LIVE_SUFFIX } from './list-runs.js';
+import type { LiveRecord } from './types.js';
+
+/** A command-line run beats this often unless FDI_HEARTBEAT_MS says otherwise. */
+export const CLI_BEAT_MS = 5_000;
+
+/** What the run's hooks feed the record with. */
+export interface LiveRun {
+  /** The orchestrator named the run: the record is written now and then every beat. */
+  begin(runId: string): void;
+  /** The tasks execution will go through. */
+  planned(total: number): void;
+  /** A task's result; a final one counts as done. */
+  result(result: TaskResult, final: boolean): void;
+  /** The run has ended: stop beating and remove the record. */
+  end(): Promise<void>;
+}
+
+export interface LiveRunOptions {
+  manifest: string;
+  operation: Operation;
+  requestedBy?: RequestedBy | undefined;
+  everyMs: number;
+  log: Logger;
+}
+
+/**
+ * The live record of a command-line run whose report goes to `reportFlag` (or the default: ./reports,
+ * or the manifest's bucket): the same folder the report sink writes into (lib/storage/report-sink.ts).
+ */
+export async function liveRunFor(
+  reportFlag: string | undefined,
+  config: Config,
+  options: LiveRunOptions,
+  cwd: string = process.cwd(),
+): Promise<LiveRun> {
+  const s3 = parseS3Uri(options.manifest);
+  const folder = s3 ? manifestPath(s3.key, config.prefixes.manifest) : localManifestPath(options.manifest, cwd);
+  const dest = reportFlag ?? (s3 ? `s3://${s3.bucket}/${config.prefixes.report}` : 'reports');
+  const { store, prefix } = await storeAt(dest, config.s3);
+  return liveRun(store, (runId) => joinKey(prefix, folder, `${runId}${LIVE_SUFFIX}`), options);
+}
+
+/** The live record of a run in `store` at `keyOf(runId)`; writes and removals never fail the run. */
+export function liveRun(store: ObjectStore, keyOf: (runId: string) => string, options: LiveRunOptions): LiveRun {
+  const results = new Map<number, TaskResult['status']>();
+  let record: LiveRecord | undefined;
+  let timer: NodeJS.Timeout | undefined;
+  let writing: Promise<void> = Promise.resolve();
+  const warn = (what: string) => (err: unknown) =>
+    options.log.warn({ err: (err as Error).message }, `live record of the run not ${what}`);
+  const beat = () => {
+    if (!record) return;
+    const now: LiveRecord = {
+      ...record,
+      at: new Date().toISOString(),
+      counts: tally([...results.values()].map((status) => ({ status }))),
+    };
+    now.progress = record.progress && { done: results.size, total: record.progress.total };
+    const key = keyOf(record.run_id);
+    writing = writing.then(() => store.put(key, JSON.stringify(now), 'application/json')).catch(warn('saved'));
+  };
+  return {
+    begin(runId) {
+      if (record) return;
+      const at = new Date().toISOString();
+      record = {
+        run_id: runId,
+        manifest: options.manifest,
+        operation: options.operation,
+        started_at: at,
+        at,
+        requested_by: options.requestedBy,
+        pid: process.pid,
+      };
+      beat();
+      timer = setInterval(beat, options.everyMs);
+      timer.unref();
+    },
+    planned(total) {
+      if (record) record.progress = { done: 0, total };
+      beat();
+    },
+    result(r, final) {
+      if (final) results.set(r.index, r.status);
+    },
+    async end() {
+      clearInterval(timer);
+      await writing;
+      if (record) await store.delete(keyOf(record.run_id)).catch(warn('removed'));
+    },
+  };
+}
+
+/**
+ * `logger` as the orchestrator's logger, calling `named` with the run id when the orchestrator names its
+ * run: it does so once, as it starts, with the logger's child for the run (lib/run-record.ts), and the
+ * run's hooks do not carry the id.
+ */
+export function namingRun(logger: Logger, named: (runId: string) => void): Logger {
+  return new Proxy(logger, {
+    get(target, prop, receiver) {
+      if (prop !== 'child') return Reflect.get(target, prop, receiver) as unknown;
+      return (...[bindings, options]: Parameters<Logger['child']>) => {
+        if (typeof bindings.run_id === 'string') named(bindings.run_id);
+        return target.child(bindings, options);
+      };
+    },
+  });
+}
+
+/** `observer` with the live record fed too: the plan's tasks as its total, each final result as done. */
+export function observedBy(observer: RunObserver, live: LiveRun): RunObserver {
+  return {
+    ...observer,
+    planned(plan, manifest) {
+      observer.planned?.(plan, manifest);
+      live.planned(plan.entries.length);
+    },
+    result(r, progress) {
+      observer.result?.(r, progress);
+      live.result(r, progress.final);
+    },
+  };
+}
