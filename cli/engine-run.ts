@@ -10,7 +10,9 @@ import { connectFdi } from '../lib/fdi/client/connect.js';
 import { createLogger } from '../lib/logger.js';
 import type { ManifestError } from '../lib/report/types.js';
 import type { RequestedBy } from '../lib/report/types.js';
-import type { Provenance, RunDeps } from '../lib/run-types.js';
+import type { Operation } from '../lib/report/types.js';
+import { CLI_BEAT_MS, liveRunFor, namingRun, observedBy } from '../lib/runs/live-record.js';
+import type { Provenance, RunDeps, RunObserver } from '../lib/run-types.js';
 import { scrub } from '../lib/secret.js';
 import { appliedStoreAt, DEFAULT_LOCAL_STATE } from '../lib/storage/applied-store.js';
 import { manifestReader } from '../lib/storage/manifest-reader.js';
@@ -63,6 +65,33 @@ const NO_POLICY_WARNING =
   'warning: no operator policy is set (FDI_POLICY or FDI_POLICY_OBJECT), so this manifest may target any ' +
   'project and instance and overwrite tasks; the function serving the bucket may refuse what this run allows ' +
   '(docs/SECURITY.md)\n';
+
+/**
+ * Runs `run` (an apply or a destroy) with a live record of it beside its report folder, so that
+ * `fdi-provision runs` sees it while it goes and a killed one as stalled (lib/runs/live-record.ts).
+ */
+export async function withLiveRecord<T>(
+  engine: EngineSetup,
+  where: { reportFlag: string | undefined; manifestUri: string; operation: Operation },
+  observer: RunObserver,
+  run: (observer: RunObserver, deps: RunDeps) => Promise<T>,
+): Promise<T> {
+  const live = await liveRunFor(where.reportFlag, engine.config, {
+    manifest: where.manifestUri,
+    operation: where.operation,
+    requestedBy: engine.provenance.requestedBy,
+    everyMs: engine.config.liveness?.heartbeatMs ?? CLI_BEAT_MS,
+    log: engine.deps.logger,
+  });
+  try {
+    return await run(observedBy(observer, live), {
+      ...engine.deps,
+      logger: namingRun(engine.deps.logger, (runId) => live.begin(runId)),
+    });
+  } finally {
+    await live.end();
+  }
+}
 
 /** The command line's user and host, as the machine names them (what it says, not proof). */
 function localUser(): RequestedBy {

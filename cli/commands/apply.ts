@@ -7,7 +7,7 @@ import { runManifest } from '../../lib/run-manifest.js';
 import type { Finished } from '../../lib/run-types.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommandAction, CommonFlags } from '../context.js';
-import { errorLines, setUpEngine } from '../engine-run.js';
+import { errorLines, setUpEngine, withLiveRecord } from '../engine-run.js';
 import { createProgress, progressObserver } from '../progress.js';
 
 /** apply's flags: the engine's, and `--verify [seconds]` (true without a value). */
@@ -34,7 +34,8 @@ export function verifyFlag(raw: string | boolean | undefined): { timeoutMs: numb
 
 const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
   const verify = verifyFlag(flags.verify);
-  const { config, deps, provenance, clean } = setUpEngine(manifestUri, flags, ctx);
+  const engine = setUpEngine(manifestUri, flags, ctx);
+  const { config, provenance, clean } = engine;
   const sink = await reportSinkFor(flags.report, manifestUri, config);
   const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
   const observer = {
@@ -48,9 +49,12 @@ const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
   };
   let outcome;
   try {
-    outcome = await runManifest(
-      { mode: 'apply', config, sink, signal: ctx.signal, observer, provenance, verify },
-      deps,
+    outcome = await withLiveRecord(
+      engine,
+      { reportFlag: flags.report, manifestUri, operation: 'apply' },
+      observer,
+      (observed, deps) =>
+        runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer: observed, provenance, verify }, deps),
     );
   } finally {
     progress.stop();

@@ -11,7 +11,7 @@ import type { Plan } from '../../lib/plan/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
 import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommonFlags } from '../context.js';
-import { errorLines, setUpEngine } from '../engine-run.js';
+import { errorLines, setUpEngine, withLiveRecord } from '../engine-run.js';
 import { createProgress, progressObserver } from '../progress.js';
 import { printOutcome } from './apply.js';
 import { planTable } from './plan.js';
@@ -29,7 +29,8 @@ export default async function destroy([manifestUri]: string[], flags: DestroyFla
     ctx.stderr.write(NO_TERMINAL);
     return EXIT.rejected;
   }
-  const { config, deps, provenance, clean } = setUpEngine(manifestUri, flags, ctx);
+  const engine = setUpEngine(manifestUri, flags, ctx);
+  const { config, deps, provenance, clean } = engine;
   const request = { config, signal: ctx.signal, provenance, operation: 'destroy', force: flags.force } as const;
   if (ask) {
     const preview = await runManifest({ ...request, mode: 'plan' }, deps);
@@ -52,7 +53,12 @@ export default async function destroy([manifestUri]: string[], flags: DestroyFla
   const observer = progressObserver(progress);
   let outcome;
   try {
-    outcome = await runManifest({ ...request, mode: 'apply', sink, observer }, deps);
+    outcome = await withLiveRecord(
+      engine,
+      { reportFlag: flags.report, manifestUri, operation: 'destroy' },
+      observer,
+      (observed, liveDeps) => runManifest({ ...request, mode: 'apply', sink, observer: observed }, liveDeps),
+    );
   } finally {
     progress.stop();
   }
