@@ -29,6 +29,19 @@ locals {
     FDI_POLICY_OBJECT = var.fdi_policy_object
   }
 
+  # The run-end notice (docs/NOTIFY.md): format, attempts and timeouts, left out when empty. The URL and
+  # the headers hold credentials: they go to encrypted_user_data (below), never to user_data.
+  notify_settings = {
+    FDI_NOTIFY_FORMAT             = var.notify.format
+    FDI_NOTIFY_ATTEMPTS           = var.notify.attempts
+    FDI_NOTIFY_ATTEMPT_TIMEOUT_MS = var.notify.attempt_timeout_ms
+    FDI_NOTIFY_TIMEOUT_MS         = var.notify.timeout_ms
+  }
+  notify_secrets = { for k, v in {
+    FDI_NOTIFY_URL     = var.notify_url
+    FDI_NOTIFY_HEADERS = var.notify_headers
+  } : k => v if v != "" }
+
   # Destroy uploads (var.destroy_uploads, docs/DESTROY.md): passed only when enabled, never by default.
   destroy_settings = var.destroy_uploads ? {
     FDI_DESTROY_UPLOADS = "true"
@@ -234,7 +247,9 @@ resource "huaweicloud_fgs_function" "provisioner" {
   code_filename = local.code_in_obs ? null : "fdi-provisioner.zip"
   code_url      = local.code_in_obs ? "https://${var.code_bucket}.obs.${var.region}.myhuaweicloud.com/${local.code_key}" : null
 
-  user_data = jsonencode(merge(local.settings, local.destroy_settings, { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" }))
+  user_data = jsonencode(merge(local.settings, local.destroy_settings, { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" }, { for k, v in local.notify_settings : k => v if v != "" }))
+  # Encrypted settings: the function reads them with getUserData like the others (docs/NOTIFY.md).
+  encrypted_user_data = length(local.notify_secrets) > 0 ? jsonencode(local.notify_secrets) : null
 
   depends_on = [huaweicloud_obs_bucket_object.package]
 

@@ -157,6 +157,31 @@ variable "fdi_policy_object" {
   default     = ""
 }
 
+variable "notify_url" {
+  description = "The webhook told of every run's end (FDI_NOTIFY_URL, docs/NOTIFY.md): https, e.g. a chat tool's incoming webhook or your relay. Passed as an encrypted setting: chat tools put their credential in the URL. Empty = no notice."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "notify_headers" {
+  description = "Extra headers of the notice as a JSON object (FDI_NOTIFY_HEADERS), e.g. {\"Authorization\": \"Bearer …\"}; an encrypted setting. Empty = none."
+  type        = string
+  default     = ""
+  sensitive   = true
+}
+
+variable "notify" {
+  description = "The notice's format (json, feishu, dingtalk, wecom), attempts, and timeouts per attempt and overall in ms (FDI_NOTIFY_FORMAT, FDI_NOTIFY_ATTEMPTS, FDI_NOTIFY_ATTEMPT_TIMEOUT_MS, FDI_NOTIFY_TIMEOUT_MS); empty values keep the product's defaults. Keep timeout_ms well under the function's timeout."
+  type = object({
+    format             = optional(string, "")
+    attempts           = optional(string, "")
+    attempt_timeout_ms = optional(string, "")
+    timeout_ms         = optional(string, "")
+  })
+  default = {}
+}
+
 variable "roma_enterprise_project" {
   description = "The enterprise project that holds the ROMA Connect instances the function may use. Set = the ROMA policy is granted in that enterprise project only; empty = in the region's project (every instance of the region). Huawei IAM cannot scope ROMA actions to an instance ID."
   type        = string

@@ -1,5 +1,5 @@
 /**
- * FDI secrets from AWS Systems Manager Parameter Store, read once per cold start. The deployed
+ * FDI secrets (and the run-end notice's webhook URL and headers) from AWS Systems Manager Parameter Store, read once per cold start. The deployed
  * function's environment names the parameters (`FDI_SECRET_KEY_PARAM=/fdi-provisioner/secret-key`),
  * never the values: this module fetches them (SecureString decrypted) and returns a copy of the
  * environment with the values filled in, for `loadConfig` to wrap as `Secret`s. `process.env` is left
@@ -25,6 +25,9 @@ export const SECRET_SETTINGS = [
   'FDI_SECRET_KEY',
   'FDI_SECURITY_TOKEN',
   'FDI_IAM_PASSWORD',
+  // The run-end notice's webhook (docs/NOTIFY.md): its URL may hold the receiver's credential, its headers a token.
+  'FDI_NOTIFY_URL',
+  'FDI_NOTIFY_HEADERS',
 ] as const;
 export type SecretSetting = (typeof SECRET_SETTINGS)[number];
 
