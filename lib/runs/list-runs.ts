@@ -134,7 +134,11 @@ export async function listRuns(src: RunsStore, options: ListOptions): Promise<Ru
     total: all.length,
     offset,
     limit: options.limit,
-    runs: read1.filter((d): d is RunDetail => d !== undefined).map(summaryOf),
+    // Ids sort runs to the second; within the page, runs of the same second by their start in ms.
+    runs: read1
+      .filter((d): d is RunDetail => d !== undefined)
+      .map(summaryOf)
+      .sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || (a.run_id < b.run_id ? 1 : -1)),
   };
 }
 
