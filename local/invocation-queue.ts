@@ -23,6 +23,8 @@ export class InvocationQueue<E> {
     private readonly handler: Invoke<E>,
     private readonly budgetMs: number,
     private readonly logger: Logger,
+    /** Told of each outcome as it comes (fdi-provision local prints a link for each finished run). */
+    private readonly onOutcome?: (outcome: RecordOutcome) => void,
   ) {}
 
   /** Queues an event behind those received before it. */
@@ -50,7 +52,9 @@ export class InvocationQueue<E> {
     const started = Date.now();
     try {
       const remaining = () => this.budgetMs - (Date.now() - started);
-      this.outcomes.push(...(await this.handler(event, remaining)));
+      const outcomes = await this.handler(event, remaining);
+      this.outcomes.push(...outcomes);
+      for (const o of outcomes) this.onOutcome?.(o);
     } catch (err) {
       // Logged, not rethrown: the queue goes on with the next event. Lambda would retry the failed
       // event (FunctionGraph when its async retry is configured); the local stack does not.

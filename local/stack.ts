@@ -51,6 +51,8 @@ export interface LocalStackOptions {
   deliverStoreEvents?: boolean;
   /** FunctionGraph mode: the agency's temporary credentials (default: fresh random ones). */
   temporaryCredentials?: TemporaryCredentials;
+  /** Told of each handler outcome as it comes (a finished run, a continuation, an ignored record …). */
+  onOutcome?: (outcome: RecordOutcome) => void;
 }
 
 export type Platform = 'aws' | 'functiongraph';
@@ -157,7 +159,12 @@ export async function startLocalStack(options: LocalStackOptions): Promise<Local
     );
     invoke = (event, remaining) => handler(event as S3Event, { getRemainingTimeInMillis: remaining });
   }
-  const invocations = new InvocationQueue(invoke, options.invocationTimeoutMs ?? 15 * 60_000, options.logger);
+  const invocations = new InvocationQueue(
+    invoke,
+    options.invocationTimeoutMs ?? 15 * 60_000,
+    options.logger,
+    options.onOutcome,
+  );
   if (options.deliverStoreEvents !== false) store.onEvent((event) => invocations.push(toEvent(event)));
 
   return {

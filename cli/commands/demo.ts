@@ -1,15 +1,16 @@
 /**
  * `npm run demo`: the main job end to end on the embedded stack. Starts it on free ports in a fresh
  * folder, uploads every example manifest through the S3 API, waits for the runs the uploads trigger,
- * prints each summary and where the reports are, and exits 0 when every run succeeded.
+ * prints each summary and where the reports are, ends with where each report.html is, and exits 0
+ * when every run succeeded.
  */
-import { mkdtemp, readdir, readFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readdir, readFile, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { EXIT } from '../../lib/errors.js';
-import { startLocalStack, type Platform } from '../../local/stack.js';
+import { startLocalStack, type LocalStack, type Platform } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import { summaryMarkdown } from '../../lib/report/summary-md.js';
 import type { Report } from '../../lib/report/types.js';
@@ -46,6 +47,7 @@ const demo: CommandAction<{ dataDir?: string; platform?: Platform }> = async (_a
     }
     await stack.idle();
     let ok = true;
+    const pages: string[] = [];
     for (const f of files) {
       const latestKey = `reports/examples/${f.replace(/\.ya?ml$/, '')}/latest.json`;
       const res = await stack.s3
@@ -58,18 +60,34 @@ const demo: CommandAction<{ dataDir?: string; platform?: Platform }> = async (_a
       }
       const report = JSON.parse(await res.Body.transformToString()) as Report;
       ok &&= report.status === 'succeeded';
-      out(
-        `\n${summaryMarkdown(report)}\nreport files: s3://${stack.bucket}/reports/examples/${f.replace(/\.ya?ml$/, '')}/${report.run_id}/\n`,
-      );
+      const folder = `reports/examples/${f.replace(/\.ya?ml$/, '')}/${report.run_id}`;
+      out(`\n${summaryMarkdown(report)}\nreport files: s3://${stack.bucket}/${folder}/\n`);
+      pages.push(`  ${report.status.padEnd(9)} s3://${stack.bucket}/${folder}/report.html`);
+      pages.push(`            ${await saveReportHtml(stack, `${folder}/report.html`, dataDir)}`);
     }
     const stats = stack.emulator.stats();
     out(
       `\nemulator: ${stats.tasksStored} tasks stored, ${stats.requestsTotal} requests; bucket contents are under ${path.join(dataDir, 's3', stack.bucket)}\n`,
     );
+    // Last, so it is what the terminal shows: each run's report.html, in the bucket and as a file.
+    out(`\nreport.html of each run (in the bucket; the copy below it opens in a browser):\n${pages.join('\n')}\n`);
     return ok ? EXIT.ok : EXIT.someFailed;
   } finally {
     await stack.close();
   }
 };
+
+/**
+ * Copies a report.html out of the bucket to `dataDir/<key>` and returns that path: the stack (and
+ * its S3 server) stops when the demo ends, and s3rver's own file of the object is not named .html.
+ */
+async function saveReportHtml(stack: LocalStack, key: string, dataDir: string): Promise<string> {
+  const res = await stack.s3.send(new GetObjectCommand({ Bucket: stack.bucket, Key: key })).catch(() => undefined);
+  if (!res?.Body) return `(no report.html at s3://${stack.bucket}/${key})`;
+  const file = path.join(dataDir, ...key.split('/'));
+  await mkdir(path.dirname(file), { recursive: true });
+  await writeFile(file, await res.Body.transformToString());
+  return file;
+}
 
 export default demo;

@@ -1,7 +1,8 @@
 /** `fdi-provision local`: run the embedded stack until SIGINT/SIGTERM. */
 import path from 'node:path';
 import { UserError } from '../../lib/errors.js';
-import { LocalPortInUseError, startLocalStack, type Platform } from '../../local/stack.js';
+import { finishedRunLine, objectUrl, reportHtmlKey } from '../../local/report-links.js';
+import { LocalPortInUseError, startLocalStack, type LocalStack, type Platform } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import type { CliContext, CommandAction } from '../context.js';
 import { portInUse } from '../port-in-use.js';
@@ -29,7 +30,15 @@ const PORT_FLAGS = {
 
 const local: CommandAction<LocalFlags> = async (_args, flags, ctx: CliContext) => {
   const logger = createLogger({ level: ctx.env.LOG_LEVEL ?? 'info', pretty: Boolean(ctx.stderr.isTTY) });
+  // Each finished run: one line on stdout with the loopback URL of its report.html (served by s3rver).
+  const started: { stack?: LocalStack } = {};
   const stack = await startLocalStack({
+    onOutcome: (o) => {
+      const s = started.stack;
+      if (o.kind !== 'finished' || !s) return;
+      const url = objectUrl(s.s3Endpoint, s.bucket, reportHtmlKey(o.reportKey));
+      ctx.stdout.write(`${finishedRunLine(o.report, url)}\n`);
+    },
     s3Port: port(flags.s3Port, PORT_FLAGS.s3Port),
     emulatorPort: port(flags.emulatorPort, PORT_FLAGS.emulatorPort),
     bucket: flags.bucket,
@@ -39,6 +48,7 @@ const local: CommandAction<LocalFlags> = async (_args, flags, ctx: CliContext) =
   }).catch((err: unknown) => {
     throw err instanceof LocalPortInUseError ? portInUse(err, PORT_FLAGS[err.option]) : err;
   });
+  started.stack = stack;
   const { env } = stack;
   const functionGraph = stack.platform === 'functiongraph';
   ctx.stdout.write(
@@ -50,7 +60,7 @@ const local: CommandAction<LocalFlags> = async (_args, flags, ctx: CliContext) =
         : 'handler:              AWS Lambda (handlers/manifest-uploaded.handler): S3 events',
       `bucket:               ${stack.bucket}`,
       `manifests:            s3://${stack.bucket}/manifests/…/*.yaml  (an upload triggers a run)`,
-      `reports:              s3://${stack.bucket}/reports/…`,
+      `reports:              s3://${stack.bucket}/reports/…  (each finished run prints a link to its report.html)`,
       `state:                s3://${stack.bucket}/state/…`,
       `data:                 ${path.resolve(flags.dataDir)}`,
       '',
