@@ -1,0 +1,92 @@
+/** Which runs a store holds, from its keys: reports win, open locks only, paging by run id. */
+import { describe, expect, it } from 'vitest';
+import { localStore } from '../../../lib/storage/local-store.js';
+import { findRun, listRuns } from '../../../lib/runs/list-runs.js';
+import type { Report } from '../../../lib/report/types.js';
+import { tempDir } from '../../helpers/cli.js';
+
+const id = (n: number) => `20261128T20382${n}Z-00000${n}`;
+const NOW = Date.parse('2026-11-28T20:40:00.000Z');
+
+function report(runId: string): Report {
+  return {
+    version: 1,
+    run_id: runId,
+    operation: 'apply',
+    manifest: { uri: 'w.yaml' },
+    status: 'succeeded',
+    started_at: '2026-11-28T20:38:20.000Z',
+    finished_at: '2026-11-28T20:38:21.000Z',
+    duration_ms: 1000,
+    counts: { total: 1, created: 1, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
+    steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
+    stats: { requests: 1, retries: 0, throttled: 0 },
+    errors: [],
+    tasks: [{ index: 0, name: 't', status: 'created', attempts: 1 }],
+  };
+}
+
+async function fixture() {
+  const store = localStore(await tempDir('fdi-runs-list-'));
+  const put = (key: string, value: unknown) => store.put(key, JSON.stringify(value));
+  const live = (runId: string, at: string) =>
+    put(`reports/w/${runId}.live.json`, {
+      run_id: runId,
+      manifest: 'w.yaml',
+      operation: 'apply',
+      started_at: at,
+      at,
+      pid: 1,
+    });
+  const lock = (dir: string, runId: string) =>
+    put(`state/w/${dir}/lock.json`, {
+      owner: runId,
+      bucket: 'b',
+      key: 'manifests/w.yaml',
+      upload_id: dir,
+      started_at: '2026-11-28T20:39:59.000Z',
+    });
+  await put(`reports/w/${id(1)}/report.json`, report(id(1)));
+  await put(`reports/w/${id(1)}/summary.md`, '');
+  await put('reports/w/latest.json', report(id(1)));
+  await live(id(1), '2026-11-28T20:38:20.000Z'); // left behind by a run whose report exists: the report wins
+  await live(id(2), '2026-11-28T20:39:59.000Z'); // a command-line run in progress
+  await lock('u3', id(3)); // a function run in progress
+  await lock('u4', id(4));
+  await put('state/w/u4/finished.json', { run_id: id(4) }); // finished: its report is elsewhere, its lock does not count
+  await put('state/applied/x.json', {});
+  return { store, reportPrefix: 'reports/', statePrefix: 'state/', location: 's3://b' };
+}
+
+describe('listRuns', () => {
+  it('finds each run once, newest first, from reports, live records and open locks', async () => {
+    const page = await listRuns(await fixture(), { limit: 20, staleAfterMs: 45_000, now: NOW });
+    expect(page.total).toBe(3);
+    expect(page.runs.map((r) => [r.run_id, r.source, r.state])).toEqual([
+      [id(3), 'function', 'running'],
+      [id(2), 'cli', 'running'],
+      [id(1), 'report', 'succeeded'],
+    ]);
+  });
+
+  it('pages by run id', async () => {
+    const src = await fixture();
+    const page = await listRuns(src, { limit: 1, offset: 1, staleAfterMs: 45_000, now: NOW });
+    expect(page).toMatchObject({ total: 3, offset: 1, limit: 1 });
+    expect(page.runs.map((r) => r.run_id)).toEqual([id(2)]);
+  });
+
+  it('without a state prefix (a report folder), locks are not looked for', async () => {
+    const src = { ...(await fixture()), statePrefix: undefined };
+    expect((await listRuns(src, { limit: 20, staleAfterMs: 45_000, now: NOW })).total).toBe(2);
+  });
+
+  it('finds one run by id, or none', async () => {
+    const src = await fixture();
+    expect(await findRun(src, id(3), { staleAfterMs: 45_000, now: NOW })).toMatchObject({
+      source: 'function',
+      invocation: 1,
+    });
+    expect(await findRun(src, id(4), { staleAfterMs: 45_000, now: NOW })).toBeUndefined();
+  });
+});
