@@ -57,7 +57,7 @@ const LIB_WIDE = [
 const LAYERS = [
   {
     name: 'shared types, errors, secrets and configuration (pure)',
-    files: ['lib/types.ts', 'lib/errors.ts', 'lib/secret.ts', 'lib/config.ts'],
+    files: ['lib/types.ts', 'lib/errors.ts', 'lib/secret.ts', 'lib/config.ts', 'lib/config-liveness.ts'],
     patterns: [
       {
         regex: lib(

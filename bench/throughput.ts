@@ -297,7 +297,14 @@ async function quotaCases(seed: number): Promise<void> {
       ...base,
       label: 'quota known, burst allowed',
       model: 'bucket',
+      client: { rate: q, burst: q },
       target: { text: '≥ 1.0 × N/Q', met: (r) => r.wallRatio >= 1 && r.clean },
+    },
+    {
+      ...base,
+      label: 'quota known, bucket, no --burst',
+      model: 'bucket',
+      target: { text: '≥ 0.97 × N/Q', met: (r) => r.wallRatio >= 0.97 && r.clean },
     },
     {
       ...base,

@@ -22,6 +22,7 @@ export interface CommonFlags {
   rate?: string;
   maxAttempts?: string;
   timeoutMs?: string;
+  burst?: string;
   report?: string;
   state?: string;
   json?: boolean;

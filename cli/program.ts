@@ -132,7 +132,10 @@ function withEngineFlags(cmd: Command): Command {
     .option('--token <token>', 'IAM token (FDI_AUTH_TOKEN); prefer the environment, argv is visible to other users')
     .option('--concurrency <n>', 'requests in flight at most (FDI_CONCURRENCY)')
     .option('--rate <rps>', 'requests per second at most (FDI_RATE)')
-    .option('--burst <n>', 'requests the FDI gateway accepts at once above --rate, spent at the start (FDI_BURST; default 0)')
+    .option(
+      '--burst <n>',
+      'requests the FDI gateway accepts at once above --rate, spent at the start (FDI_BURST; default 0)',
+    )
     .option('--max-attempts <n>', 'attempts per request (FDI_MAX_ATTEMPTS)')
     .option('--timeout-ms <ms>', 'timeout of one request (FDI_TIMEOUT_MS)')
     .option(

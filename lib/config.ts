@@ -4,6 +4,7 @@
  */
 import { ConfigError } from './errors.js';
 import { notifyFrom, notifySecrets, type NotifySettings } from './notify/settings.js';
+import { livenessFrom } from './config-liveness.js';
 import { Secret } from './secret.js';
 
 /** How requests to FDI authenticate. */
@@ -30,6 +31,12 @@ export interface Config {
   limits: Limits;
   /** The limits set explicitly (environment or flag): they cap what a manifest's `options` ask for. */
   caps: Partial<Limits>;
+  /**
+   * Requests the FDI gateway accepts at once above its rate (its token bucket's capacity; FDI_BURST,
+   * --burst), spent at a run's start: README, "What the engine guarantees". 0: none, and no second
+   * ever holds more than the rate.
+   */
+  burst: number;
   s3: { endpoint?: string | undefined; forcePathStyle: boolean; region: string };
   /**
    * `destroy`: the prefix whose uploads run a destroy (docs/DESTROY.md), present only when destroy
@@ -86,37 +93,6 @@ function policyFrom(env: Env, prefixes: Config['prefixes'], problems: string[]):
   return { kind: 'object', key, ...(uri && { bucket: uri[1] }) };
 }
 
-/** Bounds of the liveness settings, ms. */
-export const LIVENESS_BOUNDS = {
-  heartbeatMs: { min: 1_000, max: 60_000, default: 15_000 },
-  staleAfterMs: { min: 3_000, max: 600_000, default: 45_000 },
-} as const;
-
-/** The liveness settings of the environment; undefined when neither is set. */
-function livenessFrom(env: Env, problems: string[]): Config['liveness'] {
-  const raw = { heartbeatMs: nonEmpty(env.FDI_HEARTBEAT_MS), staleAfterMs: nonEmpty(env.FDI_STALE_AFTER_MS) };
-  if (raw.heartbeatMs === undefined && raw.staleAfterMs === undefined) return undefined;
-  const value = (k: keyof typeof LIVENESS_BOUNDS, name: string): number => {
-    const b = LIVENESS_BOUNDS[k];
-    if (raw[k] === undefined) return b.default;
-    const n = Number(raw[k]);
-    if (Number.isInteger(n) && n >= b.min && n <= b.max) return n;
-    problems.push(
-      `${name} must be a whole number of milliseconds from ${b.min} to ${b.max} (got ${JSON.stringify(raw[k])})`,
-    );
-    return b.default;
-  };
-  const liveness = {
-    heartbeatMs: value('heartbeatMs', 'FDI_HEARTBEAT_MS'),
-    staleAfterMs: value('staleAfterMs', 'FDI_STALE_AFTER_MS'),
-  };
-  if (liveness.staleAfterMs < 2 * liveness.heartbeatMs)
-    problems.push(
-      `FDI_STALE_AFTER_MS (${liveness.staleAfterMs}) must be at least twice FDI_HEARTBEAT_MS (${liveness.heartbeatMs}), or a live run could be taken over`,
-    );
-  return liveness;
-}
-
 /** Defaults and the bounds any source (env, flag, manifest option) is clamped to. */
 export const LIMIT_BOUNDS = {
   concurrency: { default: 8, min: 1, max: 64 },
@@ -135,6 +111,7 @@ export interface ConfigFlags {
   rate?: string | number | undefined;
   maxAttempts?: string | number | undefined;
   timeoutMs?: string | number | undefined;
+  burst?: string | number | undefined;
 }
 
 type Env = Record<string, string | undefined>;
@@ -156,6 +133,18 @@ function numberSetting(
     return b.default;
   }
   return n;
+}
+
+/** FDI_BURST: a whole number of requests, at most the highest rate (a second's quota at most). */
+function burstSetting(problems: string[], source: string, raw: string | number | undefined): number {
+  if (raw === undefined || raw === '') return 0;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  const max = LIMIT_BOUNDS.rate.max;
+  if (Number.isInteger(n) && n >= 0 && n <= max) return n;
+  problems.push(
+    `${source} must be a whole number of requests from 0 to ${max}: the burst the FDI gateway accepts above its rate, 0 for none (got ${JSON.stringify(String(raw))})`,
+  );
+  return 0;
 }
 
 /** Every problem of a configuration at once: one line, or a list under a count. */
@@ -282,6 +271,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
   const r = pick(flags.rate, 'FDI_RATE');
   const m = pick(flags.maxAttempts, 'FDI_MAX_ATTEMPTS');
   const t = pick(flags.timeoutMs, 'FDI_TIMEOUT_MS');
+  const b = pick(flags.burst, 'FDI_BURST');
   const endpoint = nonEmpty(flags.endpoint) ?? nonEmpty(env.FDI_ENDPOINT);
   if (endpoint && !/^https?:\/\/[^\s/]+/.test(endpoint)) {
     problems.push(
@@ -294,6 +284,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
     maxAttempts: numberSetting(problems, 'maxAttempts', m.source, m.raw, true),
     timeoutMs: numberSetting(problems, 'timeoutMs', t.source, t.raw, true),
   };
+  const burst = burstSetting(problems, b.source, b.raw);
   const liveness = livenessFrom(env, problems);
   const prefixes = prefixesFrom(env, problems);
   const policy = policyFrom(env, prefixes, problems);
@@ -324,6 +315,7 @@ export function loadConfig(env: Env, flags: ConfigFlags = {}): Config {
         .filter(([, v]) => v.raw !== undefined && v.raw !== '')
         .map(([k]) => [k, limits[k]]),
     ),
+    burst,
     s3: loadS3Config(env),
     prefixes,
     liveness,

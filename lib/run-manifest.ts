@@ -102,8 +102,8 @@ async function runStages(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
   const traffic = createTraffic(limits, {
     signal: req.signal,
     log: run.log,
-    // An explicit rate is the operator's quota: one second of it may leave at once (docs/PERFORMANCE.md).
-    knownRate: config.caps.rate !== undefined,
+    // The gateway's burst, the operator's setting; a policy rule's max_rate is per second, burst or not.
+    burst: judged?.rule?.max_rate === undefined ? config.burst : 0,
     learned: resume?.learnedQuota,
     onLearned: (note) => run.notes.push(note),
     timeline: run.timeline,

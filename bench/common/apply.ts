@@ -10,6 +10,8 @@ export interface ClientSettings {
   concurrency?: number;
   maxAttempts?: number;
   timeoutMs?: number;
+  /** --burst: the burst the gateway accepts (FDI_BURST). */
+  burst?: number;
 }
 
 /** The parts of report.json the benches read. */
@@ -52,6 +54,7 @@ export async function applyManifest(
     if (client.concurrency !== undefined) args.push('--concurrency', String(client.concurrency));
     if (client.maxAttempts !== undefined) args.push('--max-attempts', String(client.maxAttempts));
     if (client.timeoutMs !== undefined) args.push('--timeout-ms', String(client.timeoutMs));
+    if (client.burst !== undefined) args.push('--burst', String(client.burst));
     const proc = await runCli(args, {
       env: benchEnv({ FDI_ENDPOINT: endpoint, FDI_AUTH_TOKEN: 'local-token', NODE_OPTIONS: options.nodeOptions }),
       rss: options.rss,
@@ -75,6 +78,7 @@ export function describeClient(c: ClientSettings): string {
     `--rate ${c.rate}`,
     c.concurrency !== undefined ? `--concurrency ${c.concurrency}` : '',
     c.maxAttempts !== undefined ? `--max-attempts ${c.maxAttempts}` : '',
+    c.burst !== undefined ? `--burst ${c.burst}` : '',
   ]
     .filter(Boolean)
     .join(' ');

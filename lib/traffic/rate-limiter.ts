@@ -4,11 +4,11 @@
  * - **Paced** (the default, and always once the gateway has throttled the run): requests are spaced
  *   1/rate apart and no window of a second ever holds more than the rate (rounded down to a whole
  *   number of requests; a fractional rate such as 2.5 therefore allows 2 in any second).
- * - **Burst**, when the rate is a known quota (an operator's explicit cap, or a quota learned by an
- *   earlier invocation): the limiter is the gateway's own token bucket — capacity one second of quota
- *   less a small margin, refilled at the rate — so a run's first second is not wasted, and any T
- *   seconds hold at most burst + rate × T requests. A few 429s show the gateway does not take bursts
- *   after all (or that the quota is shared): the run falls back to pacing for good.
+ * - **Burst**, when the operator says the gateway accepts one (FDI_BURST): the limiter is the
+ *   gateway's own token bucket — capacity the burst, at most one second of the rate less a small
+ *   margin, refilled at the rate — so a run's first second is not wasted, and any T seconds hold at
+ *   most burst + rate × T requests. A few 429s show the gateway does not take bursts after all (or
+ *   that the quota is shared): the run falls back to pacing for good.
  *
  * The rate adapts to 429s (see rate-adapt.ts); a quota the gateway states in its 429
  * (quota-message.ts) sets the rate at once; a server's Retry-After pauses every request.
@@ -74,6 +74,8 @@ export class RateLimiter {
   #guardMs: number;
   /** Requests that may leave at once with a full bucket. */
   #burst: number;
+  /** The burst the options allow (the operator's), whatever quota is learned. */
+  readonly #allowedBurst: number;
   /**
    * The bucket as a theoretical arrival time (GCRA): a request may leave at `#tat − (burst − 1)/rate`;
    * each one moves it 1/rate on. With a burst of 1 this is plain spacing.
@@ -94,10 +96,10 @@ export class RateLimiter {
     this.#state = initialRateState(rate, now);
     this.#perSecond = Math.max(1, Math.floor(rate));
     this.#guardMs = windowGuardMs(rate);
-    this.#burst = Math.max(1, Math.min(burstOf(rate), Math.floor(options.burst ?? 1)));
+    this.#allowedBurst = Math.max(1, Math.floor(options.burst ?? 1));
+    this.#burst = Math.min(burstOf(rate), this.#allowedBurst);
     this.#tat = now;
-    if (options.learned)
-      this.#apply(options.learned, now, { fullBucket: options.burst !== undefined && options.burst > 1, grace: false });
+    if (options.learned) this.#apply(options.learned, now, { fullBucket: this.#allowedBurst > 1, grace: false });
   }
 
   /** The current rate (requests per second). */
@@ -195,8 +197,8 @@ export class RateLimiter {
     this.#perSecond = Math.max(1, Math.floor(rate));
     this.#guardMs = windowGuardMs(rate);
     // Learned from a 429, the gateway does not take our bursts (or is already spent): paced from now.
-    // Carried from an earlier invocation of a run whose rate is a known quota, it starts with a burst.
-    this.#burst = how.fullBucket ? Math.max(1, Math.min(burstOf(rate), quotaBurst(quota))) : 1;
+    // Carried from an earlier invocation of a run the gateway lets burst, it starts with a burst.
+    this.#burst = how.fullBucket ? Math.min(burstOf(rate), quotaBurst(quota), this.#allowedBurst) : 1;
     this.#tat = how.fullBucket ? now : Math.max(this.#tat, now);
     if (how.grace) this.#graceUntil = now + LEARN_GRACE_MS;
     while (this.#sent.length > this.#perSecond) this.#sent.shift();

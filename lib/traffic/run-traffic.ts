@@ -8,7 +8,6 @@ import type { Limits } from '../config.js';
 import type { Logger } from '../logger.js';
 import type { RequestCounts } from '../types.js';
 import { describeQuota, type LearnedQuota } from './quota-message.js';
-import { burstOf } from './rate-limiter.js';
 import { DEFAULT_RETRY_POLICY } from './retry-policy.js';
 import { createScheduler, type AttemptLog, type Scheduler, type TrafficTimeline } from './scheduler.js';
 import type { RetryContext } from './with-retry.js';
@@ -26,10 +25,11 @@ export interface TrafficOptions {
   signal?: AbortSignal | undefined;
   log: Logger;
   /**
-   * The rate is a known quota (an operator's explicit cap): up to one second of it may leave at once,
-   * as API gateways allow (a token bucket of capacity = rate); the one-second window still holds.
+   * Requests the gateway accepts at once above the rate (FDI_BURST, the operator's): spent at the
+   * start, as a token bucket of that capacity refilled at the rate (rate-limiter.ts). 0 or absent:
+   * none, and no one-second window holds more than the rate.
    */
-  knownRate?: boolean | undefined;
+  burst?: number | undefined;
   /** A quota an earlier invocation of the run learned: this one starts at it. */
   learned?: LearnedQuota | undefined;
   /** The gateway stated its quota and the run's rate changed to it (once per change; for the run's notes). */
@@ -37,15 +37,6 @@ export interface TrafficOptions {
   /** Where requests, throttles, failures and retries are counted per second (report.json's `timeline`). */
   timeline?: TrafficTimeline | undefined;
 }
-
-/**
- * Whether a known rate is spent in a burst (rate-limiter.ts). Off: the README's "Rate" guarantee and
- * test/integration/engine/limits.test.ts still promise at most the rate in any one-second window,
- * which a burst of one second's quota followed by pacing at the rate exceeds (it keeps to the
- * gateway's token bucket instead). docs/PERFORMANCE.md §7 has the measurements and the wording that
- * replaces the guarantee when this is turned on.
- */
-export const BURST_AT_KNOWN_RATE = false;
 
 /** `log` shows every request and retry at the debug level (never headers or bodies). */
 export function createTraffic(limits: Limits, options: TrafficOptions): Traffic {
@@ -56,7 +47,7 @@ export function createTraffic(limits: Limits, options: TrafficOptions): Traffic 
     concurrency: limits.concurrency,
     rate: limits.rate,
     debug,
-    burst: options.knownRate && BURST_AT_KNOWN_RATE ? burstOf(limits.rate) : 1,
+    burst: Math.max(1, options.burst ?? 0),
     learned: options.learned,
     timeline: options.timeline,
     onLearned: (quota, rate) => {

@@ -78,3 +78,39 @@ describe('rate and concurrency limits', () => {
     }
   });
 });
+
+describe('--burst: the burst the gateway accepts, spent at the start', () => {
+  const fx = useEmulator('fdi-burst-', { latencyMs: 10, seed: 5, rateQuota: 50, rateQuotaModel: 'bucket' });
+
+  it('the first second holds the burst and the rate, any later second the rate; no 429 from a bucket gateway', async () => {
+    const { emu, dir, env } = fx;
+    emu.reset();
+    const n = 150;
+    const manifest = await writeManifest(dir, 'burst.yaml', bulkManifest(n, { prefix: 'burst' }));
+    const res = await runCli(
+      ['apply', manifest, '--rate', '50', '--burst', '40', '--concurrency', '64', '--report', dir],
+      { env },
+    );
+    expect(res.code, res.stderr).toBe(0);
+    const s = emu.stats();
+    expect(s.tasksStored).toBe(n);
+    const arrivals = emu.arrivals();
+    // The burst leaves at once (the listing went first): far more than the rate in the first second…
+    expect(peakWithin(arrivals, 950)).toBeGreaterThan(50);
+    // …never more than burst + rate in any second, and the gateway's bucket (capacity 50) took them all.
+    expect(peakWithin(arrivals, 1000)).toBeLessThanOrEqual(40 + 50);
+    expect(s.throttled).toBe(0);
+    // N/Q is 3 s; with 39 at once the last request arrives about (N + 1 − 39)/Q = 2.2 s after the first.
+    const span = (arrivals.at(-1)! - arrivals[0]!) / 1000;
+    expect(span).toBeLessThan(2.9);
+  });
+
+  it('refuses a burst that is not a whole number of requests, naming the flag', async () => {
+    const { dir, env } = fx;
+    const manifest = await writeManifest(dir, 'burst-bad.yaml', bulkManifest(2, { prefix: 'burstbad' }));
+    const res = await runCli(['apply', manifest, '--burst', '2.5', '--report', dir], { env });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toMatch(/--burst must be a whole number of requests from 0 to 1000/);
+    expect(res.stderr).not.toMatch(/\n\s+at /);
+  });
+});
