@@ -6,18 +6,16 @@
  * Without Chromium the file is skipped with the command that installs it, except in CI (CI or
  * FDI_REQUIRE_BROWSER set), where that fails.
  */
-import { readFile, writeFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../emulator/index.js';
 import { reportHtml } from '../../lib/report/html/index.js';
 import type { Report } from '../../lib/report/types.js';
-import { bulkManifest, reportFolder, runCli, tempDir, writeManifest } from '../helpers/cli.js';
 import { HOSTILE_MESSAGE, HOSTILE_NAME, reportWith } from '../unit/report/report-html-fixture.js';
 import { browserRequired, chromiumPresent, CHROMIUM_HINT, launchChromium, type Browser } from './chromium.js';
-import { startHostileFdi, type HostileFdi } from './hostile-fdi.js';
+import { realReport, type RealReport } from './real-report.js';
 
 const N = 300;
 const MARKUP = '<img src=x onerror="window.__pwned=1"></script><script>window.__pwned=2</script>';
@@ -60,32 +58,27 @@ async function expectNoInjection(page: Page): Promise<void> {
 
 describe.skipIf(skip)('report.html in Chromium', () => {
   let browser: Browser;
-  let emu: Emulator;
-  let proxy: HostileFdi;
-  let dir: string;
+  let real: RealReport;
   let runDir: string;
   let report: Report;
 
   beforeAll(async () => {
     if (!chromiumPresent()) throw new Error(`${CHROMIUM_HINT} (required: CI or FDI_REQUIRE_BROWSER is set)`);
     browser = await launchChromium();
-    emu = await startEmulator({ seed: 3, faults: { '503': 0.45 } });
-    proxy = await startHostileFdi(emu.url, MARKUP);
-    dir = await tempDir('fdi-report-html-');
-    const manifest = await writeManifest(dir, 'wave.yaml', bulkManifest(N));
-    const reports = path.join(dir, 'reports');
-    const env = { FDI_ENDPOINT: proxy.url, FDI_AUTH_TOKEN: 'local-token', FDI_MAX_ATTEMPTS: '3', FDI_RATE: '400' };
-    const res = await runCli(['apply', manifest, '--report', reports], { env });
-    expect(res.code, res.stderr).toBe(1);
-    const latest = JSON.parse(await readFile(path.join(reportFolder(reports, manifest), 'latest.json'), 'utf8'));
-    runDir = path.join(reportFolder(reports, manifest), (latest as Report).run_id);
-    report = JSON.parse(await readFile(path.join(runDir, 'report.json'), 'utf8')) as Report;
+    real = await realReport({
+      tasks: N,
+      prefix: 'bulk',
+      emulator: { seed: 3, faults: { '503': 0.45 } },
+      env: { FDI_MAX_ATTEMPTS: '3', FDI_RATE: '400' },
+      markup: MARKUP,
+    });
+    expect(real.cli.code, real.cli.stderr).toBe(1);
+    ({ runDir, report } = real);
   }, 120_000);
 
   afterAll(async () => {
     await browser?.close();
-    await proxy?.close();
-    await emu?.close();
+    await real?.remove();
   });
 
   it('loads with no console error and no request but its own file, showing the counts of report.json', async () => {
@@ -153,7 +146,7 @@ describe.skipIf(skip)('report.html in Chromium', () => {
   });
 
   it('shows a task name holding markup as text (a hand-made report)', async () => {
-    const file = path.join(dir, 'hand-made.html');
+    const file = path.join(real.dir, 'hand-made.html');
     await writeFile(file, reportHtml(reportWith(1000)));
     const { page, requests, errors } = await open(browser, file);
     expect(errors).toEqual([]);
