@@ -55,7 +55,8 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
   const limit = whole(flags.limit, '--limit', 1, 1000);
   const offset = whole(flags.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
   const intervalMs = whole(flags.interval, '--interval', 1, 3600) * 1000;
-  const look = runId
+  const look = () => lookAt().catch(unreadable(src));
+  const lookAt = runId
     ? async () => {
         const d = await findRun(src, runId, { staleAfterMs });
         if (!d) throw new UserError(`no run ${runId} in ${src.location}`, { hint: hintOf(src) });
@@ -89,6 +90,14 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
   }
   const ended = shown(view);
   return runId && ended[0] && ended[0].state !== 'running' ? EXIT_OF[ended[0].state] : EXIT.ok;
+};
+
+/** A store that cannot be read (unreachable, no such bucket, access denied) is the user's configuration to fix. */
+const unreadable = (src: RunsStore) => (err: unknown) => {
+  if (err instanceof UserError) throw err;
+  throw new UserError(`cannot read the runs in ${src.location}: ${(err as Error).name}: ${(err as Error).message}`, {
+    hint: 'check S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION and the AWS credentials',
+  });
 };
 
 const stateKey = (r: RunSummary) => `${r.state} ${r.progress?.done}/${r.progress?.total}`;

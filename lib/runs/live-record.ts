@@ -1,6 +1,6 @@
 /**
  * A command-line run's live record (docs/RELIABILITY.md, "Runs in progress"): `<run-id>.live.json`
- * beside the run's report folder, written when the run starts and every few seconds with its progress,
+ * beside the run's report folder, written when the run is planned and every few seconds with its progress,
  * and removed once the run has ended (its report written, or not). A run killed before its end leaves
  * it behind, no longer rewritten: `runs` shows it `stalled` once it is older than the stale threshold.
  * It is never inside the report folder, which holds a whole report or nothing.
@@ -21,7 +21,7 @@ export const CLI_BEAT_MS = 5_000;
 
 /** What the run's hooks feed the record with. */
 export interface LiveRun {
-  /** The orchestrator named the run: the record is written now and then every beat. */
+  /** The orchestrator named the run: the record is written once it is planned, and every beat. */
   begin(runId: string): void;
   /** The tasks execution will go through. */
   planned(total: number): void;
@@ -88,7 +88,7 @@ export function liveRun(store: ObjectStore, keyOf: (runId: string) => string, op
         requested_by: options.requestedBy,
         pid: process.pid,
       };
-      beat();
+      // The first write waits for the plan (or the first beat): a run refused at once leaves nothing.
       timer = setInterval(beat, options.everyMs);
       timer.unref();
     },

@@ -22,7 +22,7 @@ function report(runId: string): Report {
     steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
     stats: { requests: 1, retries: 0, throttled: 0 },
     errors: [],
-    tasks: [{ index: 0, name: 't', status: 'created', attempts: 1 }],
+    tasks: [{ index: 0, name: 't', status: 'created', attempts: 1, line: 1 }],
   };
 }
 
