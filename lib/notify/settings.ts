@@ -68,9 +68,31 @@ export function notifyFrom(env: Env, problems: string[]): NotifySettings | undef
   return settings;
 }
 
-/** The secrets of the notice's settings (the URL and the header values), for scrubbing text. */
+/**
+ * The secrets of the notice's settings, for scrubbing text: the URL, the parts of it that carry a
+ * credential on their own (query values, long path segments, user and password: a receiver may quote
+ * them back), and the header values.
+ */
 export function notifySecrets(settings: NotifySettings | undefined): Secret[] {
-  return settings ? [settings.url, ...settings.headers.map(([, v]) => v)] : [];
+  if (!settings) return [];
+  return [settings.url, ...urlParts(settings.url.reveal()), ...settings.headers.map(([, v]) => v)];
+}
+
+/** Query values of 8 characters or more, path segments of 16 or more, the user and the password. */
+function urlParts(raw: string): Secret[] {
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    return [];
+  }
+  const parts = [
+    ...[...url.searchParams.values()].filter((v) => v.length >= 8),
+    ...url.pathname.split('/').filter((p) => p.length >= 16),
+    url.username,
+    url.password,
+  ];
+  return [...new Set(parts.filter((p) => p !== ''))].map((p) => new Secret(p));
 }
 
 /**

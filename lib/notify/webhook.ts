@@ -12,7 +12,7 @@ import type { Logger } from '../logger.js';
 import { scrub, type Secret } from '../secret.js';
 import { noticeBody, type Notifier, type RunNotice } from './notice.js';
 import { delivered, MIN_ATTEMPT_MS, retryAfterMs, retryDelay, type AttemptResult } from './retry.js';
-import type { NotifySettings } from './settings.js';
+import { notifySecrets, type NotifySettings } from './settings.js';
 
 type Outcome =
   | { kind: 'delivered'; attempts: number; status: number }
@@ -25,7 +25,7 @@ export function webhookNotifier(
   logger: Logger,
   options: { random?: () => number } = {},
 ): Notifier {
-  const secrets: Secret[] = [settings.url, ...settings.headers.map(([, v]) => v)];
+  const secrets = notifySecrets(settings);
   return async (notice) => {
     const log = logger.child({ run_id: notice.run_id, notify: settings.origin });
     const abort = new AbortController();
