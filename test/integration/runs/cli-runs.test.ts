@@ -129,4 +129,34 @@ describe('runs over a local report folder (command-line runs)', () => {
     expect(unknown.code).toBe(2);
     expect(unknown.stderr).toContain('no run 20000101T000000Z-000000 in reports');
   });
+
+  it("a partial run's detail: counts, top errors, where its report is, who ran it", async () => {
+    fx.emu.reset();
+    // The instance takes one task only: two of the three creates fail (no retries).
+    fx.emu.configure({ latencyMs: 0, maxTasks: 1 });
+    await writeManifest(
+      fx.dir,
+      'partial.yaml',
+      bulkManifest(3, { prefix: 'runs-partial', extra: 'options: { max_attempts: 1 }' }),
+    );
+    expect((await runCli(['apply', 'partial.yaml'], opts())).code).toBe(1);
+    fx.emu.configure({ maxTasks: 1000 });
+    const [latest] = (await runsPage(['--limit', '1'], opts())).runs;
+    expect(latest).toMatchObject({ manifest: 'partial.yaml', state: 'partial', counts: { created: 1, failed: 2 } });
+
+    const detail = await runDetail([latest.run_id], opts());
+    expect(detail.top_errors).toHaveLength(1);
+    expect(detail.top_errors[0]).toMatchObject({ tasks: 2 });
+    expect(detail.report).toBe(path.join(fx.dir, 'reports', 'partial', latest.run_id) + path.sep);
+    expect(detail.requested_by).toMatchObject({ via: 'cli' });
+    expect(Object.keys(detail).sort()).toEqual(
+      [...SUMMARY_FIELDS, 'reason', 'notes', 'requested_by', 'top_errors', 'errors', 'invocation'].sort(),
+    );
+    const text = await runCli(['runs', latest.run_id, 'reports'], opts());
+    expect(text.stdout).toContain(`run ${latest.run_id}: partial`);
+    expect(text.stdout).toContain('counts:     1 created, 2 failed (of 3)');
+    expect(text.stdout).toContain(`top errors:\n  ${detail.top_errors[0].code}  2 task(s)  `);
+    expect(text.stdout).toContain(`report:     ${detail.report}`);
+    expect(text.stdout).toMatch(/requested by: cli \S+@\S+/);
+  });
 });
