@@ -100,6 +100,25 @@ describe('the run-end notice from the command line', () => {
     expect(receiver.received[1].body.counts).toMatchObject({ total: 4, deleted: 4 });
   });
 
+  it('a manifest cannot name the webhook: the schema refuses the key, and only the configured URL is called', async () => {
+    const evil = `${receiver.origin}/evil`;
+    const text = (extra: string) => `${bulkManifest(1, { prefix: 'evil', extra })}`;
+    const top = await writeManifest(fx.dir, 'top.yaml', `notify: { url: "${evil}" }\n${text('')}`);
+    const inOptions = await writeManifest(fx.dir, 'opt.yaml', text(`options: { notify_url: "${evil}" }`));
+    const { FDI_NOTIFY_URL: _url, FDI_NOTIFY_HEADERS: _headers, ...unconfigured } = env;
+    for (const manifestFile of [top, inOptions]) {
+      const alone = await runCli(['apply', manifestFile, '--report', fx.dir], { env: unconfigured });
+      expect(alone.code, alone.stderr).toBe(2);
+      expect(alone.stderr).toMatch(/unknown key "notify(_url)?"/);
+      const configured = await runCli(['apply', manifestFile, '--report', fx.dir], { env });
+      expect(configured.code, configured.stderr).toBe(2);
+    }
+    expect(receiver.received.map((r) => [r.path, r.body.status])).toEqual([
+      [`/hook/${PATH_SECRET}`, 'rejected'],
+      [`/hook/${PATH_SECRET}`, 'rejected'],
+    ]);
+  });
+
   it('a receiver that always fails: tried FDI_NOTIFY_ATTEMPTS times, then a warning; the exit code stands', async () => {
     receiver.mode = 'fail';
     const res = await runCli(['apply', manifest, '--report', fx.dir], { env });

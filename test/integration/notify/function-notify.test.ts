@@ -90,6 +90,10 @@ describe.each(PLATFORMS)('the run-end notice from the %s handler', (platform) =>
     expect(rejected.manifest).toBe(`s3://${stack.bucket}/manifests/notify/bad.yaml`);
     expect(receiver.received.every((r) => r.headers['x-hook-token'] === HEADER_SECRET)).toBe(true);
     expect(log.text()).toContain('run-end notice delivered');
+    for (const text of [JSON.stringify(report), JSON.stringify(receiver.received.map((r) => r.body))]) {
+      expect(text).not.toContain(PATH_SECRET);
+      expect(text).not.toContain(HEADER_SECRET);
+    }
   });
 
   it('a receiver that fails: tried again, given up with a warning; the run finishes as it would', async () => {
