@@ -10,7 +10,7 @@ import { bulkManifest, runCli, startCli, writeManifest } from '../../helpers/cli
 import { useEmulator } from '../../helpers/emulator.js';
 import { FAST_LIVENESS, runDetail, runsPage, SUMMARY_FIELDS, untilRun } from './helpers.js';
 
-const N = 12;
+const N = 20;
 
 describe('runs over a local report folder (command-line runs)', () => {
   const fx = useEmulator('fdi-runs-cli-', {}, { FDI_PROJECT_ID: 'local-project', ...FAST_LIVENESS });
@@ -100,7 +100,7 @@ describe('runs over a local report folder (command-line runs)', () => {
     // --watch of a stalled run ends at once, with the code of an aborted run.
     const watch = await runCli(['runs', seen.run_id, '--watch'], opts());
     expect(watch.code).toBe(3);
-    expect(watch.stdout).toMatch(/ stalled \d+\/12/);
+    expect(watch.stdout).toMatch(/ stalled \d+\/20/);
     ids.killed = seen.run_id;
   });
 

@@ -14,7 +14,7 @@ import { s3Event, upload } from '../../helpers/stack.js';
 import { collect } from '../../reliability/process.js';
 import { FAST_LIVENESS, runDetail, runsPage, SUMMARY_FIELDS, untilRun } from './helpers.js';
 
-const N = 12;
+const N = 20;
 
 /** The child: the compiled Lambda handler on one event, configured from its environment. */
 const CHILD = (root: string) => `
