@@ -151,8 +151,11 @@ function addRunsCommand(program: Command, ctx: CliContext): void {
   program
     .command('runs')
     .description('the runs of a report folder (default ./reports) or bucket, newest first; or one run in detail')
-    .argument('[run-id]', 'show this run in detail')
-    .argument('[where]', "dir (default ./reports), s3://bucket (the function's layout) or s3://bucket/prefix")
+    .argument('[run-id]', 'show this run in detail (omit it to list the runs)')
+    .argument(
+      '[where]',
+      "dir (default ./reports), s3://bucket (the function's layout) or s3://bucket/prefix; may come alone",
+    )
     .option('--json', 'machine output on stdout (README, "Runs")')
     .option('--watch', 'refresh until the run (or every run shown) has ended')
     .option('--interval <seconds>', 'with --watch: how often to look', '2')
