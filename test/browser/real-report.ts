@@ -19,13 +19,20 @@ export interface RealReportOptions {
   markup?: string | undefined;
   /** The task names' prefix. */
   prefix?: string;
+  /** Then destroy the manifest's tasks (`destroy --yes`, same faults) and read that run's report too. */
+  destroy?: boolean;
 }
 
-export interface RealReport {
-  /** The run's report folder: report.json, report.html … */
+/** A run's report folder and its report.json. */
+export interface RunReport {
   runDir: string;
   report: Report;
+}
+
+export interface RealReport extends RunReport {
   cli: CliResult;
+  /** The destroy's, when asked for. */
+  destroyed?: (RunReport & { cli: CliResult }) | undefined;
   /** The temporary folder of manifest and reports. */
   dir: string;
   remove(): Promise<void>;
@@ -52,14 +59,19 @@ export async function realReport(options: RealReportOptions): Promise<RealReport
     );
     const reports = path.join(dir, 'reports');
     const env = { FDI_ENDPOINT: proxy?.url ?? emu.url, FDI_AUTH_TOKEN: 'local-token', ...options.env };
-    const cli = await runCli(['apply', manifest, '--report', reports], { env, timeoutMs: 600_000 });
     const folder = reportFolder(reports, manifest);
-    const latest = await readFile(path.join(folder, 'latest.json'), 'utf8').catch(() => {
-      throw new Error(`apply wrote no report (exit ${cli.code}):\n${cli.stderr.slice(-2000)}`);
-    });
-    const runDir = path.join(folder, (JSON.parse(latest) as Report).run_id);
-    const report = JSON.parse(await readFile(path.join(runDir, 'report.json'), 'utf8')) as Report;
-    return { runDir, report, cli, dir, remove: () => rm(dir, { recursive: true, force: true }) };
+    const run = async (args: string[]): Promise<RunReport & { cli: CliResult }> => {
+      const cli = await runCli([...args, manifest, '--report', reports], { env, timeoutMs: 600_000 });
+      const latest = await readFile(path.join(folder, 'latest.json'), 'utf8').catch(() => {
+        throw new Error(`${args[0]} wrote no report (exit ${cli.code}):\n${cli.stderr.slice(-2000)}`);
+      });
+      const runDir = path.join(folder, (JSON.parse(latest) as Report).run_id);
+      const report = JSON.parse(await readFile(path.join(runDir, 'report.json'), 'utf8')) as Report;
+      return { runDir, report, cli };
+    };
+    const applied = await run(['apply']);
+    const destroyed = options.destroy ? await run(['destroy', '--yes']) : undefined;
+    return { ...applied, destroyed, dir, remove: () => rm(dir, { recursive: true, force: true }) };
   } catch (err) {
     await rm(dir, { recursive: true, force: true });
     throw err;

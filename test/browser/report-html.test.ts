@@ -71,6 +71,7 @@ describe.skipIf(skip)('report.html in Chromium', () => {
       emulator: { seed: 3, faults: { '503': 0.45 } },
       env: { FDI_MAX_ATTEMPTS: '3', FDI_RATE: '400' },
       markup: MARKUP,
+      destroy: true,
     });
     expect(real.cli.code, real.cli.stderr).toBe(1);
     ({ runDir, report } = real);
@@ -142,6 +143,26 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     expect(messages.filter((m) => m.includes(MARKUP))).toHaveLength(withMarkup);
     await expectNoInjection(page);
     expect(errors).toEqual([]);
+    await page.close();
+  });
+
+  it("a destroy run's report.html: its counts and columns, no console error, no request", async () => {
+    const destroyed = real.destroyed!;
+    expect(destroyed.report.operation).toBe('destroy');
+    const file = path.join(destroyed.runDir, 'report.html');
+    const { page, requests, errors } = await open(browser, file);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    expect(await page.textContent('h1')).toContain('Destroy run');
+    for (const [status, n] of Object.entries(destroyed.report.counts)) {
+      const shown = await page.textContent(`[data-count="${status}"] b`);
+      expect(Number(shown?.replace(/,/g, '')), status).toBe(n);
+    }
+    expect(destroyed.report.counts.deleted).toBeGreaterThan(0);
+    await page.selectOption('#status-filter', 'deleted');
+    const deleted = await column(page, 'status');
+    expect(deleted).toHaveLength(Math.min(200, destroyed.report.counts.deleted!));
+    expect(new Set(deleted)).toEqual(new Set(['deleted']));
     await page.close();
   });
 
