@@ -7,9 +7,6 @@ import type { Counts, Operation, RequestedBy, RunStatus } from '../report/types.
 /** A run's state: a report's status once it ended, `running` or `stalled` (no heartbeat for too long) before. */
 export type RunView = 'running' | 'stalled' | RunStatus;
 
-/** States in which the run has not ended: `--watch` goes on while a run is `running`. */
-export const LIVE_STATES: readonly RunView[] = ['running', 'stalled'];
-
 /** Where what is known of a run comes from. */
 export type RunSource =
   /** Its report (`<report prefix><path>/<run-id>/report.json`): the run ended. */
