@@ -146,7 +146,7 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     await page.close();
   });
 
-  it("a destroy run's report.html: its counts and columns, no console error, no request", async () => {
+  it("a destroy run's report.html: its counts, the deleted filter, no console error, no request", async () => {
     const destroyed = real.destroyed!;
     expect(destroyed.report.operation).toBe('destroy');
     const file = path.join(destroyed.runDir, 'report.html');
