@@ -6,13 +6,14 @@
  * Without Chromium the file is skipped with the command that installs it, except in CI (CI or
  * FDI_REQUIRE_BROWSER set), where that fails.
  */
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reportHtml } from '../../lib/report/html/index.js';
 import type { Report } from '../../lib/report/types.js';
+import { reportFolder, runCli, writeManifest } from '../helpers/cli.js';
 import { HOSTILE_MESSAGE, HOSTILE_NAME, reportWith } from '../unit/report/report-html-fixture.js';
 import { browserRequired, chromiumPresent, CHROMIUM_HINT, launchChromium, type Browser } from './chromium.js';
 import { realReport, type RealReport } from './real-report.js';
@@ -163,6 +164,41 @@ describe.skipIf(skip)('report.html in Chromium', () => {
     const deleted = await column(page, 'status');
     expect(deleted).toHaveLength(Math.min(200, destroyed.report.counts.deleted!));
     expect(new Set(deleted)).toEqual(new Set(['deleted']));
+    await page.close();
+  });
+
+  it("a rejected manifest's problems name its markup task name as text", async () => {
+    const manifest = await writeManifest(
+      real.dir,
+      'rejected.yaml',
+      [
+        'version: 1',
+        'target: { project_id: local-project, instance_id: local-instance }',
+        'tasks:',
+        `  - name: ${JSON.stringify(MARKUP)}`,
+        '    task_type: REALTIME',
+        '    source_datasource: 30969b205e8f4392a25fb321112d1753',
+        '    target_datasource: 30969b205e8f4392a25fb321112d1753',
+        '    detail: {}',
+      ].join('\n'),
+    );
+    const reports = path.join(real.dir, 'rejected-reports');
+    // Nothing is sent for a rejected manifest: the endpoint is never called.
+    const env = { FDI_ENDPOINT: 'http://127.0.0.1:9', FDI_AUTH_TOKEN: 'local-token' };
+    const res = await runCli(['apply', manifest, '--report', reports], { env });
+    expect(res.code, res.stderr).toBe(2);
+    const folder = reportFolder(reports, manifest);
+    const latest = JSON.parse(await readFile(path.join(folder, 'latest.json'), 'utf8')) as Report;
+    expect(latest.status).toBe('rejected');
+    const file = path.join(folder, latest.run_id, 'report.html');
+    const { page, requests, errors } = await open(browser, file);
+    expect(errors).toEqual([]);
+    expect(requests).toEqual([pathToFileURL(file).href]);
+    expect(await page.textContent('#run-status')).toBe('rejected');
+    expect(await page.textContent('#manifest-errors')).toContain(MARKUP);
+    expect(await page.$$eval('#manifest-errors li', (li) => li.length)).toBe(latest.errors.length);
+    expect(await page.isVisible('#no-timeline')).toBe(true);
+    await expectNoInjection(page);
     await page.close();
   });
 

@@ -72,7 +72,7 @@ export function runNotes(out: string[], r: Report): void {
         where ? `<span class="where">${esc(where)}</span> ` : '',
         e.task ? `<span class="task">${esc(e.task)}</span>: ` : '',
         esc(e.message),
-        e.hint ? ` <span class="muted">${esc(e.hint)}</span>` : '',
+        e.hint ? ` <span class="muted">(hint: ${esc(e.hint)})</span>` : '',
         '</li>',
       );
     }
