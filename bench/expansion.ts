@@ -18,7 +18,10 @@ import { ROOT, requireBuild, rssMethod, runCli, runProcess } from './common/proc
 const args = benchArgs('npm run bench:expansion [-- --quick] [-- --sizes 1000,10000,50000 --apply 1000,10000]', {
   sizes: { full: '1000,10000,50000', quick: '1000,5000', help: 'task counts to validate and render' },
   apply: { full: '1000,10000', quick: '1000', help: 'task counts to apply against the emulator' },
-  heap: { full: '', help: 'extra apply runs with node --max-old-space-size=MB, comma-separated (e.g. 128,64)' },
+  heap: {
+    full: '',
+    help: 'extra apply runs with node --max-old-space-size=MB or another node flag, comma-separated (e.g. 128,64,--max-semi-space-size=4)',
+  },
 });
 
 /** CLI bound on expanded tasks (lib/manifest/limits.ts); the CLI has no flag to raise it. */
@@ -190,7 +193,7 @@ async function main(): Promise<void> {
     const heaps = ['', ...String(args.heap).split(',').filter(Boolean)];
     for (const n of applySizes) {
       for (const heap of heaps) {
-        const nodeOptions = heap ? `--max-old-space-size=${heap}` : undefined;
+        const nodeOptions = !heap ? undefined : heap.startsWith('--') ? heap : `--max-old-space-size=${heap}`;
         const emu = await startBenchEmulator({
           instances: instanceIds(Math.ceil(n / 1000)),
           latencyMs: 0,

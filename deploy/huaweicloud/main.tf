@@ -19,6 +19,7 @@ locals {
   limit_settings = {
     FDI_CONCURRENCY  = var.fdi_limits.concurrency
     FDI_RATE         = var.fdi_limits.rate
+    FDI_BURST        = var.fdi_limits.burst
     FDI_MAX_ATTEMPTS = var.fdi_limits.max_attempts
     FDI_TIMEOUT_MS   = var.fdi_limits.timeout_ms
   }

@@ -101,10 +101,11 @@ variable "destroy_prefix" {
 }
 
 variable "fdi_limits" {
-  description = "Engine limits (FDI_CONCURRENCY, FDI_RATE, FDI_MAX_ATTEMPTS, FDI_TIMEOUT_MS); empty values keep the product's defaults."
+  description = "Engine limits (FDI_CONCURRENCY, FDI_RATE, FDI_BURST, FDI_MAX_ATTEMPTS, FDI_TIMEOUT_MS); empty values keep the product's defaults."
   type = object({
     concurrency  = optional(string, "")
     rate         = optional(string, "")
+    burst        = optional(string, "")
     max_attempts = optional(string, "")
     timeout_ms   = optional(string, "")
   })

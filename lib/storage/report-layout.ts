@@ -51,8 +51,9 @@ export async function writeReport(
 ): Promise<string> {
   const dir = runReportPrefix(reportPrefix, path, report.run_id);
   const tried: string[] = [];
+  const files = reportFiles(report, failedYaml);
   try {
-    for (const f of reportFiles(report, failedYaml)) {
+    for (const f of files) {
       const key = joinKey(dir, f.name);
       tried.push(key);
       await putPersistently(store, key, f.body, f.contentType, delaysMs);
@@ -61,12 +62,8 @@ export async function writeReport(
     for (const key of tried) await store.delete(key).catch(() => undefined);
     throw err;
   }
-  await putPersistently(
-    store,
-    joinKey(reportPrefix, path, 'latest.json'),
-    `${JSON.stringify(report, null, 2)}\n`,
-    'application/json',
-    delaysMs,
-  );
+  // latest.json is report.json: its text once, not serialised again (a 10,000-task report is megabytes).
+  const json = files.find((f) => f.name === 'report.json')?.body ?? `${JSON.stringify(report, null, 2)}\n`;
+  await putPersistently(store, joinKey(reportPrefix, path, 'latest.json'), json, 'application/json', delaysMs);
   return dir;
 }
