@@ -40,7 +40,7 @@ function frame(out: string[], maxY: number, seconds: number, yLabel: string): vo
     const y = PAD.top + plotH * (1 - f);
     out.push(
       `<line x1="${PAD.left}" x2="${PAD.left + plotW}" y1="${y}" y2="${y}" class="grid"/>`,
-      `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${fmt(maxY * f)}</text>`,
+      `<text x="${PAD.left - 6}" y="${y + 4}" text-anchor="end">${esc(fmt(maxY * f))}</text>`,
     );
   }
   for (const f of [0, 0.25, 0.5, 0.75, 1]) {

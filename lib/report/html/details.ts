@@ -59,7 +59,7 @@ export function runNotes(out: string[], r: Report): void {
     out.push('</ul>');
   }
   if (r.errors.length) {
-    out.push(`<h2>Manifest problems (${formatCount(r.errors.length)})</h2><ul id="manifest-errors">`);
+    out.push(`<h2>Manifest problems (${esc(formatCount(r.errors.length))})</h2><ul id="manifest-errors">`);
     for (const e of r.errors) {
       const where = [
         e.file,

@@ -41,12 +41,12 @@ function head(out: string[], r: Report, title: string): void {
 
 function summary(out: string[], r: Report): void {
   out.push('<section id="summary"><div class="cards">');
-  out.push(`<div class="card" data-count="total"><b>${formatCount(r.counts.total)}</b><span>total</span></div>`);
+  out.push(`<div class="card" data-count="total"><b>${esc(formatCount(r.counts.total))}</b><span>total</span></div>`);
   for (const s of statusesOf(r.operation)) {
     const n = r.counts[s] ?? 0;
     const bad = n > 0 && BAD_STATUSES.has(s) ? ' bad' : '';
     out.push(
-      `<div class="card${bad}" data-count="${esc(s)}"><b>${formatCount(n)}</b><span>${esc(s.replace('_', ' '))}</span></div>`,
+      `<div class="card${bad}" data-count="${esc(s)}"><b>${esc(formatCount(n))}</b><span>${esc(s.replace('_', ' '))}</span></div>`,
     );
   }
   out.push(
@@ -62,15 +62,15 @@ function summary(out: string[], r: Report): void {
 function tasksSection(out: string[], r: Report): void {
   const table = taskTable(r);
   out.push(
-    `<section id="tasks"><h2>Tasks (${formatCount(r.tasks.length)})</h2>`,
+    `<section id="tasks"><h2>Tasks (${esc(formatCount(r.tasks.length))})</h2>`,
     '<div class="controls"><label>Status <select id="status-filter">',
-    `<option value="all">all (${formatCount(r.tasks.length)})</option>`,
+    `<option value="all">all (${esc(formatCount(r.tasks.length))})</option>`,
   );
   const counts = statusCounts(r);
   const problems = counts.filter(([s]) => s === 'failed' || s === 'invalid').reduce((n, [, c]) => n + c, 0);
-  if (problems) out.push(`<option value="problems">failed or invalid (${formatCount(problems)})</option>`);
+  if (problems) out.push(`<option value="problems">failed or invalid (${esc(formatCount(problems))})</option>`);
   for (const [s, n] of counts)
-    out.push(`<option value="${esc(s)}">${esc(s.replace('_', ' '))} (${formatCount(n)})</option>`);
+    out.push(`<option value="${esc(s)}">${esc(s.replace('_', ' '))} (${esc(formatCount(n))})</option>`);
   out.push(
     '</select></label>',
     '<label>Name <input id="name-search" type="search" placeholder="part of a task name" autocomplete="off"></label>',
