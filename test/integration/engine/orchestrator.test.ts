@@ -11,10 +11,10 @@ import { connectFdi } from '../../../lib/fdi/client/connect.js';
 import { silentLogger } from '../../../lib/logger.js';
 import type { Report, TaskResult } from '../../../lib/report/types.js';
 import { runManifest } from '../../../lib/run-manifest.js';
-import type { ApplyRequest, Resume, RunObserver } from '../../../lib/run-types.js';
+import type { ApplyRequest, Resume, RunObserver, RunState } from '../../../lib/run-types.js';
 import type { ManifestReader } from '../../../lib/storage/manifest-reader.js';
 import type { ReportLocation, ReportSink } from '../../../lib/storage/report-sink.js';
-import type { Clock, RequestCounts } from '../../../lib/types.js';
+import type { Clock } from '../../../lib/types.js';
 import { createTask } from '../emulator/helpers.js';
 import { routeCount } from '../../helpers/emulator.js';
 
@@ -79,7 +79,7 @@ function memorySink(
 /** An observer that logs every hook into the event list; `ending` takes a while, to show it is awaited. */
 function recordingObserver(events: string[]) {
   const results: Array<{ result: TaskResult; final: boolean }> = [];
-  const settles: Array<{ stats: RequestCounts; manifestSha256?: string | undefined; notes: readonly string[] }> = [];
+  const settles: RunState[] = [];
   const plans: Array<Parameters<NonNullable<RunObserver['planned']>>[0]> = [];
   const observer: RunObserver = {
     planned: (plan) => {
@@ -186,7 +186,11 @@ describe('runManifest with an in-memory reader and sink, against the emulator', 
     expect(events[0]).toBe('planned');
     expect(events.slice(1, 5).sort()).toEqual(NAMES.map((n) => `result ${n}`).sort());
     expect(events.slice(5)).toEqual(['settled', 'settled done', 'write']);
-    expect(rec.settles).toEqual([{ stats: report.stats, manifestSha256: sha256(WAVE1), notes: [] }]);
+    // What a checkpoint keeps: the counters, the manifest's hash, the notes and the timeline so far.
+    expect(rec.settles).toEqual([
+      { stats: report.stats, manifestSha256: sha256(WAVE1), notes: [], timeline: report.timeline },
+    ]);
+    expect(report.timeline?.done.reduce((a, b) => a + b, 0)).toBe(NAMES.length);
   });
 
   it('a manifest gone before it is read: a rejected report is written, nothing is sent', async () => {
@@ -275,7 +279,16 @@ describe('runManifest with an in-memory reader and sink, against the emulator', 
     expect(sink.writes).toEqual([]);
     expect(rec.plans).toHaveLength(1);
     expect(rec.results).toEqual([]);
-    expect(rec.settles).toEqual([{ stats: outcome.stats, manifestSha256: sha256(WAVE1), notes: [] }]);
+    // The planning reads are in the timeline a later invocation continues; no task is done yet.
+    expect(rec.settles).toEqual([
+      {
+        stats: outcome.stats,
+        manifestSha256: sha256(WAVE1),
+        notes: [],
+        timeline: expect.objectContaining({ step_s: 1 }),
+      },
+    ]);
+    expect(rec.settles[0]?.timeline?.done.every((n) => n === 0)).toBe(true);
     expect(events).toEqual(['planned', 'settled', 'settled done']);
     const stats = emu.stats();
     expect(stats.createAttempts).toEqual({});

@@ -33,7 +33,12 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     expect(latest.counts.created).toBe(40);
     expect(latest.manifest.uri).toBe(`s3://${stack.bucket}/manifests/team/wave1.yaml`);
     const dir = `reports/team/wave1/${latest.run_id}/`;
-    expect(await listKeys(stack, dir)).toEqual([`${dir}report.json`, `${dir}summary.md`, `${dir}tasks.csv`]);
+    expect(await listKeys(stack, dir)).toEqual([
+      `${dir}report.html`,
+      `${dir}report.json`,
+      `${dir}summary.md`,
+      `${dir}tasks.csv`,
+    ]);
     const csv = parse((await getText(stack, `${dir}tasks.csv`))!, { columns: true }) as Array<{
       name: string;
       task_id: string;

@@ -46,7 +46,12 @@ describe('retry_of through the upload trigger', () => {
 
     // Its files sit next to the run it retries; nothing was written under the upload's own name.
     const dir = `reports/team/wave1/${retry.run_id}/`;
-    expect(await listKeys(stack, dir)).toEqual([`${dir}report.json`, `${dir}summary.md`, `${dir}tasks.csv`]);
+    expect(await listKeys(stack, dir)).toEqual([
+      `${dir}report.html`,
+      `${dir}report.json`,
+      `${dir}summary.md`,
+      `${dir}tasks.csv`,
+    ]);
     expect(await getReport(stack, `${dir}report.json`)).toEqual(retry);
     expect(await listKeys(stack, 'reports/retries/')).toEqual([]);
     expect(await listKeys(stack, 'reports/team/wave1/')).toEqual(
