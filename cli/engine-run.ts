@@ -11,7 +11,7 @@ import { createLogger } from '../lib/logger.js';
 import type { ManifestError } from '../lib/report/types.js';
 import type { RequestedBy } from '../lib/report/types.js';
 import type { Operation } from '../lib/report/types.js';
-import { CLI_BEAT_MS, liveRunFor, namingRun, observedBy } from '../lib/runs/live-record.js';
+import { CLI_BEAT_MS, liveRunFor, observedBy } from '../lib/runs/live-record.js';
 import type { Provenance, RunDeps, RunObserver } from '../lib/run-types.js';
 import { scrub } from '../lib/secret.js';
 import { appliedStoreAt, DEFAULT_LOCAL_STATE } from '../lib/storage/applied-store.js';
@@ -84,10 +84,7 @@ export async function withLiveRecord<T>(
     log: engine.deps.logger,
   });
   try {
-    return await run(observedBy(observer, live), {
-      ...engine.deps,
-      logger: namingRun(engine.deps.logger, (runId) => live.begin(runId)),
-    });
+    return await run(observedBy(observer, live), engine.deps);
   } finally {
     await live.end();
   }

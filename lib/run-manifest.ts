@@ -62,6 +62,7 @@ export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOu
 async function runStages(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
   const { config } = req;
   const run = new RunRecord(deps.reader.uri, req, { clock: deps.clock ?? systemClock, logger: deps.logger });
+  req.observer?.started?.({ runId: run.runId, startedAt: run.startedAt });
   const { resume } = run;
   // Final results of earlier invocations of this run: left alone.
   const earlier = new Map((resume?.results ?? []).filter(isFinal).map((r) => [r.index, r]));

@@ -88,6 +88,8 @@ export interface RunState {
 
 /** What the caller hears while the run goes (progress, checkpoints). */
 export interface RunObserver {
+  /** The run has its identity: its ID (a continued run's, for a later invocation) and when it started. */
+  started?(run: { runId: string; startedAt: Date }): void;
   /** The plan, as execution starts (not for a plan-only run, nor for one its plan rejects). */
   planned?(plan: Plan, manifest: CompiledManifest): void;
   /**

@@ -108,26 +108,16 @@ export function liveRun(store: ObjectStore, keyOf: (runId: string) => string, op
 }
 
 /**
- * `logger` as the orchestrator's logger, calling `named` with the run id when the orchestrator names its
- * run: it does so once, as it starts, with the logger's child for the run (lib/run-record.ts), and the
- * run's hooks do not carry the id.
+ * `observer` with the live record fed too: the run's ID as it starts, the plan's tasks as its total,
+ * each final result as done.
  */
-export function namingRun(logger: Logger, named: (runId: string) => void): Logger {
-  return new Proxy(logger, {
-    get(target, prop, receiver) {
-      if (prop !== 'child') return Reflect.get(target, prop, receiver) as unknown;
-      return (...[bindings, options]: Parameters<Logger['child']>) => {
-        if (typeof bindings.run_id === 'string') named(bindings.run_id);
-        return target.child(bindings, options);
-      };
-    },
-  });
-}
-
-/** `observer` with the live record fed too: the plan's tasks as its total, each final result as done. */
 export function observedBy(observer: RunObserver, live: LiveRun): RunObserver {
   return {
     ...observer,
+    started(run) {
+      observer.started?.(run);
+      live.begin(run.runId);
+    },
     planned(plan, manifest) {
       observer.planned?.(plan, manifest);
       live.planned(plan.entries.length);
