@@ -47,6 +47,24 @@ const LIB_WIDE = [
   { group: ['s3rver'], message: "s3rver is the local stack's (local/), not the library's." },
 ];
 
+/** The run-end notice (lib/notify/) sits beside the orchestrator: it tells a webhook a report's summary. */
+const NOTIFY_PURE = ['lib/notify/settings.ts', 'lib/notify/notice.ts', 'lib/notify/retry.ts', 'lib/notify/index.ts'];
+const NOTIFY_BOUNDARY = {
+  regex:
+    '(^|/)fdi/|' +
+    lib('manifest', 'template', 'plan', 'execute', 'storage', 'traffic', 'trigger', 'policy', 'runs', ...ORCHESTRATOR),
+  message: "The notice tells a webhook a report's summary; it knows nothing of how the run was made.",
+};
+
+/** `fdi-provision runs` (lib/runs/) reads a store's reports and the trigger's state objects. */
+const RUNS_PURE = ['lib/runs/derive.ts', 'lib/runs/format.ts', 'lib/runs/types.ts'];
+const RUNS_BOUNDARY = {
+  regex:
+    '(^|/)fdi/|' +
+    lib('manifest', 'template', 'plan', 'execute', 'traffic', 'policy', 'notify', 'run-manifest', 'run-record'),
+  message: "Runs are read from a store's reports and state objects, never from FDI or by running anything.",
+};
+
 /**
  * One rule set per layer: what a file of that layer may not import, and why. Every source file is in
  * at most one layer (a folder, less the files a more specific layer names). The layers, lowest
@@ -223,6 +241,31 @@ const LAYERS = [
     patterns: [
       { regex: lib('trigger'), message: 'The orchestrator knows no platform: the trigger is one of its callers.' },
       { group: IO_PACKAGES, message: 'The orchestrator does no I/O itself; its inputs do (docs/ARCHITECTURE.md).' },
+    ],
+  },
+  {
+    name: 'the run-end notice: the webhook',
+    files: ['lib/notify/**/*.ts'],
+    ignores: NOTIFY_PURE,
+    patterns: [NOTIFY_BOUNDARY],
+  },
+  {
+    name: 'the run-end notice, pure: settings, payload and retry policy',
+    files: NOTIFY_PURE,
+    patterns: [NOTIFY_BOUNDARY, { group: IO_PACKAGES, message: 'Only lib/notify/webhook.ts sends.' }],
+  },
+  {
+    name: 'the runs a store knows (fdi-provision runs): reading them',
+    files: ['lib/runs/**/*.ts'],
+    ignores: RUNS_PURE,
+    patterns: [RUNS_BOUNDARY],
+  },
+  {
+    name: 'the runs, pure: deriving states and formatting them',
+    files: RUNS_PURE,
+    patterns: [
+      RUNS_BOUNDARY,
+      { group: IO_PACKAGES, message: 'Deriving and formatting read nothing: lib/runs/list-runs.ts does.' },
     ],
   },
   {

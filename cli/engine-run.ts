@@ -8,6 +8,7 @@ import { configSecrets, loadConfig, type Config } from '../lib/config.js';
 import { formatLocation } from '../lib/errors.js';
 import { connectFdi } from '../lib/fdi/client/connect.js';
 import { createLogger } from '../lib/logger.js';
+import { operatorNotifier } from '../lib/notify/index.js';
 import type { ManifestError } from '../lib/report/types.js';
 import type { RequestedBy } from '../lib/report/types.js';
 import type { Operation } from '../lib/report/types.js';
@@ -53,6 +54,7 @@ export function setUpEngine(manifestUri: string, flags: CommonFlags, ctx: CliCon
     fdi: connectFdi,
     logger,
     applied: appliedStoreAt(state, config),
+    notify: operatorNotifier(config.notify, logger),
   };
   // A manifest in a bucket is held to the operator's policy, as the function would hold it (docs/SECURITY.md).
   const load = policyLoader(config.policy, bucket, async (b) => (await storeAt(`s3://${b}/`, config.s3)).store);

@@ -53,8 +53,7 @@ export function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome>
 export async function runManifest(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
   const outcome = await runStages(req, deps);
   // 7. Tell: the report is written, the run has ended (a suspended invocation has not; a plan writes nothing).
-  if (outcome.kind === 'finished' && outcome.written)
-    await notifyEnd(outcome.report, outcome.written.location, req, deps);
+  if (outcome.kind === 'finished' && outcome.written) await notifyEnd(outcome.report, outcome.written.location, deps);
   return outcome;
 }
 
@@ -171,15 +170,13 @@ async function runStages(req: RunRequest, deps: RunDeps): Promise<RunOutcome> {
 }
 
 /**
- * Step 7: the run's end, told to `deps.notify`, else to the operator's webhook when one is configured
- * (loaded only then). Bounded by the notice's own timeout; whatever happens, the outcome stands.
+ * Step 7: the run's end, told to `deps.notify` (the operator's webhook, when one is configured).
+ * Bounded by the notice's own timeout; whatever happens, the outcome stands.
  */
-async function notifyEnd(report: Report, location: string, req: RunRequest, deps: RunDeps): Promise<void> {
+async function notifyEnd(report: Report, location: string, deps: RunDeps): Promise<void> {
+  if (!deps.notify) return;
   try {
-    const settings = req.config.notify;
-    const notify =
-      deps.notify ?? (settings && (await import('./notify/webhook.js')).webhookNotifier(settings, deps.logger));
-    if (notify) await notify(runNotice(report, location));
+    await deps.notify(runNotice(report, location));
   } catch (err) {
     deps.logger.warn({ run_id: report.run_id, error: (err as Error).name }, 'run-end notice not delivered');
   }

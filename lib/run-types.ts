@@ -120,8 +120,8 @@ export interface RunDeps {
   policy?: PolicyInput | undefined;
   /**
    * Who hears that the run ended, once its report is written (docs/NOTIFY.md); not a plan, nor an
-   * invocation that suspends. Absent: the operator's webhook (`config.notify`, lib/notify/webhook.ts)
-   * when one is set. It never rejects, and the run's outcome never depends on it.
+   * invocation that suspends: the operator's webhook (`config.notify`; `operatorNotifier` of
+   * lib/notify). The run's outcome never depends on it.
    */
   notify?: Notifier | undefined;
 }

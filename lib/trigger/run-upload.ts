@@ -8,6 +8,7 @@ import type { Config } from '../config.js';
 import { UserError } from '../errors.js';
 import type { FdiConnector } from '../fdi/client/connect.js';
 import type { Logger } from '../logger.js';
+import { operatorNotifier } from '../notify/index.js';
 import type { Operation, Report } from '../report/types.js';
 import { runManifest } from '../run-manifest.js';
 import type { PolicyInput } from '../run-types.js';
@@ -212,6 +213,7 @@ async function runInvocation(
         logger: log,
         applied: appliedStore(state.store, config.prefixes.state, config.endpoint),
         policy: governing(config, checkpoint, deps),
+        notify: operatorNotifier(config.notify, log),
       },
     );
     if (outcome.kind === 'suspended') {
