@@ -25,6 +25,7 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
     '',
     `Manifest: \`${report.manifest.uri}\`${report.manifest.sha256 ? ` (sha256 ${report.manifest.sha256.slice(0, 12)}…)` : ''}`,
     `Started ${report.started_at}, finished ${report.finished_at} (${(report.duration_ms / 1000).toFixed(1)} s).`,
+    'Every task, searchable, and the run second by second: [report.html](report.html) in this folder.',
   ];
   if (report.retry_of) {
     lines.push(`Retries run ${report.retry_of.run_id} of \`${report.retry_of.manifest}\` (its failed.yaml).`);
