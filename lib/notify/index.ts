@@ -7,13 +7,28 @@ export { noticeBody, noticeText, runNotice, type Notifier, type RunNotice } from
 
 /**
  * The operator's webhook (`config.notify`) as the run's notifier, its sender loaded on the first notice;
- * undefined when none is configured. The orchestrator's callers pass it in RunDeps.
+ * undefined when none is configured. The orchestrator's callers pass it in RunDeps. `budgetMs`: the
+ * time the caller can still give the notice (a function invocation's, less what it must do after);
+ * the notice's timeout is cut to it, and with less than a second left it is not sent.
  */
-export function operatorNotifier(settings: NotifySettings | undefined, logger: Logger): Notifier | undefined {
+export function operatorNotifier(
+  settings: NotifySettings | undefined,
+  logger: Logger,
+  budgetMs?: () => number,
+): Notifier | undefined {
   if (!settings) return undefined;
-  let notifier: Notifier | undefined;
   return async (notice) => {
-    notifier ??= (await import('./webhook.js')).webhookNotifier(settings, logger);
-    await notifier(notice);
+    const budget = budgetMs ? budgetMs() : Infinity;
+    if (budget < MIN_BUDGET_MS) {
+      logger.warn({ run_id: notice.run_id, notify: settings.origin }, 'run-end notice not sent: no time left');
+      return;
+    }
+    const timeoutMs = Math.min(settings.timeoutMs, budget);
+    const attemptTimeoutMs = Math.min(settings.attemptTimeoutMs, timeoutMs);
+    const { webhookNotifier } = await import('./webhook.js');
+    await webhookNotifier({ ...settings, timeoutMs, attemptTimeoutMs }, logger)(notice);
   };
 }
+
+/** Less time than this left for the notice: it is not sent (a notice cut off mid-send helps no one). */
+const MIN_BUDGET_MS = 1_000;

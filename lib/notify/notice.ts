@@ -7,8 +7,11 @@ import type { NotifyFormat } from './settings.js';
 
 /** What every notice says (`format: json`). Every key is always present; unknown values are null. */
 export interface RunNotice {
-  /** What this object is; a receiver that serves several senders can route on it. */
-  type: 'fdi-provisioner.run.finished';
+  /**
+   * What this object is; a receiver that serves several senders can route on it. Not named `type`:
+   * Mattermost refuses an incoming webhook whose `type` does not begin with `custom_`.
+   */
+  event: 'fdi-provisioner.run.finished';
   /** The shape's version: a key is only ever added, never renamed or removed, within a version. */
   version: 1;
   run_id: string;
@@ -39,7 +42,7 @@ const TEXT_REASON_MAX = 300;
 /** The notice of a finished run whose report was written to `location`. */
 export function runNotice(report: Report, location: string): RunNotice {
   const notice: Omit<RunNotice, 'text'> = {
-    type: 'fdi-provisioner.run.finished',
+    event: 'fdi-provisioner.run.finished',
     version: 1,
     run_id: report.run_id,
     operation: report.operation,

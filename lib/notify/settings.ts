@@ -40,7 +40,14 @@ export interface NotifySettings {
 type Env = Record<string, string | undefined>;
 
 /** Headers the sender sets itself, or that would change how the request is framed. */
-const RESERVED_HEADERS = new Set(['host', 'content-type', 'content-length', 'transfer-encoding', 'connection']);
+const RESERVED_HEADERS = new Set([
+  'host',
+  'content-type',
+  'content-length',
+  'transfer-encoding',
+  'connection',
+  'user-agent',
+]);
 /** An HTTP header name (RFC 9110 token). */
 const HEADER_NAME = /^[!#$%&'*+.^_`|~0-9A-Za-z-]+$/;
 
@@ -119,10 +126,13 @@ function checkedOrigin(raw: string, problems: string[]): string | undefined {
   return undefined;
 }
 
-/** localhost, 127.0.0.0/8 and ::1, as a URL's hostname spells them. */
+/**
+ * localhost, 127.0.0.0/8 and ::1, as a URL's hostname spells them. Not `*.localhost`: node resolves
+ * such a name through DNS, which may answer any address.
+ */
 export function isLoopback(hostname: string): boolean {
   const h = hostname.toLowerCase();
-  return h === 'localhost' || h.endsWith('.localhost') || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
+  return h === 'localhost' || h === '[::1]' || /^127(\.\d{1,3}){3}$/.test(h);
 }
 
 /** FDI_NOTIFY_HEADERS: a JSON object of header names to string values. No value is ever quoted in a problem. */
@@ -142,10 +152,16 @@ function headersFrom(raw: string | undefined, problems: string[]): NotifySetting
     return [];
   }
   const out: Array<readonly [string, Secret]> = [];
-  for (const [name, value] of Object.entries(parsed)) {
+  for (const [position, [name, value]] of Object.entries(parsed).entries()) {
+    // A name that is not a header name may be a whole "Name: value" line, token included: never shown.
+    if (!HEADER_NAME.test(name)) {
+      problems.push(
+        `FDI_NOTIFY_HEADERS: entry ${position + 1} has a key that is not a header name (a name such as "Authorization", the value apart)`,
+      );
+      continue;
+    }
     const shown = JSON.stringify(name.slice(0, 64));
-    if (!HEADER_NAME.test(name)) problems.push(`FDI_NOTIFY_HEADERS: ${shown} is not a header name`);
-    else if (RESERVED_HEADERS.has(name.toLowerCase()))
+    if (RESERVED_HEADERS.has(name.toLowerCase()))
       problems.push(`FDI_NOTIFY_HEADERS: ${shown} is set by the notice itself and cannot be given`);
     else if (typeof value !== 'string') problems.push(`FDI_NOTIFY_HEADERS: the value of ${shown} must be a string`);
     else if (/[\r\n\0]/.test(value)) problems.push(`FDI_NOTIFY_HEADERS: the value of ${shown} holds a line break`);

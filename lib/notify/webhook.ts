@@ -106,8 +106,9 @@ async function post(
     return { error: typeof code === 'string' ? code : (err as Error).name };
   }
   const status = res.statusCode;
-  const refusal = status >= 200 && status < 300 && settings.format !== 'json' ? chatRefusal(res.body) : undefined;
-  if (refusal) return { refused: scrub(refusal, secrets) };
+  const refusal =
+    status >= 200 && status < 300 && settings.format !== 'json' ? chatRefusal(res.body, secrets) : undefined;
+  if (refusal) return { refused: refusal };
   return { status, retryAfterMs: retryAfterMs(res.headers['retry-after'], Date.now()) };
 }
 
@@ -115,7 +116,7 @@ async function post(
  * Feishu, DingTalk and WeCom answer 200 with an error code in the body when they refuse a message (a
  * bad signature, a missing keyword, a rate limit): `code`/`StatusCode` (Feishu) or `errcode`.
  */
-function chatRefusal(text: string): string | undefined {
+function chatRefusal(text: string, secrets: Secret[]): string | undefined {
   let body: Record<string, unknown>;
   try {
     body = JSON.parse(text) as Record<string, unknown>;
@@ -126,7 +127,9 @@ function chatRefusal(text: string): string | undefined {
   const code = body.code ?? body.errcode ?? body.StatusCode;
   if (code === undefined || code === 0 || code === '0') return undefined;
   const msg = body.msg ?? body.errmsg ?? body.StatusMessage;
-  return `code ${String(code).slice(0, 20)}${typeof msg === 'string' ? `: ${msg.slice(0, 120)}` : ''}`;
+  // Scrubbed whole, then cut: a secret cut in two would no longer be found.
+  const said = `code ${String(code)}${typeof msg === 'string' ? `: ${msg}` : ''}`;
+  return scrub(said, secrets).slice(0, 160);
 }
 
 function describe(r: AttemptResult): string {

@@ -154,6 +154,9 @@ export class WorkDoneNotStoredError extends Error {
   }
 }
 
+/** What an invocation keeps, after the run-end notice, to store finished.json and release its state. */
+const FINISH_MS = 3_000;
+
 /** One invocation of a run: the orchestrator, with a heartbeat, the deadline and checkpoints around it. */
 async function runInvocation(
   state: StateFolder,
@@ -169,10 +172,8 @@ async function runInvocation(
   let total: number | undefined;
   const progress = () => (total === undefined ? undefined : { done: writer.done, total });
   const stopBeating = startHeartbeat(state, runId, invocation, deps.liveness ?? DEFAULT_LIVENESS, log, progress);
-  const stops = deadlineSignals(
-    clock,
-    deps.deadline ?? { softMarginMs: config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 },
-  );
+  const margins = deps.deadline ?? { softMarginMs: config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 };
+  const stops = deadlineSignals(clock, margins);
   const resume = resumeOf(checkpoint, notes);
   const destroying = checkpoint.operation === 'destroy' && config.prefixes.destroy !== undefined;
   if (checkpoint.operation === 'destroy' && !destroying)
@@ -213,7 +214,8 @@ async function runInvocation(
         logger: log,
         applied: appliedStore(state.store, config.prefixes.state, config.endpoint),
         policy: governing(config, checkpoint, deps),
-        notify: operatorNotifier(config.notify, log),
+        // The notice gets what is left before the hard stop, less the time finished.json needs.
+        notify: operatorNotifier(config.notify, log, () => clock.remainingMs() - margins.hardMarginMs - FINISH_MS),
       },
     );
     if (outcome.kind === 'suspended') {

@@ -53,10 +53,17 @@ function frame(out: string[], maxY: number, seconds: number, yLabel: string): vo
   );
 }
 
-/** The points of one series as an SVG polyline's `points`: one per step, at the step's middle. */
+/**
+ * The points of one series as an SVG polyline's `points`: one per step, at the step's middle; a run of
+ * one step (shorter than `step_s`) is a level line across it, since a one-point polyline draws nothing.
+ */
 function points(values: readonly number[], maxY: number, scale: number): string {
   const plotW = WIDTH - PAD.left - PAD.right;
   const plotH = HEIGHT - PAD.top - PAD.bottom;
+  if (values.length === 1) {
+    const y = (PAD.top + plotH * (1 - (values[0]! * scale) / maxY)).toFixed(1);
+    return `${PAD.left.toFixed(1)},${y} ${(PAD.left + plotW).toFixed(1)},${y}`;
+  }
   const n = Math.max(values.length, 1);
   const parts: string[] = [];
   for (let i = 0; i < values.length; i++) {

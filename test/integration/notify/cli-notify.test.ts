@@ -49,7 +49,7 @@ describe('the run-end notice from the command line', () => {
 
     const report = JSON.parse(await readFile(path.join(body.report, 'report.json'), 'utf8')) as Report;
     expect(body).toEqual({
-      type: 'fdi-provisioner.run.finished',
+      event: 'fdi-provisioner.run.finished',
       version: 1,
       run_id: report.run_id,
       operation: 'apply',

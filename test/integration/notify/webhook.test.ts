@@ -113,6 +113,16 @@ describe('the webhook sender', () => {
     expect(log.raw()).not.toContain(TOKEN);
   });
 
+  it('a refusal quoting the secret where the logged message is cut: no part of the secret is logged', async () => {
+    const { log } = await send({ FDI_NOTIFY_FORMAT: 'wecom' }, (_q, _b, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // The token straddles the length the message is cut to.
+      res.end(JSON.stringify({ errcode: 93000, errmsg: `${'x'.repeat(106)} bad key ${TOKEN}` }));
+    });
+    expect(log.raw()).not.toContain(TOKEN.slice(0, 5));
+    expect(log.raw()).toContain('[redacted]');
+  });
+
   it("a 429's Retry-After is waited for, then the notice goes through", async () => {
     let n = 0;
     const { hits: got, elapsed } = await send({}, (_q, _b, res) => {

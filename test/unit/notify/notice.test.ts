@@ -32,7 +32,7 @@ describe('runNotice', () => {
   it('the stable shape: every key, in this order, unknown values null', () => {
     const notice = runNotice(report(), LOCATION);
     expect(Object.keys(notice)).toEqual([
-      'type',
+      'event',
       'version',
       'run_id',
       'operation',
@@ -48,7 +48,7 @@ describe('runNotice', () => {
       'text',
     ]);
     expect(notice).toMatchObject({
-      type: 'fdi-provisioner.run.finished',
+      event: 'fdi-provisioner.run.finished',
       version: 1,
       run_id: '20261129T120000Z-abc123',
       status: 'partial',

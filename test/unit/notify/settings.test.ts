@@ -39,6 +39,8 @@ describe('FDI_NOTIFY_URL', () => {
   it.each([
     [`http://hooks.example.com/${SECRET}`, 'FDI_NOTIFY_URL must use https (http only to a loopback address'],
     [`http://10.0.0.8/${SECRET}`, 'got http to 10.0.0.8'],
+    // A name under .localhost is resolved through DNS, which may answer any address.
+    [`http://hooks.localhost/${SECRET}`, 'got http to hooks.localhost'],
     [`ftp://hooks.example.com/${SECRET}`, 'FDI_NOTIFY_URL must be an https:// URL (got the scheme "ftp:")'],
     [`hooks.example.com/${SECRET}`, 'FDI_NOTIFY_URL is not a URL'],
   ])('%s is refused: %s', (url, message) => {
@@ -72,7 +74,10 @@ describe('FDI_NOTIFY_HEADERS', () => {
   it.each([
     [`{"Authorization": Bearer ${SECRET}}`, 'FDI_NOTIFY_HEADERS must be a JSON object', 'does not parse as JSON'],
     [`["Authorization", "${SECRET}"]`, 'FDI_NOTIFY_HEADERS must be a JSON object', 'e.g.'],
-    [`{"Bad Name": "${SECRET}"}`, '"Bad Name" is not a header name', ''],
+    [`{"Bad Name": "${SECRET}"}`, 'entry 1 has a key that is not a header name', ''],
+    // A whole header line as the key, token and all: the key is never shown.
+    [`{"X-Ok": "v", "Authorization: Bearer ${SECRET}": ""}`, 'entry 2 has a key that is not a header name', ''],
+    [`{"User-Agent": "${SECRET}"}`, '"User-Agent" is set by the notice itself', ''],
     [`{"Content-Type": "${SECRET}"}`, '"Content-Type" is set by the notice itself', ''],
     [`{"X-Token": 42}`, 'the value of "X-Token" must be a string', ''],
     [`{"X-Token": "a\\r\\n${SECRET}"}`, 'the value of "X-Token" holds a line break', ''],

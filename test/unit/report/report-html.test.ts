@@ -140,6 +140,21 @@ describe('report.html structure', () => {
       const points = new RegExp(`data-series="${series}"[^>]*points="([^"]*)"`).exec(html)?.[1];
       expect(points?.split(' ')).toHaveLength(3);
     }
+    // A run shorter than one step: a level line across it, not a point that draws nothing.
+    const one = {
+      start: '2026-11-29T00:00:00.000Z',
+      step_s: 1,
+      accepted: [4],
+      throttled: [0],
+      failed: [1],
+      retried: [0],
+      done: [2],
+    };
+    const short = reportHtml(reportWith(2, { timeline: one }));
+    for (const series of ['accepted', 'throttled', 'failed', 'retried', 'done']) {
+      const points = new RegExp(`data-series="${series}"[^>]*points="([^"]*)"`).exec(short)?.[1];
+      expect(points?.split(' ')).toHaveLength(2);
+    }
     const none = reportHtml(reportWith(10, { timeline: undefined }));
     expect(none).toContain('id="no-timeline"');
     expect(none).not.toContain('<svg');
