@@ -87,6 +87,9 @@ export class RateLimiter {
   #graceUntil = -Infinity;
   /** 429s heard while bursting. */
   #burstThrottles = 0;
+  /** The bucket on the clock, as requests really leave: tokens left, and when they were counted. */
+  #tokens = 0;
+  #tokensAt = 0;
 
   constructor(rate: number, options: RateLimiterOptions = {}) {
     this.#ceiling = rate;
@@ -99,6 +102,8 @@ export class RateLimiter {
     this.#allowedBurst = Math.max(1, Math.floor(options.burst ?? 1));
     this.#burst = Math.min(burstOf(rate), this.#allowedBurst);
     this.#tat = now;
+    this.#tokens = this.#burst;
+    this.#tokensAt = now;
     if (options.learned) this.#apply(options.learned, now, { fullBucket: this.#allowedBurst > 1, grace: false });
   }
 
@@ -125,22 +130,30 @@ export class RateLimiter {
     const slot = Math.max(now, this.#tat - (burst - 1) * interval);
     this.#tat = Math.max(slot, this.#tat) + interval;
     if (slot > now) await sleep(Math.ceil(slot - now), signal);
-    if (this.#burst > 1) {
-      // The bucket alone: delaying a request never breaks a bucket's count. Kept for a fallback.
-      this.#sent.push(this.#now());
-      while (this.#sent.length > this.#perSecond) this.#sent.shift();
-      return;
-    }
     for (;;) {
       const t = this.#now();
-      const wait = this.#windowWait(t);
+      // Bursting: the bucket again, on the times requests really leave. A stalled event loop wakes
+      // every request whose slot fell inside the stall at once; the bucket, full at most, still holds.
+      // Otherwise the one-second window (its count kept while bursting, for a fallback).
+      const wait = this.#burst > 1 ? this.#bucketWait(t) : this.#windowWait(t);
       if (wait <= 0) {
+        if (this.#burst > 1) this.#tokens -= 1;
         this.#sent.push(t);
         while (this.#sent.length > this.#perSecond) this.#sent.shift();
         return;
       }
       await sleep(Math.ceil(wait), signal);
     }
+  }
+
+  /** How long a request leaving at `t` must wait for a token of the bucket (refilled at the rate). */
+  #bucketWait(t: number): number {
+    const rate = this.#state.rate;
+    const capacity = Math.max(1, Math.min(this.#burst, Math.floor(rate)));
+    this.#tokens = Math.min(capacity, this.#tokens + ((t - this.#tokensAt) * rate) / 1000);
+    this.#tokensAt = t;
+    // A millionth of a token of slack: the slots are computed in floating point too.
+    return this.#tokens >= 1 - 1e-6 ? 0 : ((1 - this.#tokens) * 1000) / rate;
   }
 
   /** How long a request leaving at `t` must wait for the window to have room. */
@@ -200,6 +213,7 @@ export class RateLimiter {
     // Carried from an earlier invocation of a run the gateway lets burst, it starts with a burst.
     this.#burst = how.fullBucket ? Math.min(burstOf(rate), quotaBurst(quota), this.#allowedBurst) : 1;
     this.#tat = how.fullBucket ? now : Math.max(this.#tat, now);
+    if (how.fullBucket) [this.#tokens, this.#tokensAt] = [this.#burst, now];
     if (how.grace) this.#graceUntil = now + LEARN_GRACE_MS;
     while (this.#sent.length > this.#perSecond) this.#sent.shift();
   }

@@ -220,3 +220,31 @@ describe('the scheduler learns the quota from a 429 it observes', () => {
     expect(learned).toHaveLength(2);
   });
 });
+
+describe('a burst on a stalled event loop (real time)', () => {
+  beforeEach(() => vi.useRealTimers());
+
+  it('requests whose slots fell inside the stall do not leave at once beyond the bucket', async () => {
+    const rate = 10;
+    const burst = 2;
+    const limiter = new RateLimiter(rate, { burst });
+    const start = performance.now();
+    const sent: number[] = [];
+    const all = Array.from({ length: 8 }, () => limiter.acquire().then(() => void sent.push(performance.now())));
+    // The first two leave at once; the slots of the next ones (100, 200, 300 ms …) pass while the
+    // event loop is busy for 350 ms, so their timers all fire together when it frees.
+    await new Promise((r) => setTimeout(r, 20));
+    const busyUntil = performance.now() + 330;
+    while (performance.now() < busyUntil) {
+      /* the stall */
+    }
+    await Promise.all(all);
+    const times = sent.map((t) => t - start).sort((a, b) => a - b);
+    // A token bucket of capacity 2 refilled at 10/s, with 3 ms of slack for the test's own timing.
+    for (let i = 0; i < times.length; i++)
+      for (let j = i; j < times.length; j++)
+        expect(j - i + 1, `sends ${i}..${j} at ${times.map((t) => t.toFixed(0)).join(' ')}`).toBeLessThanOrEqual(
+          burst + (rate * (times[j]! - times[i]! + 3)) / 1000,
+        );
+  });
+});
