@@ -75,7 +75,8 @@ export function fromReport(report: Report, location: string): RunDetail {
 /**
  * A function run that has not ended, from its lock and heartbeat (a beat of another run of the same
  * upload does not count: the lock's start is then its last sign of life), and, for the detail, its
- * checkpoint's results so far.
+ * checkpoint's results so far. `staleAfterMs` is the reader's threshold: a beat that names its
+ * writer's (`stale_after_ms`) is judged by that one.
  */
 export function fromLock(
   lock: Lock,
@@ -86,7 +87,7 @@ export function fromLock(
 ): RunDetail {
   const own = beat?.run_id === lock.owner ? beat : undefined;
   const lastBeat = own?.at ?? lock.started_at;
-  const state = liveState(lastBeat, now, staleAfterMs, own?.stopped === true);
+  const state = liveState(lastBeat, now, own?.stale_after_ms ?? staleAfterMs, own?.stopped === true);
   const saved = checkpoint?.run_id === lock.owner ? checkpoint : undefined;
   return {
     run_id: lock.owner,
@@ -110,9 +111,9 @@ export function fromLock(
   };
 }
 
-/** A command-line run that has not ended (or was killed), from its live record. */
+/** A command-line run that has not ended (or was killed), from its live record (by its own threshold when it names one). */
 export function fromLiveRecord(live: LiveRecord, now: number, staleAfterMs: number): RunDetail {
-  const state = liveState(live.at, now, staleAfterMs);
+  const state = liveState(live.at, now, live.stale_after_ms ?? staleAfterMs);
   return {
     run_id: live.run_id,
     manifest: live.manifest,

@@ -6,6 +6,7 @@
  * It is never inside the report folder, which holds a whole report or nothing.
  */
 import type { Config } from '../config.js';
+import { LIVENESS_BOUNDS } from '../config-liveness.js';
 import type { Logger } from '../logger.js';
 import type { Operation, RequestedBy, TaskResult } from '../report/types.js';
 import type { RunObserver } from '../run-types.js';
@@ -36,6 +37,12 @@ export interface LiveRunOptions {
   operation: Operation;
   requestedBy?: RequestedBy | undefined;
   everyMs: number;
+  /**
+   * After how long without a beat the record is stalled, written into it (`stale_after_ms`) so that a
+   * reader with another environment judges it alike; default: FDI_STALE_AFTER_MS's default, and at
+   * least three beats.
+   */
+  staleAfterMs?: number | undefined;
   log: Logger;
 }
 
@@ -53,7 +60,8 @@ export async function liveRunFor(
   const folder = s3 ? manifestPath(s3.key, config.prefixes.manifest) : localManifestPath(options.manifest, cwd);
   const dest = reportFlag ?? (s3 ? `s3://${s3.bucket}/${config.prefixes.report}` : 'reports');
   const { store, prefix } = await storeAt(dest, config.s3);
-  return liveRun(store, (runId) => joinKey(prefix, folder, `${runId}${LIVE_SUFFIX}`), options);
+  const staleAfterMs = options.staleAfterMs ?? config.liveness?.staleAfterMs;
+  return liveRun(store, (runId) => joinKey(prefix, folder, `${runId}${LIVE_SUFFIX}`), { ...options, staleAfterMs });
 }
 
 /** The live record of a run in `store` at `keyOf(runId)`; writes and removals never fail the run. */
@@ -87,6 +95,7 @@ export function liveRun(store: ObjectStore, keyOf: (runId: string) => string, op
         at,
         requested_by: options.requestedBy,
         pid: process.pid,
+        stale_after_ms: options.staleAfterMs ?? Math.max(LIVENESS_BOUNDS.staleAfterMs.default, 3 * options.everyMs),
       };
       // The first write waits for the plan (or the first beat): a run refused at once leaves nothing.
       timer = setInterval(beat, options.everyMs);

@@ -88,4 +88,6 @@ export interface LiveRecord {
   requested_by?: RequestedBy | undefined;
   /** The process writing it, to tell which command-line run it is. */
   pid: number;
+  /** The writer's stale threshold: a reader judges the record stalled by it (absent in older records). */
+  stale_after_ms?: number | undefined;
 }

@@ -42,10 +42,17 @@ export async function writeHeartbeat(
   state: StateFolder,
   runId: string,
   invocation: number,
+  liveness: Liveness,
   log: Logger,
   progress?: ProgressOf,
 ): Promise<void> {
-  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString(), progress: progress?.() };
+  const beat: Heartbeat = {
+    run_id: runId,
+    invocation,
+    at: new Date().toISOString(),
+    progress: progress?.(),
+    stale_after_ms: liveness.staleAfterMs,
+  };
   await state
     .put('heartbeat.json', beat)
     .catch((err: unknown) => log.warn({ err: (err as Error).message }, 'heartbeat not saved'));
@@ -60,9 +67,16 @@ export async function writeStopped(
   state: StateFolder,
   runId: string,
   invocation: number,
+  liveness: Liveness,
   delaysMs?: readonly number[],
 ): Promise<boolean> {
-  const beat: Heartbeat = { run_id: runId, invocation, at: new Date().toISOString(), stopped: true };
+  const beat: Heartbeat = {
+    run_id: runId,
+    invocation,
+    at: new Date().toISOString(),
+    stopped: true,
+    stale_after_ms: liveness.staleAfterMs,
+  };
   return persistently(() => state.put('heartbeat.json', beat), delaysMs).then(
     () => true,
     () => false,
@@ -83,7 +97,7 @@ export function startHeartbeat(
 ): () => Promise<void> {
   let inFlight: Promise<void> = Promise.resolve();
   const timer = setInterval(() => {
-    inFlight = writeHeartbeat(state, runId, invocation, log, progress);
+    inFlight = writeHeartbeat(state, runId, invocation, liveness, log, progress);
   }, liveness.heartbeatMs);
   timer.unref();
   return () => {
@@ -139,7 +153,7 @@ export async function takeOverIfDead(
     upload_id: lock.upload_id,
     invocation,
   });
-  await writeHeartbeat(state, lock.owner, invocation, log);
+  await writeHeartbeat(state, lock.owner, invocation, liveness, log);
   // The run may have finished between the first look and the claim.
   if (await finished()) return undefined;
 

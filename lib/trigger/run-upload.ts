@@ -133,7 +133,7 @@ export async function runContinuation(
     return { kind: 'duplicate', key: ref.key, uploadId: cont.upload_id };
   }
   // At once: a takeover must see this invocation alive (or dead) as soon as it holds the claim.
-  await writeHeartbeat(state, cont.run_id, cont.invocation, log);
+  await writeHeartbeat(state, cont.run_id, cont.invocation, deps.liveness ?? DEFAULT_LIVENESS, log);
   const saved = await state.get<Checkpoint>('checkpoint.json');
   if (!saved) throw new UserError(`the checkpoint of run ${cont.run_id} is missing under ${state.dir}`);
   return runInvocation(state, { ...saved, invocation: cont.invocation }, storeNotes(claimed), deps, clock, log);
@@ -232,7 +232,13 @@ async function runInvocation(
   } catch (err) {
     if (!settled) throw err;
     await stopBeating();
-    const stopped = await writeStopped(state, runId, invocation, deps.persistDelaysMs);
+    const stopped = await writeStopped(
+      state,
+      runId,
+      invocation,
+      deps.liveness ?? DEFAULT_LIVENESS,
+      deps.persistDelaysMs,
+    );
     log.error({ err: (err as Error).message, stopped }, 'work done, but the store refused its report');
     throw new WorkDoneNotStoredError(stopped, { cause: err });
   } finally {

@@ -38,6 +38,11 @@ export interface Heartbeat {
   stopped?: true;
   /** How far the run is: tasks with a final result, of all the manifest's tasks (absent before planning). */
   progress?: { done: number; total: number } | undefined;
+  /**
+   * The writer's stale threshold (its FDI_STALE_AFTER_MS): a reader judges the run stalled by it, not by
+   * its own environment's (absent in beats of older versions).
+   */
+  stale_after_ms?: number | undefined;
 }
 
 /** Saved between invocations of one run. */

@@ -68,6 +68,24 @@ describe('fromLock (a function run that has not ended)', () => {
     ],
     ['a beat of an earlier run of the upload', { ...beat(70_000), run_id: 'other' }, 75_000, 'stalled', null, 0, null],
     ['a fresh beat that says stopped', beat(70_000, { stopped: true }), 71_000, 'stalled', null, 70_000, at(70_000)],
+    [
+      "a beat 60 s old, by a writer whose threshold is 180 s (the reader's is 45 s)",
+      beat(30_000, { stale_after_ms: 180_000 }),
+      90_000,
+      'running',
+      null,
+      90_000,
+      at(30_000),
+    ],
+    [
+      "a beat 60 s old, by a writer whose threshold is 20 s (the reader's is 45 s)",
+      beat(30_000, { stale_after_ms: 20_000 }),
+      90_000,
+      'stalled',
+      null,
+      30_000,
+      at(30_000),
+    ],
   ] as const)('%s', (_what, hb, now, state, progress, duration, heartbeatAt) => {
     const d = fromLock(lock, hb, T0 + now, STALE);
     expect(d).toMatchObject({ state, progress, duration_ms: duration, heartbeat_at: heartbeatAt, finished_at: null });
@@ -123,6 +141,12 @@ describe('fromLiveRecord (a command-line run)', () => {
       progress: { done: 3, total: 9 },
       source: 'cli',
     });
+  });
+
+  it("is judged by the writer's threshold when it names one, not the reader's", () => {
+    const own = { ...live, stale_after_ms: 180_000 };
+    expect(fromLiveRecord(own, T0 + 65_000, STALE).state).toBe('running');
+    expect(fromLiveRecord(own, T0 + 185_000, STALE).state).toBe('stalled');
   });
 });
 
