@@ -92,11 +92,15 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
   return runId && ended[0] && ended[0].state !== 'running' ? EXIT_OF[ended[0].state] : EXIT.ok;
 };
 
-/** A store that cannot be read (unreachable, no such bucket, access denied) is the user's configuration to fix. */
+/**
+ * A store that cannot be read (unreachable, no such bucket, access denied; a folder without access) is
+ * the user's configuration to fix; the S3 settings are named only for a bucket.
+ */
 const unreadable = (src: RunsStore) => (err: unknown) => {
   if (err instanceof UserError) throw err;
+  const s3 = src.location.startsWith('s3://');
   throw new UserError(`cannot read the runs in ${src.location}: ${(err as Error).name}: ${(err as Error).message}`, {
-    hint: 'check S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION and the AWS credentials',
+    ...(s3 && { hint: 'check S3_ENDPOINT, S3_FORCE_PATH_STYLE, AWS_REGION and the AWS credentials' }),
   });
 };
 

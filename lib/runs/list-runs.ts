@@ -49,8 +49,8 @@ async function findAll(src: RunsStore): Promise<Map<string, Found>> {
   // A lock names its run only inside it: read the few that are open (their run has not finished).
   await Promise.all(
     openLocks(stateKeys).map(async (dir) => {
-      const lock = await getJson<Lock>(src.store, joinKey(dir, 'lock.json'));
-      if (lock && RUN_ID_PATTERN.test(lock.owner) && !runs.has(lock.owner))
+      const lock = await getJson<unknown>(src.store, joinKey(dir, 'lock.json'));
+      if (isLock(lock) && RUN_ID_PATTERN.test(lock.owner) && !runs.has(lock.owner))
         runs.set(lock.owner, { runId: lock.owner, kind: 'lock', dir });
     }),
   );
@@ -83,6 +83,30 @@ async function getJson<T>(store: ObjectStore, key: string): Promise<T | undefine
   }
 }
 
+const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
+const strings = (v: Record<string, unknown>, ...keys: string[]) => keys.every((k) => typeof v[k] === 'string');
+
+/** Whether what a report.json holds has a report's shape, as far as `runs` reads it. */
+function isReport(v: unknown): v is Report {
+  return (
+    isObject(v) &&
+    strings(v, 'run_id', 'status', 'started_at') &&
+    isObject(v.manifest) &&
+    typeof v.manifest.uri === 'string' &&
+    isObject(v.counts) &&
+    typeof v.counts.total === 'number' &&
+    Array.isArray(v.tasks) &&
+    Array.isArray(v.errors)
+  );
+}
+
+const isLiveRecord = (v: unknown): v is LiveRecord =>
+  isObject(v) && strings(v, 'run_id', 'manifest', 'started_at', 'at');
+const isLock = (v: unknown): v is Lock => isObject(v) && strings(v, 'owner', 'bucket', 'key', 'started_at');
+const isBeat = (v: unknown): v is Heartbeat => isObject(v) && strings(v, 'run_id', 'at');
+const isCheckpoint = (v: unknown): v is Checkpoint =>
+  isObject(v) && typeof v.run_id === 'string' && Array.isArray(v.results);
+
 /** Where a report folder is, as the report sink names it (lib/storage/report-sink.ts). */
 function folderLocation(store: ObjectStore, dir: string): string {
   return store.location.startsWith('s3://')
@@ -90,7 +114,10 @@ function folderLocation(store: ObjectStore, dir: string): string {
     : `${path.join(store.location, dir)}${path.sep}`;
 }
 
-/** What is known of one found run; undefined when it vanished between the listing and the read. */
+/**
+ * What is known of one found run; undefined when it vanished between the listing and the read, or what
+ * is read does not have the shape of its kind (a stray or hand-edited report.json): such a run is skipped.
+ */
 async function read(
   src: RunsStore,
   found: Found,
@@ -99,19 +126,21 @@ async function read(
 ): Promise<RunDetail | undefined> {
   const { store } = src;
   if (found.kind === 'report') {
-    const report = await getJson<Report>(store, joinKey(found.dir, 'report.json'));
-    return report && fromReport(report, folderLocation(store, found.dir));
+    const report = await getJson<unknown>(store, joinKey(found.dir, 'report.json'));
+    return isReport(report) ? fromReport(report, folderLocation(store, found.dir)) : undefined;
   }
   if (found.kind === 'live') {
-    const live = await getJson<LiveRecord>(store, found.key);
-    return live && fromLiveRecord(live, clock.now, clock.staleAfterMs);
+    const live = await getJson<unknown>(store, found.key);
+    return isLiveRecord(live) ? fromLiveRecord(live, clock.now, clock.staleAfterMs) : undefined;
   }
   const [lock, beat, checkpoint] = await Promise.all([
-    getJson<Lock>(store, joinKey(found.dir, 'lock.json')),
-    getJson<Heartbeat>(store, joinKey(found.dir, 'heartbeat.json')),
-    detail ? getJson<Checkpoint>(store, joinKey(found.dir, 'checkpoint.json')) : undefined,
+    getJson<unknown>(store, joinKey(found.dir, 'lock.json')),
+    getJson<unknown>(store, joinKey(found.dir, 'heartbeat.json')),
+    detail ? getJson<unknown>(store, joinKey(found.dir, 'checkpoint.json')) : undefined,
   ]);
-  return lock && fromLock(lock, beat, clock.now, clock.staleAfterMs, checkpoint);
+  if (!isLock(lock)) return undefined;
+  const ok = <T>(v: unknown, is: (v: unknown) => v is T) => (is(v) ? v : undefined);
+  return fromLock(lock, ok(beat, isBeat), clock.now, clock.staleAfterMs, ok(checkpoint, isCheckpoint));
 }
 
 export interface ListOptions {

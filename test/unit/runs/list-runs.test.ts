@@ -89,4 +89,15 @@ describe('listRuns', () => {
     });
     expect(await findRun(src, id(4), { staleAfterMs: 45_000, now: NOW })).toBeUndefined();
   });
+
+  it("skips a record without its kind's shape (a report, a live record, a lock) instead of failing the listing", async () => {
+    const src = await fixture();
+    const put = (key: string, value: unknown) => src.store.put(key, JSON.stringify(value));
+    await put(`reports/w/${id(5)}/report.json`, {});
+    await put(`reports/w/${id(6)}.live.json`, { run_id: id(6) });
+    await put('state/w/u7/lock.json', { owner: id(7) });
+    const page = await listRuns(src, { limit: 20, staleAfterMs: 45_000, now: NOW });
+    expect(page.runs.map((r) => r.run_id)).toEqual([id(3), id(2), id(1)]);
+    expect(await findRun(src, id(5), { staleAfterMs: 45_000, now: NOW })).toBeUndefined();
+  });
 });

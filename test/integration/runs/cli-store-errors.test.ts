@@ -1,0 +1,59 @@
+/**
+ * `fdi-provision runs` on what is not a store of runs: a malformed record among good ones, a folder
+ * that cannot be read, a malformed s3:// address. Through the compiled CLI, without a bucket.
+ */
+import { mkdir, symlink, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { runCli, tempDir } from '../../helpers/cli.js';
+
+const GOOD = '20261128T203828Z-1a2b3c';
+const BAD = '20261128T203829Z-4d5e6f';
+
+function report(runId: string) {
+  return {
+    version: 1,
+    run_id: runId,
+    operation: 'apply',
+    manifest: { uri: 'w.yaml' },
+    status: 'succeeded',
+    started_at: '2026-11-28T20:38:28.000Z',
+    finished_at: '2026-11-28T20:38:29.000Z',
+    duration_ms: 1000,
+    counts: { total: 1, created: 1, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
+    steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
+    stats: { requests: 1, retries: 0, throttled: 0 },
+    errors: [],
+    tasks: [{ index: 0, name: 't', status: 'created', attempts: 1, line: 1 }],
+  };
+}
+
+async function put(dir: string, rel: string, value: unknown) {
+  await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+  await writeFile(path.join(dir, rel), typeof value === 'string' ? value : JSON.stringify(value));
+}
+
+describe('runs on a store with something malformed', () => {
+  it('a report.json without a report shape is skipped; the other runs are listed (exit 0)', async () => {
+    const dir = await tempDir('fdi-runs-malformed-');
+    await put(dir, `reports/w/${GOOD}/report.json`, report(GOOD));
+    await put(dir, `reports/w/${BAD}/report.json`, {});
+    const res = await runCli(['runs', '--json'], { cwd: dir });
+    expect(res.code, res.stderr).toBe(0);
+    expect((JSON.parse(res.stdout) as { runs: Array<{ run_id: string }> }).runs.map((r) => r.run_id)).toEqual([GOOD]);
+    const text = await runCli(['runs'], { cwd: dir });
+    expect(text.code, text.stderr).toBe(0);
+    expect(text.stdout).toContain(GOOD);
+  });
+
+  it('a local folder that cannot be read: exit 2, with no S3 hint', async () => {
+    const dir = await tempDir('fdi-runs-unreadable-');
+    // A report.json that is a link to a folder: listed as a file, its read fails (EISDIR).
+    await mkdir(path.join(dir, 'reports', 'w', GOOD), { recursive: true });
+    await symlink(dir, path.join(dir, 'reports', 'w', GOOD, 'report.json'));
+    const res = await runCli(['runs'], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('cannot read the runs in reports');
+    expect(res.stderr).not.toMatch(/S3_ENDPOINT|AWS/);
+  });
+});
