@@ -4,6 +4,7 @@
  * (`s3://bucket`, or `s3://bucket/<REPORT_PREFIX>`): its report and state prefixes (lib/config.ts).
  */
 import type { Config } from '../config.js';
+import { UserError } from '../errors.js';
 import { parseS3Uri } from '../storage/object-store.js';
 import { storeAt } from '../storage/store-at.js';
 import type { RunsStore } from './list-runs.js';
@@ -19,8 +20,11 @@ export async function runsStoreAt(
   config: Pick<Config, 'prefixes' | 's3'>,
 ): Promise<RunsStore> {
   const uri = where ?? DEFAULT_REPORT_DIR;
-  const { store, prefix } = await storeAt(uri, config.s3);
   const s3 = parseS3Uri(uri);
+  // `s3://`, `s3:///x`, `S3://b`: meant as a bucket, never a folder of that name.
+  if (!s3 && /^s3:/i.test(uri))
+    throw new UserError(`${JSON.stringify(uri)} is not a bucket location: write s3://bucket[/prefix]`);
+  const { store, prefix } = await storeAt(uri, config.s3);
   const functionLayout = s3 !== undefined && (prefix === '' || slashed(prefix) === slashed(config.prefixes.report));
   if (functionLayout)
     return {

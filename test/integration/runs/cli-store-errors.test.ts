@@ -57,3 +57,13 @@ describe('runs on a store with something malformed', () => {
     expect(res.stderr).not.toMatch(/S3_ENDPOINT|AWS/);
   });
 });
+
+describe('runs on a malformed s3:// address', () => {
+  it.each(['s3://', 's3:///x', 'S3://b', 's3:b'])('%s: exit 2, naming s3://bucket[/prefix]', async (where) => {
+    const dir = await tempDir('fdi-runs-s3-');
+    const res = await runCli(['runs', where], { cwd: dir });
+    expect(res.code).toBe(2);
+    expect(res.stderr).toContain('s3://bucket[/prefix]');
+    expect(res.stdout).toBe('');
+  });
+});
