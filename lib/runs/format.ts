@@ -69,7 +69,7 @@ export function runDetailText(d: RunDetail): string {
     d.heartbeat_at
       ? `heartbeat:  ${timeText(d.heartbeat_at)}${d.invocation ? ` (invocation ${d.invocation})` : ''}`
       : undefined,
-    `counts:     ${countsText(d.counts)}${d.counts?.total !== undefined ? ` (of ${d.counts.total})` : ''}`,
+    `counts:     ${countsText(d.counts)}${ofText(d)}`,
     `report:     ${d.report ?? '(not written yet)'}`,
     d.requested_by ? `requested by: ${requester(d.requested_by)}` : undefined,
     d.reason ? `reason:     ${d.reason}` : undefined,
@@ -87,6 +87,15 @@ export function runDetailText(d: RunDetail): string {
   }
   if (d.notes.length) out.push('notes:', ...d.notes.map((n) => `  - ${n}`));
   return `${out.join('\n')}\n`;
+}
+
+/**
+ * ` (of 40)`: of the plan's tasks when the progress knows them (a live run's counts tally only its
+ * results so far), else of the counts' total.
+ */
+function ofText(d: RunDetail): string {
+  const total = d.progress?.total ?? d.counts?.total;
+  return total !== undefined ? ` (of ${total})` : '';
 }
 
 function requester(r: NonNullable<RunDetail['requested_by']>): string {
