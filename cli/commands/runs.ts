@@ -5,9 +5,9 @@
  */
 import { loadConfig } from '../../lib/config.js';
 import { EXIT, UserError } from '../../lib/errors.js';
-import { RUN_ID_PATTERN } from '../../lib/runs/derive.js';
+import { RUN_ID_PATTERN, stillGoing } from '../../lib/runs/derive.js';
 import { runDetailText, runsTable, watchLine } from '../../lib/runs/format.js';
-import { findRun, listRuns, type RunsStore } from '../../lib/runs/list-runs.js';
+import { listRuns, runWatcher, type RunsStore } from '../../lib/runs/list-runs.js';
 import { runsStoreAt } from '../../lib/runs/source.js';
 import type { RunDetail, RunSummary, RunView } from '../../lib/runs/types.js';
 import { DEFAULT_LIVENESS } from '../../lib/trigger/liveness.js';
@@ -56,9 +56,11 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
   const offset = whole(flags.offset, '--offset', 0, Number.MAX_SAFE_INTEGER);
   const intervalMs = whole(flags.interval, '--interval', 1, 3600) * 1000;
   const look = () => lookAt().catch(unreadable(src));
-  const lookAt = runId
+  // One run: listed once to find it; under --watch, each later look reads only its own keys.
+  const watcher = runId ? runWatcher(src, runId, { staleAfterMs }) : undefined;
+  const lookAt = watcher
     ? async () => {
-        const d = await findRun(src, runId, { staleAfterMs });
+        const d = await watcher();
         if (!d) throw new UserError(`no run ${runId} in ${src.location}`, { hint: hintOf(src) });
         return d;
       }
@@ -83,7 +85,7 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
       if (flags.json && changed.length) ctx.stdout.write(show(view));
       else if (!flags.json) for (const r of changed) ctx.stdout.write(watchLine(r, new Date()));
     }
-    const live = shown(view).filter((r) => r.state === 'running');
+    const live = shown(view).filter(stillGoing);
     if (live.length === 0 || ctx.signal.aborted) break;
     await pause(intervalMs, ctx);
     view = await look();

@@ -69,6 +69,7 @@ export function fromReport(report: Report, location: string): RunDetail {
     top_errors: topErrors(report.tasks),
     errors: report.errors.map((e) => ({ message: e.message, line: e.line, task: e.task })),
     invocation: null,
+    pending_invocation: null,
   };
 }
 
@@ -108,6 +109,7 @@ export function fromLock(
     top_errors: saved ? topErrors(saved.results) : [],
     errors: [],
     invocation: own?.invocation ?? saved?.invocation ?? 1,
+    pending_invocation: null,
   };
 }
 
@@ -133,6 +135,7 @@ export function fromLiveRecord(live: LiveRecord, now: number, staleAfterMs: numb
     top_errors: [],
     errors: [],
     invocation: null,
+    pending_invocation: null,
   };
 }
 
@@ -152,4 +155,13 @@ export function summaryOf(d: RunDetail): RunSummary {
     report: d.report,
     source: d.source,
   };
+}
+
+/**
+ * Whether `runs --watch` keeps looking at a run: running, or a function run that is stalled but whose
+ * next invocation is pending (`pending_invocation`: its continuation written and not yet claimed, or a
+ * newer claim not yet beating), which will go on. A command-line run's stall ends the watch (exit 3).
+ */
+export function stillGoing(r: RunSummary | RunDetail): boolean {
+  return r.state === 'running' || (r.state === 'stalled' && 'pending_invocation' in r && r.pending_invocation !== null);
 }

@@ -70,6 +70,9 @@ export function runDetailText(d: RunDetail): string {
       ? `heartbeat:  ${timeText(d.heartbeat_at)}${d.invocation ? ` (invocation ${d.invocation})` : ''}`
       : undefined,
     `counts:     ${countsText(d.counts)}${ofText(d)}`,
+    d.pending_invocation !== null
+      ? `pending:    invocation ${d.pending_invocation} (continuation or takeover on its way)`
+      : undefined,
     `report:     ${d.report ?? '(not written yet)'}`,
     d.requested_by ? `requested by: ${requester(d.requested_by)}` : undefined,
     d.reason ? `reason:     ${d.reason}` : undefined,

@@ -7,7 +7,7 @@
 import path from 'node:path';
 import type { Report } from '../report/types.js';
 import { joinKey, type ObjectStore } from '../storage/object-store.js';
-import type { Checkpoint, Heartbeat, Lock } from '../trigger/state.js';
+import { claimName, type Checkpoint, type FinishedState, type Heartbeat, type Lock } from '../trigger/state.js';
 import { fromLiveRecord, fromLock, fromReport, RUN_ID_PATTERN, summaryOf } from './derive.js';
 import type { LiveRecord, RunDetail, RunsPage } from './types.js';
 
@@ -21,8 +21,9 @@ export interface RunsStore {
   location: string;
 }
 
-/** What the keys say of one run, before anything is read. */
-type Found = { runId: string; kind: 'report' | 'lock'; dir: string } | { runId: string; kind: 'live'; key: string };
+/** What the keys say of one run, before anything is read: where its own keys are. */
+export type Found =
+  { runId: string; kind: 'report' | 'lock'; dir: string } | { runId: string; kind: 'live'; key: string };
 
 /** The suffix of a command-line run's live record, beside its report folder (live-record.ts). */
 export const LIVE_SUFFIX = '.live.json';
@@ -115,6 +116,60 @@ function folderLocation(store: ObjectStore, dir: string): string {
 }
 
 /**
+ * The next invocation of a stalled function run when it is pending, from its state folder's keys: a
+ * `<n>.continue` of a later invocation that no delivery has claimed yet (its event is on its way), or
+ * a later `<n>.claim` whose holder has not beaten yet and is younger than the stale threshold (starting:
+ * alive until as silent as a dead run, as liveness.ts's takeover judges it). Null when none is.
+ */
+async function pendingInvocation(
+  store: ObjectStore,
+  dir: string,
+  keys: readonly string[],
+  d: RunDetail,
+  now: number,
+  staleAfterMs: number,
+): Promise<number | null> {
+  const after = d.invocation ?? 1;
+  const claims = new Set<number>();
+  const continues = new Set<number>();
+  for (const key of keys) {
+    const m = /\/(\d+)\.(claim|continue)$/.exec(key);
+    if (m && Number(m[1]) > after) (m[2] === 'claim' ? claims : continues).add(Number(m[1]));
+  }
+  const newestFirst = (set: Set<number>) => [...set].sort((a, b) => b - a);
+  for (const n of newestFirst(continues)) if (!claims.has(n)) return n;
+  for (const n of newestFirst(claims)) {
+    const held = await getJson<{ claimed_at?: unknown }>(store, joinKey(dir, claimName(n)));
+    const at = typeof held?.claimed_at === 'string' ? Date.parse(held.claimed_at) : NaN;
+    if (now - at < staleAfterMs) return n;
+  }
+  return null;
+}
+
+/** A function run from its state folder (`keys`: the folder's, listed, for the detail's pending invocation). */
+async function readLock(
+  store: ObjectStore,
+  dir: string,
+  clock: { now: number; staleAfterMs: number },
+  keys: readonly string[] | undefined,
+): Promise<RunDetail | undefined> {
+  const [lock, beat, checkpoint] = await Promise.all([
+    getJson<unknown>(store, joinKey(dir, 'lock.json')),
+    getJson<unknown>(store, joinKey(dir, 'heartbeat.json')),
+    keys ? getJson<unknown>(store, joinKey(dir, 'checkpoint.json')) : undefined,
+  ]);
+  if (!isLock(lock)) return undefined;
+  const ok = <T>(v: unknown, is: (v: unknown) => v is T) => (is(v) ? v : undefined);
+  const own = ok(beat, isBeat);
+  const d = fromLock(lock, own, clock.now, clock.staleAfterMs, ok(checkpoint, isCheckpoint));
+  if (keys && d.state === 'stalled') {
+    const staleAfterMs = (own?.run_id === lock.owner ? own.stale_after_ms : undefined) ?? clock.staleAfterMs;
+    d.pending_invocation = await pendingInvocation(store, dir, keys, d, clock.now, staleAfterMs);
+  }
+  return d;
+}
+
+/**
  * What is known of one found run; undefined when it vanished between the listing and the read, or what
  * is read does not have the shape of its kind (a stray or hand-edited report.json): such a run is skipped.
  */
@@ -133,14 +188,7 @@ async function read(
     const live = await getJson<unknown>(store, found.key);
     return isLiveRecord(live) ? fromLiveRecord(live, clock.now, clock.staleAfterMs) : undefined;
   }
-  const [lock, beat, checkpoint] = await Promise.all([
-    getJson<unknown>(store, joinKey(found.dir, 'lock.json')),
-    getJson<unknown>(store, joinKey(found.dir, 'heartbeat.json')),
-    detail ? getJson<unknown>(store, joinKey(found.dir, 'checkpoint.json')) : undefined,
-  ]);
-  if (!isLock(lock)) return undefined;
-  const ok = <T>(v: unknown, is: (v: unknown) => v is T) => (is(v) ? v : undefined);
-  return fromLock(lock, ok(beat, isBeat), clock.now, clock.staleAfterMs, ok(checkpoint, isCheckpoint));
+  return readLock(store, found.dir, clock, detail ? await store.list(`${found.dir}/`) : undefined);
 }
 
 export interface ListOptions {
@@ -180,4 +228,62 @@ export async function findRun(
   const found = (await findAll(src)).get(runId);
   const clock = { now: options.now ?? Date.now(), staleAfterMs: options.staleAfterMs };
   return found && read(src, found, clock, true);
+}
+
+/**
+ * One run's own keys read again, without listing the store: a command-line run's report folder and
+ * live record, or a function run's state folder (one listing of it) and, once it has finished, the
+ * report its finished.json names. Undefined when they no longer say where the run is.
+ */
+async function readOwn(
+  src: RunsStore,
+  runId: string,
+  found: Found,
+  clock: { now: number; staleAfterMs: number },
+): Promise<{ found: Found; detail: RunDetail } | undefined> {
+  const { store } = src;
+  const asReport = async (dir: string) => {
+    const report = await getJson<unknown>(store, joinKey(dir, 'report.json'));
+    return isReport(report) && report.run_id === runId
+      ? { found: { runId, kind: 'report' as const, dir }, detail: fromReport(report, folderLocation(store, dir)) }
+      : undefined;
+  };
+  if (found.kind === 'report') return asReport(found.dir);
+  if (found.kind === 'live') {
+    // The report folder is the live record's key without its suffix (live-record.ts).
+    const ended = await asReport(found.key.slice(0, -LIVE_SUFFIX.length));
+    if (ended) return ended;
+    const live = await getJson<unknown>(store, found.key);
+    return isLiveRecord(live) ? { found, detail: fromLiveRecord(live, clock.now, clock.staleAfterMs) } : undefined;
+  }
+  const keys = await store.list(`${found.dir}/`);
+  if (keys.includes(joinKey(found.dir, 'finished.json'))) {
+    const finished = await getJson<Partial<FinishedState>>(store, joinKey(found.dir, 'finished.json'));
+    return finished?.run_id === runId && typeof finished.report === 'string' ? asReport(finished.report) : undefined;
+  }
+  const detail = await readLock(store, found.dir, clock, keys);
+  return detail?.run_id === runId ? { found, detail } : undefined;
+}
+
+/**
+ * `runs <run-id> --watch`: each call looks at the run again. The first lists the store to find it;
+ * later ones read only its own keys (readOwn), and list the store again only when those no longer say
+ * where it is. Undefined when the store holds no run of that id.
+ */
+export function runWatcher(
+  src: RunsStore,
+  runId: string,
+  options: { staleAfterMs: number; now?: (() => number) | undefined },
+): () => Promise<RunDetail | undefined> {
+  let found: Found | undefined;
+  return async () => {
+    const clock = { now: options.now?.() ?? Date.now(), staleAfterMs: options.staleAfterMs };
+    const again = found && (await readOwn(src, runId, found, clock));
+    if (again) {
+      found = again.found;
+      return again.detail;
+    }
+    found = (await findAll(src)).get(runId);
+    return found && read(src, found, clock, true);
+  };
 }

@@ -57,6 +57,12 @@ export interface RunDetail extends RunSummary {
   errors: Array<{ message: string; line?: number | undefined; task?: string | undefined }>;
   /** The function's invocation that last beat (function runs); null otherwise. */
   invocation: number | null;
+  /**
+   * A stalled function run's next invocation when it is pending (its `<n>.continue` written and not yet
+   * claimed, or `<n>.claim` taken by a delivery that has not beaten yet): the run goes on, and
+   * `--watch` keeps watching. Null otherwise.
+   */
+  pending_invocation: number | null;
 }
 
 /** `runs --json`: a page of runs, newest first. */

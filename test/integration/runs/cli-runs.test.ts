@@ -150,7 +150,16 @@ describe('runs over a local report folder (command-line runs)', () => {
     expect(detail.report).toBe(path.join(fx.dir, 'reports', 'partial', latest.run_id) + path.sep);
     expect(detail.requested_by).toMatchObject({ via: 'cli' });
     expect(Object.keys(detail).sort()).toEqual(
-      [...SUMMARY_FIELDS, 'reason', 'notes', 'requested_by', 'top_errors', 'errors', 'invocation'].sort(),
+      [
+        ...SUMMARY_FIELDS,
+        'reason',
+        'notes',
+        'requested_by',
+        'top_errors',
+        'errors',
+        'invocation',
+        'pending_invocation',
+      ].sort(),
     );
     const text = await runCli(['runs', latest.run_id, 'reports'], opts());
     expect(text.stdout).toContain(`run ${latest.run_id}: partial`);

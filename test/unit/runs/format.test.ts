@@ -22,6 +22,7 @@ const detail: RunDetail = {
   top_errors: [],
   errors: [],
   invocation: null,
+  pending_invocation: null,
 };
 
 describe('runDetailText', () => {
