@@ -88,11 +88,17 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
     const live = shown(view).filter(stillGoing);
     if (live.length === 0 || ctx.signal.aborted) break;
     await pause(intervalMs, ctx);
+    if (ctx.signal.aborted) break;
     view = await look();
   }
+  // Ctrl-C (or SIGTERM) ends the watch, not the run: 128 + SIGINT, as a shell reports an interrupted command.
+  if (ctx.signal.aborted) return EXIT_INTERRUPTED;
   const ended = shown(view);
   return runId && ended[0] && ended[0].state !== 'running' ? EXIT_OF[ended[0].state] : EXIT.ok;
 };
+
+/** `--watch` stopped by SIGINT or SIGTERM before the run ended (apply's is its aborted report's, 3). */
+const EXIT_INTERRUPTED = 130;
 
 /**
  * A store that cannot be read (unreachable, no such bucket, access denied; a folder without access) is

@@ -5,7 +5,7 @@
 import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { runCli, tempDir } from '../../helpers/cli.js';
+import { runCli, startCli, tempDir } from '../../helpers/cli.js';
 
 const GOOD = '20261128T203828Z-1a2b3c';
 const BAD = '20261128T203829Z-4d5e6f';
@@ -65,5 +65,31 @@ describe('runs on a malformed s3:// address', () => {
     expect(res.code).toBe(2);
     expect(res.stderr).toContain('s3://bucket[/prefix]');
     expect(res.stdout).toBe('');
+  });
+});
+
+describe('runs <id> --watch interrupted', () => {
+  it('SIGINT while the run is still running: exit 130', async () => {
+    const dir = await tempDir('fdi-runs-sigint-');
+    const now = new Date().toISOString();
+    // A live record that stays fresh for the test: its writer's threshold is 10 minutes.
+    await put(dir, `reports/w/${GOOD}.live.json`, {
+      run_id: GOOD,
+      manifest: 'w.yaml',
+      operation: 'apply',
+      started_at: now,
+      at: now,
+      pid: 1,
+      stale_after_ms: 600_000,
+    });
+    const { child, done } = startCli(['runs', GOOD, '--watch', '--interval', '1'], { cwd: dir });
+    let out = '';
+    child.stdout?.on('data', (b: Buffer) => (out += b.toString()));
+    const end = Date.now() + 10_000;
+    while (!out.includes('running') && Date.now() < end) await new Promise((r) => setTimeout(r, 50));
+    expect(out).toContain(`${GOOD} running`);
+    child.kill('SIGINT');
+    const res = await done;
+    expect(res.code, res.stderr).toBe(130);
   });
 });
