@@ -37,7 +37,21 @@ const MAX_SILENT_CLAIMS = 5;
 /** How far a run is, for its heartbeat: undefined until it knows (before planning). */
 export type ProgressOf = () => Heartbeat['progress'];
 
-/** One beat, with the run's progress when known; a failed write is logged, not fatal (the next beat may get through). */
+/**
+ * The progress of the run's last beat, for a beat that does not know its own yet: the first beats of a
+ * continuation or a takeover (before it has planned again) and the `stopped` beat carry the last known
+ * progress instead of blanking it (docs/RELIABILITY.md, "Runs in progress"). A beat of another run of
+ * the upload, or none, carries nothing.
+ */
+async function lastProgress(state: StateFolder, runId: string): Promise<Heartbeat['progress']> {
+  const last = await state.get<Heartbeat>('heartbeat.json').catch(() => undefined);
+  return last?.run_id === runId ? last.progress : undefined;
+}
+
+/**
+ * One beat, with the run's progress when known (else the last beat's); a failed write is logged, not
+ * fatal (the next beat may get through).
+ */
 export async function writeHeartbeat(
   state: StateFolder,
   runId: string,
@@ -50,7 +64,7 @@ export async function writeHeartbeat(
     run_id: runId,
     invocation,
     at: new Date().toISOString(),
-    progress: progress?.(),
+    progress: progress?.() ?? (await lastProgress(state, runId)),
     stale_after_ms: liveness.staleAfterMs,
   };
   await state
@@ -60,7 +74,7 @@ export async function writeHeartbeat(
 
 /**
  * The last beat of an invocation whose work is done but whose report (or continuation) the store
- * refused: the next delivery of the event takes the run over at once (takeOverIfDead). Tried a few
+ * refused, with its progress (`progress()`, else the last beat's): the next delivery of the event takes the run over at once (takeOverIfDead). Tried a few
  * times; false when even this could not be stored (the run is then taken over once the beat is stale).
  */
 export async function writeStopped(
@@ -69,12 +83,14 @@ export async function writeStopped(
   invocation: number,
   liveness: Liveness,
   delaysMs?: readonly number[],
+  progress?: ProgressOf,
 ): Promise<boolean> {
   const beat: Heartbeat = {
     run_id: runId,
     invocation,
     at: new Date().toISOString(),
     stopped: true,
+    progress: progress?.() ?? (await lastProgress(state, runId)),
     stale_after_ms: liveness.staleAfterMs,
   };
   return persistently(() => state.put('heartbeat.json', beat), delaysMs).then(

@@ -238,6 +238,7 @@ async function runInvocation(
       invocation,
       deps.liveness ?? DEFAULT_LIVENESS,
       deps.persistDelaysMs,
+      progress,
     );
     log.error({ err: (err as Error).message, stopped }, 'work done, but the store refused its report');
     throw new WorkDoneNotStoredError(stopped, { cause: err });

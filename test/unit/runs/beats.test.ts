@@ -48,3 +48,43 @@ describe("the command line's live record", () => {
     expect((await record({ everyMs: 30_000 })).stale_after_ms).toBe(90_000);
   });
 });
+
+describe('a beat that does not know its progress yet carries the last known one', () => {
+  const log = silentLogger();
+  const seeded = async () => {
+    const state = await folder();
+    await writeHeartbeat(state, RUN, 1, LIVENESS, log, () => ({ done: 5, total: 9 }));
+    return state;
+  };
+
+  it("a continuation's or takeover's first beat (before it has planned again)", async () => {
+    const state = await seeded();
+    await writeHeartbeat(state, RUN, 2, LIVENESS, log);
+    expect(await state.get<Heartbeat>('heartbeat.json')).toMatchObject({
+      invocation: 2,
+      progress: { done: 5, total: 9 },
+    });
+    // and its periodic beats until it has planned: the progress stays
+    await writeHeartbeat(state, RUN, 2, LIVENESS, log, () => undefined);
+    expect((await state.get<Heartbeat>('heartbeat.json'))?.progress).toEqual({ done: 5, total: 9 });
+    await writeHeartbeat(state, RUN, 2, LIVENESS, log, () => ({ done: 6, total: 9 }));
+    expect((await state.get<Heartbeat>('heartbeat.json'))?.progress).toEqual({ done: 6, total: 9 });
+  });
+
+  it('the stopped beat: its own progress when given, else the last beat’s', async () => {
+    const state = await seeded();
+    await writeStopped(state, RUN, 1, LIVENESS, []);
+    expect(await state.get<Heartbeat>('heartbeat.json')).toMatchObject({
+      stopped: true,
+      progress: { done: 5, total: 9 },
+    });
+    await writeStopped(state, RUN, 1, LIVENESS, [], () => ({ done: 9, total: 9 }));
+    expect((await state.get<Heartbeat>('heartbeat.json'))?.progress).toEqual({ done: 9, total: 9 });
+  });
+
+  it("nothing from another run's beat (a re-used upload folder)", async () => {
+    const state = await seeded();
+    await writeHeartbeat(state, '20261128T210000Z-000000', 1, LIVENESS, log);
+    expect((await state.get<Heartbeat>('heartbeat.json'))?.progress).toBeUndefined();
+  });
+});
