@@ -74,7 +74,7 @@ export async function writeHeartbeat(
 
 /**
  * The last beat of an invocation whose work is done but whose report (or continuation) the store
- * refused, with its progress (`progress()`, else the last beat's): the next delivery of the event takes the run over at once (takeOverIfDead). Tried a few
+ * refused, with its progress as this invocation knows it: the next delivery of the event takes the run over at once (takeOverIfDead). Tried a few
  * times; false when even this could not be stored (the run is then taken over once the beat is stale).
  */
 export async function writeStopped(
@@ -90,7 +90,8 @@ export async function writeStopped(
     invocation,
     at: new Date().toISOString(),
     stopped: true,
-    progress: progress?.() ?? (await lastProgress(state, runId)),
+    // Only what this invocation knows: the store is what failed, so no read that could hang first.
+    progress: progress?.(),
     stale_after_ms: liveness.staleAfterMs,
   };
   return persistently(() => state.put('heartbeat.json', beat), delaysMs).then(
