@@ -9,7 +9,7 @@ export { noticeBody, noticeText, runNotice, type Notifier, type RunNotice } from
  * The operator's webhook (`config.notify`) as the run's notifier, its sender loaded on the first notice;
  * undefined when none is configured. The orchestrator's callers pass it in RunDeps. `budgetMs`: the
  * time the caller can still give the notice (a function invocation's, less what it must do after);
- * the notice's timeout is cut to it, and with less than a second left it is not sent.
+ * the notice's timeout is cut to it, and with less than 100 ms left it is not sent.
  */
 export function operatorNotifier(
   settings: NotifySettings | undefined,
@@ -31,4 +31,4 @@ export function operatorNotifier(
 }
 
 /** Less time than this left for the notice: it is not sent (a notice cut off mid-send helps no one). */
-const MIN_BUDGET_MS = 1_000;
+const MIN_BUDGET_MS = 100;

@@ -204,18 +204,31 @@ export async function listRuns(src: RunsStore, options: ListOptions): Promise<Ru
   const all = [...(await findAll(src)).values()].sort((a, b) => (a.runId < b.runId ? 1 : a.runId > b.runId ? -1 : 0));
   const offset = options.offset ?? 0;
   const clock = { now: options.now ?? Date.now(), staleAfterMs: options.staleAfterMs };
-  const page = all.slice(offset, offset + options.limit);
-  const read1 = await Promise.all(page.map((f) => read(src, f, clock, false)));
+  // Ids sort runs to the second only: a page that cuts through the runs of one second reads all of
+  // them, orders them by their start in ms, and then takes its share, so pages never overlap or skip.
+  const second = (i: number) => all[i]!.runId.slice(0, 16);
+  let lo = Math.min(offset, all.length);
+  let hi = Math.min(offset + options.limit, all.length);
+  while (lo > 0 && lo < all.length && second(lo - 1) === second(lo)) lo -= 1;
+  while (hi > lo && hi < all.length && second(hi) === second(hi - 1)) hi += 1;
+  const read1 = await Promise.all(all.slice(lo, hi).map((f) => read(src, f, clock, false)));
+  const ordered = read1
+    .map((d, i) => ({ d, i }))
+    .sort((a, b) => {
+      const [x, y] = [a.d?.started_at, b.d?.started_at];
+      const bySecond = second(lo + b.i).localeCompare(second(lo + a.i));
+      return bySecond || (x && y ? Date.parse(y) - Date.parse(x) : 0) || a.i - b.i;
+    });
   return {
     location: src.location,
     total: all.length,
     offset,
     limit: options.limit,
-    // Ids sort runs to the second; within the page, runs of the same second by their start in ms.
-    runs: read1
+    runs: ordered
+      .slice(offset - lo, offset - lo + options.limit)
+      .map(({ d }) => d)
       .filter((d): d is RunDetail => d !== undefined)
-      .map(summaryOf)
-      .sort((a, b) => Date.parse(b.started_at) - Date.parse(a.started_at) || (a.run_id < b.run_id ? 1 : -1)),
+      .map(summaryOf),
   };
 }
 

@@ -154,9 +154,6 @@ export class WorkDoneNotStoredError extends Error {
   }
 }
 
-/** What an invocation keeps, after the run-end notice, to store finished.json and release its state. */
-const FINISH_MS = 3_000;
-
 /** One invocation of a run: the orchestrator, with a heartbeat, the deadline and checkpoints around it. */
 async function runInvocation(
   state: StateFolder,
@@ -214,8 +211,8 @@ async function runInvocation(
         logger: log,
         applied: appliedStore(state.store, config.prefixes.state, config.endpoint),
         policy: governing(config, checkpoint, deps),
-        // The notice gets what is left before the hard stop, less the time finished.json needs.
-        notify: operatorNotifier(config.notify, log, () => clock.remainingMs() - margins.hardMarginMs - FINISH_MS),
+        // The notice gets what is left before the hard stop; the hard margin is finished.json's.
+        notify: operatorNotifier(config.notify, log, () => clock.remainingMs() - margins.hardMarginMs),
       },
     );
     if (outcome.kind === 'suspended') {

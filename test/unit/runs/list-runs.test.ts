@@ -76,6 +76,30 @@ describe('listRuns', () => {
     expect(page.runs.map((r) => r.run_id)).toEqual([id(2)]);
   });
 
+  it('runs of one second: every page reads the whole second, so pages neither overlap nor skip', async () => {
+    const store = localStore(await tempDir('fdi-runs-second-'));
+    // Three runs started within one second, their random suffixes in another order than their starts.
+    const starts = { b00000: '20:38:20.900', f00000: '20:38:20.100', '900000': '20:38:20.500' };
+    for (const [suffix, time] of Object.entries(starts)) {
+      const runId = `20261128T203820Z-${suffix}`;
+      await store.put(
+        `reports/w/${runId}/report.json`,
+        JSON.stringify({ ...report(runId), started_at: `2026-11-28T${time}Z` }),
+      );
+    }
+    await store.put(
+      `reports/w/${id(9)}/report.json`,
+      JSON.stringify({ ...report(id(9)), started_at: '2026-11-28T20:38:29.000Z' }),
+    );
+    const src = { store, reportPrefix: 'reports/', statePrefix: undefined, location: 'x' };
+    const pages = [];
+    for (let offset = 0; offset < 4; offset += 1)
+      pages.push(
+        ...(await listRuns(src, { limit: 1, offset, staleAfterMs: 45_000, now: NOW })).runs.map((r) => r.run_id),
+      );
+    expect(pages).toEqual([id(9), '20261128T203820Z-b00000', '20261128T203820Z-900000', '20261128T203820Z-f00000']);
+  });
+
   it('without a state prefix (a report folder), locks are not looked for', async () => {
     const src = { ...(await fixture()), statePrefix: undefined };
     expect((await listRuns(src, { limit: 20, staleAfterMs: 45_000, now: NOW })).total).toBe(2);
