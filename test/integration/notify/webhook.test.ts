@@ -17,6 +17,7 @@ import { webhookNotifier } from '../../../lib/notify/webhook.js';
 import type { Report } from '../../../lib/report/types.js';
 import { resolveSecretParams } from '../../../lib/trigger/aws-secrets.js';
 import { startSsmStandIn } from '../deploy/ssm-standin.js';
+import { oneTaskReport } from '../../helpers/report.js';
 
 type Handler = (req: IncomingMessage, body: string, res: ServerResponse) => void;
 
@@ -25,21 +26,10 @@ interface Hit {
   body: unknown;
 }
 
-const REPORT: Report = {
-  version: 1,
-  run_id: '20261129T120000Z-abc123',
-  operation: 'apply',
+const REPORT: Report = oneTaskReport('20261129T120000Z-abc123', '2026-11-29T12:00:00.000Z', {
   manifest: { uri: 's3://b/manifests/w.yaml' },
-  status: 'succeeded',
-  started_at: '2026-11-29T12:00:00.000Z',
-  finished_at: '2026-11-29T12:00:01.000Z',
-  duration_ms: 1000,
-  counts: { total: 1, created: 1, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
-  steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
-  stats: { requests: 1, retries: 0, throttled: 0 },
-  errors: [],
   tasks: [],
-};
+});
 const NOTICE = runNotice(REPORT, 's3://b/reports/w/20261129T120000Z-abc123/');
 const TOKEN = 'tok-1d9e2c44f0';
 

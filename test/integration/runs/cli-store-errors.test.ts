@@ -6,27 +6,12 @@ import { mkdir, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { runCli, startCli, tempDir } from '../../helpers/cli.js';
+import { oneTaskReport } from '../../helpers/report.js';
 
 const GOOD = '20261128T203828Z-1a2b3c';
 const BAD = '20261128T203829Z-4d5e6f';
 
-function report(runId: string) {
-  return {
-    version: 1,
-    run_id: runId,
-    operation: 'apply',
-    manifest: { uri: 'w.yaml' },
-    status: 'succeeded',
-    started_at: '2026-11-28T20:38:28.000Z',
-    finished_at: '2026-11-28T20:38:29.000Z',
-    duration_ms: 1000,
-    counts: { total: 1, created: 1, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
-    steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
-    stats: { requests: 1, retries: 0, throttled: 0 },
-    errors: [],
-    tasks: [{ index: 0, name: 't', status: 'created', attempts: 1, line: 1 }],
-  };
-}
+const report = (runId: string) => oneTaskReport(runId, '2026-11-28T20:38:28.000Z');
 
 async function put(dir: string, rel: string, value: unknown) {
   await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });

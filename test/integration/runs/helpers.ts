@@ -39,18 +39,4 @@ export async function untilRun(
   throw new Error(`no run became ${what} within ${timeoutMs} ms; last page: ${JSON.stringify(last)}`);
 }
 
-/** The fields every listed run has (README, "Runs"). */
-export const SUMMARY_FIELDS = [
-  'counts',
-  'duration_ms',
-  'finished_at',
-  'heartbeat_at',
-  'manifest',
-  'operation',
-  'progress',
-  'report',
-  'run_id',
-  'source',
-  'started_at',
-  'state',
-].sort();
+export { SUMMARY_FIELDS } from '../../helpers/report.js';

@@ -4,27 +4,12 @@ import { localStore } from '../../../lib/storage/local-store.js';
 import { findRun, listRuns } from '../../../lib/runs/list-runs.js';
 import type { Report } from '../../../lib/report/types.js';
 import { tempDir } from '../../helpers/cli.js';
+import { oneTaskReport } from '../../helpers/report.js';
 
 const id = (n: number) => `20261128T20382${n}Z-00000${n}`;
 const NOW = Date.parse('2026-11-28T20:40:00.000Z');
 
-function report(runId: string): Report {
-  return {
-    version: 1,
-    run_id: runId,
-    operation: 'apply',
-    manifest: { uri: 'w.yaml' },
-    status: 'succeeded',
-    started_at: '2026-11-28T20:38:20.000Z',
-    finished_at: '2026-11-28T20:38:21.000Z',
-    duration_ms: 1000,
-    counts: { total: 1, created: 1, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
-    steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
-    stats: { requests: 1, retries: 0, throttled: 0 },
-    errors: [],
-    tasks: [{ index: 0, name: 't', status: 'created', attempts: 1, line: 1 }],
-  };
-}
+const report = (runId: string): Report => oneTaskReport(runId, '2026-11-28T20:38:20.000Z');
 
 async function fixture() {
   const store = localStore(await tempDir('fdi-runs-list-'));
