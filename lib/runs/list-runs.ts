@@ -181,7 +181,10 @@ async function read(
 ): Promise<RunDetail | undefined> {
   const { store } = src;
   if (found.kind === 'report') {
-    const report = await getJson<unknown>(store, joinKey(found.dir, 'report.json'));
+    // A listing reads the run's small run.json (the report without its tasks); a detail, or a report
+    // written before run.json existed, the whole report.json.
+    const summary = detail ? undefined : await getJson<unknown>(store, joinKey(found.dir, 'run.json'));
+    const report = isReport(summary) ? summary : await getJson<unknown>(store, joinKey(found.dir, 'report.json'));
     return isReport(report) ? fromReport(report, folderLocation(store, found.dir)) : undefined;
   }
   if (found.kind === 'live') {

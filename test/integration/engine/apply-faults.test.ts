@@ -82,7 +82,13 @@ describe('apply under faults (500 tasks, every fault kind)', () => {
     expect(sum(timeline.done)).toBe(N);
     expect(timeline.accepted.length).toBeLessThanOrEqual(Math.ceil(report.duration_ms / 1000) + 1);
     const runDir = path.join(reportFolder(path.join(dir, 'reports'), manifest), report.run_id);
-    expect((await readdir(runDir)).sort()).toEqual(['report.html', 'report.json', 'summary.md', 'tasks.csv']);
+    expect((await readdir(runDir)).sort()).toEqual([
+      'report.html',
+      'report.json',
+      'run.json',
+      'summary.md',
+      'tasks.csv',
+    ]);
   });
 
   it('a re-run of the same manifest creates nothing and reports all as existing', async () => {

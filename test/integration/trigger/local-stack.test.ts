@@ -36,6 +36,7 @@ describe('embedded local stack: upload → handler → FDI → report', () => {
     expect(await listKeys(stack, dir)).toEqual([
       `${dir}report.html`,
       `${dir}report.json`,
+      `${dir}run.json`,
       `${dir}summary.md`,
       `${dir}tasks.csv`,
     ]);

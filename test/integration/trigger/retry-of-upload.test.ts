@@ -49,6 +49,7 @@ describe('retry_of through the upload trigger', () => {
     expect(await listKeys(stack, dir)).toEqual([
       `${dir}report.html`,
       `${dir}report.json`,
+      `${dir}run.json`,
       `${dir}summary.md`,
       `${dir}tasks.csv`,
     ]);

@@ -32,7 +32,7 @@ describe('CLI with s3:// manifests and reports', () => {
     expect(res.code).toBe(0);
     const latest = await getReport(stack, 'reports/wave/latest.json');
     expect(latest.counts.created).toBe(7);
-    expect(await listKeys(stack, `reports/wave/${latest.run_id}/`)).toHaveLength(4);
+    expect(await listKeys(stack, `reports/wave/${latest.run_id}/`)).toHaveLength(5);
   });
 
   it('--report s3://bucket/prefix sends a local run report to the bucket', async () => {

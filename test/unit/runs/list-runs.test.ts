@@ -85,6 +85,22 @@ describe('listRuns', () => {
     expect(pages).toEqual([id(9), '20261128T203820Z-b00000', '20261128T203820Z-900000', '20261128T203820Z-f00000']);
   });
 
+  it("a page reads each ended run's run.json, not its report.json; a report without one is still read", async () => {
+    const store = localStore(await tempDir('fdi-runs-summary-'));
+    const big = '20261128T203821Z-000001';
+    const old = '20261128T203822Z-000002';
+    // report.json made unreadable: only run.json can have given this run its counts.
+    await store.put(`reports/w/${big}/report.json`, 'not json');
+    await store.put(`reports/w/${big}/run.json`, JSON.stringify({ ...report(big), tasks: [] }));
+    await store.put(`reports/w/${old}/report.json`, JSON.stringify(report(old)));
+    const src = { store, reportPrefix: 'reports/', statePrefix: undefined, location: 'x' };
+    const page = await listRuns(src, { limit: 20, staleAfterMs: 45_000, now: NOW });
+    expect(page.runs.map((r) => [r.run_id, r.state, r.counts?.created])).toEqual([
+      [old, 'succeeded', 1],
+      [big, 'succeeded', 1],
+    ]);
+  });
+
   it('without a state prefix (a report folder), locks are not looked for', async () => {
     const src = { ...(await fixture()), statePrefix: undefined };
     expect((await listRuns(src, { limit: 20, staleAfterMs: 45_000, now: NOW })).total).toBe(2);
