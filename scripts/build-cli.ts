@@ -23,7 +23,8 @@
 import { chmod, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Metafile, type Plugin } from 'esbuild';
+import type { Metafile, Plugin } from 'esbuild';
+import { bundleForNode } from './node-bundle.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const ENTRY = path.join(ROOT, 'cli/main.ts');
@@ -96,33 +97,22 @@ export async function buildCli(
 ): Promise<{ files: number; entryBytes: number; metafile: Metafile }> {
   const work = options.outDir ?? `${OUT_DIR}.build-${process.pid}`;
   await rm(work, { recursive: true, force: true });
-  const result = await build({
+  const result = await bundleForNode({
     entryPoints: { main: ENTRY },
     absWorkingDir: ROOT,
     outdir: work,
     entryNames: '[name]',
     chunkNames: '[name]-[hash]',
-    bundle: true,
     splitting: true,
     format: 'esm',
-    platform: 'node',
-    target: 'node20',
-    minify: true,
-    // Error classes keep their names (messages and checks use err.name).
-    keepNames: true,
     sourcemap: 'linked',
-    sourcesContent: false,
-    legalComments: 'none',
     external: EXTERNAL,
     // CommonJS dependencies bundled into ESM call require() for node's modules.
     banner: {
       js: "import{createRequire as __fdiCreateRequire}from'node:module';const require=__fdiCreateRequire(import.meta.url);",
     },
     plugins: [importMetaUrlAsInTsc(options.outDir ?? OUT_DIR)],
-    metafile: true,
-    logLevel: 'warning',
   });
-  for (const w of result.warnings) process.stderr.write(`esbuild: ${w.text}\n`);
   const entry = result.metafile.outputs[path.relative(ROOT, path.join(work, 'main.js')).split(path.sep).join('/')];
   if (!entry) throw new Error('the bundle has no main.js');
   const eager = [

@@ -17,8 +17,9 @@
 import { mkdir, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { build, type Plugin } from 'esbuild';
+import type { Plugin } from 'esbuild';
 import { zipSync, type Zippable } from 'fflate';
+import { bundleForNode } from './node-bundle.js';
 
 const ROOT = fileURLToPath(new URL('../', import.meta.url));
 export const ENTRY = path.join(ROOT, 'handlers/functiongraph.ts');
@@ -61,25 +62,15 @@ export async function packageFunctionGraph(): Promise<{ zip: string; bytes: numb
   const work = path.join(OUT_DIR, 'build');
   await rm(work, { recursive: true, force: true });
   await mkdir(work, { recursive: true });
-  const result = await build({
+  const result = await bundleForNode({
     entryPoints: { index: ENTRY, pipeline: 'fdi-pipeline' },
     outdir: work,
-    bundle: true,
-    platform: 'node',
-    target: 'node20',
     format: 'cjs',
-    minify: true,
-    keepNames: true,
     sourcemap: 'external',
-    sourcesContent: false,
-    legalComments: 'none',
     external: EXCLUDED,
-    logLevel: 'warning',
-    metafile: true,
     supported: { 'dynamic-import': false },
     plugins: [pipelineFile],
   });
-  for (const w of result.warnings) process.stderr.write(`esbuild: ${w.text}\n`);
   const bundled = Object.keys(result.metafile.inputs);
   const leaked = bundled.filter((f) => EXCLUDED.some((m) => f.includes(`node_modules/${m}/`)));
   if (leaked.length) throw new Error(`excluded modules were bundled: ${leaked.join(', ')}`);
