@@ -10,7 +10,7 @@ import { resolveDatasource } from './datasources.js';
 import { targetKey, type OnExists, type Target } from '../types.js';
 import { scheduleChanges, taskChanges } from './diff.js';
 import { compareShown, sameDefinition } from './fingerprint.js';
-import { judge, listedModified, recordOf, unchangedByRecord, type AppliedTasks } from './applied.js';
+import { judge, listedModified, recordOf, unchangedByRecord, type AppliedTasks, type Verdict } from './applied.js';
 import type { Compared, ExistingDispatch, Plan, PlanEntry, PlanProblem } from './types.js';
 
 /** What FDI told us, and what this product recorded of its last applies, per target (`targetKey`). */
@@ -125,14 +125,22 @@ export function settledEarlier(entry: PlanEntry): PlanEntry {
 }
 
 /**
+ * An existing task FDI has shown, judged against the record of the last apply and what the manifest
+ * would send (lib/plan/applied.ts): the one judgement apply's and destroy's plans share.
+ */
+export function verdictOn(entry: PlanEntry, shown: TaskResponse, sent: CreateTaskRequest, at: Date): Verdict {
+  const c = compareShown(shown, sent) ?? { fieldsDiffer: true, comparable: false, identical: false, valuesKept: false };
+  return judge(shown, entry.existing!, entry.record, { requestHash: entry.bodyHash!, ...c, at });
+}
+
+/**
  * An existing task under `on_exists: update`, once FDI has shown it: judged against the record of the
  * last apply and the manifest (lib/plan/applied.ts). Unchanged, it is skipped (its record refreshed);
  * otherwise it is updated, and `compared` and the reason say what was found.
  */
 export function judged(entry: PlanEntry, shown: TaskResponse, sent: CreateTaskRequest, at: Date): PlanEntry {
-  const { record, ...rest } = entry;
-  const c = compareShown(shown, sent) ?? { fieldsDiffer: true, comparable: false, identical: false, valuesKept: false };
-  const verdict = judge(shown, entry.existing!, record, { requestHash: entry.bodyHash!, ...c, at });
+  const { record: _record, ...rest } = entry;
+  const verdict = verdictOn(entry, shown, sent, at);
   const update = (reason: string, compared: Compared = 'update'): PlanEntry => ({ ...rest, compared, reason });
   switch (verdict.kind) {
     case 'unchanged':

@@ -9,12 +9,12 @@
 import type { TaskResponse } from '../fdi/model/api.js';
 import { toCreateRequest, type CompiledManifest, type ExpandedTask } from '../manifest/index.js';
 import { targetKey, type Target } from '../types.js';
-import { judge, listedModified, type Verdict } from './applied.js';
-import { finishPlan, otherKind, planTask, settledEarlier, type PlanFacts } from './build-plan.js';
+import { listedModified, type Verdict } from './applied.js';
+import { finishPlan, otherKind, planTask, settledEarlier, verdictOn, type PlanFacts } from './build-plan.js';
 import { taskChanges } from './diff.js';
-import { compareShown, requestFingerprint } from './fingerprint.js';
+import { requestFingerprint } from './fingerprint.js';
 import type { PlanContext } from './plan-run.js';
-import { gatherFacts, showTasks } from './reads.js';
+import { existingOf, gatherFacts, showTasks } from './reads.js';
 import { resolveTarget } from './targets.js';
 import { datasourceIds, type Plan, type PlanEntry } from './types.js';
 
@@ -33,12 +33,7 @@ export async function planDestroy(manifest: CompiledManifest, targets: Target[],
     entries.push(ctx.earlier?.has(task.index) ? settledEarlier(entry) : entry);
   }
   // The tasks no record vouches for are shown, and judged against what the manifest renders.
-  const toJudge = entries.filter((e) => e.action === 'update');
-  const shown = await showTasks(
-    ctx.client,
-    toJudge.map((e) => ({ index: e.index, target: e.target, task_id: e.existing!.task_id })),
-    ctx.retry,
-  );
+  const shown = await showTasks(ctx.client, existingOf(entries.filter((e) => e.action === 'update')), ctx.retry);
   if (shown.size) {
     const now = (ctx.now ?? (() => new Date()))();
     for (const task of manifest.tasks()) {
@@ -74,8 +69,7 @@ function decide(task: ExpandedTask, target: Target | string, facts: PlanFacts, f
 /** A shown task: the manifest's (deleted) or another definition (foreign), with what differs. */
 function judgedForDestroy(e: PlanEntry, task: ExpandedTask, shown: TaskResponse, at: Date): PlanEntry {
   const sent = toCreateRequest(task, datasourceIds(e));
-  const c = compareShown(shown, sent) ?? { fieldsDiffer: true, comparable: false, identical: false, valuesKept: false };
-  const verdict = judge(shown, e.existing!, e.record, { requestHash: e.bodyHash!, ...c, at });
+  const verdict = verdictOn(e, shown, sent, at);
   const { record: _r, bodyHash: _b, compared: _c, applied: _a, ...rest } = e;
   const why = reasonOf(verdict);
   if (why.deletes) return { ...rest, action: 'delete', reason: why.text };

@@ -19,7 +19,7 @@ import {
   withTaskChanges,
 } from './build-plan.js';
 import { requestFingerprint } from './fingerprint.js';
-import { gatherFacts, showDispatches, showTasks } from './reads.js';
+import { existingOf, gatherFacts, showDispatches, showTasks } from './reads.js';
 import { resolveTarget, type TargetDefaults } from './targets.js';
 import { datasourceIds, type ExistingDispatch, type Plan, type PlanEntry } from './types.js';
 
@@ -78,11 +78,6 @@ function resumedSkip(entry: PlanEntry): PlanEntry {
     schedule: entry.hasSchedule ? 'ensure' : undefined,
     startAction: entry.start ? (entry.existing?.status === 1 ? 'running' : 'start') : undefined,
   };
-}
-
-/** The existing tasks of some entries, as the reads take them. */
-function existingOf(entries: readonly PlanEntry[]): Array<{ index: number; target: Target; task_id: string }> {
-  return entries.map((e) => ({ index: e.index, target: e.target, task_id: e.existing!.task_id }));
 }
 
 /**

@@ -10,7 +10,7 @@ import type { BriefTask, DataSource, Page, TaskDispatchRsp, TaskResponse } from 
 import { withRetry, type RetryContext } from '../traffic/with-retry.js';
 import { targetKey, type Target } from '../types.js';
 import type { PlanFacts } from './build-plan.js';
-import type { ExistingDispatch } from './types.js';
+import type { ExistingDispatch, PlanEntry } from './types.js';
 
 /** Every item of a paged listing, each page under the run's retry policy. */
 function listAll<T>(
@@ -61,6 +61,11 @@ export async function findTaskByName(
     if (t.task_name === name) return t;
   }
   return undefined;
+}
+
+/** The existing tasks of some plan entries, as showTasks and showDispatches take them. */
+export function existingOf(entries: readonly PlanEntry[]): Array<{ index: number; target: Target; task_id: string }> {
+  return entries.map((e) => ({ index: e.index, target: e.target, task_id: e.existing!.task_id }));
 }
 
 /** Shows each of the given existing tasks once, in parallel under the scheduler: task index → task. */
