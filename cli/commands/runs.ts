@@ -5,11 +5,12 @@
  */
 import { loadConfig } from '../../lib/config.js';
 import { EXIT, UserError } from '../../lib/errors.js';
+import { exitCodeOf } from '../../lib/report/build-report.js';
 import { RUN_ID_PATTERN, stillGoing } from '../../lib/runs/derive.js';
 import { runDetailText, runsTable, watchLine } from '../../lib/runs/format.js';
 import { listRuns, runWatcher, type RunsStore } from '../../lib/runs/list-runs.js';
 import { runsStoreAt } from '../../lib/runs/source.js';
-import type { RunDetail, RunSummary, RunView } from '../../lib/runs/types.js';
+import type { RunDetail, RunSummary } from '../../lib/runs/types.js';
 import { DEFAULT_LIVENESS } from '../../lib/trigger/liveness.js';
 import type { CliContext, CommandAction } from '../context.js';
 
@@ -20,16 +21,6 @@ interface RunsFlags {
   offset: string;
   interval: string;
 }
-
-/** The exit code of a watched run that ended: as its apply's would be; a stalled one's as an aborted run's. */
-const EXIT_OF: Record<Exclude<RunView, 'running'>, number> = {
-  succeeded: EXIT.ok,
-  partial: EXIT.someFailed,
-  failed: EXIT.someFailed,
-  rejected: EXIT.rejected,
-  aborted: EXIT.aborted,
-  stalled: EXIT.aborted,
-};
 
 function whole(value: string, flag: string, min: number, max: number): number {
   const n = Number(value);
@@ -93,8 +84,10 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
   }
   // Ctrl-C (or SIGTERM) ends the watch, not the run: 128 + SIGINT, as a shell reports an interrupted command.
   if (ctx.signal.aborted) return EXIT_INTERRUPTED;
-  const ended = shown(view);
-  return runId && ended[0] && ended[0].state !== 'running' ? EXIT_OF[ended[0].state] : EXIT.ok;
+  // A watched run that ended exits as its apply would; a stalled one as an aborted run.
+  const [ended] = shown(view);
+  if (!runId || !ended || ended.state === 'running') return EXIT.ok;
+  return ended.state === 'stalled' ? EXIT.aborted : exitCodeOf(ended.state);
 };
 
 /** `--watch` stopped by SIGINT or SIGTERM before the run ended (apply's is its aborted report's, 3). */
