@@ -6,27 +6,21 @@
 import { describe, expect, it } from 'vitest';
 import { startCli } from '../../helpers/cli.js';
 import { useLocalStack } from '../../helpers/local-stack.js';
+import { oneTaskReport } from '../../helpers/report.js';
 import { upload } from '../../helpers/stack.js';
 
 const ago = (s: number) => new Date(Date.now() - s * 1000).toISOString();
 
-function report(runId: string) {
-  return {
-    version: 1,
-    run_id: runId,
-    operation: 'apply',
+/** A succeeded nine-task run that started a minute ago. */
+const report = (runId: string) =>
+  oneTaskReport(runId, ago(60), {
     manifest: { uri: 's3://b/manifests/w.yaml' },
-    status: 'succeeded',
-    started_at: ago(60),
-    finished_at: ago(0),
     duration_ms: 60_000,
+    finished_at: ago(0),
     counts: { total: 9, created: 9, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
-    steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
     stats: { requests: 9, retries: 0, throttled: 0 },
-    errors: [],
     tasks: [],
-  };
-}
+  });
 
 describe('runs --watch on a stalled function run', () => {
   const fx = useLocalStack('fdi-runs-fn-watch-', { deliverStoreEvents: false });
