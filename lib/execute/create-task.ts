@@ -15,7 +15,7 @@ import { listedModified } from '../plan/applied.js';
 import { sameDefinition } from '../plan/fingerprint.js';
 import { findTaskByName } from '../plan/reads.js';
 import { type RetryContext, withRetry } from '../traffic/with-retry.js';
-import { waitToRetry } from './retry-wait.js';
+import { doubtOf, waitToRetry } from './retry-wait.js';
 
 export type CreateOutcome =
   /** `answer`: the task as FDI answered the create, or as read back after an ambiguous one. */
@@ -92,7 +92,7 @@ async function lookUp(
   if (!failed.ambiguous) {
     return { status: 'existing', ...listed, attempts, note: 'created by someone else after planning' };
   }
-  return attribute(client, target, body, listed, attempts, `${error.status ?? error.code ?? error.kind}`, ctx);
+  return attribute(client, target, body, listed, attempts, doubtOf(error), ctx);
 }
 
 /** After an ambiguous failure, the found task is ours when its definition is the one we sent. */

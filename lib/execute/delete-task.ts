@@ -15,7 +15,7 @@ import type { Target } from '../types.js';
 import type { PlanEntry } from '../plan/types.js';
 import type { StepOutcome } from './post-steps.js';
 import { beforeOf, failure, notAttempted, taskBase } from './results.js';
-import { waitToRetry } from './retry-wait.js';
+import { doubtOf, waitToRetry } from './retry-wait.js';
 import type { TaskOutcome } from './run-task.js';
 
 export type DeleteOutcome =
@@ -70,7 +70,7 @@ export async function deleteExactlyOnce(
       continue;
     }
     if (error.mayHaveReachedServer) {
-      ambiguous ??= `${error.status ?? error.code ?? error.kind}`;
+      ambiguous ??= doubtOf(error);
       const settled = await lookUp(client, target, task, ambiguous, attempts, error, ctx);
       if (settled) return settled;
     }

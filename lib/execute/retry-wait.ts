@@ -29,3 +29,8 @@ export async function waitToRetry(
     return 'interrupted';
   }
 }
+
+/** An ambiguous failure as notes name it ("after 503"): its HTTP status, else its network code, else its kind. */
+export function doubtOf(error: FdiError): string {
+  return `${error.status ?? error.code ?? error.kind}`;
+}

@@ -9,9 +9,10 @@
  */
 import type { FdiClient } from '../fdi/client/client.js';
 import { FdiError, isAuthFailure } from '../fdi/client/fdi-error.js';
+import { ERROR_CODES } from '../fdi/model/api.js';
 import type { RetryContext } from '../traffic/with-retry.js';
 import type { Target } from '../types.js';
-import { waitToRetry } from './retry-wait.js';
+import { doubtOf, waitToRetry } from './retry-wait.js';
 import { monitorPages } from './verify.js';
 
 /** How far before the first attempt an execution may seem to begin (the client's and FDI's clocks differ). */
@@ -30,7 +31,7 @@ export interface RunContext {
 
 /** FDI's answer that the task's execution runs (docs/FDI-API.md §2, EMULATOR.md: RunTask while one runs). */
 export function isRunning(err: unknown): boolean {
-  return err instanceof FdiError && err.status === 400 && err.errorCode === 'FDI.3023';
+  return err instanceof FdiError && err.status === 400 && err.errorCode === ERROR_CODES.tasksRunning;
 }
 
 /**
@@ -90,8 +91,12 @@ export async function runOnce(
 }
 
 function confirmed(attempts: number, error: FdiError): RunOutcome {
-  const after = `${error.status ?? error.code ?? error.kind}`;
-  return { ok: true, run: 'triggered', attempts, note: `run confirmed by the task's monitor logs after ${after}` };
+  return {
+    ok: true,
+    run: 'triggered',
+    attempts,
+    note: `run confirmed by the task's monitor logs after ${doubtOf(error)}`,
+  };
 }
 
 /** The IDs of the task's executions that began since `since` (epoch ms). */
