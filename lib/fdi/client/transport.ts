@@ -76,9 +76,10 @@ export function createTransport(options: FdiClientOptions): Call {
         .catch((err: unknown) => {
           throw err instanceof FdiError ? err : toFdiError(operation, err, opts.signal);
         });
-    let res = await gated();
-    if (res.statusCode === 401 && (await options.auth.refresh(opts.signal))) res = await gated();
-    if (res.statusCode < 200 || res.statusCode >= 300) throw httpError(operation, res);
+    let answer = await gated();
+    if (answer.res.statusCode === 401 && (await options.auth.refresh(opts.signal))) answer = await gated();
+    const { res, error } = answer;
+    if (res.statusCode < 200 || res.statusCode >= 300) throw error ?? httpError(operation, res);
     if (opts.empty || res.body === '') return undefined as T;
     try {
       return JSON.parse(res.body) as T;
@@ -89,12 +90,12 @@ export function createTransport(options: FdiClientOptions): Call {
   };
 }
 
-/** One HTTP attempt, authenticated and reported to the observer. */
+/** One HTTP attempt, authenticated and reported to the observer; an error answer (4xx, 5xx) read once, as `error`. */
 async function attempt(
   http$: Got,
   options: FdiClientOptions,
   req: CallOptions & { method: string; path: string; operation: string },
-): Promise<Response<string>> {
+): Promise<{ res: Response<string>; error?: FdiError | undefined }> {
   const { method, path, operation, body, signal } = req;
   const search = encodeQuery(req.query);
   const bodyText = body === undefined ? '' : JSON.stringify(body);
@@ -116,9 +117,9 @@ async function attempt(
       signal,
     });
     // An error answer is told with what it says (a 429 may state the gateway's quota, lib/traffic).
-    const error = res.statusCode >= 400 && options.observe ? httpError(operation, res) : undefined;
+    const error = res.statusCode >= 400 ? httpError(operation, res) : undefined;
     options.observe?.({ operation, status: res.statusCode, error, durationMs: performance.now() - started });
-    return res;
+    return { res, error };
   } catch (err) {
     const error = err instanceof FdiError ? err : toFdiError(operation, err, signal);
     options.observe?.({ operation, error, durationMs: performance.now() - started });
