@@ -51,13 +51,17 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
   if (report.verify) lines.push('', `Verified executions: ${describeVerify(report.verify)}.`);
   for (const n of report.notes ?? []) lines.push('', `> ${n}`);
   if (report.errors.length) {
-    lines.push('', '## Manifest problems', '');
-    for (const e of report.errors.slice(0, MAX_LISTED))
-      lines.push(
-        `- ${e.line !== undefined ? `line ${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : ''}${e.message}`,
-      );
-    if (report.errors.length > MAX_LISTED)
-      lines.push(`- … and ${report.errors.length - MAX_LISTED} more (report.json has them all)`);
+    lines.push(
+      '',
+      '## Manifest problems',
+      '',
+      ...firstListed(
+        report.errors,
+        (e) =>
+          `- ${e.line !== undefined ? `line ${e.line}${e.column !== undefined ? `:${e.column}` : ''}: ` : ''}${e.message}`,
+        moreIn('report.json'),
+      ),
+    );
   }
   const failed = report.tasks.filter((t) => t.status === 'failed' || t.status === 'invalid');
   if (failed.length) {
@@ -71,10 +75,16 @@ export function summaryMarkdown(report: Report, files: { failedManifest?: string
     lines.push('', '## Top errors', '', '| code | tasks | example |', '|---|---:|---|');
     for (const [code, e] of [...byCode].sort((a, b) => b[1].n - a[1].n).slice(0, 10))
       lines.push(`| ${code} | ${e.n} | ${cell(e.example)} |`);
-    lines.push('', '## Failed tasks', '');
-    for (const t of failed.slice(0, MAX_LISTED))
-      lines.push(`- \`${t.name}\` (line ${t.line}): ${t.error_code ?? ''} ${t.error_msg ?? ''}`.trimEnd());
-    if (failed.length > MAX_LISTED) lines.push(`- … and ${failed.length - MAX_LISTED} more (tasks.csv has them all)`);
+    lines.push(
+      '',
+      '## Failed tasks',
+      '',
+      ...firstListed(
+        failed,
+        (t) => `- \`${t.name}\` (line ${t.line}): ${t.error_code ?? ''} ${t.error_msg ?? ''}`.trimEnd(),
+        moreIn('tasks.csv'),
+      ),
+    );
   }
   if (files.failedManifest) {
     const how = report.operation === 'destroy' ? 'destroy' : 'apply or upload';
@@ -95,32 +105,36 @@ export function describeVerify(v: NonNullable<Report['verify']>): string {
 function failedExecutions(tasks: readonly TaskResult[]): string[] {
   const failed = tasks.filter((t) => t.execution?.state === 'failed');
   if (!failed.length) return [];
-  const lines = [
+  const row = (t: TaskResult) => {
+    const e = t.execution!;
+    return `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${e.execute_status ?? ''} | ${e.data_count ?? ''} | ${e.dirty_data_count ?? ''} | ${cell(e.remarks ?? e.note ?? '')} |`;
+  };
+  return [
     '',
     '## Failed executions',
     '',
     '| task | instance | status | rows written | dirty rows | remarks |',
     '|---|---|---|---:|---:|---|',
+    ...firstListed(failed, row, moreRows),
   ];
-  for (const t of failed.slice(0, MAX_LISTED)) {
-    const e = t.execution!;
-    lines.push(
-      `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${e.execute_status ?? ''} | ${e.data_count ?? ''} | ${e.dirty_data_count ?? ''} | ${cell(e.remarks ?? e.note ?? '')} |`,
-    );
-  }
-  if (failed.length > MAX_LISTED) lines.push('', `+${failed.length - MAX_LISTED} more (see report.json / tasks.csv)`);
-  return lines;
 }
 
 /** The tasks a destroy left alone: another definition under the manifest's name. */
 function leftAlone(tasks: readonly TaskResult[]): string[] {
   const foreign = tasks.filter((t) => t.status === 'foreign');
   if (!foreign.length) return [];
-  const lines = ['', '## Left alone', '', `${foreign.length} task(s) of the manifest's names were not deleted:`, ''];
-  for (const t of foreign.slice(0, MAX_LISTED))
-    lines.push(`- \`${t.name}\` (task ${t.task_id ?? '?'}, line ${t.line}): ${t.note ?? ''}`.trimEnd());
-  if (foreign.length > MAX_LISTED) lines.push(`- … and ${foreign.length - MAX_LISTED} more (tasks.csv has them all)`);
-  return lines;
+  return [
+    '',
+    '## Left alone',
+    '',
+    `${foreign.length} task(s) of the manifest's names were not deleted:`,
+    '',
+    ...firstListed(
+      foreign,
+      (t) => `- \`${t.name}\` (task ${t.task_id ?? '?'}, line ${t.line}): ${t.note ?? ''}`.trimEnd(),
+      moreIn('tasks.csv'),
+    ),
+  ];
 }
 
 /**
@@ -136,7 +150,11 @@ function changedTasks(tasks: readonly TaskResult[]): string[] {
     overwritten && `${overwritten} existing ${overwritten === 1 ? 'task was' : 'tasks were'} overwritten`,
     deleted && `${deleted} ${deleted === 1 ? 'task was' : 'tasks were'} deleted`,
   ].filter(Boolean);
-  const lines = [
+  const row = (t: TaskResult) => {
+    const before = t.before!;
+    return `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${code(before.task_id)} → ${t.task_id && t.status !== 'deleted' ? code(t.task_id) : '— (deleted)'} | ${before.modified ?? 'unknown'} |`;
+  };
+  return [
     '',
     '## Changed tasks',
     '',
@@ -144,16 +162,22 @@ function changedTasks(tasks: readonly TaskResult[]): string[] {
     '',
     '| task | instance | task ID before → after | last modified before |',
     '|---|---|---|---|',
+    ...firstListed(changed, row, moreRows),
   ];
-  for (const t of changed.slice(0, MAX_LISTED)) {
-    const before = t.before!;
-    lines.push(
-      `| ${code(t.name)} | ${cell(t.target?.instance_id ?? '')} | ${code(before.task_id)} → ${t.task_id && t.status !== 'deleted' ? code(t.task_id) : '— (deleted)'} | ${before.modified ?? 'unknown'} |`,
-    );
-  }
-  if (changed.length > MAX_LISTED) lines.push('', `+${changed.length - MAX_LISTED} more (see report.json / tasks.csv)`);
+}
+
+/** The lines of the first MAX_LISTED items, and `more`'s saying how many are left out. */
+function firstListed<T>(items: readonly T[], line: (item: T) => string, more: (n: number) => string[]): string[] {
+  const lines = items.slice(0, MAX_LISTED).map(line);
+  if (items.length > MAX_LISTED) lines.push(...more(items.length - MAX_LISTED));
   return lines;
 }
+
+/** After a list: where the rest are. */
+const moreIn = (file: string) => (n: number) => [`- … and ${n} more (${file} has them all)`];
+
+/** After a table: where the rest are. */
+const moreRows = (n: number) => ['', `+${n} more (see report.json / tasks.csv)`];
 
 /** A name or ID in a table cell, as code. */
 function code(s: string): string {
