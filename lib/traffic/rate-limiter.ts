@@ -125,8 +125,7 @@ export class RateLimiter {
   async acquire(signal?: AbortSignal): Promise<void> {
     const now = this.#now();
     const interval = 1000 / this.#state.rate;
-    // The burst shrinks with the rate: a rate the adaptation lowered is no quota to spend at once.
-    const burst = Math.max(1, Math.min(this.#burst, Math.floor(this.#state.rate)));
+    const burst = this.#burstAt(this.#state.rate);
     const slot = Math.max(now, this.#tat - (burst - 1) * interval);
     this.#tat = Math.max(slot, this.#tat) + interval;
     if (slot > now) await sleep(Math.ceil(slot - now), signal);
@@ -146,10 +145,15 @@ export class RateLimiter {
     }
   }
 
+  /** The burst shrinks with the rate: a rate the adaptation lowered is no quota to spend at once. */
+  #burstAt(rate: number): number {
+    return Math.max(1, Math.min(this.#burst, Math.floor(rate)));
+  }
+
   /** How long a request leaving at `t` must wait for a token of the bucket (refilled at the rate). */
   #bucketWait(t: number): number {
     const rate = this.#state.rate;
-    const capacity = Math.max(1, Math.min(this.#burst, Math.floor(rate)));
+    const capacity = this.#burstAt(rate);
     this.#tokens = Math.min(capacity, this.#tokens + ((t - this.#tokensAt) * rate) / 1000);
     this.#tokensAt = t;
     // A millionth of a token of slack: the slots are computed in floating point too.
