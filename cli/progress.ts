@@ -58,13 +58,12 @@ function progressOn(
     counts.done += 1;
     if (shown.includes(r.status)) counts[r.status] += 1;
   };
-  const tallies = (sep: string) => shown.map((s) => (sep === ' ' ? `${s} {${s}}` : `${counts[s]} ${s}`)).join(sep);
   if (options.quiet) return { start() {}, update: tally, stop() {} };
   if (stream.isTTY) {
     const bar = new cliProgress.SingleBar(
       {
         stream,
-        format: ` {bar} {percentage}% | {value}/{total} | ${tallies(' ')} | {rate} tasks/s | ETA {eta_formatted}`,
+        format: ` {bar} {percentage}% | {value}/{total} | ${shown.map((s) => `${s} {${s}}`).join(' ')} | {rate} tasks/s | ETA {eta_formatted}`,
         hideCursor: true,
         etaBuffer: 50,
       },
@@ -84,7 +83,9 @@ function progressOn(
   let total = 0;
   let timer: NodeJS.Timeout | undefined;
   const line = () =>
-    stream.write(`progress: ${counts.done}/${total} done, ${tallies(', ')}, rate ${rate().toFixed(1)}/s\n`);
+    stream.write(
+      `progress: ${counts.done}/${total} done, ${shown.map((s) => `${counts[s]} ${s}`).join(', ')}, rate ${rate().toFixed(1)}/s\n`,
+    );
   return {
     start(t) {
       total = t;
