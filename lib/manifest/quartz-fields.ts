@@ -111,10 +111,9 @@ function listElement(element: string, field: CronField): Check {
   if (range.length === 2) {
     const start = Number(range[0]);
     const end = Number(range[1]);
-    if (!Number.isNaN(start) && !Number.isNaN(end)) {
-      if (stepNumber <= 0) return `Step value '${step}' must be greater than 0.`;
-      if (stepNumber >= end - start + 1) return `Step value '${step}' is too large for the range '${start}-${end}'.`;
-    }
+    // (cron-validate checks here that the step is above 0 too: the checks above already have.)
+    if (!Number.isNaN(start) && !Number.isNaN(end) && stepNumber >= end - start + 1)
+      return `Step value '${step}' is too large for the range '${start}-${end}'.`;
   }
   return undefined;
 }
