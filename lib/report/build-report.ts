@@ -34,10 +34,17 @@ export interface ReportInput {
   timeline?: Report['timeline'];
 }
 
-export function countResults(results: TaskResult[], operation: Operation = 'apply'): Counts {
-  const counts = Object.fromEntries([['total', results.length], ...statusesOf(operation).map((s) => [s, 0])]) as Counts;
+/** Results by status, only the statuses they have (what a run in progress holds so far). */
+export function tally(results: readonly Pick<TaskResult, 'status'>[]): Partial<Counts> {
+  const counts: Partial<Counts> = { total: results.length };
   for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
   return counts;
+}
+
+/** A report's counts: the tally, with a zero for each status of the operation that no result has. */
+export function countResults(results: TaskResult[], operation: Operation = 'apply'): Counts {
+  const zeros = Object.fromEntries([['total', 0], ...statusesOf(operation).map((s) => [s, 0])]) as Counts;
+  return { ...zeros, ...tally(results) } as Counts;
 }
 
 /** Tasks that are where the run meant them to be: created, updated or found (apply); deleted or gone (destroy). */

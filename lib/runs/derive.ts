@@ -2,7 +2,8 @@
  * A run's state and figures from what a store holds of it: its report, the function's lock and
  * heartbeat, or a command-line run's live record. Pure: the time and the stale threshold are given.
  */
-import type { Counts, Report, TaskResult } from '../report/types.js';
+import { tally } from '../report/build-report.js';
+import type { Report, TaskResult } from '../report/types.js';
 import type { Checkpoint, Heartbeat, Lock } from '../trigger/state.js';
 import type { LiveRecord, RunDetail, RunSummary, RunView, TopError } from './types.js';
 
@@ -25,13 +26,6 @@ export function liveState(lastBeat: string, now: number, staleAfterMs: number, s
 function durationOf(startedAt: string, state: RunView, lastBeat: string, now: number): number {
   const until = state === 'running' ? now : Date.parse(lastBeat);
   return Math.max(0, until - Date.parse(startedAt));
-}
-
-/** Results by status (what a checkpoint holds so far). */
-export function tally(results: readonly Pick<TaskResult, 'status'>[]): Partial<Counts> {
-  const counts: Partial<Counts> = { total: results.length };
-  for (const r of results) counts[r.status] = (counts[r.status] ?? 0) + 1;
-  return counts;
 }
 
 /** The most frequent error codes of failed and invalid tasks, most frequent first. */

@@ -8,12 +8,12 @@
 import type { Config } from '../config.js';
 import { LIVENESS_BOUNDS } from '../config-liveness.js';
 import type { Logger } from '../logger.js';
+import { tally } from '../report/build-report.js';
 import type { Operation, RequestedBy, TaskResult } from '../report/types.js';
 import type { RunObserver } from '../run-types.js';
 import { joinKey, parseS3Uri, type ObjectStore } from '../storage/object-store.js';
 import { localManifestPath, manifestPath } from '../storage/report-layout.js';
 import { storeAt } from '../storage/store-at.js';
-import { tally } from './derive.js';
 import { LIVE_SUFFIX } from './list-runs.js';
 import type { LiveRecord } from './types.js';
 

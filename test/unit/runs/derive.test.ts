@@ -1,14 +1,7 @@
 /** A run's state from what the store holds: report, function lock and heartbeat, CLI live record. */
 import { describe, expect, it } from 'vitest';
-import {
-  fromLiveRecord,
-  fromLock,
-  fromReport,
-  liveState,
-  summaryOf,
-  tally,
-  topErrors,
-} from '../../../lib/runs/derive.js';
+import { fromLiveRecord, fromLock, fromReport, liveState, summaryOf, topErrors } from '../../../lib/runs/derive.js';
+import { tally } from '../../../lib/report/build-report.js';
 import type { Report, TaskResult } from '../../../lib/report/types.js';
 import { SUMMARY_FIELDS } from '../../helpers/report.js';
 import type { Heartbeat, Lock } from '../../../lib/trigger/state.js';
