@@ -14,7 +14,9 @@ import {
   type RuntimeKey,
   type RuntimePatch,
   type RuntimeSettings,
+  DEFAULTS,
   EmulatorConfigError,
+  RUNTIME_KEYS,
   checkRuntimePatch,
   resolveOptions,
   resolveRuntime,
@@ -33,24 +35,10 @@ export interface Arrival {
 }
 
 /**
- * The runtime settings with no "off" state: configure() leaves them as they are when the patch gives
- * them as undefined (the others go back to their default, which is off).
+ * The runtime settings with no "off" state, those with a default (DEFAULTS): configure() leaves them as
+ * they are when the patch gives them as undefined (the others go back to their default, which is off).
  */
-const KEPT_WHEN_UNDEFINED = [
-  'maxTasks',
-  'seed',
-  'tokenTtlSeconds',
-  'tokens',
-  'detailForm',
-  'noDispatch',
-  'executionMs',
-  'executionFailShare',
-  'executionSeed',
-  'runOnStart',
-  'rateQuotaPeriod',
-  'rateQuotaModel',
-  'rateQuotaMessage',
-] as const satisfies readonly RuntimeKey[];
+const KEPT_WHEN_UNDEFINED: readonly RuntimeKey[] = RUNTIME_KEYS.filter((k) => k in DEFAULTS);
 
 /** Everything one emulator holds. */
 export class EmulatorCore {
