@@ -7,8 +7,8 @@ import { stillGoing } from '../../../lib/runs/derive.js';
 import { findRun, runWatcher, type RunsStore } from '../../../lib/runs/list-runs.js';
 import { localStore } from '../../../lib/storage/local-store.js';
 import type { ObjectStore } from '../../../lib/storage/object-store.js';
-import type { Report } from '../../../lib/report/types.js';
 import { tempDir } from '../../helpers/cli.js';
+import { oneTaskReport } from '../../helpers/report.js';
 
 const RUN = '20261128T203828Z-1a2b3c';
 const NOW = Date.parse('2026-11-28T20:45:00.000Z');
@@ -105,21 +105,14 @@ describe('runWatcher', () => {
     expect(await watch()).toMatchObject({ state: 'running', progress: { done: 7, total: 9 }, invocation: 2 });
     expect(lists).toEqual([`${DIR}/`]);
     lists.length = 0;
-    const report = {
-      version: 1,
-      run_id: RUN,
-      operation: 'apply',
+    const report = oneTaskReport(RUN, ago(300), {
       manifest: { uri: 's3://b/manifests/w.yaml' },
-      status: 'succeeded',
-      started_at: ago(300),
       finished_at: ago(0),
       duration_ms: 300_000,
       counts: { total: 9, created: 9, updated: 0, existing: 0, failed: 0, invalid: 0, not_attempted: 0 },
-      steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
       stats: { requests: 9, retries: 0, throttled: 0 },
-      errors: [],
       tasks: [],
-    } as Report;
+    });
     await put(`reports/w/${RUN}/report.json`, report);
     await put(`${DIR}/finished.json`, { run_id: RUN, status: 'succeeded', report: `reports/w/${RUN}` });
     expect(await watch()).toMatchObject({ state: 'succeeded', source: 'report' });
@@ -136,23 +129,13 @@ describe('runWatcher', () => {
     lists.length = 0;
     expect(await watch()).toMatchObject({ state: 'running', source: 'cli' });
     await base.delete(key);
-    const report = JSON.parse(
-      JSON.stringify({
-        version: 1,
-        run_id: RUN,
-        operation: 'apply',
-        manifest: { uri: 'w.yaml' },
-        status: 'partial',
-        started_at: ago(5),
-        finished_at: ago(0),
-        duration_ms: 5000,
-        counts: { total: 1, created: 0, updated: 0, existing: 0, failed: 1, invalid: 0, not_attempted: 0 },
-        steps: { schedules_created: 0, schedules_updated: 0, schedules_unchanged: 0, started: 0 },
-        stats: { requests: 1, retries: 0, throttled: 0 },
-        errors: [],
-        tasks: [],
-      }),
-    ) as Report;
+    const report = oneTaskReport(RUN, ago(5), {
+      status: 'partial',
+      finished_at: ago(0),
+      duration_ms: 5000,
+      counts: { total: 1, created: 0, updated: 0, existing: 0, failed: 1, invalid: 0, not_attempted: 0 },
+      tasks: [],
+    });
     await put(`reports/w/${RUN}/report.json`, report);
     expect(await watch()).toMatchObject({ state: 'partial', source: 'report' });
     expect(lists).toEqual([]);
