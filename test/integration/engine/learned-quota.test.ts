@@ -4,32 +4,25 @@
  * first 429s, stays under it from then on, notes it in the report and keeps it for the next
  * invocation, which starts at it and is never throttled, even by a strict sliding-window quota.
  */
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { startEmulator, type Emulator } from '../../../emulator/index.js';
+import { beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { loadConfig, type Config } from '../../../lib/config.js';
 import { connectFdi } from '../../../lib/fdi/client/connect.js';
 import { silentLogger } from '../../../lib/logger.js';
 import { runManifest } from '../../../lib/run-manifest.js';
 import type { Resume, RunState } from '../../../lib/run-types.js';
 import { bulkManifest } from '../../helpers/cli.js';
+import { useEmulator } from '../../helpers/emulator.js';
 import { memoryReader, memorySink } from './memory-io.js';
 
 describe('a quota learned from the gateway’s 429', () => {
-  let emu: Emulator;
+  const fx = useEmulator(
+    'fdi-learned-',
+    {},
+    { FDI_PROJECT_ID: 'local-project', FDI_RATE: '200', FDI_MAX_ATTEMPTS: '10' },
+  );
   let config: Config;
-  beforeAll(async () => {
-    emu = await startEmulator({ port: 0 });
-    config = loadConfig({
-      FDI_ENDPOINT: emu.url,
-      FDI_AUTH_TOKEN: 'local-token',
-      FDI_PROJECT_ID: 'local-project',
-      FDI_INSTANCE_ID: 'local-instance',
-      FDI_RATE: '200',
-      FDI_MAX_ATTEMPTS: '10',
-    });
-  });
-  afterAll(() => emu.close());
-  beforeEach(() => emu.reset());
+  beforeAll(() => void (config = loadConfig(fx.env)));
+  beforeEach(() => fx.emu.reset());
 
   async function apply(text: string, resume?: Resume) {
     const out = memorySink('learned');
@@ -44,11 +37,11 @@ describe('a quota learned from the gateway’s 429', () => {
   }
 
   it('client rate 200 against a 20/s quota: learned at once, few requests throttled, noted and kept', async () => {
-    emu.configure({ rateQuota: 20 });
+    fx.emu.configure({ rateQuota: 20 });
     const t0 = performance.now();
     const { report, state } = await apply(bulkManifest(80, { prefix: 'learn' }));
     const seconds = (performance.now() - t0) / 1000;
-    const s = emu.stats();
+    const s = fx.emu.stats();
     expect(report.status).toBe('succeeded');
     expect(s.tasksStored).toBe(80);
     expect(Object.values(s.createsCommitted).every((n) => n === 1)).toBe(true);
@@ -62,7 +55,7 @@ describe('a quota learned from the gateway’s 429', () => {
   });
 
   it('the next invocation starts at the learned quota: no 429, even from a strict sliding window', async () => {
-    emu.configure({ rateQuota: 20, rateQuotaModel: 'window' });
+    fx.emu.configure({ rateQuota: 20, rateQuotaModel: 'window' });
     const resume: Resume = {
       runId: '20261129T000000Z-abcdef',
       startedAt: new Date(),
@@ -74,8 +67,8 @@ describe('a quota learned from the gateway’s 429', () => {
     };
     const { report, state } = await apply(bulkManifest(45, { prefix: 'resumed' }), resume);
     expect(report.status).toBe('succeeded');
-    expect(emu.stats().tasksStored).toBe(45);
-    expect(emu.stats().throttled).toBe(0);
+    expect(fx.emu.stats().tasksStored).toBe(45);
+    expect(fx.emu.stats().throttled).toBe(0);
     expect(state.learnedQuota).toEqual({ limit: 20, periodSeconds: 1 });
   });
 });
