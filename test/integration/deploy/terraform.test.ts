@@ -12,7 +12,7 @@ import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { parse } from '@cdktf/hcl2json';
-import { beforeAll, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it, onTestFinished } from 'vitest';
 import { loadConfig } from '../../../lib/config.js';
 import { CONTINUATION_SUFFIX, MANIFEST_SUFFIX } from '../../../lib/trigger/s3-event.js';
 import { ROOT } from '../../helpers/cli.js';
@@ -378,9 +378,13 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
       return false;
     }
   })();
-  /** A folder holding main.tf's locals and variables.tf, where `terraform console` evaluates them offline. */
+  /**
+   * A folder holding main.tf's locals and variables.tf, where `terraform console` evaluates them offline;
+   * removed when the test ends.
+   */
   async function consoleWorkspace(prefix: string): Promise<string> {
     const dir = await mkdtemp(path.join(tmpdir(), prefix));
+    onTestFinished(() => rm(dir, { recursive: true, force: true }));
     const main = await readFile(path.join(DIR, 'main.tf'), 'utf8');
     const blocks = main.match(/^locals \{[\s\S]*?^\}$/gm) ?? [];
     expect(blocks.length).toBeGreaterThanOrEqual(2);
@@ -409,36 +413,32 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     'terraform console: the policy grant, the prefix check and the settings for each form',
     async () => {
       const dir = await consoleWorkspace('fdi-tf-');
-      try {
-        const evaluate = (vars: Record<string, string>) => {
-          const input =
-            'jsonencode({ grant = local.obs_policy_object_statements, inside = local.policy_object_in_function_prefix, ' +
-            'passed = { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" } })';
-          return terraformConsole(dir, vars, input) as { grant: unknown; inside: boolean; passed: unknown };
-        };
-        const read = (resource: string) => [
-          { Effect: 'Allow', Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'], Resource: [resource] },
-        ];
-        expect(evaluate({})).toEqual({ grant: [], inside: false, passed: {} });
-        expect(evaluate({ fdi_policy: 'version: 1' })).toEqual({
-          grant: [],
-          inside: false,
-          passed: { FDI_POLICY: 'version: 1' },
-        });
-        expect(evaluate({ fdi_policy_object: 'operator/fdi-policy.yaml' })).toEqual({
-          grant: read('obs:*:*:object:b/operator/fdi-policy.yaml'),
-          inside: false,
-          passed: { FDI_POLICY_OBJECT: 'operator/fdi-policy.yaml' },
-        });
-        expect(evaluate({ fdi_policy_object: 's3://ops/fdi/policy.json' })).toMatchObject({
-          grant: read('obs:*:*:object:ops/fdi/policy.json'),
-          inside: false,
-        });
-        for (const key of ['manifests/p.yaml', 'reports/p.yaml', 'state/p.yaml', 's3://b/manifests/team-a/p.yaml']) {
-          expect(evaluate({ fdi_policy_object: key }).inside, key).toBe(true);
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
+      const evaluate = (vars: Record<string, string>) => {
+        const input =
+          'jsonencode({ grant = local.obs_policy_object_statements, inside = local.policy_object_in_function_prefix, ' +
+          'passed = { for k, v in merge(local.limit_settings, local.policy_settings) : k => v if v != "" } })';
+        return terraformConsole(dir, vars, input) as { grant: unknown; inside: boolean; passed: unknown };
+      };
+      const read = (resource: string) => [
+        { Effect: 'Allow', Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'], Resource: [resource] },
+      ];
+      expect(evaluate({})).toEqual({ grant: [], inside: false, passed: {} });
+      expect(evaluate({ fdi_policy: 'version: 1' })).toEqual({
+        grant: [],
+        inside: false,
+        passed: { FDI_POLICY: 'version: 1' },
+      });
+      expect(evaluate({ fdi_policy_object: 'operator/fdi-policy.yaml' })).toEqual({
+        grant: read('obs:*:*:object:b/operator/fdi-policy.yaml'),
+        inside: false,
+        passed: { FDI_POLICY_OBJECT: 'operator/fdi-policy.yaml' },
+      });
+      expect(evaluate({ fdi_policy_object: 's3://ops/fdi/policy.json' })).toMatchObject({
+        grant: read('obs:*:*:object:ops/fdi/policy.json'),
+        inside: false,
+      });
+      for (const key of ['manifests/p.yaml', 'reports/p.yaml', 'state/p.yaml', 's3://b/manifests/team-a/p.yaml']) {
+        expect(evaluate({ fdi_policy_object: key }).inside, key).toBe(true);
       }
     },
     120_000,
@@ -447,69 +447,63 @@ describe('deploy/huaweicloud (Terraform, huaweicloud provider)', () => {
     'terraform console: destroy uploads off by default, everything of theirs on with destroy_uploads, overlap found',
     async () => {
       const dir = await consoleWorkspace('fdi-tf-destroy-');
-      try {
-        const evaluate = (vars: Record<string, string>) => {
-          // What the resources take: the settings, the OBS triggers, both roles' statements.
-          const input =
-            'jsonencode({ settings = local.destroy_settings, triggers = merge(local.obs_triggers, local.destroy_obs_triggers), ' +
-            'obs = concat(local.obs_policy.Statement, local.obs_policy_object_statements, local.obs_destroy_statements), ' +
-            'roma = concat(local.roma_policy.Statement, local.roma_destroy_statements), overlaps = local.destroy_prefix_overlaps, ' +
-            'policy_inside = local.policy_object_in_function_prefix })';
-          return terraformConsole(dir, vars, input) as {
-            settings: Record<string, string>;
-            triggers: Record<string, { prefix: string; suffix: string }>;
-            obs: { Action: string[]; Resource?: string[] }[];
-            roma: { Action: string[] }[];
-            overlaps: boolean;
-            policy_inside: boolean;
-          };
+      const evaluate = (vars: Record<string, string>) => {
+        // What the resources take: the settings, the OBS triggers, both roles' statements.
+        const input =
+          'jsonencode({ settings = local.destroy_settings, triggers = merge(local.obs_triggers, local.destroy_obs_triggers), ' +
+          'obs = concat(local.obs_policy.Statement, local.obs_policy_object_statements, local.obs_destroy_statements), ' +
+          'roma = concat(local.roma_policy.Statement, local.roma_destroy_statements), overlaps = local.destroy_prefix_overlaps, ' +
+          'policy_inside = local.policy_object_in_function_prefix })';
+        return terraformConsole(dir, vars, input) as {
+          settings: Record<string, string>;
+          triggers: Record<string, { prefix: string; suffix: string }>;
+          obs: { Action: string[]; Resource?: string[] }[];
+          roma: { Action: string[] }[];
+          overlaps: boolean;
+          policy_inside: boolean;
         };
-        const destroyReads = (r: ReturnType<typeof evaluate>, prefix: string) =>
-          r.obs.filter((s) => (s.Resource ?? []).some((x) => x.startsWith(`obs:*:*:object:b/${prefix}`)));
+      };
+      const destroyReads = (r: ReturnType<typeof evaluate>, prefix: string) =>
+        r.obs.filter((s) => (s.Resource ?? []).some((x) => x.startsWith(`obs:*:*:object:b/${prefix}`)));
 
-        const off = evaluate({ destroy_prefix: 'destroy/' });
-        expect(off.settings).toEqual({});
-        expect(Object.keys(off.triggers).sort()).toEqual(['continuation', 'manifest_yaml', 'manifest_yml']);
-        expect(destroyReads(off, 'destroy/')).toEqual([]);
-        expect(off.roma.flatMap((s) => s.Action)).not.toContain('roma:tasks:delete');
-        expect(off.overlaps).toBe(false);
+      const off = evaluate({ destroy_prefix: 'destroy/' });
+      expect(off.settings).toEqual({});
+      expect(Object.keys(off.triggers).sort()).toEqual(['continuation', 'manifest_yaml', 'manifest_yml']);
+      expect(destroyReads(off, 'destroy/')).toEqual([]);
+      expect(off.roma.flatMap((s) => s.Action)).not.toContain('roma:tasks:delete');
+      expect(off.overlaps).toBe(false);
 
-        const on = evaluate({ destroy_uploads: 'true' });
-        expect(on.settings).toEqual({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: 'destroy/' });
-        expect(loadConfig(on.settings).prefixes.destroy).toBe('destroy/');
-        expect(on.triggers).toMatchObject({
-          destroy_yaml: { prefix: 'destroy/', suffix: '.yaml' },
-          destroy_yml: { prefix: 'destroy/', suffix: '.yml' },
-        });
-        expect(Object.keys(on.triggers)).toHaveLength(5);
-        expect(destroyReads(on, 'destroy/')).toEqual([
-          {
-            Effect: 'Allow',
-            Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'],
-            Resource: ['obs:*:*:object:b/destroy/*'],
-          },
-        ]);
-        expect(on.roma.flatMap((s) => s.Action).filter((a) => a === 'roma:tasks:delete')).toEqual([
-          'roma:tasks:delete',
-        ]);
-        expect(on.overlaps).toBe(false);
+      const on = evaluate({ destroy_uploads: 'true' });
+      expect(on.settings).toEqual({ FDI_DESTROY_UPLOADS: 'true', DESTROY_PREFIX: 'destroy/' });
+      expect(loadConfig(on.settings).prefixes.destroy).toBe('destroy/');
+      expect(on.triggers).toMatchObject({
+        destroy_yaml: { prefix: 'destroy/', suffix: '.yaml' },
+        destroy_yml: { prefix: 'destroy/', suffix: '.yml' },
+      });
+      expect(Object.keys(on.triggers)).toHaveLength(5);
+      expect(destroyReads(on, 'destroy/')).toEqual([
+        {
+          Effect: 'Allow',
+          Action: ['obs:object:GetObject', 'obs:object:GetObjectVersion'],
+          Resource: ['obs:*:*:object:b/destroy/*'],
+        },
+      ]);
+      expect(on.roma.flatMap((s) => s.Action).filter((a) => a === 'roma:tasks:delete')).toEqual(['roma:tasks:delete']);
+      expect(on.overlaps).toBe(false);
 
-        const teardown = evaluate({ destroy_uploads: 'true', destroy_prefix: 'teardown/' });
-        expect(teardown.triggers.destroy_yml).toEqual({ prefix: 'teardown/', suffix: '.yml' });
-        expect(destroyReads(teardown, 'teardown/')).toHaveLength(1);
-        // A policy object under the destroy prefix: uploaders write there.
-        expect(evaluate({ destroy_uploads: 'true', fdi_policy_object: 'destroy/p.yaml' }).policy_inside).toBe(true);
-        expect(evaluate({ fdi_policy_object: 'destroy/p.yaml' }).policy_inside).toBe(false);
+      const teardown = evaluate({ destroy_uploads: 'true', destroy_prefix: 'teardown/' });
+      expect(teardown.triggers.destroy_yml).toEqual({ prefix: 'teardown/', suffix: '.yml' });
+      expect(destroyReads(teardown, 'teardown/')).toHaveLength(1);
+      // A policy object under the destroy prefix: uploaders write there.
+      expect(evaluate({ destroy_uploads: 'true', fdi_policy_object: 'destroy/p.yaml' }).policy_inside).toBe(true);
+      expect(evaluate({ fdi_policy_object: 'destroy/p.yaml' }).policy_inside).toBe(false);
 
-        for (const p of ['manifests/destroy/', 'manifests/', 'reports/', 'state/x/']) {
-          expect(evaluate({ destroy_uploads: 'true', destroy_prefix: p }).overlaps, p).toBe(true);
-        }
-        // Not a prefix at all: refused by the variable's validation.
-        for (const p of ['', 'destroy', '/destroy/']) {
-          expect(() => evaluate({ destroy_uploads: 'true', destroy_prefix: p }), JSON.stringify(p)).toThrow();
-        }
-      } finally {
-        await rm(dir, { recursive: true, force: true });
+      for (const p of ['manifests/destroy/', 'manifests/', 'reports/', 'state/x/']) {
+        expect(evaluate({ destroy_uploads: 'true', destroy_prefix: p }).overlaps, p).toBe(true);
+      }
+      // Not a prefix at all: refused by the variable's validation.
+      for (const p of ['', 'destroy', '/destroy/']) {
+        expect(() => evaluate({ destroy_uploads: 'true', destroy_prefix: p }), JSON.stringify(p)).toThrow();
       }
     },
     180_000,
