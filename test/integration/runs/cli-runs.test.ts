@@ -8,7 +8,7 @@ import path from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { bulkManifest, runCli, startCli, writeManifest } from '../../helpers/cli.js';
 import { useEmulator } from '../../helpers/emulator.js';
-import { FAST_LIVENESS, runDetail, runsPage, SUMMARY_FIELDS, untilRun } from './helpers.js';
+import { expectStalled, FAST_LIVENESS, runDetail, runsPage, SUMMARY_FIELDS, untilRun } from './helpers.js';
 
 const N = 20;
 
@@ -91,10 +91,7 @@ describe('runs over a local report folder (command-line runs)', () => {
       'stalled',
       15_000,
     );
-    expect(stalled.progress!.total).toBe(N);
-    expect(stalled.progress!.done).toBeGreaterThanOrEqual(seen.progress!.done);
-    expect(stalled.progress!.done).toBeLessThan(N);
-    expect(stalled).toMatchObject({ finished_at: null, report: null, source: 'cli' });
+    expectStalled(stalled, seen, N, 'cli');
     // Its duration stops at its last beat.
     expect(Date.parse(stalled.started_at) + stalled.duration_ms).toBe(Date.parse(stalled.heartbeat_at!));
     // --watch of a stalled run ends at once, with the code of an aborted run.

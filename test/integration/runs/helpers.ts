@@ -20,6 +20,22 @@ export async function runDetail(args: string[], options: CliOptions): Promise<Ru
   return JSON.parse(res.stdout) as RunDetail;
 }
 
+/**
+ * A killed run as `runs` lists it once stalled: not ended, no report, its progress of its `total` tasks
+ * at least what was `seen` before the kill and short of the end.
+ */
+export function expectStalled(
+  stalled: RunSummary,
+  seen: RunSummary,
+  total: number,
+  source: RunSummary['source'],
+): void {
+  expect(stalled.progress!.total).toBe(total);
+  expect(stalled.progress!.done).toBeGreaterThanOrEqual(seen.progress!.done);
+  expect(stalled.progress!.done).toBeLessThan(total);
+  expect(stalled).toMatchObject({ source, finished_at: null, report: null });
+}
+
 /** Polls `runs --json` until a listed run satisfies `ok`; fails after `timeoutMs` with the last page. */
 export async function untilRun(
   args: string[],
