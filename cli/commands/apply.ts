@@ -2,13 +2,13 @@
 import { UserError } from '../../lib/errors.js';
 import { exitCodeOfReport } from '../../lib/report/build-report.js';
 import { describeSteps, describeVerify } from '../../lib/report/summary-md.js';
-import { DESTROY_STATUSES, TASK_STATUSES, type Report } from '../../lib/report/types.js';
+import { DESTROY_STATUSES, TASK_STATUSES, type Operation, type Report } from '../../lib/report/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
-import type { Finished } from '../../lib/run-types.js';
-import { reportSinkFor } from '../../lib/storage/report-sink.js';
+import type { Finished, RunDeps, RunObserver } from '../../lib/run-types.js';
+import { reportSinkFor, type ReportSink } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommandAction, CommonFlags } from '../context.js';
-import { errorLines, setUpEngine, withLiveRecord } from '../engine-run.js';
-import { createProgress, progressObserver } from '../progress.js';
+import { errorLines, setUpEngine, withLiveRecord, type EngineSetup } from '../engine-run.js';
+import { createProgress, progressObserver, type Progress } from '../progress.js';
 
 /** apply's flags: the engine's, and `--verify [seconds]` (true without a value). */
 export interface ApplyFlags extends CommonFlags {
@@ -35,41 +35,56 @@ export function verifyFlag(raw: string | boolean | undefined): { timeoutMs: numb
 const apply: CommandAction<ApplyFlags> = async ([manifestUri], flags, ctx) => {
   const verify = verifyFlag(flags.verify);
   const engine = setUpEngine(manifestUri, flags, ctx);
-  const { config, provenance, clean } = engine;
-  const sink = await reportSinkFor(flags.report, manifestUri, config);
-  const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json });
-  const observer = {
-    ...progressObserver(progress),
-    verifying: (tasks: number, until: Date) => {
-      progress.stop();
-      if (!flags.quiet && !flags.json)
-        ctx.stderr.write(`verifying the executions of ${tasks} task(s), until ${until.toISOString()} at the latest\n`);
-    },
-    verified: verifyProgress(ctx.stderr, Boolean(flags.quiet || flags.json)),
-  };
+  const { config, provenance } = engine;
+  return runToReport(
+    engine,
+    { manifestUri, operation: 'apply', flags, ctx },
+    (progress) => ({
+      ...progressObserver(progress),
+      verifying: (tasks: number, until: Date) => {
+        progress.stop();
+        if (!flags.quiet && !flags.json)
+          ctx.stderr.write(
+            `verifying the executions of ${tasks} task(s), until ${until.toISOString()} at the latest\n`,
+          );
+      },
+      verified: verifyProgress(ctx.stderr, Boolean(flags.quiet || flags.json)),
+    }),
+    (sink, observer, deps) =>
+      runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer, provenance, verify }, deps),
+  );
+};
+
+/**
+ * An apply or a destroy run to its end for the command line: its progress on stderr, its live record
+ * beside its report folder, the report written; then the outcome printed, and the exit code of it.
+ */
+export async function runToReport(
+  engine: EngineSetup,
+  run: { manifestUri: string; operation: Operation; flags: CommonFlags; ctx: CliContext },
+  observerOf: (progress: Progress) => RunObserver,
+  go: (sink: ReportSink, observer: RunObserver, deps: RunDeps) => Promise<Finished>,
+): Promise<number> {
+  const { manifestUri, operation, flags, ctx } = run;
+  const sink = await reportSinkFor(flags.report, manifestUri, engine.config);
+  const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json, operation });
   let outcome;
   try {
     outcome = await withLiveRecord(
       engine,
-      { reportFlag: flags.report, manifestUri, operation: 'apply' },
-      observer,
-      (observed, deps) =>
-        runManifest({ mode: 'apply', config, sink, signal: ctx.signal, observer: observed, provenance, verify }, deps),
+      { reportFlag: flags.report, manifestUri, operation },
+      observerOf(progress),
+      (observed, deps) => go(sink, observed, deps),
     );
   } finally {
     progress.stop();
   }
-  printOutcome(outcome, flags, ctx, clean);
+  printOutcome(outcome, flags, ctx, engine.clean);
   return exitCodeOfReport(outcome.report);
-};
+}
 
 /** A finished run for its user: the report as JSON on stdout (--json), the summary on stderr. */
-export function printOutcome(
-  outcome: Finished,
-  flags: CommonFlags,
-  ctx: CliContext,
-  clean: (text: string) => string,
-): void {
+function printOutcome(outcome: Finished, flags: CommonFlags, ctx: CliContext, clean: (text: string) => string): void {
   const { report } = outcome;
   if (flags.json) ctx.stdout.write(`${JSON.stringify(report)}\n`);
   if (!flags.quiet)

@@ -6,14 +6,12 @@
  */
 import { createInterface } from 'node:readline/promises';
 import { EXIT } from '../../lib/errors.js';
-import { exitCodeOfReport } from '../../lib/report/build-report.js';
 import type { Plan } from '../../lib/plan/types.js';
 import { runManifest } from '../../lib/run-manifest.js';
-import { reportSinkFor } from '../../lib/storage/report-sink.js';
 import type { CliContext, CommonFlags } from '../context.js';
-import { errorLines, setUpEngine, withLiveRecord } from '../engine-run.js';
-import { createProgress, progressObserver } from '../progress.js';
-import { printOutcome } from './apply.js';
+import { errorLines, setUpEngine } from '../engine-run.js';
+import { progressObserver } from '../progress.js';
+import { runToReport } from './apply.js';
 import { planTable } from './plan.js';
 
 interface DestroyFlags extends CommonFlags {
@@ -48,22 +46,12 @@ export default async function destroy([manifestUri]: string[], flags: DestroyFla
       return EXIT.rejected;
     }
   }
-  const sink = await reportSinkFor(flags.report, manifestUri, config);
-  const progress = createProgress(ctx.stderr, { quiet: flags.quiet || flags.json, operation: 'destroy' });
-  const observer = progressObserver(progress);
-  let outcome;
-  try {
-    outcome = await withLiveRecord(
-      engine,
-      { reportFlag: flags.report, manifestUri, operation: 'destroy' },
-      observer,
-      (observed, liveDeps) => runManifest({ ...request, mode: 'apply', sink, observer: observed }, liveDeps),
-    );
-  } finally {
-    progress.stop();
-  }
-  printOutcome(outcome, flags, ctx, clean);
-  return exitCodeOfReport(outcome.report);
+  return runToReport(
+    engine,
+    { manifestUri, operation: 'destroy', flags, ctx },
+    progressObserver,
+    (sink, observer, liveDeps) => runManifest({ ...request, mode: 'apply', sink, observer }, liveDeps),
+  );
 }
 
 /** Asks on the terminal whether to delete what the plan deletes; nothing to delete needs no question. */
