@@ -2,6 +2,7 @@
  * The run-end notice (docs/NOTIFY.md): a small, stable summary of a finished run's report, and the body
  * a receiver gets in each format. Pure: built from the report and where it was written.
  */
+import { describeCounts } from '../report/summary-md.js';
 import type { Counts, Operation, Report, RequestedBy, RunStatus } from '../report/types.js';
 import type { NotifyFormat } from './settings.js';
 
@@ -64,9 +65,7 @@ export function runNotice(report: Report, location: string): RunNotice {
  * requested by alice@laptop; report s3://b/reports/w1/20261129T…/`
  */
 export function noticeText(n: Omit<RunNotice, 'text'>): string {
-  const counted = Object.entries(n.counts)
-    .filter(([k, v]) => k !== 'total' && v)
-    .map(([k, v]) => `${v} ${k.replace('_', ' ')}`);
+  const counted = describeCounts(n.counts);
   const tasks = `${n.counts.total} task${n.counts.total === 1 ? '' : 's'}${counted.length ? `: ${counted.join(', ')}` : ''}`;
   const parts = [
     `fdi-provisioner: ${n.operation} of ${n.manifest} ${n.status} in ${seconds(n.duration_ms)} — ${tasks}`,

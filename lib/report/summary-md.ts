@@ -18,6 +18,13 @@ export function describeSteps(steps: Report['steps']): string {
     .join(', ');
 }
 
+/** The counts that are not zero, e.g. `['38 created', '2 failed']` (`total` is not one). */
+export function describeCounts(counts: Partial<Report['counts']>): string[] {
+  return Object.entries(counts)
+    .filter(([k, n]) => k !== 'total' && (n ?? 0) > 0)
+    .map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
+}
+
 export function summaryMarkdown(report: Report, files: { failedManifest?: string } = {}): string {
   const c = report.counts;
   const lines = [

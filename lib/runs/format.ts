@@ -1,4 +1,5 @@
 /** `runs` for a person: the list as a table, one run in detail, a watched run's one-line changes. Pure. */
+import { describeCounts } from '../report/summary-md.js';
 import type { RunDetail, RunsPage, RunSummary } from './types.js';
 
 const COLUMNS = ['RUN ID', 'STATE', 'PROGRESS', 'STARTED', 'DURATION', 'OPERATION', 'MANIFEST', 'COUNTS'] as const;
@@ -25,10 +26,7 @@ export function durationText(ms: number): string {
 
 /** The counts that are not zero, e.g. `38 created, 2 failed`; `-` when none are known. */
 export function countsText(counts: RunSummary['counts']): string {
-  if (!counts) return '-';
-  const parts = Object.entries(counts)
-    .filter(([k, n]) => k !== 'total' && (n ?? 0) > 0)
-    .map(([k, n]) => `${n} ${k.replace('_', ' ')}`);
+  const parts = counts ? describeCounts(counts) : [];
   return parts.length ? parts.join(', ') : '-';
 }
 
