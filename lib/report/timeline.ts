@@ -29,13 +29,7 @@ export class TimelineRecorder {
     this.#startMs = start.getTime();
     const usable = earlier && validTimeline(earlier);
     this.#stepS = usable ? earlier.step_s : 1;
-    this.#series = {
-      accepted: usable ? [...earlier.accepted] : [],
-      throttled: usable ? [...earlier.throttled] : [],
-      failed: usable ? [...earlier.failed] : [],
-      retried: usable ? [...earlier.retried] : [],
-      done: usable ? [...earlier.done] : [],
-    };
+    this.#series = copySeries(usable ? earlier : undefined);
   }
 
   /** One event of `series`, now (a clock behind the start counts it in the first point). */
@@ -53,15 +47,7 @@ export class TimelineRecorder {
   /** The timeline so far, or undefined when nothing happened yet. */
   snapshot(): Timeline | undefined {
     if (this.#length() === 0) return undefined;
-    return {
-      start: new Date(this.#startMs).toISOString(),
-      step_s: this.#stepS,
-      accepted: [...this.#series.accepted],
-      throttled: [...this.#series.throttled],
-      failed: [...this.#series.failed],
-      retried: [...this.#series.retried],
-      done: [...this.#series.done],
-    };
+    return { start: new Date(this.#startMs).toISOString(), step_s: this.#stepS, ...copySeries(this.#series) };
   }
 
   #length(): number {
@@ -78,6 +64,11 @@ export class TimelineRecorder {
       this.#series[s] = merged;
     }
   }
+}
+
+/** Each series of `from`, copied; each empty without one. */
+function copySeries(from?: Record<TimelineSeries, number[]>): Record<TimelineSeries, number[]> {
+  return Object.fromEntries(SERIES.map((s) => [s, from ? [...from[s]] : []])) as Record<TimelineSeries, number[]>;
 }
 
 /** A saved timeline this recorder can continue: every series as long as the others, a sane step. */
