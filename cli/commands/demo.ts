@@ -10,6 +10,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { GetObjectCommand, PutObjectCommand } from '@aws-sdk/client-s3';
 import { EXIT } from '../../lib/errors.js';
+import { reportHtmlKey } from '../../local/report-links.js';
 import { startLocalStack, type LocalStack, type Platform } from '../../local/stack.js';
 import { createLogger } from '../../lib/logger.js';
 import { summaryMarkdown } from '../../lib/report/summary-md.js';
@@ -49,7 +50,8 @@ const demo: CommandAction<{ dataDir?: string; platform?: Platform }> = async (_a
     let ok = true;
     const pages: string[] = [];
     for (const f of files) {
-      const latestKey = `reports/examples/${f.replace(/\.ya?ml$/, '')}/latest.json`;
+      const reports = `reports/examples/${f.replace(/\.ya?ml$/, '')}`;
+      const latestKey = `${reports}/latest.json`;
       const res = await stack.s3
         .send(new GetObjectCommand({ Bucket: stack.bucket, Key: latestKey }))
         .catch(() => undefined);
@@ -60,10 +62,11 @@ const demo: CommandAction<{ dataDir?: string; platform?: Platform }> = async (_a
       }
       const report = JSON.parse(await res.Body.transformToString()) as Report;
       ok &&= report.status === 'succeeded';
-      const folder = `reports/examples/${f.replace(/\.ya?ml$/, '')}/${report.run_id}`;
+      const folder = `${reports}/${report.run_id}`;
+      const html = reportHtmlKey(folder);
       out(`\n${summaryMarkdown(report)}\nreport files: s3://${stack.bucket}/${folder}/\n`);
-      pages.push(`  ${report.status.padEnd(9)} s3://${stack.bucket}/${folder}/report.html`);
-      pages.push(`            ${await saveReportHtml(stack, `${folder}/report.html`, dataDir)}`);
+      pages.push(`  ${report.status.padEnd(9)} s3://${stack.bucket}/${html}`);
+      pages.push(`            ${await saveReportHtml(stack, html, dataDir)}`);
     }
     const stats = stack.emulator.stats();
     out(
