@@ -14,8 +14,9 @@
  */
 import type * as FunctionGraphModule from '../lib/trigger/functiongraph.js';
 import type { RecordOutcome } from '../lib/trigger/handle-event.js';
-import type { FunctionGraphContext, FunctionGraphInvoker, FunctionGraphOptions } from '../lib/trigger/functiongraph.js';
+import type { FunctionGraphContext, FunctionGraphOptions } from '../lib/trigger/functiongraph.js';
 import { tuneHeapForBatch } from '../lib/tune-heap.js';
+import { kept, unlessFailed } from './kept.js';
 
 tuneHeapForBatch();
 
@@ -23,14 +24,7 @@ export type { FunctionGraphContext } from '../lib/trigger/functiongraph.js';
 export type FunctionGraphHandler = (event: unknown, context: FunctionGraphContext) => Promise<RecordOutcome[]>;
 
 /** lib/trigger/functiongraph.js (and all it imports), imported once, on the first invocation. */
-let platform: Promise<typeof FunctionGraphModule> | undefined;
-function loadPlatform(): Promise<typeof FunctionGraphModule> {
-  platform ??= import('../lib/trigger/functiongraph.js').catch((err: unknown) => {
-    platform = undefined;
-    throw err;
-  });
-  return platform;
-}
+const loadPlatform = kept((): Promise<typeof FunctionGraphModule> => import('../lib/trigger/functiongraph.js'));
 
 /**
  * Builds a handler whose options are made on first use (from its context) and then kept (one cold
@@ -39,23 +33,11 @@ function loadPlatform(): Promise<typeof FunctionGraphModule> {
 export function createFunctionGraphHandler(
   makeOptions: (context: FunctionGraphContext) => FunctionGraphOptions | Promise<FunctionGraphOptions>,
 ): FunctionGraphHandler {
-  let pending: Promise<FunctionGraphInvoker> | undefined;
-  let invoke: FunctionGraphInvoker | undefined;
-  return async (event, context) => {
-    if (!invoke) {
-      pending ??= Promise.all([loadPlatform(), makeOptions(context)])
-        .then(([{ functionGraphInvoker }, options]) => functionGraphInvoker(options))
-        .catch((err: unknown) => {
-          pending = undefined;
-          throw err;
-        });
-      invoke = await pending;
-    }
-    const outcomes = await invoke(event, context);
-    const failed = outcomes.filter((o) => o.kind === 'error');
-    if (failed.length) throw new Error(`${failed.length} record(s) failed: ${failed.map((f) => f.key).join(', ')}`);
-    return outcomes;
-  };
+  const invoker = kept(async (context: FunctionGraphContext) => {
+    const [{ functionGraphInvoker }, options] = await Promise.all([loadPlatform(), makeOptions(context)]);
+    return functionGraphInvoker(options);
+  });
+  return async (event, context) => unlessFailed(await (await invoker(context))(event, context));
 }
 
 /** The deployed entry point: FunctionGraph's handler setting `functiongraph.handler` (the bundled file's name). */

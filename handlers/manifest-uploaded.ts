@@ -16,6 +16,7 @@ import type { SsmLike } from '../lib/trigger/aws-secrets.js';
 import type { buildTriggerDeps } from '../lib/trigger/deps.js';
 import type { TriggerDeps } from '../lib/trigger/run-upload.js';
 import { tuneHeapForBatch } from '../lib/tune-heap.js';
+import { kept, unlessFailed } from './kept.js';
 
 tuneHeapForBatch();
 
@@ -24,38 +25,19 @@ export type ManifestHandler = (
   context: Pick<Context, 'getRemainingTimeInMillis'>,
 ) => Promise<RecordOutcome[]>;
 
-type HandleEvent = typeof HandleEventModule;
-
 /** lib/trigger/handle-event.js (and all it imports), imported once, on the first invocation. */
-let pipeline: Promise<HandleEvent> | undefined;
-function loadPipeline(): Promise<HandleEvent> {
-  pipeline ??= import('../lib/trigger/handle-event.js').catch((err: unknown) => {
-    pipeline = undefined;
-    throw err;
-  });
-  return pipeline;
-}
+const loadPipeline = kept((): Promise<typeof HandleEventModule> => import('../lib/trigger/handle-event.js'));
 
 /**
  * Builds a handler whose dependencies are made on first use and then kept (one cold start). When
  * making them fails (a missing SSM parameter, say), the invocation fails and the next one tries again.
  */
 export function createHandler(makeDeps: () => TriggerDeps | Promise<TriggerDeps>): ManifestHandler {
-  let pending: Promise<TriggerDeps> | undefined;
-  let handleS3Event: HandleEvent['handleS3Event'] | undefined;
+  const deps = kept(makeDeps);
   return async (event, context) => {
-    pending ??= Promise.resolve()
-      .then(makeDeps)
-      .catch((err: unknown) => {
-        pending = undefined;
-        throw err;
-      });
-    const deps = await pending;
-    handleS3Event ??= (await loadPipeline()).handleS3Event;
-    const outcomes = await handleS3Event(event, deps, { remainingMs: () => context.getRemainingTimeInMillis() });
-    const failed = outcomes.filter((o) => o.kind === 'error');
-    if (failed.length) throw new Error(`${failed.length} record(s) failed: ${failed.map((f) => f.key).join(', ')}`);
-    return outcomes;
+    const ready = await deps();
+    const { handleS3Event } = await loadPipeline();
+    return unlessFailed(await handleS3Event(event, ready, { remainingMs: () => context.getRemainingTimeInMillis() }));
   };
 }
 
