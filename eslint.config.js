@@ -11,6 +11,9 @@ const lib = (...parts) => `(^|/)(${parts.join('|')})(/|\\.js$)`;
 /** The orchestrator's modules, at the top of lib/ below the trigger. */
 const ORCHESTRATOR = ['run-manifest', 'run-record', 'run-types'];
 
+/** What runs a plan, or does its I/O: the FDI client, execution, storage, traffic, the trigger, the orchestrator, the logger. */
+const RUNTIME = '(^|/)fdi/client/|' + lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger');
+
 /** Packages and node modules that do I/O: a pure stage imports none of them. */
 const IO_PACKAGES = [
   'got',
@@ -139,7 +142,7 @@ const LAYERS = [
     files: ['lib/report/**/*.ts'],
     patterns: [
       {
-        regex: '(^|/)fdi/client/|' + lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger'),
+        regex: RUNTIME,
         message: "The report is built from results; writing it is lib/storage's.",
       },
       { regex: '(^|/)plan/(?!types\\.js$)', message: "The report may know the plan's types, not its logic." },
@@ -151,10 +154,7 @@ const LAYERS = [
     files: ['lib/policy/**/*.ts'],
     patterns: [
       {
-        regex:
-          '(^|/)fdi/client/|' +
-          lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger') +
-          '|(^|/)plan/(?!(types|targets)\\.js$)',
+        regex: RUNTIME + '|(^|/)plan/(?!(types|targets)\\.js$)',
         message: "The policy judges a compiled manifest; reading it is lib/storage's, enforcing it the orchestrator's.",
       },
       { group: IO_PACKAGES, message: 'The policy does no I/O: lib/storage/policy-store.ts reads it.' },
@@ -166,10 +166,7 @@ const LAYERS = [
     ignores: ['lib/plan/reads.ts', 'lib/plan/plan-run.ts', 'lib/plan/destroy-plan.ts'],
     patterns: [
       {
-        regex:
-          '(^|/)fdi/client/|' +
-          lib('execute', 'storage', 'traffic', 'trigger', ...ORCHESTRATOR, 'logger') +
-          '|^\\./(reads|plan-run)\\.js$',
+        regex: RUNTIME + '|^\\./(reads|plan-run)\\.js$',
         message: 'Planning decisions are pure: the reads they need live in lib/plan/reads.ts.',
       },
       { group: IO_PACKAGES, message: 'Planning decisions do no I/O.' },
