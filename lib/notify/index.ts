@@ -1,6 +1,7 @@
 /** The run-end notice (docs/NOTIFY.md): its settings, its payload, and the webhook that sends it. */
 import type { Logger } from '../logger.js';
 import type { Notifier } from './notice.js';
+import { MIN_ATTEMPT_MS } from './retry.js';
 import type { NotifySettings } from './settings.js';
 export { NOTIFY_BOUNDS, NOTIFY_FORMATS, notifyFrom, type NotifyFormat, type NotifySettings } from './settings.js';
 export { noticeBody, noticeText, runNotice, type Notifier, type RunNotice } from './notice.js';
@@ -19,7 +20,8 @@ export function operatorNotifier(
   if (!settings) return undefined;
   return async (notice) => {
     const budget = budgetMs ? budgetMs() : Infinity;
-    if (budget < MIN_BUDGET_MS) {
+    // Less time than one attempt needs: not sent (a notice cut off mid-send helps no one).
+    if (budget < MIN_ATTEMPT_MS) {
       logger.warn({ run_id: notice.run_id, notify: settings.origin }, 'run-end notice not sent: no time left');
       return;
     }
@@ -29,6 +31,3 @@ export function operatorNotifier(
     await webhookNotifier({ ...settings, timeoutMs, attemptTimeoutMs }, logger)(notice);
   };
 }
-
-/** Less time than this left for the notice: it is not sent (a notice cut off mid-send helps no one). */
-const MIN_BUDGET_MS = 100;
