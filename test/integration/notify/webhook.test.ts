@@ -12,7 +12,7 @@ import { pino } from 'pino';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../lib/config.js';
 import type { Logger } from '../../../lib/logger.js';
-import { runNotice, type NotifySettings } from '../../../lib/notify/index.js';
+import { operatorNotifier, runNotice, type NotifySettings } from '../../../lib/notify/index.js';
 import { webhookNotifier } from '../../../lib/notify/webhook.js';
 import type { Report } from '../../../lib/report/types.js';
 import { resolveSecretParams } from '../../../lib/trigger/aws-secrets.js';
@@ -131,6 +131,18 @@ describe('the webhook sender', () => {
     expect(moved.hits.map((h) => h.path)).toEqual([`/hook?key=${TOKEN}`]);
     expect(moved.log.raw()).toContain('run-end notice not delivered (HTTP 302)');
     expect(moved.log.raw()).not.toContain(TOKEN);
+  });
+
+  it("the operator's notifier: with less time left than one attempt needs nothing is sent; with time, it goes", async () => {
+    hits.splice(0);
+    handler = (_q, _b, res) => res.writeHead(204).end();
+    const log = captured();
+    await operatorNotifier(settings({}), log.logger, () => 99)!(NOTICE);
+    expect(hits).toHaveLength(0);
+    expect(log.raw()).toContain('run-end notice not sent: no time left');
+    await operatorNotifier(settings({}), log.logger, () => 5_000)!(NOTICE);
+    expect(hits).toHaveLength(1);
+    expect(log.raw()).toContain('run-end notice delivered');
   });
 
   it('a receiver that is not there: network errors tried again, then given up', async () => {
