@@ -9,7 +9,7 @@
  */
 import type { ExecuteStatus, TaskMonitorDetailLog, TaskMonitorLog } from '../lib/fdi/model/api.js';
 import { mulberry32 } from './faults.js';
-import { newId } from './state.js';
+import { inScope, newId } from './state.js';
 
 /** The settings behind the simulation (runtime settings of the emulator). */
 export interface ExecutionSettings {
@@ -162,11 +162,7 @@ export class ExecutionStore {
     const out: ExecutionRecord[] = [];
     for (const list of this.byTask.values()) {
       for (const e of list) {
-        if (
-          (project === undefined || e.project_id === project) &&
-          (instance === undefined || e.instance_id === instance)
-        )
-          out.push(structuredClone(e));
+        if (inScope(e, project, instance)) out.push(structuredClone(e));
       }
     }
     return out;

@@ -33,6 +33,11 @@ export interface TaskRecord {
 const STATE_VERSION = 1;
 const SAVE_DELAY_MS = 20;
 
+/** Whether a record is of the project and instance asked for (undefined: any), for the snapshots. */
+export function inScope(r: { project_id: string; instance_id: string }, project?: string, instance?: string): boolean {
+  return (project === undefined || r.project_id === project) && (instance === undefined || r.instance_id === instance);
+}
+
 /** A 32-hex-character ID, the shape of real FDI IDs. */
 export function newId(): string {
   return randomBytes(16).toString('hex');
@@ -115,12 +120,7 @@ export class TaskStore {
     const out: TaskRecord[] = [];
     for (const inst of this.instances.values()) {
       for (const t of inst.tasks.values()) {
-        if (
-          (project === undefined || t.project_id === project) &&
-          (instance === undefined || t.instance_id === instance)
-        ) {
-          out.push(structuredClone(t));
-        }
+        if (inScope(t, project, instance)) out.push(structuredClone(t));
       }
     }
     return out;
