@@ -10,7 +10,7 @@ import { RUN_ID_PATTERN, stillGoing } from '../../lib/runs/derive.js';
 import { runDetailText, runsTable, watchLine } from '../../lib/runs/format.js';
 import { listRuns, runWatcher, type RunsStore } from '../../lib/runs/list-runs.js';
 import { runsStoreAt } from '../../lib/runs/source.js';
-import type { RunDetail, RunSummary } from '../../lib/runs/types.js';
+import type { RunDetail, RunsPage, RunSummary } from '../../lib/runs/types.js';
 import { DEFAULT_LIVENESS } from '../../lib/trigger/liveness.js';
 import type { CliContext, CommandAction } from '../context.js';
 
@@ -56,9 +56,9 @@ const runs: CommandAction<RunsFlags> = async (args, flags, ctx) => {
         return d;
       }
     : () => listRuns(src, { limit, offset, staleAfterMs });
-  const show = (v: RunDetail | Awaited<ReturnType<typeof listRuns>>) =>
+  const show = (v: RunDetail | RunsPage) =>
     flags.json ? `${JSON.stringify(v)}\n` : 'runs' in v ? runsTable(v) : runDetailText(v);
-  const shown = (v: RunDetail | Awaited<ReturnType<typeof listRuns>>): RunSummary[] => ('runs' in v ? v.runs : [v]);
+  const shown = (v: RunDetail | RunsPage): RunSummary[] => ('runs' in v ? v.runs : [v]);
 
   let view = await look();
   if (!flags.watch) {
