@@ -103,7 +103,10 @@ export async function runQuotaCase(
   }
 }
 
-/** Runs the cases one after the other and prints their table and arrivals. */
+/**
+ * Runs the cases one after the other and prints their table and arrivals; a case that did not create
+ * every task exactly once fails the bench (exit code 1).
+ */
 export async function runQuotaCases(title: string, cases: QuotaCase[], seed: number): Promise<QuotaCaseResult[]> {
   const rows: Cell[][] = [];
   const traces: string[] = [];
@@ -142,5 +145,6 @@ export async function runQuotaCases(title: string, cases: QuotaCase[], seed: num
     ],
   );
   printSection('Request arrivals per second at the emulator (quota cases)', traces.join('\n'));
+  if (results.some((r) => !r.clean)) process.exitCode = 1;
   return results;
 }
