@@ -8,7 +8,7 @@ import { benchArgs } from './common/args.js';
 import { startBenchEmulator, summarize, type ServerSettings } from './common/emulator.js';
 import { fmt, log, median, pct, printSection, ratio, table, type Cell } from './common/format.js';
 import { endLines, printHeader } from './common/machine.js';
-import { bulkManifest, instanceIds } from './common/manifests.js';
+import { bulkManifest, bulkNames, instanceIds } from './common/manifests.js';
 import { requireBuild } from './common/proc.js';
 import { runQuotaCases, type QuotaCase } from './common/quota-cases.js';
 
@@ -118,7 +118,7 @@ async function adapt(): Promise<void> {
     { label: 'quota unknown + bench:throughput faults', faults: { ...FAULT_MIX }, factor: args.factor },
   ];
   const manifest = bulkManifest(n, instances);
-  const names = Array.from({ length: n }, (_, i) => `bench-${String(i).padStart(5, '0')}`);
+  const names = bulkNames(n);
   const rows: Cell[][] = [];
   const traces: string[] = [];
   const verdicts: { label: string; throughput: number; throttled: number; clean: boolean }[] = [];

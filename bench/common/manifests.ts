@@ -50,6 +50,11 @@ export function bulkManifest(n: number, instances: string[], prefix = 'bench'): 
   return `${lines.join('\n')}\n`;
 }
 
+/** The names of bulkManifest(n, …, prefix)'s tasks, in order. */
+export function bulkNames(n: number, prefix = 'bench'): string[] {
+  return Array.from({ length: n }, (_, i) => `${prefix}-${String(i).padStart(5, '0')}`);
+}
+
 /**
  * `n` tasks each the size of the documented example (its whole detail, ~5.4 KB of task_detail), as one
  * matrix entry: instance × table, at most `perInstance` tasks per instance (the FDI quota is 1,000).

@@ -7,7 +7,7 @@
 import { applyManifest, describeClient, type ClientSettings } from './apply.js';
 import { startBenchEmulator, summarize, type ServerSettings } from './emulator.js';
 import { fmt, log, pct, printSection, ratio, table, type Cell } from './format.js';
-import { bulkManifest, instanceIds } from './manifests.js';
+import { bulkManifest, bulkNames, instanceIds } from './manifests.js';
 
 export interface QuotaCase {
   label: string;
@@ -63,7 +63,7 @@ export async function runQuotaCase(
   try {
     log(`${c.label}: ${c.n} tasks, quota ${quotaLabel(c)}, apply ${describeClient(c.client)} …`);
     const manifest = bulkManifest(c.n, instances, 'quota');
-    const names = Array.from({ length: c.n }, (_, i) => `quota-${String(i).padStart(5, '0')}`);
+    const names = bulkNames(c.n, 'quota');
     const { proc, report } = await applyManifest(manifest, emu.url, c.client);
     const s = summarize(emu, names);
     const arrivals = emu.arrivals();
