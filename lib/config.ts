@@ -218,10 +218,6 @@ function destroyPrefix(env: Env, problems: string[]): string | undefined {
   return p;
 }
 
-/**
- * The destroy prefix shares no key with the others: an upload under the manifest prefix must never
- * destroy, and one under the destroy prefix never apply, whatever the names.
- */
 /** The prefixes others than the operator write to, under the names that set them (destroy's when enabled). */
 function namedPrefixes(prefixes: Config['prefixes']): Array<[string, string]> {
   const named: Array<[string, string | undefined]> = [
@@ -233,6 +229,10 @@ function namedPrefixes(prefixes: Config['prefixes']): Array<[string, string]> {
   return named.filter((n): n is [string, string] => n[1] !== undefined);
 }
 
+/**
+ * The destroy prefix shares no key with the others: an upload under the manifest prefix must never
+ * destroy, and one under the destroy prefix never apply, whatever the names.
+ */
 function checkPrefixes(prefixes: Config['prefixes'], problems: string[]): void {
   const d = prefixes.destroy;
   if (d === undefined) return;
