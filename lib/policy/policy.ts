@@ -7,6 +7,7 @@
 import { isAlias, LineCounter, parseDocument, visit, type Document } from 'yaml';
 import * as z from 'zod';
 import { SourceMap, type PathSegment } from '../manifest/locate.js';
+import { formatPath } from '../manifest/problem.js';
 
 /** The largest policy text read (a policy is a few rules, not a manifest). */
 export const MAX_POLICY_BYTES = 64 * 1024;
@@ -101,7 +102,7 @@ export function parsePolicy(text: string, origin: string): Policy {
     const issue = parsed.error.issues[0];
     const path = issue.path.filter((p): p is PathSegment => typeof p !== 'symbol');
     const at = source.locate(path);
-    const field = path.length ? formatField(path) : 'the policy';
+    const field = path.length ? formatPath(path) : 'the policy';
     throw new PolicyError(
       `the policy ${origin} is not valid (line ${at.line}): ${field}: ${issueText(issue, path)}; ` +
         'see docs/SECURITY.md, "The policy", for its form',
@@ -156,10 +157,6 @@ function refuseAliases(doc: Document, lines: LineCounter, origin: string): void 
   throw new PolicyError(
     `the policy ${origin} cannot be parsed (line ${line}, column ${col}): it uses a YAML alias; write the value out in full`,
   );
-}
-
-function formatField(path: readonly PathSegment[]): string {
-  return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : i === 0 ? p : `.${p}`)).join('');
 }
 
 function firstLine(s: string): string {
