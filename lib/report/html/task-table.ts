@@ -2,6 +2,7 @@
  * The tasks of report.html in a compact form: the columns shown, and one array per task, problems first.
  * Only the fields the table shows are kept, so a 10,000-task page stays small. Pure.
  */
+import { tally } from '../build-report.js';
 import type { Report, TaskResult, TaskStatus } from '../types.js';
 
 /** A cell: text, a number, or null for nothing. */
@@ -64,9 +65,10 @@ export function taskTable(report: Report): TaskTable {
   };
 }
 
-/** How many tasks are in each status, in the order of first appearance in the table. */
+/** How many tasks are in each status they have, in the table's order: by rank, then as they first appear. */
 export function statusCounts(report: Report): Array<[TaskStatus, number]> {
-  const counts = new Map<TaskStatus, number>();
-  for (const t of report.tasks) counts.set(t.status, (counts.get(t.status) ?? 0) + 1);
-  return [...counts].sort((a, b) => (RANK[a[0]] ?? 5) - (RANK[b[0]] ?? 5));
+  const { total: _total, ...byStatus } = tally(report.tasks);
+  return (Object.entries(byStatus) as Array<[TaskStatus, number]>).sort(
+    (a, b) => (RANK[a[0]] ?? 5) - (RANK[b[0]] ?? 5),
+  );
 }
