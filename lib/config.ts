@@ -4,7 +4,7 @@
  */
 import { ConfigError } from './errors.js';
 import { notifyFrom, notifySecrets, type NotifySettings } from './notify/settings.js';
-import { livenessFrom } from './config-liveness.js';
+import { livenessFrom, type Liveness } from './config-liveness.js';
 import { Secret } from './secret.js';
 
 /** How requests to FDI authenticate. */
@@ -48,7 +48,7 @@ export interface Config {
    * FDI_STALE_AFTER_MS); undefined: the defaults of lib/trigger/liveness.ts. For a platform that retries
    * a killed invocation sooner than the default staleness (docs/FUNCTIONGRAPH.md).
    */
-  liveness?: { heartbeatMs: number; staleAfterMs: number } | undefined;
+  liveness?: Liveness | undefined;
   /**
    * Where the operator's policy is (docs/SECURITY.md): the text itself (FDI_POLICY), or an object read
    * at the start of every run (FDI_POLICY_OBJECT: a key of the manifest's bucket, or another bucket's).
