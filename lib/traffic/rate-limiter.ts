@@ -70,8 +70,8 @@ export class RateLimiter {
   /** The configured rate: never exceeded, whatever is learned. */
   readonly #ceiling: number;
   /** At most this many requests leave in any one-second window: the rate in force, rounded down. */
-  #perSecond: number;
-  #guardMs: number;
+  #perSecond = 1;
+  #guardMs = 0;
   /** Requests that may leave at once with a full bucket. */
   #burst: number;
   /** The burst the options allow (the operator's), whatever quota is learned. */
@@ -97,8 +97,7 @@ export class RateLimiter {
     this.#now = options.now ?? (() => performance.now());
     const now = this.#now();
     this.#state = initialRateState(rate, now);
-    this.#perSecond = Math.max(1, Math.floor(rate));
-    this.#guardMs = windowGuardMs(rate);
+    this.#windowOf(rate);
     this.#allowedBurst = Math.max(1, Math.floor(options.burst ?? 1));
     this.#burst = Math.min(burstOf(rate), this.#allowedBurst);
     this.#tat = now;
@@ -211,14 +210,19 @@ export class RateLimiter {
     this.#cfg.max = rate;
     this.#cfg.min = Math.min(this.#cfg.min, rate);
     this.#state = { ...initialRateState(rate, now), accepted: rate };
-    this.#perSecond = Math.max(1, Math.floor(rate));
-    this.#guardMs = windowGuardMs(rate);
+    this.#windowOf(rate);
     // Learned from a 429, the gateway does not take our bursts (or is already spent): paced from now.
     // Carried from an earlier invocation of a run the gateway lets burst, it starts with a burst.
     this.#burst = how.fullBucket ? Math.min(burstOf(rate), quotaBurst(quota), this.#allowedBurst) : 1;
     this.#tat = how.fullBucket ? now : Math.max(this.#tat, now);
     if (how.fullBucket) [this.#tokens, this.#tokensAt] = [this.#burst, now];
     if (how.grace) this.#graceUntil = now + LEARN_GRACE_MS;
+  }
+
+  /** The one-second window for a rate: its count (the rate rounded down) and its guard. */
+  #windowOf(rate: number): void {
+    this.#perSecond = Math.max(1, Math.floor(rate));
+    this.#guardMs = windowGuardMs(rate);
     while (this.#sent.length > this.#perSecond) this.#sent.shift();
   }
 
