@@ -8,7 +8,7 @@
  * `running` or `not yet run`. Reading fails are notes, never a crash.
  */
 import { setMaxListeners } from 'node:events';
-import { allPages, type FdiClient } from '../fdi/client/client.js';
+import type { FdiClient } from '../fdi/client/client.js';
 import { FdiError, isAuthFailure } from '../fdi/client/fdi-error.js';
 import {
   MONITOR_FIRST_OFFSET,
@@ -17,10 +17,11 @@ import {
   type TaskMonitorInfo,
   type TaskMonitorLog,
 } from '../fdi/model/api.js';
+import { listAll } from '../plan/reads.js';
 import type { Execution, ExecutionState, TaskResult, VerifySummary } from '../report/types.js';
 import { EXECUTION_STATES } from '../report/types.js';
 import { sleep } from '../traffic/sleep.js';
-import { withRetry, type RetryContext } from '../traffic/with-retry.js';
+import type { RetryContext } from '../traffic/with-retry.js';
 import { targetKey, type Target } from '../types.js';
 
 /** How much earlier than the run's start an execution of it may seem to begin (FDI's clock is not ours). */
@@ -239,11 +240,7 @@ export function monitorPages<T>(
   retry: RetryContext,
   page: (query: { offset: number; limit: number }, signal?: AbortSignal) => Promise<Page<T>>,
 ): AsyncGenerator<T> {
-  return allPages(
-    (offset, limit) => withRetry(() => page({ offset, limit }, retry.signal), retry),
-    undefined,
-    MONITOR_FIRST_OFFSET,
-  );
+  return listAll(retry, page, MONITOR_FIRST_OFFSET);
 }
 
 /** A task's execution as the report gives it. */

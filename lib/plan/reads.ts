@@ -12,12 +12,17 @@ import { targetKey, type Target } from '../types.js';
 import type { PlanFacts } from './build-plan.js';
 import type { ExistingDispatch, PlanEntry } from './types.js';
 
-/** Every item of a paged listing, each page under the run's retry policy. */
-function listAll<T>(
+/** Every item of a paged listing (offsets from `first`), each page under the run's retry policy. */
+export function listAll<T>(
   retry: RetryContext,
   listPage: (page: { offset: number; limit: number }, signal?: AbortSignal) => Promise<Page<T>>,
+  first = 0,
 ): AsyncGenerator<T> {
-  return allPages((offset, limit) => withRetry(() => listPage({ offset, limit }, retry.signal), retry));
+  return allPages(
+    (offset, limit) => withRetry(() => listPage({ offset, limit }, retry.signal), retry),
+    undefined,
+    first,
+  );
 }
 
 /** Existing tasks (by name), their total and the data sources of every target. */
