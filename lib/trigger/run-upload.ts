@@ -168,7 +168,8 @@ async function runInvocation(
   // The heartbeat's progress: tasks with a final result (the checkpoint's) of the plan's, once planned.
   let total: number | undefined;
   const progress = () => (total === undefined ? undefined : { done: writer.done, total });
-  const stopBeating = startHeartbeat(state, runId, invocation, deps.liveness ?? DEFAULT_LIVENESS, log, progress);
+  const liveness = deps.liveness ?? DEFAULT_LIVENESS;
+  const stopBeating = startHeartbeat(state, runId, invocation, liveness, log, progress);
   const margins = deps.deadline ?? { softMarginMs: config.limits.timeoutMs + 15_000, hardMarginMs: 5_000 };
   const stops = deadlineSignals(clock, margins);
   const resume = resumeOf(checkpoint, notes);
@@ -229,14 +230,7 @@ async function runInvocation(
   } catch (err) {
     if (!settled) throw err;
     await stopBeating();
-    const stopped = await writeStopped(
-      state,
-      runId,
-      invocation,
-      deps.liveness ?? DEFAULT_LIVENESS,
-      deps.persistDelaysMs,
-      progress,
-    );
+    const stopped = await writeStopped(state, runId, invocation, liveness, deps.persistDelaysMs, progress);
     log.error({ err: (err as Error).message, stopped }, 'work done, but the store refused its report');
     throw new WorkDoneNotStoredError(stopped, { cause: err });
   } finally {
