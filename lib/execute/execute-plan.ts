@@ -13,7 +13,7 @@ import type { AppliedTask } from '../plan/applied.js';
 import type { Plan, PlanEntry } from '../plan/types.js';
 import type { TaskResult } from '../report/types.js';
 import type { RetryContext } from '../traffic/with-retry.js';
-import type { StopReason } from '../types.js';
+import type { StopReason, Target } from '../types.js';
 import { StartBatcher, type StepOutcome } from './post-steps.js';
 import { plannedResults, stepFailure } from './results.js';
 import { runTask, type TaskOutcome } from './run-task.js';
@@ -68,12 +68,13 @@ export async function executePlan(
     applied: opts.onApplied,
     now: opts.now ?? (() => new Date()),
   };
+  const destroying = { ...ctx, stop: (t: Target, id: string) => stopper.add(t, id) };
   // Twice the request cap: a task between its requests never leaves a slot idle (at most 256 in hand).
   const workers = Math.min(256, opts.concurrency * 2);
   try {
     await runWorkers(pending(manifest, plan, opts.earlier), workers, ctx.stopping, async ({ task, entry }) => {
       if (DESTROY_ACTIONS.has(entry.action)) {
-        return run.record(await destroyTask(opts.client, entry, { ...ctx, stop: (t, id) => stopper.add(t, id) }));
+        return run.record(await destroyTask(opts.client, entry, destroying));
       }
       const outcome = await runTask(task, entry, ctx);
       if (!outcome.start) return run.record(outcome);
